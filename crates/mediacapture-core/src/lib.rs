@@ -1,0 +1,2 @@
+//! Sans-IO decisions of Media Capture and Streams.
+#![forbid(unsafe_code)]

@@ -1,0 +1,262 @@
+//! `VideoFrame`: pixels with a format, a coded size, a visible rect and a timestamp.
+
+use crate::{FrameError, Result};
+use std::sync::Arc;
+
+/// A pixel format (WebCodecs names where WebCodecs has one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PixelFormat {
+    /// Planar 4:2:0 YUV: Y plane, then U and V planes at half width and height (`I420`).
+    I420,
+    /// Semi-planar 4:2:0 YUV: Y plane, then one interleaved UV plane (`NV12`).
+    Nv12,
+    /// Packed 4:2:2 YUV, `Y0 U Y1 V` (V4L2 `YUYV`, Windows `YUY2`).
+    Yuyv,
+    /// Packed 8-bit RGBA.
+    Rgba,
+    /// Packed 8-bit BGRA.
+    Bgra,
+    /// Motion JPEG: one compressed JPEG image per frame (an input format only).
+    Mjpeg,
+}
+
+impl PixelFormat {
+    /// The number of planes of this format (1 for packed and compressed formats).
+    pub fn plane_count(self) -> usize {
+        match self {
+            PixelFormat::I420 => 3,
+            PixelFormat::Nv12 => 2,
+            _ => 1,
+        }
+    }
+
+    /// `true` for compressed formats (MJPEG), whose size is not a function of width and height.
+    pub fn is_compressed(self) -> bool {
+        matches!(self, PixelFormat::Mjpeg)
+    }
+
+    /// The tightly packed layout (offset, stride, rows) of each plane for `width` x `height`.
+    /// Chroma planes of odd sizes round up. `None` for compressed formats.
+    pub fn tight_layout(self, width: u32, height: u32) -> Option<Vec<PlaneLayout>> {
+        let (w, h) = (width as usize, height as usize);
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        let planes = match self {
+            PixelFormat::I420 => vec![
+                PlaneLayout { offset: 0, stride: w, rows: h },
+                PlaneLayout { offset: w * h, stride: cw, rows: ch },
+                PlaneLayout { offset: w * h + cw * ch, stride: cw, rows: ch },
+            ],
+            PixelFormat::Nv12 => vec![
+                PlaneLayout { offset: 0, stride: w, rows: h },
+                PlaneLayout { offset: w * h, stride: cw * 2, rows: ch },
+            ],
+            PixelFormat::Yuyv => vec![PlaneLayout { offset: 0, stride: cw * 4, rows: h }],
+            PixelFormat::Rgba | PixelFormat::Bgra => {
+                vec![PlaneLayout { offset: 0, stride: w * 4, rows: h }]
+            }
+            PixelFormat::Mjpeg => return None,
+        };
+        Some(planes)
+    }
+
+    /// Bytes of a tightly packed frame of this size; `None` for compressed formats.
+    pub fn frame_size(self, width: u32, height: u32) -> Option<usize> {
+        let layout = self.tight_layout(width, height)?;
+        layout.last().map(|p| p.offset + p.stride * p.rows)
+    }
+}
+
+/// Where one plane lives inside a frame's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaneLayout {
+    /// Byte offset of the plane's first row.
+    pub offset: usize,
+    /// Bytes from one row to the next.
+    pub stride: usize,
+    /// Number of rows.
+    pub rows: usize,
+}
+
+/// A rectangle in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Rect {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+/// One video frame. Cloning is cheap: the pixels are shared by `Arc`, never copied.
+#[derive(Debug, Clone)]
+pub struct VideoFrame {
+    format: PixelFormat,
+    coded_width: u32,
+    coded_height: u32,
+    visible_rect: Rect,
+    timestamp: i64,
+    duration: Option<i64>,
+    data: Arc<[u8]>,
+    planes: Vec<PlaneLayout>,
+}
+
+impl VideoFrame {
+    /// A frame from a tightly packed buffer of `format` at `width` x `height`.
+    /// `timestamp` is in microseconds on the source's monotonic clock.
+    ///
+    /// For [`PixelFormat::Mjpeg`] the buffer is the whole JPEG image.
+    pub fn new(
+        format: PixelFormat,
+        width: u32,
+        height: u32,
+        data: impl Into<Arc<[u8]>>,
+        timestamp: i64,
+    ) -> Result<Self> {
+        let data = data.into();
+        if width == 0 || height == 0 {
+            return Err(FrameError::InvalidSize { width, height });
+        }
+        let planes = match format.tight_layout(width, height) {
+            Some(layout) => layout,
+            None => vec![PlaneLayout { offset: 0, stride: data.len(), rows: 1 }],
+        };
+        Self::with_layout(format, width, height, data, planes, timestamp)
+    }
+
+    /// A frame whose planes have their own offsets and strides (e.g. padded rows from a
+    /// device). Every plane must lie inside `data`.
+    pub fn with_layout(
+        format: PixelFormat,
+        width: u32,
+        height: u32,
+        data: impl Into<Arc<[u8]>>,
+        planes: Vec<PlaneLayout>,
+        timestamp: i64,
+    ) -> Result<Self> {
+        let data = data.into();
+        if width == 0 || height == 0 {
+            return Err(FrameError::InvalidSize { width, height });
+        }
+        if planes.len() != format.plane_count() {
+            return Err(FrameError::Layout(format!(
+                "{format:?} has {} planes, {} given",
+                format.plane_count(),
+                planes.len()
+            )));
+        }
+        if let Some(min) = format.tight_layout(width, height) {
+            for (i, (p, m)) in planes.iter().zip(&min).enumerate() {
+                if p.stride < m.stride || p.rows < m.rows {
+                    return Err(FrameError::Layout(format!(
+                        "plane {i}: stride {} x rows {} is smaller than {} x {}",
+                        p.stride, p.rows, m.stride, m.rows
+                    )));
+                }
+            }
+        }
+        for (i, p) in planes.iter().enumerate() {
+            let end = p.offset.checked_add(p.stride.saturating_mul(p.rows));
+            if end.is_none_or(|e| e > data.len()) {
+                return Err(FrameError::Layout(format!(
+                    "plane {i} ends past the buffer ({} bytes)",
+                    data.len()
+                )));
+            }
+        }
+        Ok(VideoFrame {
+            format,
+            coded_width: width,
+            coded_height: height,
+            visible_rect: Rect { x: 0, y: 0, width, height },
+            timestamp,
+            duration: None,
+            data,
+            planes,
+        })
+    }
+
+    /// The same pixels with another visible rect (a crop without copying). The rect must lie
+    /// inside the coded size.
+    pub fn with_visible_rect(mut self, rect: Rect) -> Result<Self> {
+        if rect.width == 0
+            || rect.height == 0
+            || rect.x.saturating_add(rect.width) > self.coded_width
+            || rect.y.saturating_add(rect.height) > self.coded_height
+        {
+            return Err(FrameError::Layout(format!(
+                "visible rect {rect:?} outside {}x{}",
+                self.coded_width, self.coded_height
+            )));
+        }
+        self.visible_rect = rect;
+        Ok(self)
+    }
+
+    /// The same frame with a duration in microseconds.
+    pub fn with_duration(mut self, duration: Option<i64>) -> Self {
+        self.duration = duration;
+        self
+    }
+
+    /// The same frame with another timestamp (microseconds).
+    pub fn with_timestamp(mut self, timestamp: i64) -> Self {
+        self.timestamp = timestamp;
+        self
+    }
+
+    /// The pixel format.
+    pub fn format(&self) -> PixelFormat {
+        self.format
+    }
+    /// Width of the buffer in pixels.
+    pub fn coded_width(&self) -> u32 {
+        self.coded_width
+    }
+    /// Height of the buffer in pixels.
+    pub fn coded_height(&self) -> u32 {
+        self.coded_height
+    }
+    /// The part of the buffer that is the picture.
+    pub fn visible_rect(&self) -> Rect {
+        self.visible_rect
+    }
+    /// Width of the picture (the visible rect).
+    pub fn display_width(&self) -> u32 {
+        self.visible_rect.width
+    }
+    /// Height of the picture (the visible rect).
+    pub fn display_height(&self) -> u32 {
+        self.visible_rect.height
+    }
+    /// Capture time in microseconds on the source's monotonic clock.
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+    /// Duration in microseconds, when known.
+    pub fn duration(&self) -> Option<i64> {
+        self.duration
+    }
+    /// The layout of each plane.
+    pub fn planes(&self) -> &[PlaneLayout] {
+        &self.planes
+    }
+    /// The bytes of plane `i`, from its first row to the end of its last row.
+    pub fn plane(&self, i: usize) -> &[u8] {
+        match self.planes.get(i) {
+            Some(p) => &self.data[p.offset..p.offset + p.stride * p.rows],
+            None => &[],
+        }
+    }
+    /// The stride of plane `i` in bytes (0 for a plane that does not exist).
+    pub fn stride(&self, i: usize) -> usize {
+        self.planes.get(i).map_or(0, |p| p.stride)
+    }
+    /// The whole shared buffer.
+    pub fn data(&self) -> &Arc<[u8]> {
+        &self.data
+    }
+}

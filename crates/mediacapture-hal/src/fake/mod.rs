@@ -1,0 +1,1 @@
+//! The fake backend: configurable devices that produce test patterns and tones.

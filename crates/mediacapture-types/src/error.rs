@@ -1,0 +1,143 @@
+//! The one error type of the library, with kinds named after the DOMException they map to.
+
+use std::fmt;
+
+/// What went wrong, named after the `DOMException` (or ECMAScript error) a browser would raise.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#methods-5> (error precedence of getUserMedia)
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No device of a requested kind exists. Retrying helps only after a device appears.
+    NotFoundError,
+    /// Permission was denied, by policy, by the user or by the UA. Retrying does not help
+    /// until the permission changes.
+    NotAllowedError,
+    /// The device exists but could not be opened (busy, hardware or OS error). A retry may help.
+    NotReadableError,
+    /// No settings satisfy the required constraints. `constraint` names the first one that
+    /// could not be met, or is empty when device information may not be exposed.
+    OverconstrainedError {
+        /// The name of the constraint that failed (e.g. `"width"`), or `""`.
+        constraint: String,
+    },
+    /// The call is not valid in the object's current state (e.g. `pause()` on an inactive
+    /// recorder).
+    InvalidStateError,
+    /// The operation was aborted for a reason other than the above.
+    AbortError,
+    /// A security rule forbids the operation.
+    SecurityError,
+    /// Arguments have the wrong type or shape (WebIDL conversion failures, `{video:false}`).
+    TypeError,
+    /// The requested type, container or codec is not supported (MediaRecorder).
+    NotSupportedError,
+    /// The set of tracks of a stream changed while recording.
+    InvalidModificationError,
+    /// An error with no more specific kind (e.g. I/O failure while recording).
+    UnknownError,
+}
+
+impl ErrorKind {
+    /// The DOMException `name` (or `"TypeError"`), exactly as JavaScript would see it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ErrorKind::NotFoundError => "NotFoundError",
+            ErrorKind::NotAllowedError => "NotAllowedError",
+            ErrorKind::NotReadableError => "NotReadableError",
+            ErrorKind::OverconstrainedError { .. } => "OverconstrainedError",
+            ErrorKind::InvalidStateError => "InvalidStateError",
+            ErrorKind::AbortError => "AbortError",
+            ErrorKind::SecurityError => "SecurityError",
+            ErrorKind::TypeError => "TypeError",
+            ErrorKind::NotSupportedError => "NotSupportedError",
+            ErrorKind::InvalidModificationError => "InvalidModificationError",
+            ErrorKind::UnknownError => "UnknownError",
+        }
+    }
+}
+
+/// An error: a kind named after the spec's DOMException, and a human-readable message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Error {
+    /// What kind of failure this is.
+    pub kind: ErrorKind,
+    /// A human-readable explanation. Not meant to be matched on.
+    pub message: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::OverconstrainedError { constraint } if !constraint.is_empty() => {
+                write!(f, "OverconstrainedError ({constraint}): {}", self.message)
+            }
+            kind => write!(f, "{}: {}", kind.name(), self.message),
+        }
+    }
+}
+
+impl Error {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+    /// `NotFoundError`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFoundError, message)
+    }
+    /// `NotAllowedError`.
+    pub fn not_allowed(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotAllowedError, message)
+    }
+    /// `NotReadableError`.
+    pub fn not_readable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotReadableError, message)
+    }
+    /// `OverconstrainedError` naming `constraint` (may be `""`).
+    pub fn overconstrained(constraint: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(
+            ErrorKind::OverconstrainedError {
+                constraint: constraint.into(),
+            },
+            message,
+        )
+    }
+    /// `InvalidStateError`.
+    pub fn invalid_state(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidStateError, message)
+    }
+    /// `AbortError`.
+    pub fn abort(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::AbortError, message)
+    }
+    /// `TypeError`.
+    pub fn type_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::TypeError, message)
+    }
+    /// `NotSupportedError`.
+    pub fn not_supported(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotSupportedError, message)
+    }
+    /// `UnknownError`.
+    pub fn unknown(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::UnknownError, message)
+    }
+    /// The DOMException name of this error.
+    pub fn name(&self) -> &'static str {
+        self.kind.name()
+    }
+    /// The failed constraint of an `OverconstrainedError`, `None` for other kinds.
+    pub fn constraint(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::OverconstrainedError { constraint } => Some(constraint),
+            _ => None,
+        }
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

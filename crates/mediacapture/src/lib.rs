@@ -1,0 +1,1 @@
+//! The crate users import.

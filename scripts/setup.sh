@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what building and testing mediacapture needs on Debian: C libraries for the codec
+# and device crates, and the real servers and outside judges the tests use. Idempotent.
+set -euo pipefail
+PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev libvpx-dev
+      libopus-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
+      ffmpeg mkvtoolnix)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
