@@ -120,3 +120,67 @@ pub enum EchoCancellation {
     /// `"all"` or `"remote-only"`.
     Mode(EchoCancellationModeEnum),
 }
+
+idl_enum! {
+    /// The kind of a `MediaStreamTrack` (`track.kind`): which constraints apply to it.
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-main/#dom-mediastreamtrack-kind>
+    TrackKind {
+        /// An audio track.
+        Audio = "audio",
+        /// A video track.
+        Video = "video",
+    }
+}
+
+idl_enum! {
+    /// `CaptureStartFocusBehavior`. Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-capturestartfocusbehavior>
+    CaptureStartFocusBehavior {
+        /// Focus the application that called getDisplayMedia.
+        FocusCapturingApplication = "focus-capturing-application",
+        /// Focus the captured surface.
+        FocusCapturedSurface = "focus-captured-surface",
+        /// Leave focus where it is.
+        NoFocusChange = "no-focus-change",
+    }
+}
+
+idl_enum! {
+    /// `SelfCapturePreferenceEnum`. Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-selfcapturepreferenceenum>
+    SelfCapturePreferenceEnum {
+        /// Offer the calling surface itself.
+        Include = "include",
+        /// Do not offer the calling surface itself.
+        Exclude = "exclude",
+    }
+}
+
+idl_enum! {
+    /// `SystemAudioPreferenceEnum`. Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-systemaudiopreferenceenum>
+    SystemAudioPreferenceEnum {
+        /// Offer system audio.
+        Include = "include",
+        /// Do not offer system audio.
+        Exclude = "exclude",
+    }
+}
+
+idl_enum! {
+    /// `SurfaceSwitchingPreferenceEnum`. Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-surfaceswitchingpreferenceenum>
+    SurfaceSwitchingPreferenceEnum {
+        /// Offer switching the captured surface.
+        Include = "include",
+        /// Do not offer switching the captured surface.
+        Exclude = "exclude",
+    }
+}
+
+idl_enum! {
+    /// `MonitorTypeSurfacesEnum`. Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-monitortypesurfacesenum>
+    MonitorTypeSurfacesEnum {
+        /// Offer whole monitors.
+        Include = "include",
+        /// Do not offer whole monitors.
+        Exclude = "exclude",
+    }
+}
