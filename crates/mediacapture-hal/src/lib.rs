@@ -5,8 +5,24 @@
 //! from a thread it owns. It never sees a constraint: `mediacapture-core` decides, and the
 //! `mediacapture` crate carries the decision out.
 //!
-//! The `fake` backend is always built; it is what the tests and demos run on.
+//! Backends:
+//! - [`fake`] — always built: configurable cameras, microphones, speakers and screens that
+//!   produce test patterns and tones (or play y4m / wav files). What the tests and demos
+//!   run on; selected with `MEDIACAPTURE_FAKE=1` (or `=path/to/profile.json`).
+//!
+//! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`].
+//! [`default_backends`] is the one place that decides which backends a program uses.
+//!
+//! ```
+//! use mediacapture_hal::{Backend, fake::FakeBackend};
+//! let backend = FakeBackend::default();
+//! for d in backend.devices()? {
+//!     println!("{:?} {} ({})", d.kind, d.label, d.raw_id);
+//! }
+//! # Ok::<(), mediacapture_hal::Error>(())
+//! ```
 
+pub mod clock;
 pub mod fake;
 
 use mediacapture_frame::{AudioData, VideoFrame};
@@ -75,4 +91,39 @@ pub trait Backend: Send + Sync {
     fn watch_devices(&self, callback: DeviceChangeCallback) {
         let _ = callback;
     }
+}
+
+/// The real backends compiled into this build (by cargo feature), in order of preference,
+/// whether or not they find devices.
+pub fn real_backends() -> Vec<Box<dyn Backend>> {
+    #[allow(unused_mut, reason = "empty when no real backend feature is enabled")]
+    let mut out: Vec<Box<dyn Backend>> = Vec::new();
+    out
+}
+
+/// The backends a program should use, in order: the one place with the fallback rule.
+///
+/// - `MEDIACAPTURE_FAKE` set (`1` or a profile path): the fake backend only, like Chromium's
+///   `--use-fake-device-for-media-stream`, which replaces the real devices.
+/// - Otherwise every compiled-in real backend that reports at least one device
+///   ([`real_backends`]); when none does, the fake backend with the default profile (with a
+///   `tracing::info!` notice), so that a machine without devices still has some.
+pub fn default_backends() -> Vec<Box<dyn Backend>> {
+    if let Some(fake) = fake::FakeBackend::from_env() {
+        tracing::info!("MEDIACAPTURE_FAKE is set: using fake capture devices only");
+        return vec![Box::new(fake)];
+    }
+    let mut out: Vec<Box<dyn Backend>> = Vec::new();
+    for backend in real_backends() {
+        match backend.devices() {
+            Ok(d) if !d.is_empty() => out.push(backend),
+            Ok(_) => tracing::debug!("backend {}: no devices", backend.name()),
+            Err(e) => tracing::warn!("backend {}: {e}", backend.name()),
+        }
+    }
+    if out.is_empty() {
+        tracing::info!("no real capture devices found: using fake capture devices");
+        out.push(Box::new(fake::FakeBackend::default()));
+    }
+    out
 }

@@ -1,1 +1,640 @@
 //! The fake backend: configurable devices that produce test patterns and tones.
+//!
+//! Like Chromium's `--use-fake-device-for-media-stream`, it gives every kind of device
+//! without hardware: cameras draw a moving test pattern that carries a frame counter and the
+//! capture timestamp (as digits, and machine-readably: see [`read_frame_counter`]),
+//! microphones play a 440 Hz tone with a 100 ms 880 Hz beep at each whole second, screens
+//! draw the same pattern as cameras. A camera can play a y4m file and a microphone a wav
+//! file instead, looped. Devices come from a [`FakeProfile`]: the default one, JSON (from a
+//! string, a file, or the `MEDIACAPTURE_FAKE` environment variable) or code; they can be
+//! plugged in and out at run time and can script faults (disconnect, mute).
+//!
+//! ```
+//! use mediacapture_hal::fake::{FakeBackend, FakeProfile};
+//! use mediacapture_hal::{Backend, NativeConfig, SourceEvent, SourceSink};
+//! use mediacapture_frame::{AudioData, VideoFrame};
+//! use mediacapture_types::native::VideoMode;
+//! use std::sync::{Arc, Mutex};
+//!
+//! #[derive(Default)]
+//! struct Collect(Mutex<Vec<VideoFrame>>);
+//! impl SourceSink for Collect {
+//!     fn on_video(&self, frame: VideoFrame) { self.0.lock().unwrap().push(frame) }
+//!     fn on_audio(&self, _: AudioData) {}
+//!     fn on_event(&self, _: SourceEvent) {}
+//! }
+//!
+//! let profile = FakeProfile::from_json(r#"{"devices":[
+//!     {"kind":"videoinput","label":"Cam","id":"cam",
+//!      "modes":[{"width":320,"height":240,"frameRate":30}]}]}"#)?;
+//! let backend = FakeBackend::new(profile);
+//! let devices = backend.devices()?;
+//! assert_eq!(devices[0].label, "Cam");
+//!
+//! let sink = Arc::new(Collect::default());
+//! let mode = VideoMode { width: 320, height: 240, frame_rate: 30.0 };
+//! let mut source = backend.open("cam", &NativeConfig::Video(mode), sink.clone())?;
+//! std::thread::sleep(std::time::Duration::from_millis(100));
+//! source.stop();
+//! let frames = sink.0.lock().unwrap();
+//! assert!(!frames.is_empty());
+//! assert_eq!(mediacapture_hal::fake::read_frame_counter(&frames[0]), Some(0));
+//! # Ok::<(), mediacapture_types::Error>(())
+//! ```
+
+mod audio;
+mod pattern;
+mod profile;
+mod source;
+mod y4m;
+
+pub use audio::{BEEP_HZ, TONE_HZ};
+pub use pattern::{read_frame_counter, read_frame_timestamp};
+pub use profile::{DeviceSpec, FakeDeviceKind, FakeProfile, FakeVideoMode, FaultScript};
+
+use crate::{
+    Backend, DeviceChangeCallback, DeviceDescriptor, NativeCapabilities, NativeConfig, Source,
+    SourceSink, clock,
+};
+use mediacapture_frame::PixelFormat;
+use mediacapture_types::native::{
+    AudioCapabilities, DisplayCapabilities, VideoCapabilities, VideoMode,
+};
+use mediacapture_types::{Error, MediaDeviceKind, Result};
+use source::{Control, FakeSource, Media};
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::thread::JoinHandle;
+
+/// Frame rates closer than this are the same rate.
+const RATE_EPSILON: f64 = 1e-3;
+
+struct Entry {
+    spec: DeviceSpec,
+    raw_id: String,
+    /// When a scripted disconnect removes the device (µs on [`clock`]).
+    disconnect_at: Option<i64>,
+}
+
+struct State {
+    devices: Vec<Entry>,
+    sources: Vec<(String, Weak<Control>)>,
+    watchers: Vec<DeviceChangeCallback>,
+    next_index: HashMap<FakeDeviceKind, usize>,
+    shutdown: bool,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    /// Wakes the disconnect scheduler.
+    cv: Condvar,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The fake capture backend. Cheap to create; every open source runs its own thread.
+pub struct FakeBackend {
+    inner: Arc<Inner>,
+    scheduler: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for FakeBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let st = self.inner.lock();
+        f.debug_struct("FakeBackend")
+            .field(
+                "devices",
+                &st.devices.iter().map(|e| &e.raw_id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Default for FakeBackend {
+    fn default() -> Self {
+        Self::new(FakeProfile::default())
+    }
+}
+
+impl FakeBackend {
+    /// A backend with the devices of `profile`. Devices without an `id` get a stable one from
+    /// their kind and index among devices of that kind: `"fake:videoinput:0"`,
+    /// `"fake:audioinput:0"`, `"fake:audiooutput:0"`, `"fake:screen:0"`.
+    pub fn new(profile: FakeProfile) -> Self {
+        let backend = FakeBackend {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    devices: Vec::new(),
+                    sources: Vec::new(),
+                    watchers: Vec::new(),
+                    next_index: HashMap::new(),
+                    shutdown: false,
+                }),
+                cv: Condvar::new(),
+            }),
+            scheduler: Mutex::new(None),
+        };
+        for spec in profile.devices {
+            if let Err(e) = backend.insert(spec) {
+                tracing::warn!("fake backend: device skipped: {e}");
+            }
+        }
+        backend
+    }
+
+    /// The backend `MEDIACAPTURE_FAKE` asks for (see [`FakeProfile::from_env`]): `None` when
+    /// the variable is unset, empty or `0`. A profile file that cannot be used is reported
+    /// with `tracing::error!` and the default profile is used instead (fake devices were
+    /// asked for).
+    pub fn from_env() -> Option<FakeBackend> {
+        match FakeProfile::from_env() {
+            Ok(p) => p.map(FakeBackend::new),
+            Err(e) => {
+                tracing::error!("MEDIACAPTURE_FAKE: {e}; using the default fake profile");
+                Some(FakeBackend::default())
+            }
+        }
+    }
+
+    fn insert(&self, spec: DeviceSpec) -> Result<String> {
+        let mut st = self.inner.lock();
+        let index = st.next_index.entry(spec.kind).or_insert(0);
+        let auto = format!("fake:{}:{}", spec.kind.as_str(), *index);
+        *index += 1;
+        let raw_id = spec.id.clone().unwrap_or(auto);
+        if st.devices.iter().any(|e| e.raw_id == raw_id) {
+            return Err(Error::type_error(format!(
+                "fake backend: a device with id {raw_id:?} already exists"
+            )));
+        }
+        let disconnect_at = spec
+            .faults
+            .disconnect_after_ms
+            .map(|ms| clock::now_us().saturating_add(ms.saturating_mul(1000) as i64));
+        st.devices.push(Entry {
+            spec,
+            raw_id: raw_id.clone(),
+            disconnect_at,
+        });
+        drop(st);
+        if disconnect_at.is_some() {
+            self.ensure_scheduler();
+            self.inner.cv.notify_all();
+        }
+        Ok(raw_id)
+    }
+
+    fn ensure_scheduler(&self) {
+        let mut sched = self.scheduler.lock().unwrap_or_else(|e| e.into_inner());
+        if sched.is_some() {
+            return;
+        }
+        let inner = self.inner.clone();
+        match std::thread::Builder::new()
+            .name("fake-hotplug".into())
+            .spawn(move || run_scheduler(&inner))
+        {
+            Ok(t) => *sched = Some(t),
+            Err(e) => tracing::error!("fake backend: cannot start the disconnect timer: {e}"),
+        }
+    }
+
+    /// Plugs in a device and calls the device-change watchers. Returns its raw id.
+    ///
+    /// Errors: `TypeError` when a device with the same raw id exists.
+    pub fn add_device(&self, spec: DeviceSpec) -> Result<String> {
+        let id = self.insert(spec)?;
+        notify(&self.inner);
+        Ok(id)
+    }
+
+    /// Unplugs a device: open sources of it end with `SourceEvent::Ended(Some(NotFoundError))`
+    /// and the device-change watchers are called.
+    ///
+    /// Errors: `NotFoundError` when no device has this raw id.
+    pub fn remove_device(&self, raw_id: &str) -> Result<()> {
+        if remove(&self.inner, raw_id) {
+            notify(&self.inner);
+            Ok(())
+        } else {
+            Err(Error::not_found(format!("no fake device {raw_id:?}")))
+        }
+    }
+
+    fn descriptor(e: &Entry) -> DeviceDescriptor {
+        let s = &e.spec;
+        let (kind, capabilities) = match s.kind {
+            FakeDeviceKind::VideoInput => (
+                MediaDeviceKind::VideoInput,
+                NativeCapabilities::Video(VideoCapabilities {
+                    modes: camera_modes(s).iter().map(|m| m.0).collect(),
+                    facing_mode: s.facing_mode,
+                }),
+            ),
+            FakeDeviceKind::AudioInput => (
+                MediaDeviceKind::AudioInput,
+                NativeCapabilities::Audio(AudioCapabilities {
+                    sample_rates: s.sample_rates.clone(),
+                    channel_counts: s.channel_counts.clone(),
+                    sample_sizes: s.sample_sizes.clone(),
+                    latency: s.latency,
+                    echo_cancellation: s.echo_cancellation.clone(),
+                    auto_gain_control: s.auto_gain_control.clone(),
+                    noise_suppression: s.noise_suppression.clone(),
+                }),
+            ),
+            FakeDeviceKind::AudioOutput => {
+                (MediaDeviceKind::AudioOutput, NativeCapabilities::Output)
+            }
+            FakeDeviceKind::Screen => (
+                MediaDeviceKind::VideoInput,
+                NativeCapabilities::Display(DisplayCapabilities {
+                    width: s.width,
+                    height: s.height,
+                    max_frame_rate: s.frame_rate,
+                    display_surface: s.display_surface,
+                    cursor: s.cursor.clone(),
+                }),
+            ),
+        };
+        DeviceDescriptor {
+            raw_id: e.raw_id.clone(),
+            raw_group_id: s.group_id.clone().unwrap_or_else(|| e.raw_id.clone()),
+            kind,
+            label: s.label.clone(),
+            is_default: s.is_default,
+            capabilities,
+        }
+    }
+}
+
+/// A camera's modes with their pixel formats; from the y4m header when the profile gave a
+/// file and no modes. An unreadable header lists 640x480@30 so the device stays visible;
+/// opening it then fails with the file's error.
+fn camera_modes(s: &DeviceSpec) -> Vec<(VideoMode, PixelFormat)> {
+    let modes: Vec<_> = s
+        .modes
+        .iter()
+        .map(|m| {
+            (
+                VideoMode {
+                    width: m.width,
+                    height: m.height,
+                    frame_rate: m.frame_rate,
+                },
+                m.pixel_format,
+            )
+        })
+        .collect();
+    if !modes.is_empty() {
+        return modes;
+    }
+    let (width, height, frame_rate) = match s.file.as_deref().map(y4m::read_header) {
+        Some(Ok(h)) => (h.width, h.height, h.frame_rate),
+        Some(Err(e)) => {
+            tracing::warn!("fake camera {:?}: {e}", s.label);
+            (640, 480, 30.0)
+        }
+        None => (640, 480, 30.0),
+    };
+    vec![(
+        VideoMode {
+            width,
+            height,
+            frame_rate,
+        },
+        PixelFormat::I420,
+    )]
+}
+
+fn remove(inner: &Inner, raw_id: &str) -> bool {
+    let mut st = inner.lock();
+    let Some(pos) = st.devices.iter().position(|e| e.raw_id == raw_id) else {
+        return false;
+    };
+    let entry = st.devices.remove(pos);
+    let mut ended = Vec::new();
+    st.sources.retain(|(id, ctl)| match ctl.upgrade() {
+        Some(c) if id == raw_id => {
+            ended.push(c);
+            false
+        }
+        Some(_) => true,
+        None => false,
+    });
+    drop(st);
+    for c in ended {
+        c.end(Error::not_found(format!(
+            "device {:?} was disconnected",
+            entry.spec.label
+        )));
+    }
+    true
+}
+
+/// Calls the watchers, outside the lock.
+fn notify(inner: &Inner) {
+    let watchers = inner.lock().watchers.clone();
+    for w in watchers {
+        w();
+    }
+}
+
+fn run_scheduler(inner: &Inner) {
+    let mut st = inner.lock();
+    loop {
+        if st.shutdown {
+            return;
+        }
+        let now = clock::now_us();
+        let due: Vec<String> = st
+            .devices
+            .iter()
+            .filter(|e| e.disconnect_at.is_some_and(|t| t <= now))
+            .map(|e| e.raw_id.clone())
+            .collect();
+        if !due.is_empty() {
+            drop(st);
+            for id in &due {
+                remove(inner, id);
+            }
+            notify(inner);
+            st = inner.lock();
+            continue;
+        }
+        let next = st.devices.iter().filter_map(|e| e.disconnect_at).min();
+        st = match next {
+            Some(t) => {
+                let wait = clock::instant_at(t).saturating_duration_since(clock::instant_at(now));
+                match inner.cv.wait_timeout(st, wait) {
+                    Ok((g, _)) => g,
+                    Err(e) => e.into_inner().0,
+                }
+            }
+            None => match inner.cv.wait(st) {
+                Ok(g) => g,
+                Err(e) => e.into_inner(),
+            },
+        };
+    }
+}
+
+impl Drop for FakeBackend {
+    fn drop(&mut self) {
+        self.inner.lock().shutdown = true;
+        self.inner.cv.notify_all();
+        let t = self
+            .scheduler
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(t) = t {
+            let _ = t.join();
+        }
+    }
+}
+
+fn same_rate(a: f64, b: f64) -> bool {
+    (a - b).abs() < RATE_EPSILON
+}
+
+/// The first of `modes` matching `m`, or the OverconstrainedError naming what does not.
+fn match_video_mode(
+    modes: &[(VideoMode, PixelFormat)],
+    m: &VideoMode,
+) -> Result<(VideoMode, PixelFormat)> {
+    if let Some(found) = modes.iter().find(|(n, _)| {
+        n.width == m.width && n.height == m.height && same_rate(n.frame_rate, m.frame_rate)
+    }) {
+        return Ok(*found);
+    }
+    let constraint = if !modes.iter().any(|(n, _)| n.width == m.width) {
+        "width"
+    } else if !modes
+        .iter()
+        .any(|(n, _)| n.width == m.width && n.height == m.height)
+    {
+        "height"
+    } else {
+        "frameRate"
+    };
+    Err(Error::overconstrained(
+        constraint,
+        format!(
+            "{}x{}@{} is not a native mode of this camera",
+            m.width, m.height, m.frame_rate
+        ),
+    ))
+}
+
+fn check_audio(s: &DeviceSpec, c: &mediacapture_types::native::AudioConfig) -> Result<()> {
+    let fail = |name: &str, what: String| Err(Error::overconstrained(name, what));
+    if !s.sample_rates.contains(&c.sample_rate) {
+        return fail(
+            "sampleRate",
+            format!("{} Hz is not supported", c.sample_rate),
+        );
+    }
+    if !s.channel_counts.contains(&c.channel_count) {
+        return fail(
+            "channelCount",
+            format!("{} channels are not supported", c.channel_count),
+        );
+    }
+    if !s.sample_sizes.contains(&c.sample_size) {
+        return fail(
+            "sampleSize",
+            format!("{}-bit samples are not supported", c.sample_size),
+        );
+    }
+    let (lo, hi) = s.latency;
+    if !(c.latency >= lo - 1e-9 && c.latency <= hi + 1e-9) {
+        return fail(
+            "latency",
+            format!("latency {} s is outside [{lo}, {hi}]", c.latency),
+        );
+    }
+    if !s.echo_cancellation.contains(&c.echo_cancellation) {
+        return fail(
+            "echoCancellation",
+            format!(
+                "echoCancellation {:?} is not supported",
+                c.echo_cancellation
+            ),
+        );
+    }
+    if !s.auto_gain_control.contains(&c.auto_gain_control) {
+        return fail(
+            "autoGainControl",
+            format!("autoGainControl {} is not supported", c.auto_gain_control),
+        );
+    }
+    if !s.noise_suppression.contains(&c.noise_suppression) {
+        return fail(
+            "noiseSuppression",
+            format!("noiseSuppression {} is not supported", c.noise_suppression),
+        );
+    }
+    Ok(())
+}
+
+impl Backend for FakeBackend {
+    fn name(&self) -> &'static str {
+        "fake"
+    }
+
+    fn devices(&self) -> Result<Vec<DeviceDescriptor>> {
+        let st = self.inner.lock();
+        Ok(st.devices.iter().map(Self::descriptor).collect())
+    }
+
+    fn open(
+        &self,
+        raw_id: &str,
+        config: &NativeConfig,
+        sink: Arc<dyn SourceSink>,
+    ) -> Result<Box<dyn Source>> {
+        let spec = {
+            let st = self.inner.lock();
+            let e = st
+                .devices
+                .iter()
+                .find(|e| e.raw_id == raw_id)
+                .ok_or_else(|| Error::not_found(format!("no fake device {raw_id:?}")))?;
+            e.spec.clone()
+        };
+        if spec.kind == FakeDeviceKind::AudioOutput {
+            return Err(Error::not_found(format!(
+                "{raw_id:?} is an audio output device: nothing to capture"
+            )));
+        }
+        if spec.busy {
+            return Err(Error::not_readable(format!(
+                "{:?} is in use by another application",
+                spec.label
+            )));
+        }
+        let wrong = || {
+            Error::type_error(format!(
+                "a {config:?} configuration cannot open a fake {} device",
+                spec.kind.as_str()
+            ))
+        };
+        let (media, rate, channels) = match (spec.kind, config) {
+            (FakeDeviceKind::VideoInput, NativeConfig::Video(m)) => {
+                let (mode, format) = match_video_mode(&camera_modes(&spec), m)?;
+                let media = match &spec.file {
+                    Some(path) => {
+                        let file = y4m::read(path)?;
+                        let h = file.header;
+                        if (h.width, h.height) != (mode.width, mode.height) {
+                            return Err(Error::not_readable(format!(
+                                "fake y4m {}: frames are {}x{}, the mode is {}x{}",
+                                path.display(),
+                                h.width,
+                                h.height,
+                                mode.width,
+                                mode.height
+                            )));
+                        }
+                        let frames = file
+                            .frames
+                            .iter()
+                            .map(|f| {
+                                pattern::convert_i420(f, h.width, h.height, format)
+                                    .map(Arc::<[u8]>::from)
+                            })
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or_else(|| {
+                                Error::not_readable(format!(
+                                    "fake y4m {}: cannot convert to {format:?}",
+                                    path.display()
+                                ))
+                            })?;
+                        Media::Frames {
+                            format,
+                            width: h.width,
+                            height: h.height,
+                            frames,
+                        }
+                    }
+                    None => Media::Pattern(
+                        pattern::Pattern::new(format, mode.width, mode.height).ok_or_else(
+                            || Error::not_readable(format!("cannot draw {format:?} frames")),
+                        )?,
+                    ),
+                };
+                (media, mode.frame_rate, 0)
+            }
+            (FakeDeviceKind::Screen, NativeConfig::Display(d)) => {
+                if !(d.frame_rate > 0.0 && d.frame_rate <= spec.frame_rate + RATE_EPSILON) {
+                    return Err(Error::overconstrained(
+                        "frameRate",
+                        format!(
+                            "{} fps is not in (0, {}] for this screen",
+                            d.frame_rate, spec.frame_rate
+                        ),
+                    ));
+                }
+                if !spec.cursor.contains(&d.cursor) {
+                    return Err(Error::overconstrained(
+                        "cursor",
+                        format!("cursor {:?} is not supported", d.cursor.as_str()),
+                    ));
+                }
+                let p = pattern::Pattern::new(spec.screen_pixel_format, spec.width, spec.height)
+                    .ok_or_else(|| {
+                        Error::not_readable(format!(
+                            "cannot draw {:?} frames",
+                            spec.screen_pixel_format
+                        ))
+                    })?;
+                (Media::Pattern(p), d.frame_rate, 0)
+            }
+            (FakeDeviceKind::AudioInput, NativeConfig::Audio(a)) => {
+                check_audio(&spec, a)?;
+                let media = match &spec.file {
+                    Some(path) => {
+                        Media::Wav(audio::WavLoop::open(path, a.sample_rate, a.channel_count)?)
+                    }
+                    None => Media::Tone(audio::Tone::new(a.sample_rate, a.channel_count)),
+                };
+                (media, f64::from(a.sample_rate), a.channel_count)
+            }
+            _ => return Err(wrong()),
+        };
+        let (source, ctl) = FakeSource::start(
+            raw_id,
+            config.clone(),
+            media,
+            rate,
+            channels,
+            spec.faults,
+            sink,
+        )?;
+        let mut st = self.inner.lock();
+        if !st.devices.iter().any(|e| e.raw_id == raw_id) {
+            // Unplugged while we were opening it.
+            drop(st);
+            return Err(Error::not_found(format!("fake device {raw_id:?} is gone")));
+        }
+        st.sources.retain(|(_, c)| c.strong_count() > 0);
+        st.sources.push((raw_id.to_owned(), Arc::downgrade(&ctl)));
+        Ok(Box::new(source))
+    }
+
+    fn watch_devices(&self, callback: DeviceChangeCallback) {
+        self.inner.lock().watchers.push(callback);
+    }
+}
+
+impl FakeBackend {
+    /// `true` when a device with this raw id is plugged in.
+    pub fn has_device(&self, raw_id: &str) -> bool {
+        self.inner.lock().devices.iter().any(|e| e.raw_id == raw_id)
+    }
+}

@@ -1,0 +1,124 @@
+//! Shared helpers for the backend tests.
+#![allow(dead_code, clippy::unwrap_used, reason = "test helpers")]
+
+use mediacapture_frame::{AudioData, VideoFrame};
+use mediacapture_hal::{SourceEvent, SourceSink, clock};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Everything a sink received, in order, with the clock time of each call.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Video(VideoFrame),
+    Audio(AudioData),
+    Event(SourceEvent),
+}
+
+#[derive(Default)]
+pub struct Collect {
+    pub items: Mutex<Vec<(i64, Item)>>,
+    /// Set by the test: any call after this is a bug.
+    pub closed: AtomicBool,
+    pub calls_after_close: AtomicUsize,
+}
+
+impl Collect {
+    fn push(&self, item: Item) {
+        if self.closed.load(Ordering::SeqCst) {
+            self.calls_after_close.fetch_add(1, Ordering::SeqCst);
+        }
+        self.items.lock().unwrap().push((clock::now_us(), item));
+    }
+    pub fn video(&self) -> Vec<VideoFrame> {
+        self.items
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|(_, i)| match i {
+                Item::Video(v) => Some(v.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+    pub fn audio(&self) -> Vec<AudioData> {
+        self.items
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|(_, i)| match i {
+                Item::Audio(a) => Some(a.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+    pub fn events(&self) -> Vec<(i64, SourceEvent)> {
+        self.items
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|(t, i)| match i {
+                Item::Event(e) => Some((*t, e.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+    pub fn all(&self) -> Vec<(i64, Item)> {
+        self.items.lock().unwrap().clone()
+    }
+}
+
+impl SourceSink for Collect {
+    fn on_video(&self, frame: VideoFrame) {
+        self.push(Item::Video(frame));
+    }
+    fn on_audio(&self, data: AudioData) {
+        self.push(Item::Audio(data));
+    }
+    fn on_event(&self, event: SourceEvent) {
+        self.push(Item::Event(event));
+    }
+}
+
+/// Power of `samples` at `freq` Hz (one DFT bin, Goertzel-style), normalised by length.
+pub fn tone_power(samples: &[f32], rate: f64, freq: f64) -> f64 {
+    let w = std::f64::consts::TAU * freq / rate;
+    let (mut re, mut im) = (0.0f64, 0.0f64);
+    for (n, s) in samples.iter().enumerate() {
+        re += f64::from(*s) * (w * n as f64).cos();
+        im -= f64::from(*s) * (w * n as f64).sin();
+    }
+    (re * re + im * im) / (samples.len() as f64).powi(2)
+}
+
+/// The frequency (of `candidates`) with the most power.
+pub fn dominant(samples: &[f32], rate: f64, candidates: &[f64]) -> f64 {
+    let mut best = (0.0, -1.0);
+    for &f in candidates {
+        let p = tone_power(samples, rate, f);
+        if p > best.1 {
+            best = (f, p);
+        }
+    }
+    best.0
+}
+
+pub fn rms(samples: &[f32]) -> f64 {
+    (samples.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / samples.len().max(1) as f64)
+        .sqrt()
+}
+
+pub fn sleep_ms(ms: u64) {
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+}
+
+/// Waits up to `ms` for `cond`.
+pub fn wait_for(ms: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+    while std::time::Instant::now() < end {
+        if cond() {
+            return true;
+        }
+        sleep_ms(5);
+    }
+    cond()
+}

@@ -1,0 +1,136 @@
+//! The fake microphone: 10 ms f32 blocks in real time, a 440 Hz tone with a beep each second.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code"
+)]
+
+mod common;
+
+use common::{Collect, dominant, rms, tone_power};
+use mediacapture_frame::SampleFormat;
+use mediacapture_hal::fake::{BEEP_HZ, FakeBackend, FakeProfile, TONE_HZ};
+use mediacapture_hal::{Backend, NativeConfig};
+use mediacapture_types::EchoCancellation;
+use mediacapture_types::native::AudioConfig;
+use std::sync::Arc;
+
+pub fn aconfig(sample_rate: u32, channel_count: u32) -> NativeConfig {
+    NativeConfig::Audio(AudioConfig {
+        sample_rate,
+        channel_count,
+        sample_size: 16,
+        latency: 0.01,
+        echo_cancellation: EchoCancellation::Bool(false),
+        auto_gain_control: false,
+        noise_suppression: false,
+    })
+}
+
+#[test]
+fn blocks_are_10ms_in_real_time_with_contiguous_timestamps() {
+    let backend = FakeBackend::default();
+    let sink = Arc::new(Collect::default());
+    let mut src = backend
+        .open("fake:audioinput:0", &aconfig(48000, 2), sink.clone())
+        .unwrap();
+    common::sleep_ms(500);
+    src.stop();
+    let blocks = sink.audio();
+    let n = blocks.len();
+    assert!((35..=53).contains(&n), "{n} blocks of 10 ms in 0.5 s");
+    for w in blocks.windows(2) {
+        assert_eq!(w[0].frames(), 480);
+        assert_eq!(w[0].channels(), 2);
+        assert_eq!(w[0].sample_rate(), 48000);
+        assert_eq!(w[0].format(), SampleFormat::F32);
+        // The next block starts exactly where this one ends.
+        assert_eq!(w[1].timestamp() - w[0].timestamp(), 10_000);
+    }
+}
+
+#[test]
+fn tone_is_440_hz_with_an_880_hz_beep_at_each_second() {
+    let backend = FakeBackend::default();
+    let sink = Arc::new(Collect::default());
+    let mut src = backend
+        .open("fake:audioinput:0", &aconfig(48000, 1), sink.clone())
+        .unwrap();
+    // The beep starts at 0 s and lasts 100 ms; wait past the second one at 1 s.
+    assert!(common::wait_for(3000, || sink.audio().len() >= 155));
+    src.stop();
+    let samples: Vec<f32> = sink
+        .audio()
+        .iter()
+        .flat_map(|a| a.to_f32_interleaved())
+        .collect();
+    let rate = 48000.0;
+    let at = |ms: usize, len_ms: usize| &samples[ms * 48..(ms + len_ms) * 48];
+    for beep_start in [0usize, 1000] {
+        let beep = at(beep_start + 10, 80);
+        assert_eq!(dominant(beep, rate, &[TONE_HZ, BEEP_HZ, 1000.0]), BEEP_HZ);
+        let tone = at(beep_start + 300, 200);
+        assert_eq!(dominant(tone, rate, &[TONE_HZ, BEEP_HZ, 1000.0]), TONE_HZ);
+        // The tone is clean: its bin dwarfs the beep's.
+        assert!(tone_power(tone, rate, TONE_HZ) > 100.0 * tone_power(tone, rate, BEEP_HZ));
+    }
+    // Moderate level: RMS of a 0.25 sine is about 0.18, of the 0.5 beep about 0.35.
+    let r = rms(at(300, 500));
+    assert!((0.15..0.21).contains(&r), "tone rms {r}");
+    let r = rms(at(10, 80));
+    assert!((0.3..0.4).contains(&r), "beep rms {r}");
+    // No clipping, no NaN.
+    assert!(samples.iter().all(|s| s.is_finite() && s.abs() <= 1.0));
+}
+
+#[test]
+fn other_rates_and_channel_counts_from_a_profile() {
+    let backend = FakeBackend::new(
+        FakeProfile::from_json(
+            r#"{"devices":[{"kind":"audioinput","id":"m","sampleRate":[44100,16000],
+                "channelCount":[1,2,6]}]}"#,
+        )
+        .unwrap(),
+    );
+    for (rate, ch, block) in [(44100u32, 6u32, 441usize), (16000, 1, 160)] {
+        let sink = Arc::new(Collect::default());
+        let mut src = backend.open("m", &aconfig(rate, ch), sink.clone()).unwrap();
+        assert!(common::wait_for(2000, || sink.audio().len() >= 30));
+        src.stop();
+        let blocks = sink.audio();
+        assert!(
+            blocks
+                .iter()
+                .all(|b| b.frames() == block && b.channels() == ch)
+        );
+        let s: Vec<f32> = blocks.iter().flat_map(|a| a.to_f32_interleaved()).collect();
+        // All channels carry the same signal.
+        for frame in s.chunks(ch as usize) {
+            assert!(frame.iter().all(|x| *x == frame[0]));
+        }
+        let mono: Vec<f32> = s.chunks(ch as usize).map(|f| f[0]).collect();
+        let part = &mono[mono.len() / 2..];
+        assert_eq!(
+            dominant(part, f64::from(rate), &[TONE_HZ, BEEP_HZ, 1000.0]),
+            TONE_HZ
+        );
+    }
+    let sink = Arc::new(Collect::default());
+    let err = backend
+        .open("m", &aconfig(48000, 1), sink.clone())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.constraint(), Some("sampleRate"));
+    let err = backend
+        .open("m", &aconfig(16000, 3), sink.clone())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.constraint(), Some("channelCount"));
+    let mut c = aconfig(16000, 1);
+    if let NativeConfig::Audio(a) = &mut c {
+        a.sample_size = 24;
+    }
+    let err = backend.open("m", &c, sink).map(|_| ()).unwrap_err();
+    assert_eq!(err.constraint(), Some("sampleSize"));
+}
