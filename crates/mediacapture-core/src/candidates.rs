@@ -1,0 +1,529 @@
+//! The settings dictionaries a device can take (its *capability space*), as a finite list of
+//! candidates that contains every value the constraints name.
+//!
+//! A camera's space is its native modes (`resizeMode: "none"`) plus, as in Chromium, every
+//! size no larger than a native mode and every frame rate from 1 up to the mode's rate
+//! (`resizeMode: "crop-and-scale"`). That space is too large to list, so only its
+//! "interesting" points are listed: the native modes, and every width, height, aspect ratio
+//! and frame rate named by a constraint (exact, min, max, ideal, bare), combined with each
+//! other, with the native aspect ratio, and clamped to the mode. The optimum of the fitness
+//! distance is at such a point for every single-property term, which makes the choice the
+//! same as over the whole space in all the cases the spec and Chromium's tests describe.
+
+use crate::DeviceView;
+use mediacapture_types::native::{
+    AudioCapabilities, AudioConfig, DisplayCapabilities, DisplayConfig, NativeCapabilities,
+    NativeConfig, VideoCapabilities, VideoMode,
+};
+use mediacapture_types::{
+    ConstrainDouble, ConstrainULong, EchoCancellation, MediaTrackConstraintSet,
+    MediaTrackConstraints, MediaTrackSettings, TrackKind, VideoResizeModeEnum,
+};
+use std::collections::BTreeSet;
+
+/// Chromium's defaults for an unconstrained camera: 640x480 at 30 Hz.
+pub(crate) const DEFAULT_WIDTH: f64 = 640.0;
+/// See [`DEFAULT_WIDTH`].
+pub(crate) const DEFAULT_HEIGHT: f64 = 480.0;
+/// See [`DEFAULT_WIDTH`]; also Chromium's default screen-capture rate.
+pub(crate) const DEFAULT_FRAME_RATE: f64 = 30.0;
+/// The lowest frame rate crop-and-scale decimates to (Chromium: 1 Hz).
+pub(crate) const MIN_FRAME_RATE: f64 = 1.0;
+/// At most this many distinct values per dimension are taken from constraints (a bound for
+/// hostile input; real constraints name a handful).
+const MAX_TARGETS: usize = 12;
+
+/// One settings dictionary a device can take.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub settings: MediaTrackSettings,
+    pub native: NativeConfig,
+    /// Which native option (camera mode, audio configuration, display cursor mode) this
+    /// candidate is derived from; tracks sharing a source must share the option.
+    pub option: usize,
+    /// UA tie-break, compared lexicographically, lower first (spec step 5: "system default
+    /// property values and User Agent default property values").
+    pub tie: [f64; 6],
+}
+
+/// `width / height` rounded to 10 decimal places, as the spec defines `aspectRatio`.
+pub(crate) fn aspect(w: u32, h: u32) -> f64 {
+    if h == 0 {
+        return 0.0;
+    }
+    (f64::from(w) / f64::from(h) * 1e10).round() / 1e10
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    if a == b {
+        0.0
+    } else {
+        (a - b).abs() / a.abs().max(b.abs())
+    }
+}
+
+/// The values a constraint set names for one numeric property: required ones first.
+fn push_numeric(
+    sets: &[&MediaTrackConstraintSet],
+    f: impl Fn(&MediaTrackConstraintSet) -> Option<Vec<(f64, bool)>>,
+) -> Vec<f64> {
+    let mut hard = Vec::new();
+    let mut soft = Vec::new();
+    for s in sets {
+        for (v, is_ideal) in f(s).unwrap_or_default() {
+            if v.is_finite() {
+                if is_ideal { soft.push(v) } else { hard.push(v) }
+            }
+        }
+    }
+    let mut out: Vec<f64> = Vec::new();
+    for v in hard.into_iter().chain(soft) {
+        if out.len() >= MAX_TARGETS {
+            break;
+        }
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn ulong_values(c: &Option<ConstrainULong>) -> Option<Vec<(f64, bool)>> {
+    Some(match c.as_ref()? {
+        ConstrainULong::Value(v) => vec![(f64::from(*v), false)],
+        ConstrainULong::Range(r) => [
+            (r.exact, false),
+            (r.min, false),
+            (r.max, false),
+            (r.ideal, true),
+        ]
+        .into_iter()
+        .filter_map(|(v, i)| v.map(|v| (f64::from(v), i)))
+        .collect(),
+    })
+}
+
+fn double_values(c: &Option<ConstrainDouble>) -> Option<Vec<(f64, bool)>> {
+    Some(match c.as_ref()? {
+        ConstrainDouble::Value(v) => vec![(*v, false)],
+        ConstrainDouble::Range(r) => [
+            (r.exact, false),
+            (r.min, false),
+            (r.max, false),
+            (r.ideal, true),
+        ]
+        .into_iter()
+        .filter_map(|(v, i)| v.map(|v| (v, i)))
+        .collect(),
+    })
+}
+
+/// Numeric values named by any of the constraints, per property.
+struct Targets {
+    width: Vec<f64>,
+    height: Vec<f64>,
+    aspect: Vec<f64>,
+    frame_rate: Vec<f64>,
+    latency: Vec<f64>,
+}
+
+impl Targets {
+    fn of(constraints: &[&MediaTrackConstraints]) -> Self {
+        let sets: Vec<&MediaTrackConstraintSet> = constraints
+            .iter()
+            .flat_map(|c| std::iter::once(&c.basic).chain(c.advanced.iter()))
+            .collect();
+        Targets {
+            width: push_numeric(&sets, |s| ulong_values(&s.width)),
+            height: push_numeric(&sets, |s| ulong_values(&s.height)),
+            aspect: push_numeric(&sets, |s| double_values(&s.aspect_ratio)),
+            frame_rate: push_numeric(&sets, |s| double_values(&s.frame_rate)),
+            latency: push_numeric(&sets, |s| double_values(&s.latency)),
+        }
+    }
+}
+
+/// Rounds a positive number to a pixel count in `1..=limit`, `None` outside.
+fn px(x: f64, limit: u32) -> Option<u32> {
+    let r = x.round();
+    (r >= 1.0 && r <= f64::from(limit)).then_some(r as u32)
+}
+
+/// The closest fraction `p/q` to `a` with `q <= max_q` (continued fractions).
+fn rational(a: f64, max_q: u32) -> Option<(u32, u32)> {
+    if !(a.is_finite() && a > 0.0) {
+        return None;
+    }
+    let (mut h0, mut h1) = (0u64, 1u64);
+    let (mut k0, mut k1) = (1u64, 0u64);
+    let mut x = a;
+    for _ in 0..32 {
+        let ai = x.floor();
+        if ai > 1e9 {
+            break;
+        }
+        let ai = ai as u64;
+        let h2 = ai * h1 + h0;
+        let k2 = ai * k1 + k0;
+        if k2 > u64::from(max_q) || h2 > u64::from(u32::MAX) {
+            break;
+        }
+        (h0, h1, k0, k1) = (h1, h2, k1, k2);
+        let frac = x - x.floor();
+        if frac < 1e-12 {
+            break;
+        }
+        x = 1.0 / frac;
+    }
+    (h1 > 0 && k1 > 0).then_some((h1 as u32, k1 as u32))
+}
+
+/// Sizes reachable by crop-and-scale from a `w0 x h0` mode that a constraint may ask for.
+fn sizes(w0: u32, h0: u32, t: &Targets) -> BTreeSet<(u32, u32)> {
+    let mut ws: Vec<u32> = vec![w0];
+    ws.extend(t.width.iter().filter_map(|&x| px(x, w0)));
+    let mut hs: Vec<u32> = vec![h0];
+    hs.extend(t.height.iter().filter_map(|&x| px(x, h0)));
+    let native = f64::from(w0) / f64::from(h0);
+    let mut out = BTreeSet::new();
+    for &w in &ws {
+        for &h in &hs {
+            out.insert((w, h));
+        }
+        for a in std::iter::once(native).chain(t.aspect.iter().copied()) {
+            if a > 0.0 {
+                if let Some(h) = px(f64::from(w) / a, h0) {
+                    out.insert((w, h));
+                }
+            }
+        }
+    }
+    for &h in &hs {
+        for a in std::iter::once(native).chain(t.aspect.iter().copied()) {
+            if let Some(w) = px(f64::from(h) * a, w0) {
+                out.insert((w, h));
+            }
+        }
+    }
+    for &a in &t.aspect {
+        if let Some((p, q)) = rational(a, h0) {
+            let k = (w0 / p).min(h0 / q);
+            if k >= 1 {
+                out.insert((k * p, k * q));
+            }
+        }
+    }
+    out
+}
+
+fn rates(max: f64, t: &Targets) -> Vec<f64> {
+    let mut out = vec![max];
+    for &r in &t.frame_rate {
+        if r >= MIN_FRAME_RATE && r <= max && !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+fn video_candidates(dev: &DeviceView<'_>, caps: &VideoCapabilities, t: &Targets) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let base = MediaTrackSettings {
+        device_id: Some(dev.device_id.clone()),
+        group_id: Some(dev.group_id.clone()),
+        facing_mode: caps.facing_mode,
+        ..Default::default()
+    };
+    for (i, mode) in caps.modes.iter().enumerate() {
+        let VideoMode {
+            width: w0,
+            height: h0,
+            frame_rate: f0,
+        } = *mode;
+        if w0 == 0 || h0 == 0 || !(f0.is_finite() && f0 > 0.0) {
+            continue;
+        }
+        let native_aspect = aspect(w0, h0);
+        let default = rel(f64::from(w0), DEFAULT_WIDTH)
+            + rel(f64::from(h0), DEFAULT_HEIGHT)
+            + rel(f0, DEFAULT_FRAME_RATE);
+        let make = |w: u32, h: u32, f: f64, resize: VideoResizeModeEnum, tie: [f64; 6]| Candidate {
+            settings: MediaTrackSettings {
+                width: Some(w),
+                height: Some(h),
+                aspect_ratio: Some(aspect(w, h)),
+                frame_rate: Some(f),
+                resize_mode: Some(resize),
+                ..base.clone()
+            },
+            native: NativeConfig::Video(*mode),
+            option: i,
+            tie,
+        };
+        // The native mode, resizeMode "none". Chromium prefers it when nothing else differs.
+        out.push(make(
+            w0,
+            h0,
+            f0,
+            VideoResizeModeEnum::None,
+            [0.0, 0.0, 0.0, default, 0.0, 0.0],
+        ));
+        // Spec (MediaStreamTrack SelectSettings): every "none" candidate also exists with
+        // "crop-and-scale".
+        for (w, h) in sizes(w0, h0, t) {
+            for &f in &rates(f0, t) {
+                let exact_native = w == w0 && h == h0 && f == f0;
+                let a = aspect(w, h);
+                // Chromium keeps the native aspect ratio and frame rate unless asked
+                // otherwise, then gets as close as it can to 640x480@30.
+                let tie = [
+                    if exact_native { 0.5 } else { 1.0 },
+                    rel(a, native_aspect),
+                    rel(f, f0),
+                    rel(f64::from(w), DEFAULT_WIDTH)
+                        + rel(f64::from(h), DEFAULT_HEIGHT)
+                        + rel(f, DEFAULT_FRAME_RATE),
+                    0.0,
+                    0.0,
+                ];
+                out.push(make(w, h, f, VideoResizeModeEnum::CropAndScale, tie));
+            }
+        }
+    }
+    out
+}
+
+/// Rank of `v` in a preference list: the Chromium default first, then the backend's order.
+fn rank<T: PartialEq + Copy>(list: &[T], v: T, chromium_default: Option<T>) -> f64 {
+    if chromium_default == Some(v) {
+        return 0.0;
+    }
+    list.iter()
+        .position(|x| *x == v)
+        .map_or(1e6, |p| 1.0 + p as f64)
+}
+
+fn audio_candidates(dev: &DeviceView<'_>, caps: &AudioCapabilities, t: &Targets) -> Vec<Candidate> {
+    fn opts<T: Copy>(l: &[T]) -> Vec<Option<T>> {
+        if l.is_empty() {
+            vec![None]
+        } else {
+            l.iter().copied().map(Some).collect()
+        }
+    }
+    let (lo, hi) = caps.latency;
+    let mut latencies: Vec<Option<f64>> = Vec::new();
+    if lo.is_finite() && hi.is_finite() && lo <= hi {
+        latencies.push(Some(lo));
+        for &x in t.latency.iter().chain(std::iter::once(&hi)) {
+            let x = x.clamp(lo, hi);
+            if !latencies.contains(&Some(x)) {
+                latencies.push(Some(x));
+            }
+        }
+    } else {
+        latencies.push(None);
+    }
+    let mut out = Vec::new();
+    let mut option = 0;
+    for sr in opts(&caps.sample_rates) {
+        for cc in opts(&caps.channel_counts) {
+            for ss in opts(&caps.sample_sizes) {
+                for &lat in &latencies {
+                    for ec in opts(&caps.echo_cancellation) {
+                        for agc in opts(&caps.auto_gain_control) {
+                            for ns in opts(&caps.noise_suppression) {
+                                let pos = |l: &[u32], v: Option<u32>| {
+                                    v.and_then(|v| l.iter().position(|x| *x == v)).unwrap_or(0)
+                                        as f64
+                                };
+                                // Chromium's defaults: echoCancellation, autoGainControl and
+                                // noiseSuppression on when available; otherwise the system
+                                // (backend) default, which is listed first.
+                                let tie = [
+                                    ec.map_or(0.0, |v| {
+                                        rank(
+                                            &caps.echo_cancellation,
+                                            v,
+                                            Some(EchoCancellation::Bool(true)),
+                                        )
+                                    }),
+                                    agc.map_or(0.0, |v| {
+                                        rank(&caps.auto_gain_control, v, Some(true))
+                                    }),
+                                    ns.map_or(0.0, |v| {
+                                        rank(&caps.noise_suppression, v, Some(true))
+                                    }),
+                                    pos(&caps.sample_rates, sr),
+                                    pos(&caps.channel_counts, cc) * 1e3
+                                        + pos(&caps.sample_sizes, ss),
+                                    lat.map_or(0.0, |l| rel(l, lo)),
+                                ];
+                                let settings = MediaTrackSettings {
+                                    sample_rate: sr,
+                                    sample_size: ss,
+                                    channel_count: cc,
+                                    latency: lat,
+                                    echo_cancellation: ec,
+                                    auto_gain_control: agc,
+                                    noise_suppression: ns,
+                                    device_id: Some(dev.device_id.clone()),
+                                    group_id: Some(dev.group_id.clone()),
+                                    ..Default::default()
+                                };
+                                let native = NativeConfig::Audio(AudioConfig {
+                                    sample_rate: sr.unwrap_or(0),
+                                    channel_count: cc.unwrap_or(0),
+                                    sample_size: ss.unwrap_or(0),
+                                    latency: lat.unwrap_or(0.0),
+                                    echo_cancellation: ec.unwrap_or(EchoCancellation::Bool(false)),
+                                    auto_gain_control: agc.unwrap_or(false),
+                                    noise_suppression: ns.unwrap_or(false),
+                                });
+                                out.push(Candidate {
+                                    settings,
+                                    native,
+                                    option,
+                                    tie,
+                                });
+                                option += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn display_candidates(
+    dev: &DeviceView<'_>,
+    caps: &DisplayCapabilities,
+    t: &Targets,
+) -> Vec<Candidate> {
+    let (w0, h0) = (caps.width, caps.height);
+    if w0 == 0 || h0 == 0 || !(caps.max_frame_rate.is_finite() && caps.max_frame_rate > 0.0) {
+        return Vec::new();
+    }
+    // Screen capture: only aspect-preserving downscales, never crop or upscale (B.2).
+    let mut sizes: BTreeSet<(u32, u32)> = BTreeSet::new();
+    sizes.insert((w0, h0));
+    for &tw in &t.width {
+        if let Some(w) = px(tw, w0) {
+            let h = px(f64::from(w) * f64::from(h0) / f64::from(w0), h0).unwrap_or(1);
+            sizes.insert((w, h));
+        }
+    }
+    for &th in &t.height {
+        if let Some(h) = px(th, h0) {
+            let w = px(f64::from(h) * f64::from(w0) / f64::from(h0), w0).unwrap_or(1);
+            sizes.insert((w, h));
+        }
+    }
+    let cursors: Vec<_> = if caps.cursor.is_empty() {
+        vec![None]
+    } else {
+        caps.cursor.iter().copied().map(Some).collect()
+    };
+    let default_rate = DEFAULT_FRAME_RATE.min(caps.max_frame_rate);
+    let mut out = Vec::new();
+    for (option, cursor) in cursors.iter().enumerate() {
+        for &(w, h) in &sizes {
+            for &f in &rates(caps.max_frame_rate, t) {
+                let full = w == w0 && h == h0;
+                let labels: &[VideoResizeModeEnum] = if full {
+                    &[VideoResizeModeEnum::None, VideoResizeModeEnum::CropAndScale]
+                } else {
+                    &[VideoResizeModeEnum::CropAndScale]
+                };
+                for &resize in labels {
+                    let settings = MediaTrackSettings {
+                        width: Some(w),
+                        height: Some(h),
+                        aspect_ratio: Some(aspect(w, h)),
+                        frame_rate: Some(f),
+                        resize_mode: Some(resize),
+                        display_surface: Some(caps.display_surface),
+                        logical_surface: Some(true),
+                        cursor: *cursor,
+                        device_id: Some(dev.device_id.clone()),
+                        ..Default::default()
+                    };
+                    // Chromium: full size, then 30 Hz (or the maximum when lower), then
+                    // "none", then the capturer's preferred cursor mode.
+                    let tie = [
+                        if full {
+                            0.0
+                        } else {
+                            1.0 + rel(f64::from(w), f64::from(w0))
+                        },
+                        rel(f, default_rate),
+                        if resize == VideoResizeModeEnum::None {
+                            0.0
+                        } else {
+                            1.0
+                        },
+                        0.0,
+                        0.0,
+                        0.0,
+                    ];
+                    let native = NativeConfig::Display(DisplayConfig {
+                        frame_rate: f,
+                        cursor: cursor
+                            .unwrap_or(mediacapture_types::CursorCaptureConstraint::Never),
+                    });
+                    out.push(Candidate {
+                        settings,
+                        native,
+                        option,
+                        tie,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The track kind of a device's tracks, `None` for output devices.
+pub(crate) fn device_track_kind(dev: &DeviceView<'_>) -> Option<TrackKind> {
+    match dev.descriptor.capabilities {
+        NativeCapabilities::Video(_) | NativeCapabilities::Display(_) => Some(TrackKind::Video),
+        NativeCapabilities::Audio(_) => Some(TrackKind::Audio),
+        NativeCapabilities::Output => None,
+    }
+}
+
+/// Every candidate settings dictionary of `dev` that the constraints may ask for.
+pub(crate) fn candidates(
+    dev: &DeviceView<'_>,
+    constraints: &[&MediaTrackConstraints],
+) -> Vec<Candidate> {
+    let t = Targets::of(constraints);
+    match &dev.descriptor.capabilities {
+        NativeCapabilities::Video(c) => video_candidates(dev, c, &t),
+        NativeCapabilities::Audio(c) => audio_candidates(dev, c, &t),
+        NativeCapabilities::Display(c) => display_candidates(dev, c, &t),
+        NativeCapabilities::Output => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rational_finds_common_ratios() {
+        assert_eq!(rational(16.0 / 9.0, 1080), Some((16, 9)));
+        assert_eq!(rational(1.5, 480), Some((3, 2)));
+        assert_eq!(rational(4.0 / 3.0, 480), Some((4, 3)));
+        assert_eq!(rational(f64::NAN, 480), None);
+    }
+
+    #[test]
+    fn aspect_is_rounded_to_ten_decimals() {
+        assert_eq!(aspect(1920, 1080), 1.7777777778);
+        assert_eq!(aspect(640, 480), 1.3333333333);
+    }
+}

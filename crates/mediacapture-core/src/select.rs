@@ -1,0 +1,614 @@
+//! SelectSettings, getUserMedia's device choice, applyConstraints and source arbitration.
+
+use crate::candidates::{Candidate, candidates, device_track_kind};
+use crate::fitness::{constraint_distance, fitness_distance, is_required};
+use mediacapture_types::native::{DeviceDescriptor, NativeCapabilities, NativeConfig};
+use mediacapture_types::{
+    DoubleRange, Error, MediaDeviceKind, MediaStreamConstraints, MediaTrackCapabilities,
+    MediaTrackConstraintSet, MediaTrackConstraints, MediaTrackSettings, Result, TrackKind,
+    ULongRange, VideoResizeModeEnum,
+};
+use std::cmp::Ordering;
+
+/// A device as the selection algorithms see it: the backend's description plus the ids
+/// exposed to this origin (see [`crate::DeviceIdHasher`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceView<'a> {
+    /// What the backend reports.
+    pub descriptor: &'a DeviceDescriptor,
+    /// The `deviceId` this origin sees.
+    pub device_id: String,
+    /// The `groupId` this origin sees.
+    pub group_id: String,
+}
+
+impl<'a> DeviceView<'a> {
+    /// A view of `descriptor` with the given origin-specific ids.
+    pub fn new(
+        descriptor: &'a DeviceDescriptor,
+        device_id: impl Into<String>,
+        group_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            descriptor,
+            device_id: device_id.into(),
+            group_id: group_id.into(),
+        }
+    }
+}
+
+/// The outcome of SelectSettings: a track's settings and the native configuration they are
+/// derived from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    /// What `getSettings()` reports.
+    pub settings: MediaTrackSettings,
+    /// The native configuration to open the source in. For a camera, `settings` may be
+    /// smaller or at a lower rate than this (crop-and-scale) but never larger.
+    pub native: NativeConfig,
+    /// The fitness distance of `settings` to the basic constraint set.
+    pub distance: f64,
+}
+
+/// SelectSettings failed: no settings satisfy the required constraints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsatisfied {
+    /// The name of a required constraint that no settings dictionary satisfied, or `""`
+    /// when only a combination of constraints fails.
+    pub constraint: String,
+}
+
+impl Unsatisfied {
+    /// The `OverconstrainedError` for this failure.
+    pub fn into_error(self) -> Error {
+        let msg = if self.constraint.is_empty() {
+            "no settings satisfy the constraints".to_owned()
+        } else {
+            format!("no settings satisfy the '{}' constraint", self.constraint)
+        };
+        Error::overconstrained(self.constraint, msg)
+    }
+}
+
+impl From<Unsatisfied> for Error {
+    fn from(u: Unsatisfied) -> Self {
+        u.into_error()
+    }
+}
+
+fn cmp_tie(a: &Candidate, b: &Candidate) -> Ordering {
+    for (x, y) in a.tie.iter().zip(b.tie.iter()) {
+        match x.total_cmp(y) {
+            Ordering::Equal => {}
+            o => return o,
+        }
+    }
+    a.option.cmp(&b.option)
+}
+
+/// Required constraints of the basic set in the order they are blamed: deviceId and
+/// groupId first (Chromium checks the device before its formats), then IDL order.
+fn required_names(set: &MediaTrackConstraintSet) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = set
+        .iter()
+        .filter(|(_, v)| is_required(*v))
+        .map(|(n, _)| n)
+        .collect();
+    names.sort_by_key(|n| match *n {
+        "deviceId" => 0,
+        "groupId" => 1,
+        _ => 2,
+    });
+    names
+}
+
+/// The required constraints of `set` that no candidate satisfies on its own.
+fn always_infinite(
+    cands: &[Candidate],
+    set: &MediaTrackConstraintSet,
+    kind: TrackKind,
+) -> Vec<&'static str> {
+    required_names(set)
+        .into_iter()
+        .filter(|name| {
+            let Some(v) = set.get(name) else { return false };
+            cands
+                .iter()
+                .all(|c| constraint_distance(&c.settings, name, v, false, kind).is_infinite())
+        })
+        .collect()
+}
+
+/// SelectSettings over a candidate list; returns the chosen index and its basic distance.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dfn-selectsettings>
+fn select_from(
+    cands: &[Candidate],
+    c: &MediaTrackConstraints,
+    kind: TrackKind,
+) -> std::result::Result<(usize, f64), Unsatisfied> {
+    // Step 3: fitness distance to the basic set, bare values as ideal; keep finite ones.
+    let mut alive: Vec<(usize, f64)> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, cand)| (i, fitness_distance(&cand.settings, &c.basic, false, kind)))
+        .filter(|(_, d)| d.is_finite())
+        .collect();
+    // Step 4: none → undefined; the failed constraint is one that was infinite for all.
+    if alive.is_empty() {
+        let constraint = always_infinite(cands, &c.basic, kind)
+            .first()
+            .map_or_else(String::new, |s| (*s).to_owned());
+        return Err(Unsatisfied { constraint });
+    }
+    // Step 5: advanced sets in order, bare values as exact; all-or-nothing.
+    for set in &c.advanced {
+        let keep: Vec<(usize, f64)> = alive
+            .iter()
+            .copied()
+            .filter(|(i, _)| fitness_distance(&cands[*i].settings, set, true, kind).is_finite())
+            .collect();
+        if !keep.is_empty() {
+            alive = keep;
+        }
+    }
+    // Step 6: the smallest basic distance; ties by UA defaults.
+    alive
+        .into_iter()
+        .min_by(|(i, d), (j, e)| d.total_cmp(e).then_with(|| cmp_tie(&cands[*i], &cands[*j])))
+        .ok_or(Unsatisfied {
+            constraint: String::new(),
+        })
+}
+
+fn selection(c: &Candidate, distance: f64) -> Selection {
+    Selection {
+        settings: c.settings.clone(),
+        native: c.native.clone(),
+        distance,
+    }
+}
+
+/// SelectSettings for a track on `dev`: the settings dictionary with the smallest fitness
+/// distance to the basic set among those that satisfy its required constraints and, in
+/// order, every advanced set that can be satisfied. Constraints that do not apply to the
+/// device's kind are ignored. Ties prefer native modes, then Chromium's defaults (640x480 at
+/// 30 Hz; echo cancellation, gain control and noise suppression on), then the backend's
+/// order.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dfn-selectsettings>
+pub fn select_settings(
+    dev: &DeviceView<'_>,
+    constraints: &MediaTrackConstraints,
+) -> std::result::Result<Selection, Unsatisfied> {
+    let Some(kind) = device_track_kind(dev) else {
+        return Err(Unsatisfied {
+            constraint: String::new(),
+        });
+    };
+    let c = constraints.for_kind(kind);
+    let cands = candidates(dev, &[&c]);
+    let (i, d) = select_from(&cands, &c, kind)?;
+    Ok(selection(&cands[i], d))
+}
+
+/// The ApplyConstraints algorithm for a track on `dev`: the new settings, or an
+/// `OverconstrainedError` naming the failed constraint. A `deviceId` or `groupId` other than
+/// the device's own can never be satisfied, so it fails with that name.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dfn-applyconstraints-algorithm>
+pub fn apply_constraints(
+    dev: &DeviceView<'_>,
+    constraints: &MediaTrackConstraints,
+) -> Result<Selection> {
+    select_settings(dev, constraints).map_err(Unsatisfied::into_error)
+}
+
+/// A track's `[[Constraints]]` and `[[Settings]]`, replaced together by a successful
+/// `applyConstraints()` and left untouched by a failed one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstrainedTrack {
+    /// `getConstraints()`.
+    pub constraints: MediaTrackConstraints,
+    /// `getSettings()`.
+    pub settings: MediaTrackSettings,
+    /// The native configuration the settings derive from.
+    pub native: NativeConfig,
+}
+
+impl ConstrainedTrack {
+    /// The state of a new track on `dev` created with `constraints`.
+    pub fn new(dev: &DeviceView<'_>, constraints: MediaTrackConstraints) -> Result<Self> {
+        let s = apply_constraints(dev, &constraints)?;
+        Ok(Self {
+            constraints,
+            settings: s.settings,
+            native: s.native,
+        })
+    }
+
+    /// `applyConstraints(constraints)`: on success, atomically replace constraints and
+    /// settings; on failure (`OverconstrainedError`) keep the old ones.
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-main/#dom-mediastreamtrack-applyconstraints>
+    pub fn apply(
+        &mut self,
+        dev: &DeviceView<'_>,
+        constraints: MediaTrackConstraints,
+    ) -> Result<()> {
+        let s = apply_constraints(dev, &constraints)?;
+        self.constraints = constraints;
+        self.settings = s.settings;
+        self.native = s.native;
+        Ok(())
+    }
+}
+
+/// getUserMedia's synchronous check: the kinds requested (`true` or a dictionary), or a
+/// TypeError when there is none (`{}`, `{video: false}`, unknown members only).
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dom-mediadevices-getusermedia> (step 3)
+pub fn requested_kinds(c: &MediaStreamConstraints) -> Result<Vec<TrackKind>> {
+    let kinds: Vec<TrackKind> = [TrackKind::Audio, TrackKind::Video]
+        .into_iter()
+        .filter(|k| c.get(*k).is_requested())
+        .collect();
+    if kinds.is_empty() {
+        Err(Error::type_error(
+            "At least one of audio and video must be requested",
+        ))
+    } else {
+        Ok(kinds)
+    }
+}
+
+/// A TypeError when the basic set has a required constraint outside the *allowed required
+/// constraints for device selection* (after dropping other kinds' constraints).
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dfn-allowed-required-constraints-for-device-selection>
+pub fn check_allowed_required(kind: TrackKind, constraints: &MediaTrackConstraints) -> Result<()> {
+    let c = constraints.for_kind(kind);
+    for (name, v) in c.basic.iter() {
+        let allowed = mediacapture_types::property(name).is_some_and(|p| p.allowed_required);
+        if is_required(v) && !allowed {
+            return Err(Error::type_error(format!(
+                "'{name}' cannot be a required constraint (min, max or exact) in getUserMedia"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is_capture_device_of(kind: TrackKind, d: &DeviceDescriptor) -> bool {
+    match kind {
+        TrackKind::Video => {
+            d.kind == MediaDeviceKind::VideoInput
+                && matches!(d.capabilities, NativeCapabilities::Video(_))
+        }
+        TrackKind::Audio => {
+            d.kind == MediaDeviceKind::AudioInput
+                && matches!(d.capabilities, NativeCapabilities::Audio(_))
+        }
+    }
+}
+
+/// getUserMedia's per-kind choice: the device and settings for a track of `kind`.
+/// Display surfaces are never candidates.
+///
+/// Errors, in the spec's order: NotFoundError when no device of the kind exists; TypeError
+/// for a required constraint not allowed in device selection; OverconstrainedError naming a
+/// required constraint that no settings of any device satisfy (`""` when only a
+/// combination fails). Among the devices that fit, the smallest fitness distance wins; ties
+/// prefer the system default device, then list order.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dom-mediadevices-getusermedia> (steps 6.1–6.5, 11)
+pub fn select_device(
+    kind: TrackKind,
+    devices: &[DeviceView<'_>],
+    constraints: &MediaTrackConstraints,
+) -> Result<(usize, Selection)> {
+    let of_kind: Vec<usize> = (0..devices.len())
+        .filter(|&i| is_capture_device_of(kind, devices[i].descriptor))
+        .collect();
+    if of_kind.is_empty() {
+        return Err(Error::not_found(format!("no {kind} input device")));
+    }
+    check_allowed_required(kind, constraints)?;
+    let c = constraints.for_kind(kind);
+    let mut best: Option<(usize, Selection, bool)> = None;
+    let mut failed: Option<Vec<&'static str>> = None;
+    for &i in &of_kind {
+        let dev = &devices[i];
+        let cands = candidates(dev, &[&c]);
+        match select_from(&cands, &c, kind) {
+            Ok((j, d)) => {
+                let sel = selection(&cands[j], d);
+                let is_default = dev.descriptor.is_default;
+                let better = match &best {
+                    None => true,
+                    Some((_, b, b_default)) => match sel.distance.total_cmp(&b.distance) {
+                        Ordering::Less => true,
+                        Ordering::Greater => false,
+                        Ordering::Equal => is_default && !*b_default,
+                    },
+                };
+                if better {
+                    best = Some((i, sel, is_default));
+                }
+            }
+            Err(_) => {
+                let here = always_infinite(&cands, &c.basic, kind);
+                failed = Some(match failed {
+                    None => here,
+                    Some(prev) => prev.into_iter().filter(|n| here.contains(n)).collect(),
+                });
+            }
+        }
+    }
+    match best {
+        Some((i, sel, _)) => Ok((i, sel)),
+        None => {
+            let u = Unsatisfied {
+                constraint: failed
+                    .and_then(|f| f.first().map(|s| (*s).to_owned()))
+                    .unwrap_or_default(),
+            };
+            Err(u.into_error())
+        }
+    }
+}
+
+/// What `getCapabilities()` returns for a track on `dev` (camera, microphone or display).
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dom-constrainablepattern-getcapabilities>
+pub fn capabilities(dev: &DeviceView<'_>) -> MediaTrackCapabilities {
+    let id = Some(dev.device_id.clone());
+    let group = Some(dev.group_id.clone());
+    match &dev.descriptor.capabilities {
+        NativeCapabilities::Video(v) => {
+            let max_w = v.modes.iter().map(|m| m.width).max().unwrap_or(0);
+            let max_h = v.modes.iter().map(|m| m.height).max().unwrap_or(0);
+            let max_f = v.modes.iter().map(|m| m.frame_rate).fold(0.0, f64::max);
+            // Chromium: any size from 1x1 up to the largest mode (crop-and-scale), so the
+            // aspect ratio ranges from 1/max_height to max_width/1; rates from 1 Hz.
+            MediaTrackCapabilities {
+                width: Some(ULongRange::new(1.min(max_w), max_w)),
+                height: Some(ULongRange::new(1.min(max_h), max_h)),
+                aspect_ratio: Some(DoubleRange::new(
+                    if max_h > 0 {
+                        1.0 / f64::from(max_h)
+                    } else {
+                        0.0
+                    },
+                    f64::from(max_w),
+                )),
+                frame_rate: Some(DoubleRange::new(
+                    crate::candidates::MIN_FRAME_RATE.min(max_f),
+                    max_f,
+                )),
+                facing_mode: Some(v.facing_mode.into_iter().collect()),
+                resize_mode: Some(vec![
+                    VideoResizeModeEnum::None,
+                    VideoResizeModeEnum::CropAndScale,
+                ]),
+                device_id: id,
+                group_id: group,
+                ..Default::default()
+            }
+        }
+        NativeCapabilities::Audio(a) => {
+            let range = |l: &[u32]| {
+                Some(ULongRange {
+                    min: l.iter().copied().min(),
+                    max: l.iter().copied().max(),
+                })
+            };
+            // Spec: booleans before the modes of EchoCancellationModeEnum.
+            let mut ec = a.echo_cancellation.clone();
+            ec.sort_by_key(|v| match v {
+                mediacapture_types::EchoCancellation::Bool(true) => 0,
+                mediacapture_types::EchoCancellation::Bool(false) => 1,
+                mediacapture_types::EchoCancellation::Mode(_) => 2,
+            });
+            ec.dedup();
+            let dedup = |l: &[bool]| {
+                let mut l = l.to_vec();
+                l.sort_by_key(|b| !*b);
+                l.dedup();
+                Some(l)
+            };
+            MediaTrackCapabilities {
+                sample_rate: range(&a.sample_rates),
+                sample_size: range(&a.sample_sizes),
+                channel_count: range(&a.channel_counts),
+                latency: Some(DoubleRange::new(a.latency.0, a.latency.1)),
+                echo_cancellation: Some(ec),
+                auto_gain_control: dedup(&a.auto_gain_control),
+                noise_suppression: dedup(&a.noise_suppression),
+                device_id: id,
+                group_id: group,
+                ..Default::default()
+            }
+        }
+        NativeCapabilities::Display(d) => MediaTrackCapabilities {
+            // B.3: width/height up to the surface, down to the smallest aspect-preserving
+            // downscale; aspectRatio is the surface's own.
+            width: Some(ULongRange::new(1.min(d.width), d.width)),
+            height: Some(ULongRange::new(1.min(d.height), d.height)),
+            aspect_ratio: Some({
+                let a = crate::candidates::aspect(d.width, d.height);
+                DoubleRange::new(a, a)
+            }),
+            frame_rate: Some(DoubleRange::new(
+                crate::display::FLOOR_FRAME_RATE.min(d.max_frame_rate),
+                d.max_frame_rate,
+            )),
+            resize_mode: Some(vec![
+                VideoResizeModeEnum::None,
+                VideoResizeModeEnum::CropAndScale,
+            ]),
+            display_surface: Some(d.display_surface),
+            logical_surface: Some(true),
+            cursor: Some(d.cursor.clone()),
+            device_id: id,
+            ..Default::default()
+        },
+        NativeCapabilities::Output => MediaTrackCapabilities::default(),
+    }
+}
+
+fn same_option(a: &NativeConfig, current: &NativeConfig) -> bool {
+    match (a, current) {
+        (NativeConfig::Display(x), NativeConfig::Display(y)) => x.cursor == y.cursor,
+        (x, y) => x == y,
+    }
+}
+
+/// Chooses one native configuration for a source shared by several tracks, each with its
+/// own constraints, and each track's settings under it (for a camera, each track may get a
+/// smaller size or lower rate by crop-and-scale; audio tracks share the configuration).
+///
+/// Among the configurations under which every track's constraints can be satisfied, the
+/// one with the smallest sum of the tracks' fitness distances wins; at equal sums `current`
+/// (the configuration the source runs in) wins so that a running device is not reopened,
+/// then the tracks' default preferences, then the backend's order. For a display source
+/// the configuration's frame rate is the highest any track selected.
+///
+/// `Err((i, u))`: track `i` (the first that cannot be served together with tracks `0..i`)
+/// and the constraint that fails.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dfn-selectsettings> (applied per track;
+/// the shared-source choice follows Chromium's VideoSourceCapabilities/track adapters)
+pub fn arbitrate(
+    dev: &DeviceView<'_>,
+    tracks: &[&MediaTrackConstraints],
+    current: Option<&NativeConfig>,
+) -> std::result::Result<(NativeConfig, Vec<Selection>), (usize, Unsatisfied)> {
+    let Some(kind) = device_track_kind(dev) else {
+        return Err((
+            0,
+            Unsatisfied {
+                constraint: String::new(),
+            },
+        ));
+    };
+    let cs: Vec<MediaTrackConstraints> = tracks.iter().map(|c| c.for_kind(kind)).collect();
+    let refs: Vec<&MediaTrackConstraints> = cs.iter().collect();
+    let cands = candidates(dev, &refs);
+    let n_options = cands.iter().map(|c| c.option + 1).max().unwrap_or(0);
+    // (option, total distance, is-not-current, summed tie, per-track picks)
+    type Best = (usize, f64, bool, [f64; 6], Vec<(usize, f64)>);
+    let mut best: Option<Best> = None;
+    for option in 0..n_options {
+        let idx: Vec<usize> = (0..cands.len())
+            .filter(|&i| cands[i].option == option)
+            .collect();
+        let sub: Vec<Candidate> = idx.iter().map(|&i| cands[i].clone()).collect();
+        let mut picks = Vec::with_capacity(cs.len());
+        let mut ok = true;
+        for c in &cs {
+            match select_from(&sub, c, kind) {
+                Ok(p) => picks.push(p),
+                Err(_) => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok || sub.is_empty() {
+            continue;
+        }
+        let total: f64 = picks.iter().map(|p| p.1).sum();
+        let mut tie = [0.0; 6];
+        for (j, _) in &picks {
+            for (t, x) in tie.iter_mut().zip(sub[*j].tie.iter()) {
+                *t += x;
+            }
+        }
+        let not_current = current.is_none_or(|cur| !same_option(&sub[0].native, cur));
+        let better = match &best {
+            None => true,
+            Some((_, bt, bnc, btie, _)) => {
+                total
+                    .total_cmp(bt)
+                    .then_with(|| not_current.cmp(bnc))
+                    .then_with(|| {
+                        tie.iter()
+                            .zip(btie.iter())
+                            .map(|(a, b)| a.total_cmp(b))
+                            .find(|o| *o != Ordering::Equal)
+                            .unwrap_or(Ordering::Equal)
+                    })
+                    == Ordering::Less
+            }
+        };
+        if better {
+            let picks = picks.into_iter().map(|(j, d)| (idx[j], d)).collect();
+            best = Some((option, total, not_current, tie, picks));
+        }
+    }
+    if let Some((_, _, _, _, picks)) = best {
+        let mut sels: Vec<Selection> = picks
+            .iter()
+            .map(|&(i, d)| selection(&cands[i], d))
+            .collect();
+        let native = match sels.first().map(|s| s.native.clone()) {
+            Some(NativeConfig::Display(mut cfg)) => {
+                cfg.frame_rate = sels
+                    .iter()
+                    .filter_map(|s| s.settings.frame_rate)
+                    .fold(0.0, f64::max);
+                NativeConfig::Display(cfg)
+            }
+            Some(n) => n,
+            None => {
+                return Err((
+                    0,
+                    Unsatisfied {
+                        constraint: String::new(),
+                    },
+                ));
+            }
+        };
+        for s in &mut sels {
+            s.native = native.clone();
+        }
+        return Ok((native, sels));
+    }
+    // No configuration serves every track: blame the first track that cannot be served
+    // alone, else the first that cannot be served together with the ones before it.
+    for (i, c) in cs.iter().enumerate() {
+        if let Err(u) = select_from(&cands, c, kind) {
+            return Err((i, u));
+        }
+    }
+    let mut feasible: Vec<usize> = (0..n_options).collect();
+    for (i, c) in cs.iter().enumerate() {
+        let sub_ok: Vec<usize> = feasible
+            .iter()
+            .copied()
+            .filter(|&o| {
+                let sub: Vec<Candidate> = cands.iter().filter(|x| x.option == o).cloned().collect();
+                select_from(&sub, c, kind).is_ok()
+            })
+            .collect();
+        if sub_ok.is_empty() {
+            let pool: Vec<Candidate> = cands
+                .iter()
+                .filter(|x| feasible.contains(&x.option))
+                .cloned()
+                .collect();
+            let constraint = always_infinite(&pool, &c.basic, kind)
+                .first()
+                .map_or_else(String::new, |s| (*s).to_owned());
+            return Err((i, Unsatisfied { constraint }));
+        }
+        feasible = sub_ok;
+    }
+    Err((
+        0,
+        Unsatisfied {
+            constraint: String::new(),
+        },
+    ))
+}
