@@ -76,15 +76,65 @@ impl AudioData {
     }
 
     /// Interleaved f32 samples.
-    pub fn from_f32(sample_rate: u32, channels: u32, samples: &[f32], timestamp: i64) -> Result<Self> {
+    pub fn from_f32(
+        sample_rate: u32,
+        channels: u32,
+        samples: &[f32],
+        timestamp: i64,
+    ) -> Result<Self> {
         let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_ne_bytes()).collect();
         Self::new(SampleFormat::F32, sample_rate, channels, bytes, timestamp)
     }
 
     /// Interleaved i16 samples.
-    pub fn from_i16(sample_rate: u32, channels: u32, samples: &[i16], timestamp: i64) -> Result<Self> {
+    pub fn from_i16(
+        sample_rate: u32,
+        channels: u32,
+        samples: &[i16],
+        timestamp: i64,
+    ) -> Result<Self> {
         let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_ne_bytes()).collect();
         Self::new(SampleFormat::I16, sample_rate, channels, bytes, timestamp)
+    }
+
+    /// Planar f32 samples: one slice per channel, all of the same length.
+    pub fn from_f32_planar(sample_rate: u32, channels: &[&[f32]], timestamp: i64) -> Result<Self> {
+        let frames = channels.first().map_or(0, |c| c.len());
+        if channels.iter().any(|c| c.len() != frames) {
+            return Err(FrameError::Layout(
+                "planar channels differ in length".into(),
+            ));
+        }
+        let bytes: Vec<u8> = channels
+            .iter()
+            .flat_map(|c| c.iter())
+            .flat_map(|s| s.to_ne_bytes())
+            .collect();
+        Self::new(
+            SampleFormat::F32Planar,
+            sample_rate,
+            channels.len() as u32,
+            bytes,
+            timestamp,
+        )
+    }
+
+    /// `frames` frames of f32 interleaved zeros (`sample_rate` and `channels` positive).
+    pub(crate) fn zeroed_f32(
+        sample_rate: u32,
+        channels: u32,
+        frames: usize,
+        timestamp: i64,
+    ) -> Self {
+        let len = frames * channels as usize * SampleFormat::F32.bytes_per_sample();
+        AudioData {
+            format: SampleFormat::F32,
+            sample_rate,
+            channels,
+            frames,
+            timestamp,
+            data: vec![0u8; len].into(),
+        }
     }
 
     /// The sample format.
@@ -135,7 +185,11 @@ impl AudioData {
         let mut out = Vec::with_capacity(n);
         for f in 0..self.frames {
             for c in 0..ch {
-                let idx = if self.format.is_planar() { c * self.frames + f } else { f * ch + c };
+                let idx = if self.format.is_planar() {
+                    c * self.frames + f
+                } else {
+                    f * ch + c
+                };
                 out.push(read(idx));
             }
         }

@@ -1,11 +1,80 @@
 //! Video frames and audio data for mediacapture: pixel formats, conversion, scaling,
 //! cropping, frame-rate decimation, resampling and channel mixing.
+//!
+//! This crate is pure computation: no threads, no clocks, no devices. The `mediacapture`
+//! crate feeds it a source's frames and gets each track's frames back.
+//!
+//! # Frames
+//!
+//! A [`VideoFrame`] (WebCodecs vocabulary) has a [`PixelFormat`], a coded size, a visible
+//! rect, a timestamp in microseconds and shared planes: cloning one never copies pixels, so
+//! fanning a frame out to many sinks is free. [`AudioData`] is the same for PCM.
+//!
+//! ```
+//! use mediacapture_frame::{PixelFormat, VideoFrame, convert};
+//! // A 4x2 NV12 frame: luma 81, chroma (90, 240): BT.601 limited-range red.
+//! let mut bytes = vec![81u8; 8];
+//! bytes.extend_from_slice(&[90, 240, 90, 240]);
+//! let nv12 = VideoFrame::new(PixelFormat::Nv12, 4, 2, bytes, 1_000)?;
+//! let rgba = convert(&nv12, PixelFormat::Rgba)?;
+//! let px = &rgba.plane(0)[..4];
+//! assert!(px[0] > 250 && px[1] < 5 && px[2] < 5 && px[3] == 255);
+//! assert_eq!(rgba.timestamp(), 1_000);
+//! # Ok::<(), mediacapture_frame::FrameError>(())
+//! ```
+//!
+//! All YUV here is BT.601 limited range, what cameras deliver; MJPEG's full-range YCbCr is
+//! mapped to it when decoded.
+//!
+//! # A track's video: decimate, crop, scale
+//!
+//! A track whose settings are smaller or slower than its source gets a [`VideoAdapter`]:
+//!
+//! ```
+//! use mediacapture_frame::{VideoAdapter, VideoAdapterConfig, black_frame};
+//! let mut adapter = VideoAdapter::new(VideoAdapterConfig { width: 320, height: 240, frame_rate: 10.0 });
+//! let delivered = (0..30)
+//!     .filter_map(|i| adapter.adapt(&black_frame(640, 360, i * 33_333)).transpose())
+//!     .collect::<Result<Vec<_>, _>>()?;
+//! assert_eq!(delivered.len(), 10); // one second at 10 fps
+//! assert!(delivered.iter().all(|f| (f.coded_width(), f.coded_height()) == (320, 240)));
+//! # Ok::<(), mediacapture_frame::FrameError>(())
+//! ```
+//!
+//! Its parts are public too: [`FrameRateDecimator`], [`crop_and_scale`], [`crop_region`],
+//! [`adapted_size`], [`convert`], and [`black_frame`] for a disabled track.
+//!
+//! # A track's audio: resample, mix
+//!
+//! [`AudioAdapter`] converts to a track's `sampleRate` and `channelCount`, with continuous
+//! timestamps; [`silence`] is what a disabled track carries.
+//!
+//! ```
+//! use mediacapture_frame::{AudioAdapter, AudioData};
+//! let mut to_mono = AudioAdapter::new(48_000, 2, 48_000, 1)?;
+//! let stereo = AudioData::from_f32(48_000, 2, &[1.0, 0.0, 0.5, 0.5], 0)?;
+//! let out = to_mono.process(&stereo)?;
+//! assert_eq!(out[0].to_f32_interleaved(), [0.5, 0.5]); // (L + R) / 2
+//! # Ok::<(), mediacapture_frame::FrameError>(())
+//! ```
 #![forbid(unsafe_code)]
 
+mod adapter;
 pub mod audio;
+mod convert;
+mod decimate;
+mod jpeg;
+mod planes;
+mod resample;
+mod scale;
 pub mod video;
 
+pub use adapter::{VideoAdapter, VideoAdapterConfig};
 pub use audio::{AudioData, SampleFormat};
+pub use convert::convert;
+pub use decimate::FrameRateDecimator;
+pub use resample::{AudioAdapter, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, silence};
+pub use scale::{MAX_AREA, MAX_DIMENSION, adapted_size, black_frame, crop_and_scale, crop_region};
 pub use video::{PixelFormat, PlaneLayout, Rect, VideoFrame};
 
 /// What can go wrong with frame data.
@@ -29,6 +98,9 @@ pub enum FrameError {
     /// Compressed data could not be decoded.
     #[error("decode failed: {0}")]
     Decode(String),
+    /// Data does not match what a processor was set up for (another sample rate, say).
+    #[error("mismatched input: {0}")]
+    Mismatch(String),
 }
 
 /// `Result` with [`FrameError`].

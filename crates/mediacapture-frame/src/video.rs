@@ -43,17 +43,45 @@ impl PixelFormat {
         let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
         let planes = match self {
             PixelFormat::I420 => vec![
-                PlaneLayout { offset: 0, stride: w, rows: h },
-                PlaneLayout { offset: w * h, stride: cw, rows: ch },
-                PlaneLayout { offset: w * h + cw * ch, stride: cw, rows: ch },
+                PlaneLayout {
+                    offset: 0,
+                    stride: w,
+                    rows: h,
+                },
+                PlaneLayout {
+                    offset: w * h,
+                    stride: cw,
+                    rows: ch,
+                },
+                PlaneLayout {
+                    offset: w * h + cw * ch,
+                    stride: cw,
+                    rows: ch,
+                },
             ],
             PixelFormat::Nv12 => vec![
-                PlaneLayout { offset: 0, stride: w, rows: h },
-                PlaneLayout { offset: w * h, stride: cw * 2, rows: ch },
+                PlaneLayout {
+                    offset: 0,
+                    stride: w,
+                    rows: h,
+                },
+                PlaneLayout {
+                    offset: w * h,
+                    stride: cw * 2,
+                    rows: ch,
+                },
             ],
-            PixelFormat::Yuyv => vec![PlaneLayout { offset: 0, stride: cw * 4, rows: h }],
+            PixelFormat::Yuyv => vec![PlaneLayout {
+                offset: 0,
+                stride: cw * 4,
+                rows: h,
+            }],
             PixelFormat::Rgba | PixelFormat::Bgra => {
-                vec![PlaneLayout { offset: 0, stride: w * 4, rows: h }]
+                vec![PlaneLayout {
+                    offset: 0,
+                    stride: w * 4,
+                    rows: h,
+                }]
             }
             PixelFormat::Mjpeg => return None,
         };
@@ -122,7 +150,11 @@ impl VideoFrame {
         }
         let planes = match format.tight_layout(width, height) {
             Some(layout) => layout,
-            None => vec![PlaneLayout { offset: 0, stride: data.len(), rows: 1 }],
+            None => vec![PlaneLayout {
+                offset: 0,
+                stride: data.len(),
+                rows: 1,
+            }],
         };
         Self::with_layout(format, width, height, data, planes, timestamp)
     }
@@ -171,12 +203,50 @@ impl VideoFrame {
             format,
             coded_width: width,
             coded_height: height,
-            visible_rect: Rect { x: 0, y: 0, width, height },
+            visible_rect: Rect {
+                x: 0,
+                y: 0,
+                width,
+                height,
+            },
             timestamp,
             duration: None,
             data,
             planes,
         })
+    }
+
+    /// A tightly packed frame built without checks: `data` must hold the tight layout of
+    /// `format` at `width` x `height` (the crate's own constructors guarantee it).
+    pub(crate) fn tight_unchecked(
+        format: PixelFormat,
+        width: u32,
+        height: u32,
+        data: Arc<[u8]>,
+        timestamp: i64,
+    ) -> Self {
+        let planes = format.tight_layout(width, height).unwrap_or_else(|| {
+            vec![PlaneLayout {
+                offset: 0,
+                stride: data.len(),
+                rows: 1,
+            }]
+        });
+        VideoFrame {
+            format,
+            coded_width: width,
+            coded_height: height,
+            visible_rect: Rect {
+                x: 0,
+                y: 0,
+                width,
+                height,
+            },
+            timestamp,
+            duration: None,
+            data,
+            planes,
+        }
     }
 
     /// The same pixels with another visible rect (a crop without copying). The rect must lie

@@ -1,0 +1,2 @@
+//! Frame benchmarks (filled in below).
+fn main() {}

@@ -1,0 +1,120 @@
+//! MJPEG decoding with zune-jpeg.
+//!
+//! Why zune-jpeg: pure Rust with SSE/AVX2 IDCT and colour paths chosen at run time, no C
+//! library to install, and it accepts the Huffman-table-less JPEGs some MJPEG cameras send
+//! (it fills in the default tables of the OpenDML spec, as libjpeg-turbo's MJPEG users must
+//! do by hand). Among pure-Rust decoders it is the fastest (its benchmarks put it at or near
+//! libjpeg-turbo speed), and it is fuzzed.
+
+use crate::planes::I420Buf;
+use crate::{FrameError, Result};
+use zune_jpeg::JpegDecoder;
+use zune_jpeg::zune_core::bytestream::ZCursor;
+use zune_jpeg::zune_core::colorspace::ColorSpace;
+use zune_jpeg::zune_core::options::DecoderOptions;
+
+/// The largest JPEG we decode, per side: Chromium's `media::limits::kMaxDimension`.
+const MAX_SIDE: usize = (1 << 15) - 1;
+
+/// Full range (JFIF) luma to limited range, rounded: `16 + y * 219 / 255`.
+const fn luma_lut() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (16 + (i * 219 * 2 + 255) / (2 * 255)) as u8;
+        i += 1;
+    }
+    t
+}
+
+/// Full range chroma to limited range, rounded: `128 + (c - 128) * 224 / 255`.
+const fn chroma_lut() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let d = (i as i32 - 128) * 224 * 2;
+        let q = if d >= 0 {
+            (d + 255) / 510
+        } else {
+            -((-d + 255) / 510)
+        };
+        t[i] = (128 + q) as u8;
+        i += 1;
+    }
+    t
+}
+
+static LUMA: [u8; 256] = luma_lut();
+static CHROMA: [u8; 256] = chroma_lut();
+
+/// Decodes one JPEG image into limited-range BT.601 I420 (JPEG's own YCbCr is full range).
+/// Grey JPEGs get neutral chroma.
+pub(crate) fn decode_to_i420(data: &[u8]) -> Result<I420Buf> {
+    let options = DecoderOptions::default()
+        .set_max_width(MAX_SIDE)
+        .set_max_height(MAX_SIDE)
+        .jpeg_set_out_colorspace(ColorSpace::YCbCr);
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(data), options);
+    decoder
+        .decode_headers()
+        .map_err(|e| FrameError::Decode(format!("JPEG: {e:?}")))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| FrameError::Decode("JPEG: no header".into()))?;
+    let (w, h) = (usize::from(info.width), usize::from(info.height));
+    if w == 0 || h == 0 {
+        return Err(FrameError::Decode(format!("JPEG: empty image {w}x{h}")));
+    }
+    let grey = info.components == 1;
+    if grey {
+        decoder.set_options(options.jpeg_set_out_colorspace(ColorSpace::Luma));
+    }
+    let pixels = decoder
+        .decode()
+        .map_err(|e| FrameError::Decode(format!("JPEG: {e:?}")))?;
+    let channels = if grey { 1 } else { 3 };
+    if pixels.len() < w * h * channels {
+        return Err(FrameError::Decode(format!(
+            "JPEG: decoder returned {} bytes for {w}x{h}x{channels}",
+            pixels.len()
+        )));
+    }
+    let mut out = I420Buf::new(w, h);
+    let cw = out.chroma_width();
+    let (dy, du, dv) = out.planes_mut();
+    if grey {
+        for (d, s) in dy.iter_mut().zip(&pixels) {
+            *d = LUMA[usize::from(*s)];
+        }
+        du.fill(128);
+        dv.fill(128);
+        return Ok(out);
+    }
+    for (d, s) in dy.iter_mut().zip(pixels.chunks_exact(3)) {
+        *d = LUMA[usize::from(s[0])];
+    }
+    // 2x2 box average of the (upsampled) chroma, then to limited range.
+    let row_bytes = w * 3;
+    for (cr, (u, v)) in du
+        .chunks_exact_mut(cw)
+        .zip(dv.chunks_exact_mut(cw))
+        .enumerate()
+    {
+        let r0 = &pixels[2 * cr * row_bytes..(2 * cr + 1) * row_bytes];
+        let r1_index = (2 * cr + 1).min(h - 1);
+        let r1 = &pixels[r1_index * row_bytes..(r1_index + 1) * row_bytes];
+        for (j, (u, v)) in u.iter_mut().zip(v.iter_mut()).enumerate() {
+            let x0 = 2 * j;
+            let x1 = (2 * j + 1).min(w - 1);
+            let sum = |c: usize| -> usize {
+                usize::from(r0[x0 * 3 + c])
+                    + usize::from(r0[x1 * 3 + c])
+                    + usize::from(r1[x0 * 3 + c])
+                    + usize::from(r1[x1 * 3 + c])
+            };
+            *u = CHROMA[(sum(1) + 2) / 4];
+            *v = CHROMA[(sum(2) + 2) / 4];
+        }
+    }
+    Ok(out)
+}

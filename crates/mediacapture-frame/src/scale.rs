@@ -1,0 +1,290 @@
+//! Centre crop and scale for `resizeMode: "crop-and-scale"`, and black frames.
+//!
+//! Scaler: fast_image_resize. Pure Rust, SSE4.1/AVX2/NEON convolution picked at run time,
+//! one-channel `U8` images (so each I420 plane is scaled on its own, no conversion to RGB),
+//! fractional source crop boxes (the chroma planes' half-pixel crop edges stay exact), and a
+//! reusable `Resizer` that keeps its buffers between frames. The filter is bilinear with the
+//! kernel widened by the downscale factor (an area-weighted, alias-free downscale), close to
+//! libyuv's `kFilterBox`/`kFilterBilinear` that Chromium uses for video frames.
+
+use crate::convert::{self, is_tight_and_whole};
+use crate::planes::{self, I420Buf, I420Ref};
+use crate::video::{PixelFormat, Rect, VideoFrame};
+use crate::{FrameError, Result};
+use fast_image_resize as fir;
+use std::sync::{Arc, Mutex};
+
+/// Largest width or height handled, as Chromium's `media::limits::kMaxDimension`.
+pub const MAX_DIMENSION: u32 = (1 << 15) - 1;
+/// Largest area handled, as Chromium's `media::limits::kMaxCanvas` (16384 x 16384).
+pub const MAX_AREA: u64 = 1 << 28;
+
+fn check_size(width: u32, height: u32) -> Result<()> {
+    if width == 0
+        || height == 0
+        || width > MAX_DIMENSION
+        || height > MAX_DIMENSION
+        || u64::from(width) * u64::from(height) > MAX_AREA
+    {
+        return Err(FrameError::InvalidSize { width, height });
+    }
+    Ok(())
+}
+
+/// The size a `crop-and-scale` track delivers for a source frame of `input_width` x
+/// `input_height` when its settings are `target_width` x `target_height`: each side is the
+/// smaller of the two, so a frame is never upscaled (the spec's "MUST NOT upscale"), as
+/// Chromium's `VideoTrackAdapter::CalculateDesiredSize` does without aspect-ratio constraints.
+/// A target side of 0 means "keep the input's".
+pub fn adapted_size(
+    input_width: u32,
+    input_height: u32,
+    target_width: u32,
+    target_height: u32,
+) -> (u32, u32) {
+    let pick = |input: u32, target: u32| {
+        if target == 0 {
+            input.max(1)
+        } else {
+            input.min(target).max(1)
+        }
+    };
+    (
+        pick(input_width, target_width),
+        pick(input_height, target_height),
+    )
+}
+
+/// The part of a `width` x `height` picture that [`crop_and_scale`] keeps for an output of
+/// `out_width` x `out_height`: the largest centred rectangle of the output's aspect ratio,
+/// with its origin rounded down and its size rounded to even numbers (up when there is room),
+/// exactly as Chromium's `VideoTrackAdapter::DeliverFrame` computes it from
+/// `media::ComputeLetterboxRegion`.
+///
+/// ```
+/// use mediacapture_frame::{Rect, crop_region};
+/// // 1280x720 (16:9) to 640x480 (4:3): keep the middle 960x720.
+/// assert_eq!(crop_region(1280, 720, 640, 480), Rect { x: 160, y: 0, width: 960, height: 720 });
+/// ```
+pub fn crop_region(width: u32, height: u32, out_width: u32, out_height: u32) -> Rect {
+    if out_width == 0 || out_height == 0 || width == 0 || height == 0 {
+        return Rect {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        };
+    }
+    // ComputeLetterboxRegion: the largest rect of the content's aspect inside the bounds.
+    let x = u64::from(out_width) * u64::from(height);
+    let y = u64::from(out_height) * u64::from(width);
+    let (mut lw, mut lh) = (u64::from(width), u64::from(height));
+    if y < x {
+        lh = y / u64::from(out_width);
+    } else {
+        lw = x / u64::from(out_height);
+    }
+    let (lw, lh) = (
+        lw.min(u64::from(width)) as u32,
+        lh.min(u64::from(height)) as u32,
+    );
+    // ClampToCenteredSize, then the even rounding of DeliverFrame.
+    let rx = ((width - lw) / 2) & !1;
+    let ry = ((height - lh) / 2) & !1;
+    let even = |origin: u32, size: u32, bound: u32| {
+        let slack = u32::from(origin + size < bound);
+        let rounded = (size + slack) & !1;
+        // A 1-pixel side has no even size; keep it.
+        if rounded == 0 {
+            size.max(1)
+        } else {
+            rounded.min(bound - origin)
+        }
+    };
+    Rect {
+        x: rx,
+        y: ry,
+        width: even(rx, lw, width),
+        height: even(ry, lh, height),
+    }
+}
+
+/// One plane to scale.
+struct PlaneJob<'a, 'b> {
+    src: &'a [u8],
+    size: (u32, u32),
+    dst: &'b mut [u8],
+    out: (u32, u32),
+    opts: &'a fir::ResizeOptions,
+}
+
+/// A reusable scaler: keeps fast_image_resize's buffers between frames.
+#[derive(Debug, Default)]
+pub(crate) struct Scaler {
+    resizer: fir::Resizer,
+}
+
+fn fir_err(e: impl std::fmt::Display) -> FrameError {
+    FrameError::Layout(format!("resize: {e}"))
+}
+
+impl Scaler {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn crop_and_scale(
+        &mut self,
+        frame: &VideoFrame,
+        width: u32,
+        height: u32,
+    ) -> Result<VideoFrame> {
+        check_size(width, height)?;
+        // The scaler reads whole tight planes; anything else is first made a tight I420
+        // picture of the visible rect (so filter taps never reach padding or cropped-off
+        // rows).
+        let owned;
+        let src: I420Ref<'_> = if frame.format() == PixelFormat::I420 && is_tight_and_whole(frame) {
+            I420Ref::of(frame, frame.visible_rect())?
+        } else {
+            owned = convert::to_i420(frame)?;
+            owned.view()
+        };
+        let region = crop_region(src.width as u32, src.height as u32, width, height);
+        let out = if (region.width, region.height) == (width, height) {
+            planes::copy_i420(&src.sub(region)?)
+        } else {
+            self.scale(&src, region, width, height)?
+        };
+        out.into_frame(frame.timestamp(), frame.duration())
+    }
+
+    fn scale(
+        &mut self,
+        src: &I420Ref<'_>,
+        region: Rect,
+        width: u32,
+        height: u32,
+    ) -> Result<I420Buf> {
+        let mut out = I420Buf::new(width as usize, height as usize);
+        let (ocw, och) = (out.chroma_width() as u32, out.chroma_height() as u32);
+        let (scw, sch) = (src.chroma_width() as u32, src.chroma_height() as u32);
+        let (dy, du, dv) = out.planes_mut();
+        let alg = fir::ResizeAlg::Convolution(fir::FilterType::Bilinear);
+        let r = region;
+        let luma_opts = fir::ResizeOptions::new().resize_alg(alg).crop(
+            f64::from(r.x),
+            f64::from(r.y),
+            f64::from(r.width),
+            f64::from(r.height),
+        );
+        let chroma_opts = fir::ResizeOptions::new().resize_alg(alg).crop(
+            f64::from(r.x) / 2.0,
+            f64::from(r.y) / 2.0,
+            (f64::from(r.width) / 2.0).min(f64::from(scw) - f64::from(r.x) / 2.0),
+            (f64::from(r.height) / 2.0).min(f64::from(sch) - f64::from(r.y) / 2.0),
+        );
+        let (sw, sh) = (src.width as u32, src.height as u32);
+        let jobs = [
+            PlaneJob {
+                src: src.y,
+                size: (sw, sh),
+                dst: dy,
+                out: (width, height),
+                opts: &luma_opts,
+            },
+            PlaneJob {
+                src: src.u,
+                size: (scw, sch),
+                dst: du,
+                out: (ocw, och),
+                opts: &chroma_opts,
+            },
+            PlaneJob {
+                src: src.v,
+                size: (scw, sch),
+                dst: dv,
+                out: (ocw, och),
+                opts: &chroma_opts,
+            },
+        ];
+        for PlaneJob {
+            src: plane,
+            size: (pw, ph),
+            dst,
+            out: (ow, oh),
+            opts,
+        } in jobs
+        {
+            let src_image =
+                fir::images::ImageRef::new(pw, ph, plane, fir::PixelType::U8).map_err(fir_err)?;
+            let mut dst_image = fir::images::Image::from_slice_u8(ow, oh, dst, fir::PixelType::U8)
+                .map_err(fir_err)?;
+            self.resizer
+                .resize(&src_image, &mut dst_image, opts)
+                .map_err(fir_err)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Crops the visible part of `frame` to the aspect ratio of `width` x `height` (centred),
+/// then scales it to exactly that size, as I420: what a `resizeMode: "crop-and-scale"` track
+/// delivers (Chromium's `VideoTrackAdapter`: the crop rect is [`crop_region`]). Any input
+/// format is accepted (converted or decoded first). Timestamp and duration are kept.
+///
+/// This function scales in both directions; a track must not upscale, so callers pick the
+/// size with [`adapted_size`] ([`crate::VideoAdapter`] does).
+///
+/// ```
+/// use mediacapture_frame::{PixelFormat, black_frame, crop_and_scale};
+/// let hd = black_frame(1280, 720, 0);
+/// let vga = crop_and_scale(&hd, 640, 480)?;
+/// assert_eq!((vga.format(), vga.coded_width(), vga.coded_height()), (PixelFormat::I420, 640, 480));
+/// assert!(vga.plane(0).iter().all(|&y| y == 16));
+/// # Ok::<(), mediacapture_frame::FrameError>(())
+/// ```
+pub fn crop_and_scale(frame: &VideoFrame, width: u32, height: u32) -> Result<VideoFrame> {
+    Scaler::new().crop_and_scale(frame, width, height)
+}
+
+/// The buffer of the last black frame made, shared by the next one of the same size.
+static BLACK: Mutex<Option<BlackCache>> = Mutex::new(None);
+
+/// Width, height and pixels of a black frame.
+type BlackCache = (u32, u32, Arc<[u8]>);
+
+/// A black I420 frame (Y 16, U = V 128: black in limited range), for a disabled track. The
+/// pixels of consecutive black frames of one size share one buffer. Sizes are clamped to
+/// 1..=[`MAX_DIMENSION`] (and the area to [`MAX_AREA`]), so this never fails.
+///
+/// ```
+/// let f = mediacapture_frame::black_frame(3, 3, 42);
+/// assert_eq!((f.coded_width(), f.coded_height(), f.timestamp()), (3, 3, 42));
+/// assert_eq!(f.plane(1), &[128, 128, 128, 128]);
+/// ```
+pub fn black_frame(width: u32, height: u32, timestamp: i64) -> VideoFrame {
+    let width = width.clamp(1, MAX_DIMENSION);
+    let mut height = height.clamp(1, MAX_DIMENSION);
+    if u64::from(width) * u64::from(height) > MAX_AREA {
+        height = (MAX_AREA / u64::from(width)) as u32;
+    }
+    let cached = match BLACK.lock() {
+        Ok(guard) => guard
+            .as_ref()
+            .filter(|(w, h, _)| (*w, *h) == (width, height))
+            .map(|(_, _, data)| Arc::clone(data)),
+        Err(_) => None,
+    };
+    let data = cached.unwrap_or_else(|| {
+        let luma = width as usize * height as usize;
+        let mut bytes = vec![128u8; PixelFormat::I420.frame_size(width, height).unwrap_or(luma)];
+        bytes[..luma].fill(16);
+        let data: Arc<[u8]> = bytes.into();
+        if let Ok(mut guard) = BLACK.lock() {
+            *guard = Some((width, height, Arc::clone(&data)));
+        }
+        data
+    });
+    VideoFrame::tight_unchecked(PixelFormat::I420, width, height, data, timestamp)
+}
