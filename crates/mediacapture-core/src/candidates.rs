@@ -429,8 +429,12 @@ fn display_candidates(
     let default_rate = DEFAULT_FRAME_RATE.min(caps.max_frame_rate);
     let mut out = Vec::new();
     for (option, cursor) in cursors.iter().enumerate() {
+        let mut display_rates = rates(caps.max_frame_rate, t);
+        if !display_rates.contains(&default_rate) {
+            display_rates.push(default_rate);
+        }
         for &(w, h) in &sizes {
-            for &f in &rates(caps.max_frame_rate, t) {
+            for &f in &display_rates {
                 let full = w == w0 && h == h0;
                 let labels: &[VideoResizeModeEnum] = if full {
                     &[VideoResizeModeEnum::None, VideoResizeModeEnum::CropAndScale]

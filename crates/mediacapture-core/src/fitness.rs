@@ -130,6 +130,16 @@ pub(crate) fn normalize(c: ConstraintRef<'_>, bare_is_exact: bool) -> Option<Nor
                 bare_is_exact,
             )
         }
+        ConstraintRef::DOMString(ConstrainDOMString::Params(p))
+            if [&p.exact, &p.ideal].iter().all(|m| match m {
+                None => true,
+                Some(DOMStringOrSequence::List(l)) => l.is_empty(),
+                Some(DOMStringOrSequence::One(_)) => false,
+            }) && (p.exact.is_some() || p.ideal.is_some()) =>
+        {
+            // `{exact: []}`, `{ideal: []}`: only empty lists, so "not specified".
+            return None;
+        }
         ConstraintRef::DOMString(ConstrainDOMString::Params(p)) => Normalized {
             required: p
                 .exact
