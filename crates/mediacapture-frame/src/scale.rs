@@ -7,7 +7,7 @@
 //! kernel widened by the downscale factor (an area-weighted, alias-free downscale), close to
 //! libyuv's `kFilterBox`/`kFilterBilinear` that Chromium uses for video frames.
 
-use crate::convert::{self, is_tight_and_whole};
+use crate::convert;
 use crate::planes::{self, I420Buf, I420Ref};
 use crate::video::{PixelFormat, Rect, VideoFrame};
 use crate::{FrameError, Result};
@@ -109,15 +109,6 @@ pub fn crop_region(width: u32, height: u32, out_width: u32, out_height: u32) -> 
     }
 }
 
-/// One plane to scale.
-struct PlaneJob<'a, 'b> {
-    src: &'a [u8],
-    size: (u32, u32),
-    dst: &'b mut [u8],
-    out: (u32, u32),
-    opts: &'a fir::ResizeOptions,
-}
-
 /// A reusable scaler: keeps fast_image_resize's buffers between frames.
 #[derive(Debug, Default)]
 pub(crate) struct Scaler {
@@ -140,91 +131,120 @@ impl Scaler {
         height: u32,
     ) -> Result<VideoFrame> {
         check_size(width, height)?;
-        // The scaler reads whole tight planes; anything else is first made a tight I420
-        // picture of the visible rect (so filter taps never reach padding or cropped-off
-        // rows).
+        // I420 frames are read in place, whatever their strides and visible rect; other
+        // formats are first made a tight I420 picture of their visible rect.
         let owned;
-        let src: I420Ref<'_> = if frame.format() == PixelFormat::I420 && is_tight_and_whole(frame) {
-            I420Ref::of(frame, frame.visible_rect())?
+        let src = if frame.format() == PixelFormat::I420 {
+            let vis = frame.visible_rect();
+            let plane = |i: usize| {
+                let rows = frame.planes().get(i).map_or(0, |p| p.rows) as u32;
+                (frame.plane(i), frame.stride(i) as u32, rows)
+            };
+            Source {
+                planes: [plane(0), plane(1), plane(2)],
+                x: vis.x,
+                y: vis.y,
+                width: vis.width,
+                height: vis.height,
+            }
         } else {
             owned = convert::to_i420(frame)?;
-            owned.view()
+            Source::tight(&owned)
         };
-        let region = crop_region(src.width as u32, src.height as u32, width, height);
+        let region = crop_region(src.width, src.height, width, height);
+        let abs = Rect {
+            x: src.x + region.x,
+            y: src.y + region.y,
+            ..region
+        };
         let out = if (region.width, region.height) == (width, height) {
-            planes::copy_i420(&src.sub(region)?)
+            planes::copy_i420(&src.view()?.sub(abs)?)
         } else {
-            self.scale(&src, region, width, height)?
+            self.scale(&src, abs, width, height)?
         };
         out.into_frame(frame.timestamp(), frame.duration())
     }
 
-    fn scale(
-        &mut self,
-        src: &I420Ref<'_>,
-        region: Rect,
-        width: u32,
-        height: u32,
-    ) -> Result<I420Buf> {
+    /// Scales the `crop` of `src` (absolute plane coordinates, luma) to `width` x `height`.
+    /// The filter reads nothing outside the crop: edge taps are clamped to it, as libyuv's
+    /// scalers do with a cropped source pointer.
+    fn scale(&mut self, src: &Source<'_>, crop: Rect, width: u32, height: u32) -> Result<I420Buf> {
         let mut out = I420Buf::new(width as usize, height as usize);
         let (ocw, och) = (out.chroma_width() as u32, out.chroma_height() as u32);
-        let (scw, sch) = (src.chroma_width() as u32, src.chroma_height() as u32);
         let (dy, du, dv) = out.planes_mut();
-        let alg = fir::ResizeAlg::Convolution(fir::FilterType::Bilinear);
-        let r = region;
-        let luma_opts = fir::ResizeOptions::new().resize_alg(alg).crop(
-            f64::from(r.x),
-            f64::from(r.y),
-            f64::from(r.width),
-            f64::from(r.height),
-        );
-        let chroma_opts = fir::ResizeOptions::new().resize_alg(alg).crop(
-            f64::from(r.x) / 2.0,
-            f64::from(r.y) / 2.0,
-            (f64::from(r.width) / 2.0).min(f64::from(scw) - f64::from(r.x) / 2.0),
-            (f64::from(r.height) / 2.0).min(f64::from(sch) - f64::from(r.y) / 2.0),
-        );
-        let (sw, sh) = (src.width as u32, src.height as u32);
-        let jobs = [
-            PlaneJob {
-                src: src.y,
-                size: (sw, sh),
-                dst: dy,
-                out: (width, height),
-                opts: &luma_opts,
-            },
-            PlaneJob {
-                src: src.u,
-                size: (scw, sch),
-                dst: du,
-                out: (ocw, och),
-                opts: &chroma_opts,
-            },
-            PlaneJob {
-                src: src.v,
-                size: (scw, sch),
-                dst: dv,
-                out: (ocw, och),
-                opts: &chroma_opts,
-            },
+        let options = fir::ResizeOptions::new()
+            .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Bilinear));
+        let (cx, cy) = (crop.x / 2, crop.y / 2);
+        let chroma = |(_, stride, rows): (&[u8], u32, u32)| Rect {
+            x: cx,
+            y: cy,
+            width: crop.width.div_ceil(2).min(stride.saturating_sub(cx)).max(1),
+            height: crop.height.div_ceil(2).min(rows.saturating_sub(cy)).max(1),
+        };
+        let jobs: [(usize, Rect, &mut [u8], u32, u32); 3] = [
+            (0, crop, dy, width, height),
+            (1, chroma(src.planes[1]), du, ocw, och),
+            (2, chroma(src.planes[2]), dv, ocw, och),
         ];
-        for PlaneJob {
-            src: plane,
-            size: (pw, ph),
-            dst,
-            out: (ow, oh),
-            opts,
-        } in jobs
-        {
-            let src_image =
-                fir::images::ImageRef::new(pw, ph, plane, fir::PixelType::U8).map_err(fir_err)?;
+        for (i, rect, dst, ow, oh) in jobs {
+            let (data, stride, rows) = src.planes[i];
+            let image = fir::images::ImageRef::new(stride, rows, data, fir::PixelType::U8)
+                .map_err(fir_err)?;
+            let cropped =
+                fir::images::CroppedImage::new(&image, rect.x, rect.y, rect.width, rect.height)
+                    .map_err(fir_err)?;
             let mut dst_image = fir::images::Image::from_slice_u8(ow, oh, dst, fir::PixelType::U8)
                 .map_err(fir_err)?;
             self.resizer
-                .resize(&src_image, &mut dst_image, opts)
+                .resize(&cropped, &mut dst_image, &options)
                 .map_err(fir_err)?;
         }
         Ok(out)
+    }
+}
+
+/// An I420 picture as three whole planes (data, stride, rows) and where in them the picture
+/// is.
+struct Source<'a> {
+    planes: [(&'a [u8], u32, u32); 3],
+    x: u32,
+    y: u32,
+    width: u32,
+    height: u32,
+}
+
+impl<'a> Source<'a> {
+    fn tight(buf: &'a I420Buf) -> Self {
+        let v = buf.view();
+        let (w, h) = (buf.width as u32, buf.height as u32);
+        let (cw, ch) = (buf.chroma_width() as u32, buf.chroma_height() as u32);
+        Source {
+            planes: [(v.y, w, h), (v.u, cw, ch), (v.v, cw, ch)],
+            x: 0,
+            y: 0,
+            width: w,
+            height: h,
+        }
+    }
+
+    /// The whole planes as an `I420Ref` whose picture starts at (0, 0).
+    fn view(&self) -> Result<I420Ref<'a>> {
+        let [(y, ys, rows), (u, us, _), (v, vs, _)] = self.planes;
+        let width = self.x as usize + self.width as usize;
+        let height = self.y as usize + self.height as usize;
+        if (ys as usize) < width || (rows as usize) < height {
+            return Err(FrameError::Layout("picture outside its planes".into()));
+        }
+        Ok(I420Ref {
+            y,
+            y_stride: ys as usize,
+            u,
+            u_stride: us as usize,
+            v,
+            v_stride: vs as usize,
+            width,
+            height,
+        })
     }
 }
 

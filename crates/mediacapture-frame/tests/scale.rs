@@ -1,0 +1,342 @@
+//! Centre crop and scale (`resizeMode: "crop-and-scale"`), black frames and the video
+//! adapter.
+
+mod common;
+
+use common::*;
+use mediacapture_frame::{
+    FrameError, MAX_DIMENSION, PixelFormat, Rect, VideoAdapter, VideoAdapterConfig, VideoFrame,
+    adapted_size, black_frame, convert, crop_and_scale, crop_region,
+};
+use std::sync::Arc;
+
+#[test]
+fn crop_region_matches_chromium_letterbox_with_even_rounding() {
+    // Same aspect: everything.
+    assert_eq!(
+        crop_region(1920, 1080, 1280, 720),
+        Rect {
+            x: 0,
+            y: 0,
+            width: 1920,
+            height: 1080
+        }
+    );
+    // 16:9 -> 4:3: the middle 960 columns.
+    assert_eq!(
+        crop_region(1280, 720, 640, 480),
+        Rect {
+            x: 160,
+            y: 0,
+            width: 960,
+            height: 720
+        }
+    );
+    // 4:3 -> 16:9: the middle 360 rows.
+    assert_eq!(
+        crop_region(640, 480, 1280, 720),
+        Rect {
+            x: 0,
+            y: 60,
+            width: 640,
+            height: 360
+        }
+    );
+    // Landscape -> portrait: letterbox width 405 (720 * 720 / 1280), centred at 437, rounded
+    // down to 436, then the width rounded up to 406 since there is room on the right.
+    assert_eq!(
+        crop_region(1280, 720, 720, 1280),
+        Rect {
+            x: 436,
+            y: 0,
+            width: 406,
+            height: 720
+        }
+    );
+    // 1x1 pictures stay 1x1.
+    assert_eq!(
+        crop_region(1, 1, 4, 3),
+        Rect {
+            x: 0,
+            y: 0,
+            width: 1,
+            height: 1
+        }
+    );
+}
+
+#[test]
+fn adapted_size_never_upscales() {
+    assert_eq!(adapted_size(1280, 720, 640, 480), (640, 480));
+    assert_eq!(adapted_size(640, 360, 1280, 720), (640, 360));
+    assert_eq!(adapted_size(640, 360, 640, 480), (640, 360));
+    assert_eq!(adapted_size(640, 360, 0, 0), (640, 360));
+}
+
+/// 1280x720 with 160-column side bars (white left, blue-ish right) around flat grey.
+fn barred_frame() -> VideoFrame {
+    i420_from(
+        1280,
+        720,
+        |x, _| {
+            if x < 160 {
+                235
+            } else if x >= 1120 {
+                41
+            } else {
+                128
+            }
+        },
+        |cx, _| {
+            if cx < 80 {
+                (128, 128)
+            } else if cx >= 560 {
+                (240, 110)
+            } else {
+                (100, 150)
+            }
+        },
+        3,
+    )
+}
+
+#[test]
+fn crop_and_scale_crops_the_sides_away_without_bleeding() {
+    let out = crop_and_scale(&barred_frame(), 640, 480).unwrap();
+    assert_eq!(
+        (out.format(), out.coded_width(), out.coded_height()),
+        (PixelFormat::I420, 640, 480)
+    );
+    assert_eq!(out.timestamp(), 3);
+    let (y, u, v) = i420_planes(&out);
+    // The filter reads nothing outside the crop, so the flat middle stays exactly flat.
+    assert!(y.iter().flatten().all(|&l| l == 128));
+    assert!(u.iter().flatten().all(|&c| c == 100));
+    assert!(v.iter().flatten().all(|&c| c == 150));
+}
+
+#[test]
+fn scaling_a_gradient_keeps_it_linear() {
+    // Horizontal luma ramp 16..=235 over 1920 columns, scaled to 1280x720.
+    let ramp = |x: u32| 16.0 + f64::from(x) * 219.0 / 1919.0;
+    let frame = i420_from(
+        1920,
+        1080,
+        |x, _| ramp(x).round() as u8,
+        |_, _| (128, 128),
+        0,
+    );
+    let out = crop_and_scale(&frame, 1280, 720).unwrap();
+    let (y, _, _) = i420_planes(&out);
+    for row in [0usize, 360, 719] {
+        for x in (8..1272).step_by(37) {
+            // Output pixel x covers source columns [1.5x, 1.5x + 1.5): centre 1.5x + 0.25.
+            let want = ramp(0).max(ramp(0) + (1.5 * x as f64 + 0.25) * 219.0 / 1919.0);
+            assert!(
+                (f64::from(y[row][x]) - want).abs() <= 1.0,
+                "x {x}: {} vs {want}",
+                y[row][x]
+            );
+        }
+        assert!(y[row].windows(2).all(|w| w[0] <= w[1]), "not monotonic");
+    }
+}
+
+#[test]
+fn visible_rect_and_strides_are_honoured() {
+    // White surround, grey 1280x720 picture at (320, 180).
+    let frame = i420_from(
+        1920,
+        1080,
+        |x, y| {
+            if (320..1600).contains(&x) && (180..900).contains(&y) {
+                128
+            } else {
+                235
+            }
+        },
+        |cx, cy| {
+            if (160..800).contains(&cx) && (90..450).contains(&cy) {
+                (90, 160)
+            } else {
+                (128, 128)
+            }
+        },
+        0,
+    );
+    let rect = Rect {
+        x: 320,
+        y: 180,
+        width: 1280,
+        height: 720,
+    };
+    for input in [frame.clone(), padded(&frame, 64, 32)] {
+        let out = crop_and_scale(&input.with_visible_rect(rect).unwrap(), 640, 360).unwrap();
+        let (y, u, v) = i420_planes(&out);
+        assert!(y.iter().flatten().all(|&l| l == 128));
+        assert!(u.iter().flatten().all(|&c| c == 90));
+        assert!(v.iter().flatten().all(|&c| c == 160));
+    }
+}
+
+#[test]
+fn every_input_format_scales_like_i420() {
+    let frame = noisy_i420(96, 54, 4);
+    let want = i420_planes(&crop_and_scale(&frame, 40, 30).unwrap());
+    for from in [PixelFormat::Nv12, PixelFormat::Yuyv] {
+        let src = convert(&frame, from).unwrap();
+        let got = i420_planes(&crop_and_scale(&src, 40, 30).unwrap());
+        assert_eq!(got, want, "{from:?}");
+    }
+    let padded_i420 = padded(&frame, 16, 8);
+    assert_eq!(
+        i420_planes(&crop_and_scale(&padded_i420, 40, 30).unwrap()),
+        want
+    );
+    // RGB goes through a lossy colour round trip: close, not equal (grey, so that no
+    // out-of-gamut colour is clamped on the way).
+    let grey = i420_from(96, 54, |x, y| noise(x, y, 4), |_, _| (128, 128), 0);
+    let want = i420_planes(&crop_and_scale(&grey, 40, 30).unwrap());
+    let rgba = convert(&grey, PixelFormat::Rgba).unwrap();
+    let (y, _, _) = i420_planes(&crop_and_scale(&rgba, 40, 30).unwrap());
+    for (a, b) in y.iter().flatten().zip(want.0.iter().flatten()) {
+        assert!(close(*a, *b, 2));
+    }
+}
+
+#[test]
+fn odd_and_tiny_sizes() {
+    let frame = noisy_i420(1280, 720, 5);
+    for (w, h) in [(333, 187), (1, 1), (2, 1), (1279, 719), (17, 31)] {
+        let out = crop_and_scale(&frame, w, h).unwrap();
+        assert_eq!((out.coded_width(), out.coded_height()), (w, h));
+        assert_eq!(
+            out.data().len(),
+            PixelFormat::I420.frame_size(w, h).unwrap()
+        );
+    }
+    // A 1x1 frame scaled up (the function itself may upscale; adapters never ask it to).
+    let dot = i420_from(1, 1, |_, _| 200, |_, _| (60, 70), 0);
+    let out = crop_and_scale(&dot, 4, 3).unwrap();
+    let (y, u, v) = i420_planes(&out);
+    assert!(y.iter().flatten().all(|&l| l == 200));
+    assert!(u.iter().flatten().all(|&c| c == 60) && v.iter().flatten().all(|&c| c == 70));
+    // Odd input sizes too.
+    let odd = noisy_i420(37, 23, 6);
+    let out = crop_and_scale(&odd, 20, 11).unwrap();
+    assert_eq!((out.coded_width(), out.coded_height()), (20, 11));
+}
+
+#[test]
+fn bad_sizes_are_errors() {
+    let frame = noisy_i420(8, 8, 0);
+    for (w, h) in [(0, 10), (10, 0), (MAX_DIMENSION + 1, 10), (30_000, 30_000)] {
+        assert!(
+            matches!(
+                crop_and_scale(&frame, w, h),
+                Err(FrameError::InvalidSize { .. })
+            ),
+            "{w}x{h}"
+        );
+    }
+}
+
+#[test]
+fn black_frames() {
+    let a = black_frame(641, 361, 10);
+    assert_eq!(
+        (a.format(), a.coded_width(), a.coded_height(), a.timestamp()),
+        (PixelFormat::I420, 641, 361, 10)
+    );
+    let (y, u, v) = i420_planes(&a);
+    assert!(y.iter().flatten().all(|&l| l == 16));
+    assert!(u.iter().chain(&v).flatten().all(|&c| c == 128));
+    // Black in RGB too.
+    let rgba = convert(&a, PixelFormat::Rgba).unwrap();
+    assert!(rgba.plane(0).chunks(4).all(|p| p == [0, 0, 0, 255]));
+    // Consecutive black frames of one size share their pixels.
+    let b = black_frame(641, 361, 20);
+    assert!(Arc::ptr_eq(a.data(), b.data()));
+    // Nonsense sizes are clamped, not a panic.
+    let c = black_frame(0, 0, 0);
+    assert_eq!((c.coded_width(), c.coded_height()), (1, 1));
+}
+
+#[test]
+fn adapter_passes_matching_frames_through_without_copying() {
+    let mut adapter = VideoAdapter::new(VideoAdapterConfig {
+        width: 640,
+        height: 480,
+        frame_rate: 30.0,
+    });
+    let frame = noisy_i420(640, 480, 1);
+    let out = adapter.adapt(&frame).unwrap().unwrap();
+    assert!(Arc::ptr_eq(out.data(), frame.data()));
+    // Smaller source: not upscaled, still passed through.
+    let small = noisy_i420(320, 240, 2).with_timestamp(40_000);
+    let out = adapter.adapt(&small).unwrap().unwrap();
+    assert!(Arc::ptr_eq(out.data(), small.data()));
+    // Another format at the right size: converted to I420.
+    let nv12 = convert(&frame, PixelFormat::Nv12)
+        .unwrap()
+        .with_timestamp(80_000);
+    let out = adapter.adapt(&nv12).unwrap().unwrap();
+    assert_eq!(out.format(), PixelFormat::I420);
+    assert_eq!(i420_planes(&out), i420_planes(&frame));
+}
+
+#[test]
+fn adapter_decimates_then_crops_and_scales() {
+    let mut adapter = VideoAdapter::new(VideoAdapterConfig {
+        width: 640,
+        height: 480,
+        frame_rate: 15.0,
+    });
+    let mut out = Vec::new();
+    for i in 0..30 {
+        let frame = barred_frame().with_timestamp(i * 33_333);
+        if let Some(f) = adapter.adapt(&frame).unwrap() {
+            out.push(f);
+        }
+    }
+    assert_eq!(out.len(), 15);
+    assert_eq!(adapter.frames_dropped(), 15);
+    for f in &out {
+        assert_eq!((f.coded_width(), f.coded_height()), (640, 480));
+        assert!(f.plane(0).iter().all(|&l| l == 128));
+    }
+    // MJPEG-style inputs and others are accepted: a YUYV 1280x720 source.
+    let yuyv = convert(&barred_frame(), PixelFormat::Yuyv)
+        .unwrap()
+        .with_timestamp(2_000_000);
+    let f = adapter.adapt(&yuyv).unwrap().unwrap();
+    assert_eq!((f.format(), f.coded_width()), (PixelFormat::I420, 640));
+}
+
+#[test]
+fn adapter_set_config_keeps_the_cadence() {
+    let cfg = VideoAdapterConfig {
+        width: 320,
+        height: 240,
+        frame_rate: 10.0,
+    };
+    let mut adapter = VideoAdapter::new(cfg);
+    let kept = |adapter: &mut VideoAdapter, range: std::ops::Range<i64>| {
+        range
+            .filter(|i| {
+                adapter
+                    .adapt(&black_frame(640, 480, i * 33_333))
+                    .unwrap()
+                    .is_some()
+            })
+            .count()
+    };
+    assert_eq!(kept(&mut adapter, 0..15), 5);
+    adapter.set_config(VideoAdapterConfig {
+        width: 160,
+        height: 120,
+        ..cfg
+    });
+    assert_eq!(adapter.config().width, 160);
+    assert_eq!(kept(&mut adapter, 15..30), 5);
+}
