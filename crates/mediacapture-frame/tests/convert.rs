@@ -1,5 +1,9 @@
 //! Pixel format conversion against BT.601 limited-range reference values, odd sizes, padded
 //! rows and visible rects.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a test failure"
+)]
 
 mod common;
 

@@ -1,4 +1,8 @@
 //! MJPEG decoding of JPEGs made at test time (jpeg-encoder, and ffmpeg when installed).
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a test failure"
+)]
 
 mod common;
 

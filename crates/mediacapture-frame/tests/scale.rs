@@ -1,5 +1,9 @@
 //! Centre crop and scale (`resizeMode: "crop-and-scale"`), black frames and the video
 //! adapter.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a test failure"
+)]
 
 mod common;
 

@@ -122,8 +122,11 @@ pub fn padded(frame: &VideoFrame, pad: usize, lead: usize) -> VideoFrame {
     .unwrap()
 }
 
+/// Rows of Y, U and V.
+pub type Planes = (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// The visible picture of an I420 frame as (Y rows, U rows, V rows).
-pub fn i420_planes(frame: &VideoFrame) -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+pub fn i420_planes(frame: &VideoFrame) -> Planes {
     assert_eq!(frame.format(), PixelFormat::I420);
     let r = frame.visible_rect();
     let rows = |i: usize, x: u32, y: u32, w: u32, h: u32| -> Vec<Vec<u8>> {
