@@ -1,0 +1,341 @@
+//! VP8 / VP9 encoding with libvpx (system library, through `env-libvpx-sys`).
+//!
+//! Settings follow Chromium's `VpxEncoder` (media/muxers and blink mediarecorder): one-pass,
+//! realtime deadline, no lag, no frame dropping, no internal resizing, variable bitrate at the
+//! recorder's `videoBitsPerSecond`, automatic keyframes at most 100 frames apart unless the
+//! page asked for an interval.
+#![allow(unsafe_code)] // FFI to libvpx; every block has a SAFETY comment.
+
+use super::EncodedPacket;
+use crate::mime::VideoCodec;
+use mediacapture_types::{Error, Result};
+use std::ffi::CStr;
+use std::os::raw::{c_int, c_ulong};
+use vpx_sys::*;
+
+/// When the encoder must produce keyframes.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum KeyFrameInterval {
+    /// The encoder decides (Chromium: at most 100 frames apart).
+    #[default]
+    Auto,
+    /// A keyframe on the first frame at least this many milliseconds after the last one
+    /// (`videoKeyFrameIntervalDuration`).
+    Duration(f64),
+    /// A keyframe on the first frame after this many frames since the last one
+    /// (`videoKeyFrameIntervalCount`).
+    Count(u32),
+}
+
+/// Settings of a [`VpxEncoder`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VpxSettings {
+    /// VP8 or VP9.
+    pub codec: VideoCodec,
+    /// Target bitrate in bits per second.
+    pub bitrate: u32,
+    /// Keyframe rule.
+    pub key_frame_interval: KeyFrameInterval,
+    /// Encoder threads (0 = chosen from the number of CPUs, at most 4).
+    pub threads: u32,
+    /// libvpx `cpu-used` speed setting (realtime: higher is faster). VP8 6, VP9 8 by default.
+    pub cpu_used: i32,
+}
+
+impl VpxSettings {
+    /// Defaults for `codec` at `bitrate`.
+    pub fn new(codec: VideoCodec, bitrate: u32) -> Self {
+        VpxSettings {
+            codec,
+            bitrate,
+            key_frame_interval: KeyFrameInterval::Auto,
+            threads: 0,
+            cpu_used: match codec {
+                VideoCodec::Vp8 => 6,
+                VideoCodec::Vp9 => 8,
+            },
+        }
+    }
+}
+
+/// One libvpx encoder for a fixed frame size. A new size needs a new encoder.
+pub struct VpxEncoder {
+    ctx: Box<vpx_codec_ctx_t>,
+    settings: VpxSettings,
+    width: u32,
+    height: u32,
+    last_key_us: Option<i64>,
+    frames_since_key: u32,
+    last_pts: Option<i64>,
+}
+
+// SAFETY: the libvpx context is owned by this value alone and libvpx encoders have no thread
+// affinity; it is never shared (no `Sync`).
+unsafe impl Send for VpxEncoder {}
+
+fn vpx_error(ctx: &mut vpx_codec_ctx_t, what: &str, err: vpx_codec_err_t) -> Error {
+    // SAFETY: ctx is an initialised (or failed-to-initialise, which libvpx allows here)
+    // context; vpx_codec_error returns a static or context-owned NUL-terminated string.
+    let msg = unsafe {
+        let p = vpx_codec_error(ctx);
+        if p.is_null() {
+            String::new()
+        } else {
+            CStr::from_ptr(p).to_string_lossy().into_owned()
+        }
+    };
+    Error::unknown(format!("libvpx {what} failed ({err:?}): {msg}"))
+}
+
+impl VpxEncoder {
+    /// An encoder for `width` x `height` I420 frames.
+    pub fn new(settings: VpxSettings, width: u32, height: u32) -> Result<Self> {
+        if width == 0 || height == 0 || width > 16384 || height > 16384 {
+            return Err(Error::not_supported(format!(
+                "cannot encode {width}x{height} video"
+            )));
+        }
+        // SAFETY: vpx_codec_vp8_cx/vp9_cx return pointers to static interface descriptions.
+        let iface = unsafe {
+            match settings.codec {
+                VideoCodec::Vp8 => vpx_codec_vp8_cx(),
+                VideoCodec::Vp9 => vpx_codec_vp9_cx(),
+            }
+        };
+        let mut cfg = std::mem::MaybeUninit::<vpx_codec_enc_cfg_t>::uninit();
+        // SAFETY: iface is valid; libvpx fills the whole config on success.
+        let err = unsafe { vpx_codec_enc_config_default(iface, cfg.as_mut_ptr(), 0) };
+        if err != vpx_codec_err_t::VPX_CODEC_OK {
+            return Err(Error::unknown(format!(
+                "libvpx default config failed ({err:?})"
+            )));
+        }
+        // SAFETY: vpx_codec_enc_config_default returned OK, so every field is initialised.
+        let mut cfg = unsafe { cfg.assume_init() };
+        let threads = if settings.threads == 0 {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get() as u32)
+                .min(4)
+        } else {
+            settings.threads
+        };
+        cfg.g_w = width;
+        cfg.g_h = height;
+        cfg.g_threads = threads;
+        // Microsecond timebase: pts are media-time microseconds.
+        cfg.g_timebase = vpx_rational {
+            num: 1,
+            den: 1_000_000,
+        };
+        cfg.g_pass = vpx_enc_pass::VPX_RC_ONE_PASS;
+        cfg.g_lag_in_frames = 0;
+        cfg.rc_dropframe_thresh = 0;
+        cfg.rc_resize_allowed = 0;
+        cfg.rc_end_usage = vpx_rc_mode::VPX_VBR;
+        cfg.rc_target_bitrate = (settings.bitrate / 1000).max(1);
+        cfg.rc_min_quantizer = 2;
+        cfg.rc_max_quantizer = 52;
+        cfg.rc_undershoot_pct = 100;
+        cfg.rc_overshoot_pct = 15;
+        cfg.rc_buf_initial_sz = 500;
+        cfg.rc_buf_optimal_sz = 600;
+        cfg.rc_buf_sz = 1000;
+        match settings.key_frame_interval {
+            KeyFrameInterval::Auto => {
+                cfg.kf_mode = vpx_kf_mode::VPX_KF_AUTO;
+                cfg.kf_min_dist = 0;
+                cfg.kf_max_dist = 100;
+            }
+            // We force keyframes ourselves; keep the encoder from adding its own.
+            KeyFrameInterval::Duration(_) | KeyFrameInterval::Count(_) => {
+                // VPX_KF_DISABLED has the value of VPX_KF_FIXED: no automatic keyframes.
+                cfg.kf_mode = vpx_kf_mode::VPX_KF_FIXED;
+                cfg.kf_min_dist = 0;
+                cfg.kf_max_dist = 0;
+            }
+        }
+        // SAFETY: all-zero is the documented initial state of a context before enc_init.
+        let mut ctx: Box<vpx_codec_ctx_t> = Box::new(unsafe { std::mem::zeroed() });
+        // SAFETY: ctx is a zeroed, boxed (stable address) context; cfg is fully initialised;
+        // the ABI version is the one the bindings were generated for.
+        let err = unsafe {
+            vpx_codec_enc_init_ver(&mut *ctx, iface, &cfg, 0, VPX_ENCODER_ABI_VERSION as c_int)
+        };
+        if err != vpx_codec_err_t::VPX_CODEC_OK {
+            return Err(vpx_error(&mut ctx, "encoder init", err));
+        }
+        let mut enc = VpxEncoder {
+            ctx,
+            settings,
+            width,
+            height,
+            last_key_us: None,
+            frames_since_key: 0,
+            last_pts: None,
+        };
+        let cpu = settings.cpu_used;
+        enc.control(vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int, cpu)?;
+        if settings.codec == VideoCodec::Vp9 {
+            enc.control(vp8e_enc_control_id::VP9E_SET_ROW_MT as c_int, 1)?;
+            enc.control(vp8e_enc_control_id::VP9E_SET_AQ_MODE as c_int, 3)?;
+        }
+        Ok(enc)
+    }
+
+    fn control(&mut self, id: c_int, value: c_int) -> Result<()> {
+        // SAFETY: the context is initialised; these controls take one int argument.
+        let err = unsafe { vpx_codec_control_(&mut *self.ctx, id, value) };
+        if err != vpx_codec_err_t::VPX_CODEC_OK {
+            return Err(vpx_error(&mut self.ctx, "control", err));
+        }
+        Ok(())
+    }
+
+    /// The frame size this encoder was made for.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// Encodes one I420 picture given as three planes with strides, at media time `pts_us`
+    /// lasting `duration_us`. Returns the packets produced (one per frame with no lag).
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode(
+        &mut self,
+        planes: [&[u8]; 3],
+        strides: [usize; 3],
+        pts_us: i64,
+        duration_us: i64,
+        out: &mut Vec<EncodedPacket>,
+    ) -> Result<()> {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        let need = [
+            (strides[0], w, h),
+            (strides[1], cw, ch),
+            (strides[2], cw, ch),
+        ];
+        for (i, (stride, pw, ph)) in need.iter().enumerate() {
+            if *stride < *pw || planes[i].len() < stride * (ph - 1) + pw {
+                return Err(Error::unknown(format!(
+                    "I420 plane {i} too small for {w}x{h}"
+                )));
+            }
+        }
+        // libvpx wants strictly increasing pts.
+        let pts = match self.last_pts {
+            Some(last) if pts_us <= last => last + 1,
+            _ => pts_us,
+        };
+        self.last_pts = Some(pts);
+        let mut flags: vpx_enc_frame_flags_t = 0;
+        let force = match self.settings.key_frame_interval {
+            KeyFrameInterval::Auto => false,
+            KeyFrameInterval::Duration(ms) => self
+                .last_key_us
+                .is_none_or(|k| (pts - k) as f64 >= ms * 1000.0),
+            KeyFrameInterval::Count(n) => self.last_key_us.is_none() || self.frames_since_key >= n,
+        };
+        if force {
+            flags |= VPX_EFLAG_FORCE_KF as vpx_enc_frame_flags_t;
+        }
+        // SAFETY: all-zero is a valid vpx_image_t; the fields libvpx reads are set below.
+        let mut img: vpx_image_t = unsafe { std::mem::zeroed() };
+        img.fmt = vpx_img_fmt::VPX_IMG_FMT_I420;
+        img.w = self.width;
+        img.h = self.height;
+        img.d_w = self.width;
+        img.d_h = self.height;
+        img.bit_depth = 8;
+        img.x_chroma_shift = 1;
+        img.y_chroma_shift = 1;
+        img.bps = 12;
+        for i in 0..3 {
+            // libvpx only reads the input planes; the pointer is mut in the C declaration.
+            img.planes[i] = planes[i].as_ptr().cast_mut();
+            img.stride[i] = strides[i] as c_int;
+        }
+        // SAFETY: img describes planes that were checked above to cover w x h (chroma
+        // ceil(w/2) x ceil(h/2)) at the given strides, and that outlive this call.
+        let err = unsafe {
+            vpx_codec_encode(
+                &mut *self.ctx,
+                &img,
+                pts,
+                duration_us.max(1) as c_ulong,
+                flags,
+                VPX_DL_REALTIME as c_ulong,
+            )
+        };
+        if err != vpx_codec_err_t::VPX_CODEC_OK {
+            return Err(vpx_error(&mut self.ctx, "encode", err));
+        }
+        self.frames_since_key += 1;
+        self.drain(out);
+        Ok(())
+    }
+
+    /// Flushes the encoder (end of stream).
+    pub fn flush(&mut self, out: &mut Vec<EncodedPacket>) -> Result<()> {
+        // SAFETY: a null image asks libvpx to flush; the context is initialised.
+        let err = unsafe {
+            vpx_codec_encode(
+                &mut *self.ctx,
+                std::ptr::null(),
+                -1,
+                1,
+                0,
+                VPX_DL_REALTIME as c_ulong,
+            )
+        };
+        if err != vpx_codec_err_t::VPX_CODEC_OK {
+            return Err(vpx_error(&mut self.ctx, "flush", err));
+        }
+        self.drain(out);
+        Ok(())
+    }
+
+    fn drain(&mut self, out: &mut Vec<EncodedPacket>) {
+        let mut iter: vpx_codec_iter_t = std::ptr::null();
+        loop {
+            // SAFETY: ctx is initialised; iter starts null and is advanced by libvpx.
+            let pkt = unsafe { vpx_codec_get_cx_data(&mut *self.ctx, &mut iter) };
+            if pkt.is_null() {
+                break;
+            }
+            // SAFETY: pkt is non-null and valid until the next get_cx_data/encode call.
+            let pkt = unsafe { &*pkt };
+            if pkt.kind != vpx_codec_cx_pkt_kind::VPX_CODEC_CX_FRAME_PKT {
+                continue;
+            }
+            // SAFETY: for FRAME packets the `frame` union member is the active one.
+            let frame = unsafe { pkt.data.frame };
+            if frame.buf.is_null() || frame.sz == 0 || usize::try_from(frame.sz).is_err() {
+                continue;
+            }
+            // SAFETY: libvpx guarantees buf points to sz readable bytes.
+            let data =
+                unsafe { std::slice::from_raw_parts(frame.buf.cast::<u8>(), frame.sz as usize) };
+            let key = frame.flags & VPX_FRAME_IS_KEY != 0;
+            if key {
+                self.last_key_us = Some(frame.pts);
+                self.frames_since_key = 0;
+            }
+            out.push(EncodedPacket {
+                data: data.to_vec(),
+                pts_us: frame.pts,
+                duration_us: frame.duration as i64,
+                key,
+            });
+        }
+    }
+}
+
+impl Drop for VpxEncoder {
+    fn drop(&mut self) {
+        // SAFETY: the context was initialised in `new` (a failed init never builds a
+        // VpxEncoder) and is destroyed exactly once.
+        unsafe {
+            vpx_codec_destroy(&mut *self.ctx);
+        }
+    }
+}
