@@ -2,10 +2,10 @@
 
 use crate::core::BitrateMode;
 use crate::encode::vpx::{KeyFrameInterval, VpxEncoder, VpxSettings};
-use crate::encode::{EncodedPacket, OpusEncoder, f32_to_s16le};
+use crate::encode::{EncodedPacket, OPUS_RATES, OpusEncoder, f32_to_s16le};
 use crate::mime::{AudioCodec, Configuration, Container, VideoCodec};
 use crate::mux::{AudioParams, Output, TrackKind, VideoParams, WavWriter, WebmMuxer};
-use mediacapture_frame::{AudioData, PixelFormat, VideoFrame};
+use mediacapture_frame::{AudioAdapter, AudioData, PixelFormat, VideoFrame};
 use mediacapture_types::{Error, Result};
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -137,6 +137,7 @@ struct VideoState {
 struct AudioState {
     track: String,
     enc: Option<AudioEnc>,
+    adapter: Option<AudioAdapter>,
     params: Option<(u32, u32)>,
     queue: VecDeque<EncodedPacket>,
     expected: bool,
@@ -213,6 +214,7 @@ impl Recording {
             (Some(_), Some(track)) => Some(AudioState {
                 track: track.clone(),
                 enc: None,
+                adapter: None,
                 params: None,
                 queue: VecDeque::new(),
                 expected: true,
@@ -298,17 +300,19 @@ impl Recording {
         let Some(v) = self.video.as_mut() else {
             return Ok(());
         };
-        if frame.format() != PixelFormat::I420 {
-            return Err(Error::not_supported(format!(
-                "recording {:?} frames needs a conversion to I420, which is not available yet",
-                frame.format()
-            )));
-        }
+        // Other formats, and crops at odd offsets, are converted (and cropped) to I420.
+        let rect = frame.visible_rect();
+        let converted;
+        let frame = if frame.format() != PixelFormat::I420 || rect.x % 2 != 0 || rect.y % 2 != 0 {
+            converted = mediacapture_frame::convert(frame, PixelFormat::I420).map_err(|e| {
+                Error::not_supported(format!("cannot record {:?} video: {e}", frame.format()))
+            })?;
+            &converted
+        } else {
+            frame
+        };
         let rect = frame.visible_rect();
         let (w, h) = (rect.width, rect.height);
-        if rect.x % 2 != 0 || rect.y % 2 != 0 {
-            return Err(Error::not_supported("I420 visible rect at an odd offset"));
-        }
         let strides = [frame.stride(0), frame.stride(1), frame.stride(2)];
         let offs = [
             rect.y as usize * strides[0] + rect.x as usize,
@@ -355,7 +359,9 @@ impl Recording {
     }
 
     /// Encodes audio of track `track_id` (audio of other tracks is ignored). Opus takes
-    /// 8/12/16/24/48 kHz mono or stereo input as it is; PCM (WAV) any rate and channel count.
+    /// 8/12/16/24/48 kHz mono or stereo input as it is; other rates and channel counts go
+    /// through `mediacapture_frame::AudioAdapter` to 48 kHz, at most stereo (as Chromium's
+    /// Opus encoder converts its input). PCM (WAV) keeps any rate and channel count.
     pub fn push_audio(&mut self, track_id: &str, data: &AudioData) -> Result<()> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
@@ -363,28 +369,68 @@ impl Recording {
         let Some(a) = self.audio.as_ref() else {
             return Ok(());
         };
-        if a.track != track_id || data.frames() == 0 {
+        if a.track != track_id || data.frames() == 0 || self.timeline.paused_at.is_some() {
             return Ok(());
         }
-        let ts = data.timestamp();
-        let Some(media) = self.timeline.media(ts, data.duration()) else {
-            // The block may start before the origin: keep the part after it.
-            if let Some(origin) = self.timeline.origin {
-                if ts < origin && ts + data.duration() > origin && self.timeline.pauses.is_empty() {
-                    let skip =
-                        ((origin - ts) * i64::from(data.sample_rate()) + 999_999) / 1_000_000;
-                    let r = self
-                        .encode_audio(data, skip as usize, 0)
-                        .and_then(|()| self.pump(false));
-                    return r.map_err(|e| self.fail(e));
-                }
-            }
+        let r = self.adapt_and_encode(data).and_then(|()| self.pump(false));
+        r.map_err(|e| self.fail(e))
+    }
+
+    fn adapt_and_encode(&mut self, data: &AudioData) -> Result<()> {
+        let opus = self.settings.configuration.audio != Some(AudioCodec::Pcm);
+        let Some(a) = self.audio.as_mut() else {
             return Ok(());
         };
-        let r = self
-            .encode_audio(data, 0, media)
-            .and_then(|()| self.pump(false));
-        r.map_err(|e| self.fail(e))
+        let (rate, channels) = (data.sample_rate(), data.channels());
+        match a.params {
+            None => {
+                a.params = Some((rate, channels));
+                if opus && (!OPUS_RATES.contains(&rate) || channels > 2) {
+                    let ad = AudioAdapter::new(rate, channels, 48_000, channels.min(2))
+                        .map_err(|e| Error::not_supported(format!("audio input: {e}")))?;
+                    a.adapter = Some(ad);
+                }
+            }
+            Some(p) if p != (rate, channels) => {
+                return Err(Error::not_supported(format!(
+                    "audio format changed from {} Hz x {} to {rate} Hz x {channels} while recording",
+                    p.0, p.1
+                )));
+            }
+            Some(_) => {}
+        }
+        let blocks = match a.adapter.as_mut() {
+            Some(ad) => ad
+                .process(data)
+                .map_err(|e| Error::unknown(format!("audio conversion: {e}")))?,
+            None => vec![data.clone()],
+        };
+        for b in &blocks {
+            self.encode_block(b)?;
+        }
+        Ok(())
+    }
+
+    fn encode_block(&mut self, data: &AudioData) -> Result<()> {
+        let ts = data.timestamp();
+        match self.timeline.media(ts, data.duration()) {
+            Some(media) => self.encode_audio(data, 0, media),
+            None => {
+                // The block may start before the origin: keep the part after it.
+                match self.timeline.origin {
+                    Some(origin)
+                        if ts < origin
+                            && ts + data.duration() > origin
+                            && self.timeline.pauses.is_empty() =>
+                    {
+                        let skip =
+                            ((origin - ts) * i64::from(data.sample_rate()) + 999_999) / 1_000_000;
+                        self.encode_audio(data, skip as usize, 0)
+                    }
+                    _ => Ok(()),
+                }
+            }
+        }
     }
 
     fn encode_audio(&mut self, data: &AudioData, skip_frames: usize, media: i64) -> Result<()> {
@@ -397,16 +443,6 @@ impl Recording {
             return Ok(());
         };
         let (rate, channels) = (data.sample_rate(), data.channels());
-        match a.params {
-            None => a.params = Some((rate, channels)),
-            Some(p) if p != (rate, channels) => {
-                return Err(Error::not_supported(format!(
-                    "audio format changed from {} Hz x {} to {rate} Hz x {channels} while recording",
-                    p.0, p.1
-                )));
-            }
-            Some(_) => {}
-        }
         if a.enc.is_none() {
             a.enc = Some(match conf_audio {
                 Some(AudioCodec::Pcm) => AudioEnc::Pcm { rate, channels },
@@ -656,6 +692,15 @@ impl Recording {
     }
 
     fn finish_inner(&mut self) -> Result<()> {
+        let tail = match self.audio.as_mut().and_then(|a| a.adapter.as_mut()) {
+            Some(ad) => ad
+                .flush()
+                .map_err(|e| Error::unknown(format!("audio conversion: {e}")))?,
+            None => Vec::new(),
+        };
+        for b in &tail {
+            self.encode_block(b)?;
+        }
         if let Some(v) = self.video.as_mut() {
             if let Some(enc) = v.enc.as_mut() {
                 enc.flush(&mut self.packets)?;

@@ -338,3 +338,45 @@ fn unwritable_path_is_an_error_event() {
     };
     assert_eq!(e.name(), "UnknownError");
 }
+
+#[test]
+fn rgba_video_and_44k_audio_are_converted() {
+    use mediacapture_frame::{AudioData, PixelFormat, VideoFrame};
+    let dir = tempfile::tempdir().unwrap();
+    let tr = tracks(true, true);
+    let mut core = RecorderCore::new(&tr, opts("")).unwrap();
+    let mut tasks = core.start(None, &tr).unwrap();
+    let (w, h) = (160u32, 120u32);
+    let mut vi = 0u64;
+    // 2 s: audio in 10 ms blocks of 441 frames, 6 channels; RGBA video at 30 fps.
+    for ai in 0..200u64 {
+        let t = (ai * 10_000) as i64;
+        while (vi * 1_000_000 / 30) as i64 <= t && vi < 60 {
+            let px: Vec<u8> = (0..w * h)
+                .flat_map(|p| [(p % 255) as u8, (vi * 4 % 255) as u8, 90, 255])
+                .collect();
+            let f =
+                VideoFrame::new(PixelFormat::Rgba, w, h, px, (vi * 1_000_000 / 30) as i64).unwrap();
+            tasks.extend(core.push_video("v", &f));
+            vi += 1;
+        }
+        let samples: Vec<f32> = (0..441 * 6)
+            .map(|n| {
+                let k = ai * 441 + n as u64 / 6;
+                (0.3 * (2.0 * std::f64::consts::PI * 440.0 * k as f64 / 44_100.0).sin()) as f32
+            })
+            .collect();
+        let a = AudioData::from_f32(44_100, 6, &samples, t).unwrap();
+        tasks.extend(core.push_audio("a", &a));
+    }
+    tasks.extend(core.stop());
+    let events = run(&mut core, tasks);
+    assert_eq!(names(&events), ["start", "dataavailable", "stop"]);
+    let path = write(dir.path(), "conv.webm", &concat(&events));
+    let probe = ffprobe(&path);
+    assert_eq!(
+        probe["streams"][1]["channels"], 2,
+        "6 channels are downmixed to stereo"
+    );
+    check_file(&path, &["vp8", "opus"], 2.0);
+}
