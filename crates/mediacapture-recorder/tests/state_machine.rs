@@ -424,7 +424,8 @@ fn timeslice_cadence() {
     let mut t = r.start(Some(0), &audio_only()).unwrap();
     t.extend(feed(&mut r, 1.0, None, true, 0));
     // 1 s of Opus = 50 packets of 20 ms; each packet is written as it is encoded.
-    assert!(t.len() - 1 >= 45, "{} blobs", t.len() - 1);
+    let during = t.len() - 1;
+    assert!(during >= 45, "{during} blobs");
     t.extend(r.stop());
     let ev = run(&mut r, t);
     assert!(blobs(&ev).iter().all(|(_, tc)| tc.is_finite()));
