@@ -1,0 +1,84 @@
+//! A recording whose process is killed (SIGKILL) mid-way still decodes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests: a panic is a failure with a message.
+mod common;
+
+use common::*;
+use mediacapture_recorder::{RecorderCore, RecorderOptions, TrackInfo, TrackKind};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const CHILD_ENV: &str = "MEDIACAPTURE_RECORDER_KILL_CHILD";
+
+/// The child process: records synthetic 30 fps video and 48 kHz audio in real time into the
+/// file named by the environment, for up to 20 s. Run by the test below, which kills it.
+#[test]
+#[ignore = "child process of sigkill_mid_recording_still_decodes"]
+fn kill_child_records_in_real_time() {
+    let path = std::env::var(CHILD_ENV).expect("run by sigkill_mid_recording_still_decodes");
+    let tracks = [
+        TrackInfo::live("v", TrackKind::Video),
+        TrackInfo::live("a", TrackKind::Audio),
+    ];
+    let opts = RecorderOptions {
+        output_file: Some(path.into()),
+        blobs: false,
+        ..Default::default()
+    };
+    let mut rec = RecorderCore::new(&tracks, opts).unwrap();
+    rec.start(None, &tracks).unwrap();
+    let t0 = Instant::now();
+    let (mut vi, mut ai) = (0u64, 0u64);
+    while t0.elapsed() < Duration::from_secs(20) {
+        let now = t0.elapsed().as_micros() as u64;
+        while ai * 10_000 <= now {
+            let tasks = rec.push_audio("a", &sine(48_000, 2, ai * 480, 480, (ai * 10_000) as i64));
+            assert!(tasks.is_empty(), "unexpected events while recording");
+            ai += 1;
+        }
+        while vi * 1_000_000 / 30 <= now {
+            let f = gradient(320, 240, vi, (vi * 1_000_000 / 30) as i64);
+            assert!(rec.push_video("v", &f).is_empty());
+            vi += 1;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the child was not killed within 20 s");
+}
+
+#[test]
+fn sigkill_mid_recording_still_decodes() {
+    require("ffmpeg");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("killed.webm");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "kill_child_records_in_real_time",
+            "--nocapture",
+        ])
+        .env(CHILD_ENV, &path)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    child.kill().unwrap(); // SIGKILL on Unix
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the child ended by itself: {status:?}");
+
+    let probe = ffprobe(&path);
+    assert_eq!(codecs(&probe), ["vp8", "opus"]);
+    let (ok, err) = ffmpeg_decode(&path, None);
+    assert!(
+        ok && err.trim().is_empty(),
+        "decode errors after SIGKILL: {err}"
+    );
+    let frames = count_video_frames(&path);
+    assert!(
+        frames >= 30,
+        "only {frames} frames survived 2 s of recording"
+    );
+    // The Duration element is kept up to date while recording, so it is not the
+    // placeholder: about the length that survived (updated once a second).
+    let d = duration(&probe).unwrap_or(0.0);
+    assert!(d >= 0.9, "duration after SIGKILL is {d} s");
+}
