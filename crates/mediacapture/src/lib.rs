@@ -1,1 +1,93 @@
-//! The crate users import.
+//! The W3C *Media Capture and Streams* API for native programs.
+//!
+//! `mediacapture` gives Rust programs what `navigator.mediaDevices` gives a web page:
+//! [`MediaDevices::get_user_media`] with the same constraint JSON and the same chosen
+//! settings, [`MediaStream`] and [`MediaStreamTrack`] with the spec's events, and the same
+//! errors (named after their DOMException, with [`ErrorKind::OverconstrainedError`] naming
+//! the constraint).
+//!
+//! # Get a stream, read its settings, clone, stop
+//!
+//! ```
+//! use mediacapture::{MediaDevices, MediaStreamConstraints};
+//! use mediacapture_hal::fake::FakeBackend;
+//! # futures_executor::block_on(async {
+//! // Fake devices: one camera (640x480, 1280x720, 1920x1080), one microphone, one screen.
+//! let devices = MediaDevices::builder()
+//!     .origin("https://example.com")
+//!     .backend(FakeBackend::default())
+//!     .build();
+//!
+//! let constraints = MediaStreamConstraints::from_json(
+//!     r#"{"video": {"width": {"ideal": 1280}, "frameRate": {"max": 30}}}"#,
+//! )?;
+//! let stream = devices.get_user_media(constraints).await?;
+//! let track = &stream.get_video_tracks()[0];
+//! let settings = track.get_settings();
+//! assert_eq!(settings.width, Some(1280));
+//! assert_eq!(settings.height, Some(720));
+//!
+//! // A clone shares the camera but has its own constraints.
+//! let small = track.clone_track();
+//! small
+//!     .apply_constraints(mediacapture::MediaTrackConstraints::from_json(
+//!         r#"{"width": 320, "height": 180}"#,
+//!     )?)
+//!     .await?;
+//! assert_eq!(small.get_settings().width, Some(320));
+//!
+//! // Frames arrive on a bounded async stream (or a callback).
+//! let frames = small.video_frames();
+//! let frame = frames.recv_timeout(std::time::Duration::from_secs(2)).expect("a frame");
+//! assert_eq!(frame.display_width(), 320);
+//!
+//! // stop() ends a track at once; the camera closes when its last track stops.
+//! track.stop();
+//! small.stop();
+//! assert!(!stream.active());
+//! # Ok::<(), mediacapture::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # Threads and events
+//!
+//! Every event (`ended`, `mute`, `unmute`, `devicechange`, …) is a task queued on one event
+//! thread, delivered in order, never while the library holds a lock. Listeners are closures
+//! ([`MediaStreamTrack::add_event_listener`]) and every target also gives an async
+//! [`EventStream`]. The async methods work with any executor (no runtime inside).
+//!
+//! # Privacy
+//!
+//! A [`MediaDevices`] belongs to an origin. Device ids are HMAC-SHA256 of a per-installation
+//! salt, the origin and the backend's raw id: stable for one origin, unlinkable across
+//! origins. Labels and ids are hidden until a getUserMedia call succeeds, as the spec says.
+
+mod devices;
+mod events;
+mod sink;
+mod source;
+mod stream;
+mod track;
+
+pub use devices::{
+    DeviceChangeEvent, DeviceInfo, MediaDevices, MediaDevicesBuilder, PermissionName,
+    PermissionRequest, PermissionState, PermissionsPolicy, PromptHandler,
+};
+pub use events::{EventStream, ListenerId, flush_events};
+pub use mediacapture_frame::{AudioData, PixelFormat, SampleFormat, VideoFrame};
+pub use mediacapture_types::TrackKind;
+pub use mediacapture_types::{
+    DisplayMediaStreamOptions, Error, ErrorKind, MediaDeviceInfo, MediaDeviceKind,
+    MediaStreamConstraints, MediaStreamTrackState, MediaTrackCapabilities, MediaTrackConstraintSet,
+    MediaTrackConstraints, MediaTrackSettings, MediaTrackSupportedConstraints, Result,
+};
+pub use sink::{
+    AUDIO_SINK_CAPACITY, AudioDataStream, SinkId, VIDEO_SINK_CAPACITY, VideoFrameStream,
+};
+pub use stream::{MediaStream, MediaStreamEvent, MediaStreamTrackEvent, StreamEventType};
+pub use track::{MediaStreamTrack, TrackEvent};
+
+/// The spec's vocabulary (constraints, settings, capabilities, enums), re-exported.
+pub mod types {
+    pub use mediacapture_types::*;
+}

@@ -1,0 +1,400 @@
+//! The source hub: one open device shared by every track on it, and the per-track adapters.
+//!
+//! A device opened by several tracks (clones, or several getUserMedia calls) is opened once, in
+//! one native configuration. Each distinct target (a smaller size, a lower frame rate, another
+//! sample rate or channel count) gets one adapter, computed once per frame and shared by every
+//! track that wants that output: Chromium's `VideoTrackAdapter` is the model.
+
+use crate::events::queue_task;
+use crate::track::TrackInner;
+use crate::{Error, Result};
+use mediacapture_frame::{AudioAdapter, AudioData, VideoAdapter, VideoAdapterConfig, VideoFrame};
+use mediacapture_hal::{Backend, Source, SourceEvent, SourceSink};
+use mediacapture_types::native::{DeviceDescriptor, NativeConfig};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::thread::ThreadId;
+
+/// What a track wants out of its source, when it differs from the native configuration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Target {
+    Video {
+        width: u32,
+        height: u32,
+        frame_rate: f64,
+    },
+    Audio {
+        sample_rate: u32,
+        channel_count: u32,
+    },
+}
+
+impl Target {
+    fn key(&self) -> (u64, u64, u64) {
+        match *self {
+            Target::Video {
+                width,
+                height,
+                frame_rate,
+            } => (u64::from(width), u64::from(height), frame_rate.to_bits()),
+            Target::Audio {
+                sample_rate,
+                channel_count,
+            } => (u64::from(sample_rate), u64::from(channel_count), u64::MAX),
+        }
+    }
+}
+
+enum Adapter {
+    Video(VideoAdapter),
+    Audio(AudioAdapter),
+}
+
+struct Route {
+    adapter: Arc<Mutex<Adapter>>,
+    tracks: Vec<Weak<TrackInner>>,
+}
+
+struct HubState {
+    source: Option<Box<dyn Source>>,
+    config: NativeConfig,
+    tracks: Vec<Weak<TrackInner>>,
+    adapters: HashMap<(u64, u64, u64), Arc<Mutex<Adapter>>>,
+    closed: bool,
+    muted: bool,
+}
+
+/// One open device.
+pub(crate) struct SourceHub {
+    pub(crate) descriptor: DeviceDescriptor,
+    pub(crate) device_id: String,
+    pub(crate) group_id: String,
+    backend: Arc<dyn Backend>,
+    state: Mutex<HubState>,
+    routes: Mutex<Arc<Vec<Route>>>,
+    capture_thread: Mutex<Option<ThreadId>>,
+}
+
+impl SourceHub {
+    /// Opens `descriptor` on `backend` in `config`.
+    pub(crate) fn open(
+        backend: Arc<dyn Backend>,
+        descriptor: DeviceDescriptor,
+        device_id: String,
+        group_id: String,
+        config: NativeConfig,
+    ) -> Result<Arc<SourceHub>> {
+        let hub = Arc::new(SourceHub {
+            descriptor,
+            device_id,
+            group_id,
+            backend,
+            state: Mutex::new(HubState {
+                source: None,
+                config: config.clone(),
+                tracks: Vec::new(),
+                adapters: HashMap::new(),
+                closed: false,
+                muted: false,
+            }),
+            routes: Mutex::new(Arc::new(Vec::new())),
+            capture_thread: Mutex::new(None),
+        });
+        let source = hub.start(&config)?;
+        hub.state.lock().source = Some(source);
+        Ok(hub)
+    }
+
+    fn start(self: &Arc<Self>, config: &NativeConfig) -> Result<Box<dyn Source>> {
+        let sink: Arc<dyn SourceSink> = Arc::new(HubSink {
+            hub: Arc::downgrade(self),
+        });
+        self.backend.open(&self.descriptor.raw_id, config, sink)
+    }
+
+    /// The configuration the device runs in.
+    pub(crate) fn config(&self) -> NativeConfig {
+        self.state.lock().config.clone()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.lock().closed
+    }
+
+    pub(crate) fn is_muted(&self) -> bool {
+        self.state.lock().muted
+    }
+
+    /// Live tracks on this source.
+    pub(crate) fn live_tracks(&self) -> Vec<Arc<TrackInner>> {
+        let s = self.state.lock();
+        s.tracks
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter(|t| !t.is_ended())
+            .collect()
+    }
+
+    pub(crate) fn attach(&self, track: &Arc<TrackInner>) {
+        self.state.lock().tracks.push(Arc::downgrade(track));
+        self.rebuild_routes();
+    }
+
+    /// Detaches a track that stopped or ended. The source closes when its last track goes.
+    pub(crate) fn detach(&self, track: &TrackInner) {
+        let source = {
+            let mut s = self.state.lock();
+            s.tracks.retain(|w| {
+                w.upgrade()
+                    .is_some_and(|t| !std::ptr::eq(Arc::as_ptr(&t), track) && !t.is_ended())
+            });
+            if s.tracks.is_empty() && !s.closed {
+                s.closed = true;
+                s.source.take()
+            } else {
+                None
+            }
+        };
+        self.rebuild_routes();
+        if let Some(source) = source {
+            self.stop_source(source);
+        }
+    }
+
+    /// Stops a source without deadlocking when called from the source's own capture thread
+    /// (a frame callback that stops its track).
+    fn stop_source(&self, mut source: Box<dyn Source>) {
+        let on_capture_thread = *self.capture_thread.lock() == Some(std::thread::current().id());
+        if on_capture_thread {
+            let _ = std::thread::Builder::new()
+                .name("mediacapture-stop".into())
+                .spawn(move || source.stop());
+        } else {
+            source.stop();
+        }
+    }
+
+    /// Reopens the device in `config` (applyConstraints on the only track of a source whose
+    /// native mode no longer fits). On failure the old configuration keeps running.
+    pub(crate) fn reconfigure(self: &Arc<Self>, config: &NativeConfig) -> Result<()> {
+        if self.config() == *config {
+            return Ok(());
+        }
+        let old = self.state.lock().source.take();
+        if let Some(old) = old {
+            self.stop_source(old);
+        }
+        match self.start(config) {
+            Ok(new) => {
+                let mut s = self.state.lock();
+                s.source = Some(new);
+                s.config = config.clone();
+                s.adapters.clear();
+                drop(s);
+                self.rebuild_routes();
+                Ok(())
+            }
+            Err(e) => {
+                let old_config = self.config();
+                let restarted = self.start(&old_config);
+                match restarted {
+                    Ok(src) => self.state.lock().source = Some(src),
+                    Err(e2) => tracing::error!("cannot restart the previous configuration: {e2}"),
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Recomputes which adapter serves which tracks. Called whenever tracks come, go or change
+    /// their settings. Adapters are kept per target so their frame-dropping state survives.
+    pub(crate) fn rebuild_routes(&self) {
+        let mut s = self.state.lock();
+        let native = s.config.clone();
+        let tracks: Vec<Arc<TrackInner>> = s
+            .tracks
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter(|t| !t.is_ended())
+            .collect();
+        let mut routes: Vec<(Target, Route)> = Vec::new();
+        let mut used = Vec::new();
+        for t in &tracks {
+            let Some(target) = t.target() else { continue };
+            if let Some((_, r)) = routes.iter_mut().find(|(k, _)| *k == target) {
+                r.tracks.push(Arc::downgrade(t));
+                continue;
+            }
+            let key = target.key();
+            let adapter = match s.adapters.get(&key) {
+                Some(a) => a.clone(),
+                None => match make_adapter(&native, target) {
+                    Ok(a) => {
+                        let a = Arc::new(Mutex::new(a));
+                        s.adapters.insert(key, a.clone());
+                        a
+                    }
+                    Err(e) => {
+                        tracing::error!("cannot build an adapter for {target:?}: {e}");
+                        continue;
+                    }
+                },
+            };
+            used.push(key);
+            routes.push((
+                target,
+                Route {
+                    adapter,
+                    tracks: vec![Arc::downgrade(t)],
+                },
+            ));
+        }
+        s.adapters.retain(|k, _| used.contains(k));
+        drop(s);
+        *self.routes.lock() = Arc::new(routes.into_iter().map(|(_, r)| r).collect());
+    }
+
+    fn on_event(self: &Arc<Self>, event: SourceEvent) {
+        match event {
+            SourceEvent::Muted | SourceEvent::Unmuted => {
+                let muted = event == SourceEvent::Muted;
+                self.state.lock().muted = muted;
+                let hub = self.clone();
+                // Spec: "set a track's muted state" runs in a queued task for camera/mic.
+                queue_task(move || {
+                    for t in hub.live_tracks() {
+                        t.set_muted(muted);
+                    }
+                });
+            }
+            SourceEvent::Ended(reason) => {
+                if let Some(e) = &reason {
+                    tracing::info!("source {} ended: {e}", self.descriptor.label);
+                }
+                let hub = self.clone();
+                queue_task(move || hub.end_all());
+            }
+            _ => {}
+        }
+    }
+
+    /// Ends every track of this source (firing `ended`) and closes it. Runs in a task.
+    pub(crate) fn end_all(&self) {
+        for t in self.live_tracks() {
+            t.end_by_source();
+        }
+        self.close_after_end();
+    }
+
+    fn close_after_end(&self) {
+        let source = {
+            let mut s = self.state.lock();
+            s.closed = true;
+            s.source.take()
+        };
+        if let Some(source) = source {
+            self.stop_source(source);
+        }
+    }
+
+    fn deliver_video(&self, frame: VideoFrame) {
+        let routes = self.routes.lock().clone();
+        for route in routes.iter() {
+            let adapted = match &mut *route.adapter.lock() {
+                Adapter::Video(a) => a.adapt(&frame),
+                Adapter::Audio(_) => continue,
+            };
+            match adapted {
+                Ok(Some(out)) => {
+                    for t in route.tracks.iter().filter_map(Weak::upgrade) {
+                        t.deliver_video(&out);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!("video adapter failed: {e}"),
+            }
+        }
+    }
+
+    fn deliver_audio(&self, data: AudioData) {
+        let routes = self.routes.lock().clone();
+        for route in routes.iter() {
+            let adapted = match &mut *route.adapter.lock() {
+                Adapter::Audio(a) => a.process(&data),
+                Adapter::Video(_) => continue,
+            };
+            match adapted {
+                Ok(blocks) => {
+                    for t in route.tracks.iter().filter_map(Weak::upgrade) {
+                        for b in &blocks {
+                            t.deliver_audio(b);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("audio adapter failed: {e}"),
+            }
+        }
+    }
+}
+
+fn make_adapter(native: &NativeConfig, target: Target) -> Result<Adapter> {
+    match (native, target) {
+        (
+            NativeConfig::Audio(n),
+            Target::Audio {
+                sample_rate,
+                channel_count,
+            },
+        ) => AudioAdapter::new(n.sample_rate, n.channel_count, sample_rate, channel_count)
+            .map(Adapter::Audio)
+            .map_err(|e| Error::not_readable(e.to_string())),
+        (
+            _,
+            Target::Video {
+                width,
+                height,
+                frame_rate,
+            },
+        ) => Ok(Adapter::Video(VideoAdapter::new(VideoAdapterConfig {
+            width,
+            height,
+            frame_rate,
+        }))),
+        (_, Target::Audio { .. }) => Err(Error::not_readable("audio target on a video source")),
+    }
+}
+
+/// The sink a backend pushes into. Holds the hub weakly: the hub owns the source, the source
+/// owns this sink.
+struct HubSink {
+    hub: Weak<SourceHub>,
+}
+
+impl SourceSink for HubSink {
+    fn on_video(&self, frame: VideoFrame) {
+        if let Some(hub) = self.hub.upgrade() {
+            note_capture_thread(&hub);
+            hub.deliver_video(frame);
+        }
+    }
+    fn on_audio(&self, data: AudioData) {
+        if let Some(hub) = self.hub.upgrade() {
+            note_capture_thread(&hub);
+            hub.deliver_audio(data);
+        }
+    }
+    fn on_event(&self, event: SourceEvent) {
+        if let Some(hub) = self.hub.upgrade() {
+            hub.on_event(event);
+        }
+    }
+}
+
+fn note_capture_thread(hub: &SourceHub) {
+    let id = std::thread::current().id();
+    let mut t = hub.capture_thread.lock();
+    if *t != Some(id) {
+        *t = Some(id);
+    }
+}

@@ -1,0 +1,244 @@
+//! `MediaStream`, `MediaStreamTrackEvent` and the legacy `MediaStreamEvent`.
+//!
+//! Spec: <https://w3c.github.io/mediacapture-main/#mediastream>
+
+use crate::TrackKind;
+use crate::events::{EventStream, EventTarget, ListenerId, queue_task};
+use crate::track::MediaStreamTrack;
+use mediacapture_types::MediaStreamTrackState;
+use parking_lot::Mutex;
+use std::sync::Arc;
+
+/// The type of a [`MediaStreamTrackEvent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StreamEventType {
+    /// `addtrack`
+    AddTrack,
+    /// `removetrack`
+    RemoveTrack,
+}
+
+impl StreamEventType {
+    /// The DOM event type: `"addtrack"` or `"removetrack"`.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            StreamEventType::AddTrack => "addtrack",
+            StreamEventType::RemoveTrack => "removetrack",
+        }
+    }
+}
+
+/// `addtrack` / `removetrack`: fired at a stream only when the implementation (not the
+/// application) changes its track set. Not bubbling, not cancelable.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#mediastreamtrackevent>
+#[derive(Debug, Clone)]
+pub struct MediaStreamTrackEvent {
+    /// `addtrack` or `removetrack`.
+    pub event_type: StreamEventType,
+    /// The track that was added or removed.
+    pub track: MediaStreamTrack,
+}
+
+/// The legacy `MediaStreamEvent` (`{ stream }`), kept for code that still names it.
+#[derive(Debug, Clone)]
+pub struct MediaStreamEvent {
+    /// The stream the event is about, if any.
+    pub stream: Option<MediaStream>,
+}
+
+struct StreamInner {
+    id: String,
+    tracks: Mutex<Vec<MediaStreamTrack>>,
+    events: EventTarget<MediaStreamTrackEvent>,
+}
+
+/// A set of tracks.
+///
+/// `Clone` copies the handle; the spec's `clone()` (a new stream of cloned tracks) is
+/// [`MediaStream::clone_stream`].
+#[derive(Clone)]
+pub struct MediaStream {
+    inner: Arc<StreamInner>,
+}
+
+impl std::fmt::Debug for MediaStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaStream")
+            .field("id", &self.inner.id)
+            .field("tracks", &*self.inner.tracks.lock())
+            .finish()
+    }
+}
+
+impl PartialEq for MediaStream {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+impl Eq for MediaStream {}
+
+impl Default for MediaStream {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MediaStream {
+    /// `new MediaStream()`: an empty stream with a new id (a UUID).
+    pub fn new() -> MediaStream {
+        MediaStream {
+            inner: Arc::new(StreamInner {
+                id: uuid::Uuid::new_v4().to_string(),
+                tracks: Mutex::new(Vec::new()),
+                events: EventTarget::default(),
+            }),
+        }
+    }
+
+    /// `new MediaStream(tracks)`: each track added once (duplicates skipped; ended tracks are
+    /// accepted).
+    pub fn from_tracks<'a>(tracks: impl IntoIterator<Item = &'a MediaStreamTrack>) -> MediaStream {
+        let s = MediaStream::new();
+        for t in tracks {
+            s.add_track(t);
+        }
+        s
+    }
+
+    /// `new MediaStream(stream)`: a new stream with the same tracks (not clones).
+    pub fn from_stream(stream: &MediaStream) -> MediaStream {
+        Self::from_tracks(&stream.get_tracks())
+    }
+
+    /// The stream's id.
+    pub fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// `true` while at least one track is not ended. Computed live: it turns false as soon as
+    /// the last live track's `stop()` returns. (There are no active/inactive events.)
+    pub fn active(&self) -> bool {
+        self.inner
+            .tracks
+            .lock()
+            .iter()
+            .any(|t| t.ready_state() == MediaStreamTrackState::Live)
+    }
+
+    /// Every track (a snapshot).
+    pub fn get_tracks(&self) -> Vec<MediaStreamTrack> {
+        self.inner.tracks.lock().clone()
+    }
+
+    /// The audio tracks (a snapshot).
+    pub fn get_audio_tracks(&self) -> Vec<MediaStreamTrack> {
+        self.of_kind(TrackKind::Audio)
+    }
+
+    /// The video tracks (a snapshot).
+    pub fn get_video_tracks(&self) -> Vec<MediaStreamTrack> {
+        self.of_kind(TrackKind::Video)
+    }
+
+    fn of_kind(&self, kind: TrackKind) -> Vec<MediaStreamTrack> {
+        self.inner
+            .tracks
+            .lock()
+            .iter()
+            .filter(|t| t.kind() == kind)
+            .cloned()
+            .collect()
+    }
+
+    /// The track with this id, if it is in the stream.
+    pub fn get_track_by_id(&self, id: &str) -> Option<MediaStreamTrack> {
+        self.inner
+            .tracks
+            .lock()
+            .iter()
+            .find(|t| t.id() == id)
+            .cloned()
+    }
+
+    /// Adds a track (no-op if present). Fires no event.
+    pub fn add_track(&self, track: &MediaStreamTrack) {
+        let mut tracks = self.inner.tracks.lock();
+        if !tracks.contains(track) {
+            tracks.push(track.clone());
+        }
+    }
+
+    /// Removes a track (no-op if absent). Fires no event.
+    pub fn remove_track(&self, track: &MediaStreamTrack) {
+        self.inner.tracks.lock().retain(|t| t != track);
+    }
+
+    /// The spec's `clone()`: a new stream (new id) of clones of every track.
+    pub fn clone_stream(&self) -> MediaStream {
+        let clones: Vec<MediaStreamTrack> = self
+            .get_tracks()
+            .iter()
+            .map(MediaStreamTrack::clone_track)
+            .collect();
+        Self::from_tracks(&clones)
+    }
+
+    /// Adds a track as the implementation does (e.g. a media element's new selection) and
+    /// fires `addtrack` in a queued task.
+    pub fn ua_add_track(&self, track: &MediaStreamTrack) {
+        let stream = self.clone();
+        let track = track.clone();
+        queue_task(move || {
+            {
+                let mut tracks = stream.inner.tracks.lock();
+                if tracks.contains(&track) {
+                    return;
+                }
+                tracks.push(track.clone());
+            }
+            stream.inner.events.dispatch(&MediaStreamTrackEvent {
+                event_type: StreamEventType::AddTrack,
+                track,
+            });
+        });
+    }
+
+    /// Removes a track as the implementation does and fires `removetrack` in a queued task.
+    pub fn ua_remove_track(&self, track: &MediaStreamTrack) {
+        let stream = self.clone();
+        let track = track.clone();
+        queue_task(move || {
+            {
+                let mut tracks = stream.inner.tracks.lock();
+                let before = tracks.len();
+                tracks.retain(|t| *t != track);
+                if tracks.len() == before {
+                    return;
+                }
+            }
+            stream.inner.events.dispatch(&MediaStreamTrackEvent {
+                event_type: StreamEventType::RemoveTrack,
+                track,
+            });
+        });
+    }
+
+    /// Registers a listener for `addtrack` / `removetrack`.
+    pub fn add_event_listener(
+        &self,
+        listener: impl Fn(&MediaStreamTrackEvent) + Send + Sync + 'static,
+    ) -> ListenerId {
+        self.inner.events.add(listener)
+    }
+
+    /// Unregisters a listener.
+    pub fn remove_event_listener(&self, id: ListenerId) -> bool {
+        self.inner.events.remove(id)
+    }
+
+    /// An async stream of this stream's events from now on.
+    pub fn events(&self) -> EventStream<MediaStreamTrackEvent> {
+        self.inner.events.stream()
+    }
+}

@@ -1,0 +1,57 @@
+//! Shared helpers for the integration tests: fake devices and a fixed salt.
+#![allow(dead_code)]
+
+use mediacapture::{MediaDevices, MediaDevicesBuilder, MediaStream, MediaStreamConstraints};
+use mediacapture_hal::fake::{FakeBackend, FakeProfile};
+use std::sync::Arc;
+
+pub const SALT: [u8; 32] = [7; 32];
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    futures_executor::block_on(f)
+}
+
+/// A builder on the default fake profile with a fixed salt.
+pub fn builder() -> MediaDevicesBuilder {
+    MediaDevices::builder()
+        .origin("https://example.com")
+        .salt(SALT)
+        .backend(FakeBackend::new(FakeProfile::default()))
+}
+
+pub fn devices() -> MediaDevices {
+    builder().build()
+}
+
+/// Devices on a fake backend built from a JSON profile; returns the backend for hot-plug.
+pub fn devices_with_profile(json: &str) -> (MediaDevices, Arc<FakeBackend>) {
+    let backend = Arc::new(FakeBackend::new(FakeProfile::from_json(json).unwrap()));
+    let devices = MediaDevices::builder()
+        .origin("https://example.com")
+        .salt(SALT)
+        .backend_arc(backend.clone())
+        .build();
+    (devices, backend)
+}
+
+pub fn gum(devices: &MediaDevices, json: &str) -> mediacapture::Result<MediaStream> {
+    block_on(devices.get_user_media(MediaStreamConstraints::from_json(json)?))
+}
+
+/// Number of threads of this process (Linux).
+pub fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// Resident set size in KiB (Linux).
+pub fn rss_kib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    pages * 4
+}
