@@ -9,6 +9,10 @@
 //! - [`fake`] — always built: configurable cameras, microphones, speakers and screens that
 //!   produce test patterns and tones (or play y4m / wav files). What the tests and demos
 //!   run on; selected with `MEDIACAPTURE_FAKE=1` (or `=path/to/profile.json`).
+//! - `pulse` (cargo feature `pulse`, on by default) — PulseAudio / PipeWire-pulse sources
+//!   (monitors included) as microphones, sinks as audio outputs.
+//! - `x11` (cargo feature `x11`, on by default) — X11 screens as display surfaces, BGRA
+//!   frames through MIT-SHM.
 //!
 //! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`].
 //! [`default_backends`] is the one place that decides which backends a program uses.
@@ -24,6 +28,10 @@
 
 pub mod clock;
 pub mod fake;
+#[cfg(feature = "pulse")]
+pub mod pulse;
+#[cfg(feature = "x11")]
+pub mod x11;
 
 use mediacapture_frame::{AudioData, VideoFrame};
 pub use mediacapture_types::native::{DeviceDescriptor, NativeCapabilities, NativeConfig};
@@ -95,9 +103,17 @@ pub trait Backend: Send + Sync {
 
 /// The real backends compiled into this build (by cargo feature), in order of preference,
 /// whether or not they find devices.
+#[allow(
+    unused_mut,
+    clippy::vec_init_then_push,
+    reason = "the pushes depend on the enabled features"
+)]
 pub fn real_backends() -> Vec<Box<dyn Backend>> {
-    #[allow(unused_mut, reason = "empty when no real backend feature is enabled")]
     let mut out: Vec<Box<dyn Backend>> = Vec::new();
+    #[cfg(feature = "pulse")]
+    out.push(Box::new(pulse::PulseBackend::new()));
+    #[cfg(feature = "x11")]
+    out.push(Box::new(x11::X11Backend::new()));
     out
 }
 

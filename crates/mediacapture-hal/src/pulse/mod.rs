@@ -1,0 +1,744 @@
+//! PulseAudio backend (also works with PipeWire's PulseAudio server): microphones, monitors
+//! and speakers.
+//!
+//! - Sources (monitors of sinks included, labelled as PulseAudio labels them, e.g.
+//!   `"Monitor of TestSink"`) are `audioinput` devices; sinks are `audiooutput` devices.
+//! - Raw ids are the PulseAudio names (stable across runs); the raw group id is the card's
+//!   name, or the sink's name for a sink without card and for its monitor, so that a sink
+//!   and its monitor (and a card's source and sink) share a `groupId`.
+//! - The server's default source and sink are flagged `is_default`.
+//! - Capture runs a record stream on a thread of its own, in 10 ms blocks of signed
+//!   16-bit samples ([`SampleFormat::I16`](mediacapture_frame::SampleFormat::I16)) at the
+//!   opened rate and channel count; PulseAudio resamples and remixes to any rate and channel
+//!   count we ask for, so the capabilities list the common rates and mono/stereo besides the
+//!   device's own format. No echo cancellation, gain control or noise suppression is done
+//!   here, so those capabilities are `[false]`.
+//! - When no server is reachable, [`PulseBackend`] lists no devices (not an error).
+//!
+//! libpulse is linked when the crate is built with the `pulse` feature, so it must be
+//! installed where such a binary runs.
+
+use crate::{
+    Backend, DeviceChangeCallback, DeviceDescriptor, NativeCapabilities, NativeConfig, Source,
+    SourceEvent, SourceSink, clock,
+};
+use libpulse_binding as pa;
+use mediacapture_frame::AudioData;
+use mediacapture_types::native::AudioCapabilities;
+use mediacapture_types::{EchoCancellation, Error, MediaDeviceKind, Result};
+use pa::context::{Context, FlagSet as ContextFlags, State as ContextState};
+use pa::mainloop::standard::{IterateResult, Mainloop};
+use pa::operation::State as OpState;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Sample rates PulseAudio converts to (besides the device's own, listed first).
+const RATES: [u32; 5] = [48000, 44100, 32000, 16000, 8000];
+/// Latency range we report, in seconds. The introspection API gives no per-source range;
+/// the capture requests `fragsize` = latency, which PulseAudio clamps to what the source
+/// supports. 10 ms is also our block size.
+const LATENCY: (f64, f64) = (0.01, 2.0);
+/// How long to wait for the server when enumerating.
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The PulseAudio backend.
+pub struct PulseBackend {
+    server: Option<String>,
+    watch: Arc<WatchState>,
+    watcher: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct WatchState {
+    callbacks: Mutex<Vec<DeviceChangeCallback>>,
+    stop: AtomicBool,
+}
+
+impl std::fmt::Debug for PulseBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PulseBackend")
+            .field("server", &self.server)
+            .finish()
+    }
+}
+
+impl Default for PulseBackend {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PulseBackend {
+    /// The backend for the default server (from `PULSE_SERVER`, the user's runtime directory,
+    /// or the system server).
+    pub fn new() -> Self {
+        PulseBackend {
+            server: None,
+            watch: Arc::new(WatchState::default()),
+            watcher: Mutex::new(None),
+        }
+    }
+
+    /// The backend for the server at `server` (a PulseAudio server string, e.g.
+    /// `unix:/run/user/1000/pulse/native`).
+    pub fn with_server(server: &str) -> Self {
+        let mut b = Self::new();
+        b.server = Some(server.to_owned());
+        b
+    }
+
+    /// `true` when the server answers.
+    pub fn is_available(&self) -> bool {
+        query(self.server.as_deref()).is_ok()
+    }
+}
+
+impl Drop for PulseBackend {
+    fn drop(&mut self) {
+        self.watch.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self
+            .watcher
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            let _ = t.join();
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct PaSource {
+    name: String,
+    description: String,
+    rate: u32,
+    channels: u8,
+    card: Option<u32>,
+    monitor_of_sink: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct PaSink {
+    index: u32,
+    name: String,
+    description: String,
+    card: Option<u32>,
+}
+
+#[derive(Debug, Default)]
+struct Snapshot {
+    sources: Vec<PaSource>,
+    sinks: Vec<PaSink>,
+    cards: HashMap<u32, String>,
+    default_source: Option<String>,
+    default_sink: Option<String>,
+}
+
+/// A connected context on a private main loop (single thread). Field order matters: the
+/// context must be freed before its main loop.
+struct Conn {
+    context: Context,
+    mainloop: Mainloop,
+}
+
+impl Conn {
+    fn connect(server: Option<&str>) -> std::result::Result<Self, String> {
+        let mainloop = Mainloop::new().ok_or("cannot create a PulseAudio main loop")?;
+        let mut context =
+            Context::new(&mainloop, "mediacapture").ok_or("cannot create a PulseAudio context")?;
+        context
+            .connect(server, ContextFlags::NOAUTOSPAWN, None)
+            .map_err(|e| format!("cannot connect to PulseAudio: {e}"))?;
+        let mut conn = Conn { context, mainloop };
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            match conn.context.get_state() {
+                ContextState::Ready => return Ok(conn),
+                ContextState::Failed | ContextState::Terminated => {
+                    return Err("PulseAudio server not reachable".into());
+                }
+                _ => {}
+            }
+            if Instant::now() > deadline {
+                return Err("PulseAudio server did not answer".into());
+            }
+            conn.step()?;
+        }
+    }
+
+    /// One non-blocking main loop iteration; sleeps a little when nothing happened.
+    fn step(&mut self) -> std::result::Result<(), String> {
+        match self.mainloop.iterate(false) {
+            IterateResult::Success(0) => {
+                std::thread::sleep(Duration::from_millis(1));
+                Ok(())
+            }
+            IterateResult::Success(_) => Ok(()),
+            IterateResult::Quit(_) | IterateResult::Err(_) => {
+                Err("PulseAudio main loop failed".into())
+            }
+        }
+    }
+
+    fn wait<T: ?Sized>(
+        &mut self,
+        op: &pa::operation::Operation<T>,
+    ) -> std::result::Result<(), String> {
+        let deadline = Instant::now() + TIMEOUT;
+        while op.get_state() == OpState::Running {
+            if Instant::now() > deadline {
+                return Err("PulseAudio server did not answer".into());
+            }
+            self.step()?;
+        }
+        Ok(())
+    }
+}
+
+fn query(server: Option<&str>) -> std::result::Result<Snapshot, String> {
+    let mut conn = Conn::connect(server)?;
+    let snap = Rc::new(RefCell::new(Snapshot::default()));
+    let intro = conn.context.introspect();
+    let s = snap.clone();
+    let op = intro.get_server_info(move |info| {
+        let mut s = s.borrow_mut();
+        s.default_source = info.default_source_name.as_deref().map(str::to_owned);
+        s.default_sink = info.default_sink_name.as_deref().map(str::to_owned);
+    });
+    conn.wait(&op)?;
+    let s = snap.clone();
+    let op = intro.get_card_info_list(move |r| {
+        if let pa::callbacks::ListResult::Item(c) = r {
+            if let Some(name) = &c.name {
+                s.borrow_mut().cards.insert(c.index, name.to_string());
+            }
+        }
+    });
+    conn.wait(&op)?;
+    let s = snap.clone();
+    let op = intro.get_sink_info_list(move |r| {
+        if let pa::callbacks::ListResult::Item(i) = r {
+            if let Some(name) = &i.name {
+                s.borrow_mut().sinks.push(PaSink {
+                    index: i.index,
+                    name: name.to_string(),
+                    description: i.description.as_deref().unwrap_or(name).to_owned(),
+                    card: i.card,
+                });
+            }
+        }
+    });
+    conn.wait(&op)?;
+    let s = snap.clone();
+    let op = intro.get_source_info_list(move |r| {
+        if let pa::callbacks::ListResult::Item(i) = r {
+            if let Some(name) = &i.name {
+                s.borrow_mut().sources.push(PaSource {
+                    name: name.to_string(),
+                    description: i.description.as_deref().unwrap_or(name).to_owned(),
+                    rate: i.sample_spec.rate,
+                    channels: i.sample_spec.channels,
+                    card: i.card,
+                    monitor_of_sink: i.monitor_of_sink,
+                });
+            }
+        }
+    });
+    conn.wait(&op)?;
+    conn.context.disconnect();
+    drop(op);
+    Ok(snap.replace(Snapshot::default()))
+}
+
+/// The device descriptors of a snapshot.
+fn descriptors(s: &Snapshot) -> Vec<DeviceDescriptor> {
+    let sink_group = |sink: &PaSink| {
+        sink.card
+            .and_then(|c| s.cards.get(&c).cloned())
+            .unwrap_or_else(|| sink.name.clone())
+    };
+    let mut out = Vec::new();
+    for src in &s.sources {
+        let group = match src.monitor_of_sink {
+            Some(idx) => s
+                .sinks
+                .iter()
+                .find(|k| k.index == idx)
+                .map(sink_group)
+                .unwrap_or_else(|| src.name.clone()),
+            None => src
+                .card
+                .and_then(|c| s.cards.get(&c).cloned())
+                .unwrap_or_else(|| src.name.clone()),
+        };
+        out.push(DeviceDescriptor {
+            raw_id: src.name.clone(),
+            raw_group_id: group,
+            kind: MediaDeviceKind::AudioInput,
+            label: src.description.clone(),
+            is_default: s.default_source.as_deref() == Some(src.name.as_str()),
+            capabilities: NativeCapabilities::Audio(capabilities(src.rate, src.channels)),
+        });
+    }
+    for sink in &s.sinks {
+        out.push(DeviceDescriptor {
+            raw_id: sink.name.clone(),
+            raw_group_id: sink_group(sink),
+            kind: MediaDeviceKind::AudioOutput,
+            label: sink.description.clone(),
+            is_default: s.default_sink.as_deref() == Some(sink.name.as_str()),
+            capabilities: NativeCapabilities::Output,
+        });
+    }
+    out
+}
+
+/// What a source can deliver: its own format first, then what PulseAudio converts to.
+fn capabilities(rate: u32, channels: u8) -> AudioCapabilities {
+    let mut sample_rates = vec![rate];
+    sample_rates.extend(RATES.iter().filter(|&&r| r != rate));
+    let native = u32::from(channels).clamp(1, 32);
+    let mut channel_counts = vec![native];
+    channel_counts.extend((1..=native.max(2)).filter(|&c| c != native));
+    AudioCapabilities {
+        sample_rates,
+        channel_counts,
+        sample_sizes: vec![16],
+        latency: LATENCY,
+        echo_cancellation: vec![EchoCancellation::Bool(false)],
+        auto_gain_control: vec![false],
+        noise_suppression: vec![false],
+    }
+}
+
+impl Backend for PulseBackend {
+    fn name(&self) -> &'static str {
+        "pulse"
+    }
+
+    fn devices(&self) -> Result<Vec<DeviceDescriptor>> {
+        match query(self.server.as_deref()) {
+            Ok(s) => Ok(descriptors(&s)),
+            Err(e) => {
+                tracing::debug!("pulse: {e}");
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn open(
+        &self,
+        raw_id: &str,
+        config: &NativeConfig,
+        sink: Arc<dyn SourceSink>,
+    ) -> Result<Box<dyn Source>> {
+        let NativeConfig::Audio(a) = config else {
+            return Err(Error::type_error(
+                "PulseAudio sources take an audio configuration",
+            ));
+        };
+        let snap = query(self.server.as_deref())
+            .map_err(|e| Error::not_readable(format!("PulseAudio: {e}")))?;
+        let Some(src) = snap.sources.iter().find(|s| s.name == raw_id) else {
+            if snap.sinks.iter().any(|s| s.name == raw_id) {
+                return Err(Error::not_found(format!(
+                    "{raw_id:?} is an audio output device: nothing to capture"
+                )));
+            }
+            return Err(Error::not_found(format!("no PulseAudio source {raw_id:?}")));
+        };
+        let caps = capabilities(src.rate, src.channels);
+        check_config(&caps, a)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = mpsc::channel();
+        let job = Capture {
+            server: self.server.clone(),
+            device: raw_id.to_owned(),
+            rate: a.sample_rate,
+            channels: a.channel_count as u8,
+            latency: a.latency,
+            stop: stop.clone(),
+            sink,
+        };
+        let thread = std::thread::Builder::new()
+            .name(format!("pulse-{raw_id}"))
+            .spawn(move || job.run(tx))
+            .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
+        match rx.recv() {
+            Ok(Ok(())) => Ok(Box::new(PulseSource {
+                config: config.clone(),
+                stop,
+                thread: Some(thread),
+            })),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => {
+                let _ = thread.join();
+                Err(Error::not_readable("PulseAudio capture thread failed"))
+            }
+        }
+    }
+
+    fn watch_devices(&self, callback: DeviceChangeCallback) {
+        self.watch
+            .callbacks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(callback);
+        let mut w = self.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        if w.is_none() {
+            let state = self.watch.clone();
+            let server = self.server.clone();
+            match std::thread::Builder::new()
+                .name("pulse-watch".into())
+                .spawn(move || run_watcher(server.as_deref(), &state))
+            {
+                Ok(t) => *w = Some(t),
+                Err(e) => tracing::error!("pulse: cannot start the device watcher: {e}"),
+            }
+        }
+    }
+}
+
+fn check_config(
+    caps: &AudioCapabilities,
+    a: &mediacapture_types::native::AudioConfig,
+) -> Result<()> {
+    let fail = |name: &str, what: String| Err(Error::overconstrained(name, what));
+    if !caps.sample_rates.contains(&a.sample_rate) {
+        return fail("sampleRate", format!("{} Hz is not offered", a.sample_rate));
+    }
+    if !caps.channel_counts.contains(&a.channel_count) {
+        return fail(
+            "channelCount",
+            format!("{} channels are not offered", a.channel_count),
+        );
+    }
+    if !caps.sample_sizes.contains(&a.sample_size) {
+        return fail(
+            "sampleSize",
+            format!("{}-bit samples are not offered", a.sample_size),
+        );
+    }
+    if !(a.latency >= caps.latency.0 - 1e-9 && a.latency <= caps.latency.1 + 1e-9) {
+        return fail(
+            "latency",
+            format!("latency {} s is out of range", a.latency),
+        );
+    }
+    if a.echo_cancellation != EchoCancellation::Bool(false) {
+        return fail("echoCancellation", "no echo cancellation here".into());
+    }
+    if a.auto_gain_control {
+        return fail("autoGainControl", "no automatic gain control here".into());
+    }
+    if a.noise_suppression {
+        return fail("noiseSuppression", "no noise suppression here".into());
+    }
+    Ok(())
+}
+
+/// Watches the server for sources and sinks coming and going (and default changes), and
+/// calls the callbacks. Reconnects after a lost server every second.
+fn run_watcher(server: Option<&str>, state: &WatchState) {
+    let fire = || {
+        let cbs = state
+            .callbacks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for cb in cbs {
+            cb();
+        }
+    };
+    let mut was_connected = false;
+    while !state.stop.load(Ordering::SeqCst) {
+        let Ok(mut conn) = Conn::connect(server) else {
+            if was_connected {
+                // The server went away: its devices did too.
+                was_connected = false;
+                fire();
+            }
+            sleep_unless_stopped(state, Duration::from_secs(1));
+            continue;
+        };
+        if !was_connected && !state.stop.load(Ordering::SeqCst) {
+            was_connected = true;
+        }
+        let changed = Rc::new(RefCell::new(false));
+        let c = changed.clone();
+        conn.context
+            .set_subscribe_callback(Some(Box::new(move |facility, op, _index| {
+                use pa::context::subscribe::{Facility, Operation};
+                let relevant = matches!(
+                    (facility, op),
+                    (
+                        Some(Facility::Source | Facility::Sink),
+                        Some(Operation::New | Operation::Removed)
+                    ) | (Some(Facility::Server), Some(Operation::Changed))
+                );
+                if relevant {
+                    *c.borrow_mut() = true;
+                }
+            })));
+        use pa::context::subscribe::InterestMaskSet;
+        let _op = conn.context.subscribe(
+            InterestMaskSet::SOURCE | InterestMaskSet::SINK | InterestMaskSet::SERVER,
+            |_| {},
+        );
+        loop {
+            if state.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let step = match conn.mainloop.iterate(false) {
+                IterateResult::Success(n) => Ok(n),
+                _ => Err(()),
+            };
+            if !matches!(conn.context.get_state(), ContextState::Ready) || step.is_err() {
+                break;
+            }
+            if changed.replace(false) {
+                fire();
+            }
+            if step == Ok(0) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+fn sleep_unless_stopped(state: &WatchState, d: Duration) {
+    let end = Instant::now() + d;
+    while Instant::now() < end && !state.stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+struct PulseSource {
+    config: NativeConfig,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Source for PulseSource {
+    fn config(&self) -> &NativeConfig {
+        &self.config
+    }
+
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            if t.thread().id() != std::thread::current().id() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+impl Drop for PulseSource {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Capture {
+    server: Option<String>,
+    device: String,
+    rate: u32,
+    channels: u8,
+    latency: f64,
+    stop: Arc<AtomicBool>,
+    sink: Arc<dyn SourceSink>,
+}
+
+impl Capture {
+    fn run(self, opened: mpsc::Sender<Result<()>>) {
+        match self.connect() {
+            Ok((conn, stream)) => {
+                let _ = opened.send(Ok(()));
+                self.pump(conn, stream);
+            }
+            Err(e) => {
+                let _ = opened.send(Err(e));
+            }
+        }
+    }
+
+    /// Connects a record stream to the device. `DONT_MOVE`: when the device goes away the
+    /// stream fails (and the track ends) instead of PulseAudio moving it to another source.
+    fn connect(&self) -> Result<(Conn, pa::stream::Stream)> {
+        use pa::stream::{FlagSet, State, Stream};
+        let spec = pa::sample::Spec {
+            format: pa::sample::Format::S16NE,
+            channels: self.channels,
+            rate: self.rate,
+        };
+        if !spec.is_valid() {
+            return Err(Error::not_readable(format!(
+                "PulseAudio cannot capture {} Hz, {} channels",
+                self.rate, self.channels
+            )));
+        }
+        let mut conn = Conn::connect(self.server.as_deref())
+            .map_err(|e| Error::not_readable(format!("PulseAudio: {e}")))?;
+        let mut stream = Stream::new(&mut conn.context, "capture", &spec, None)
+            .ok_or_else(|| Error::not_readable("PulseAudio: cannot create a record stream"))?;
+        let frame_bytes = 2 * u32::from(self.channels);
+        let fragsize = (self.latency * f64::from(self.rate)) as u32 * frame_bytes;
+        let attr = pa::def::BufferAttr {
+            maxlength: u32::MAX,
+            tlength: u32::MAX,
+            prebuf: u32::MAX,
+            minreq: u32::MAX,
+            fragsize: fragsize.max(frame_bytes),
+        };
+        let flags = FlagSet::DONT_MOVE
+            | FlagSet::ADJUST_LATENCY
+            | FlagSet::AUTO_TIMING_UPDATE
+            | FlagSet::INTERPOLATE_TIMING;
+        let fail = |conn: &Conn, what: &str| {
+            let e = conn.context.errno();
+            let msg = format!(
+                "PulseAudio: cannot record from {:?}: {what}{}",
+                self.device,
+                e.to_string().map(|s| format!(" ({s})")).unwrap_or_default()
+            );
+            if pa::error::Code::try_from(e) == Ok(pa::error::Code::NoEntity) {
+                Error::not_found(msg)
+            } else {
+                Error::not_readable(msg)
+            }
+        };
+        if stream
+            .connect_record(Some(&self.device), Some(&attr), flags)
+            .is_err()
+        {
+            return Err(fail(&conn, "connect failed"));
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            match stream.get_state() {
+                State::Ready => return Ok((conn, stream)),
+                State::Failed | State::Terminated => return Err(fail(&conn, "stream failed")),
+                _ => {}
+            }
+            if Instant::now() > deadline {
+                return Err(Error::not_readable(
+                    "PulseAudio: the record stream did not start",
+                ));
+            }
+            conn.step()
+                .map_err(|e| Error::not_readable(format!("PulseAudio: {e}")))?;
+        }
+    }
+
+    /// Moves data from the stream to the sink in 10 ms blocks until stopped or failed.
+    fn pump(&self, mut conn: Conn, mut stream: pa::stream::Stream) {
+        use pa::stream::{PeekResult, State};
+        let frame_bytes = 2 * usize::from(self.channels);
+        let block = (self.rate / 100).max(1) as usize;
+        let block_bytes = block * frame_bytes;
+        let mut acc: Vec<u8> = Vec::with_capacity(block_bytes * 4);
+        // Timestamps follow the sample clock from the first block, re-anchored when they
+        // drift from the wall clock by more than 20 ms.
+        let mut anchor: Option<(i64, u64)> = None;
+        let ended = |why: String, not_found: bool| {
+            let msg = format!("PulseAudio source {:?} {why}", self.device);
+            let e = if not_found {
+                Error::not_found(msg)
+            } else {
+                Error::not_readable(msg)
+            };
+            self.sink.on_event(SourceEvent::Ended(Some(e)));
+        };
+        while !self.stop.load(Ordering::SeqCst) {
+            // Wait up to 20 ms for the server, so that a stop request is seen promptly even
+            // when no data comes.
+            let waited = conn
+                .mainloop
+                .prepare(Some(pa::time::MicroSeconds(20_000)))
+                .and_then(|()| conn.mainloop.poll())
+                .and_then(|_| conn.mainloop.dispatch());
+            if waited.is_err() || conn.context.get_state() != ContextState::Ready {
+                ended("lost the connection to the server".into(), false);
+                return;
+            }
+            match stream.get_state() {
+                State::Failed | State::Terminated => {
+                    ended("is gone".into(), true);
+                    return;
+                }
+                _ => {}
+            }
+            loop {
+                match stream.peek() {
+                    Ok(PeekResult::Empty) => break,
+                    Ok(PeekResult::Hole(n)) => {
+                        acc.extend(std::iter::repeat_n(0u8, n));
+                        let _ = stream.discard();
+                    }
+                    Ok(PeekResult::Data(d)) => {
+                        acc.extend_from_slice(d);
+                        let _ = stream.discard();
+                    }
+                    Err(e) => {
+                        ended(format!("read failed: {e}"), false);
+                        return;
+                    }
+                }
+            }
+            let latency = match stream.get_latency() {
+                Ok(pa::stream::Latency::Positive(l)) => l.0 as i64,
+                _ => 0,
+            };
+            let mut offset = 0;
+            while acc.len() - offset >= block_bytes {
+                // The newest sample in `acc` was captured `latency` ago.
+                let pending_us =
+                    ((acc.len() - offset) / frame_bytes) as f64 * 1e6 / f64::from(self.rate);
+                let measured = clock::now_us() - latency - pending_us as i64;
+                let ts = match anchor {
+                    Some((t0, n)) => {
+                        let t = t0 + (n as f64 * 1e6 / f64::from(self.rate)) as i64;
+                        if (t - measured).abs() > 20_000 {
+                            anchor = Some((measured, 0));
+                            measured
+                        } else {
+                            t
+                        }
+                    }
+                    None => {
+                        anchor = Some((measured, 0));
+                        measured
+                    }
+                };
+                if let Some((_, n)) = &mut anchor {
+                    *n += block as u64;
+                }
+                let samples: Vec<i16> = acc[offset..offset + block_bytes]
+                    .chunks_exact(2)
+                    .map(|b| i16::from_ne_bytes([b[0], b[1]]))
+                    .collect();
+                offset += block_bytes;
+                if self.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                match AudioData::from_i16(self.rate, u32::from(self.channels), &samples, ts) {
+                    Ok(a) => self.sink.on_audio(a),
+                    Err(e) => tracing::warn!("pulse: bad block: {e}"),
+                }
+            }
+            acc.drain(..offset);
+        }
+        let _ = stream.disconnect();
+        drop(stream);
+        drop(conn);
+    }
+}

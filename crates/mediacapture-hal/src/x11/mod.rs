@@ -1,0 +1,379 @@
+//! X11 screen capture (getDisplayMedia sources) through `x11rb`, a pure-Rust X client.
+//!
+//! - Each X screen (its root window, i.e. every monitor of that screen together) is one
+//!   display surface: `displaySurface` `"monitor"`, raw id `x11:<display>:<screen>`, label
+//!   `"Screen <n>"`. Individual RandR monitors and windows are not offered yet.
+//! - Frames are BGRA at the screen's size, grabbed at the configured frame rate on a timer
+//!   (not damage-driven): MIT-SHM when the server offers it (one copy less), else
+//!   `GetImage`. The cursor is not drawn: `cursor` is `["never"]`.
+//! - `DISPLAY` unset or unreachable: no devices. A capture whose connection dies ends with
+//!   `SourceEvent::Ended(Some(NotReadableError))`.
+
+mod shm;
+
+use crate::{
+    Backend, DeviceDescriptor, NativeCapabilities, NativeConfig, Source, SourceEvent, SourceSink,
+    clock,
+};
+use mediacapture_frame::{PixelFormat, VideoFrame};
+use mediacapture_types::native::DisplayCapabilities;
+use mediacapture_types::{
+    CursorCaptureConstraint, DisplayCaptureSurfaceType, Error, MediaDeviceKind, Result,
+};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Instant;
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat, ImageOrder, Window};
+use x11rb::rust_connection::RustConnection;
+
+/// The most frames per second a screen capture offers (Chromium's desktop capturer also
+/// caps at 60).
+pub const MAX_FRAME_RATE: f64 = 60.0;
+
+/// The X11 screen capture backend.
+#[derive(Debug, Clone, Default)]
+pub struct X11Backend {
+    display: Option<String>,
+}
+
+impl X11Backend {
+    /// The backend for the display named by `DISPLAY`.
+    pub fn new() -> Self {
+        X11Backend { display: None }
+    }
+
+    /// The backend for display `name` (e.g. `":99"`).
+    pub fn with_display(name: &str) -> Self {
+        X11Backend {
+            display: Some(name.to_owned()),
+        }
+    }
+
+    fn display_name(&self) -> Option<String> {
+        self.display
+            .clone()
+            .or_else(|| std::env::var("DISPLAY").ok())
+            .filter(|d| !d.is_empty())
+    }
+
+    fn connect(&self) -> std::result::Result<(RustConnection, usize, String), String> {
+        let name = self
+            .display_name()
+            .ok_or_else(|| "DISPLAY is not set".to_owned())?;
+        // An X server without `-noreset` resets when its last client leaves, and refuses
+        // connections for a moment while it does: retry briefly.
+        let mut attempt = 0;
+        loop {
+            match RustConnection::connect(Some(&name)) {
+                Ok((conn, default_screen)) => return Ok((conn, default_screen, name)),
+                Err(x11rb::errors::ConnectError::IoError(e))
+                    if attempt < 5
+                        && matches!(
+                            e.kind(),
+                            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
+                        ) =>
+                {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+                }
+                Err(e) => return Err(format!("cannot connect to X display {name:?}: {e}")),
+            }
+        }
+    }
+}
+
+/// The raw id of screen `i` of display `name`.
+fn raw_id(name: &str, i: usize) -> String {
+    format!("x11:{name}:{i}")
+}
+
+impl Backend for X11Backend {
+    fn name(&self) -> &'static str {
+        "x11"
+    }
+
+    fn devices(&self) -> Result<Vec<DeviceDescriptor>> {
+        let (conn, default_screen, name) = match self.connect() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::debug!("x11: {e}");
+                return Ok(Vec::new());
+            }
+        };
+        let screens = &conn.setup().roots;
+        Ok(screens
+            .iter()
+            .enumerate()
+            .map(|(i, s)| DeviceDescriptor {
+                raw_id: raw_id(&name, i),
+                raw_group_id: format!("x11:{name}"),
+                kind: MediaDeviceKind::VideoInput,
+                label: format!("Screen {}", i + 1),
+                is_default: i == default_screen,
+                capabilities: NativeCapabilities::Display(DisplayCapabilities {
+                    width: u32::from(s.width_in_pixels),
+                    height: u32::from(s.height_in_pixels),
+                    max_frame_rate: MAX_FRAME_RATE,
+                    display_surface: DisplayCaptureSurfaceType::Monitor,
+                    cursor: vec![CursorCaptureConstraint::Never],
+                }),
+            })
+            .collect())
+    }
+
+    fn open(
+        &self,
+        raw_id: &str,
+        config: &NativeConfig,
+        sink: Arc<dyn SourceSink>,
+    ) -> Result<Box<dyn Source>> {
+        let NativeConfig::Display(d) = config else {
+            return Err(Error::type_error(
+                "X11 screens take a display configuration",
+            ));
+        };
+        let (conn, _, name) = self
+            .connect()
+            .map_err(|e| Error::not_found(format!("X11: {e}")))?;
+        let screen = raw_id
+            .strip_prefix(&format!("x11:{name}:"))
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|&i| i < conn.setup().roots.len())
+            .ok_or_else(|| Error::not_found(format!("no X11 screen {raw_id:?}")))?;
+        if !(d.frame_rate > 0.0 && d.frame_rate <= MAX_FRAME_RATE + 1e-6) {
+            return Err(Error::overconstrained(
+                "frameRate",
+                format!("{} fps is not in (0, {MAX_FRAME_RATE}]", d.frame_rate),
+            ));
+        }
+        if d.cursor != CursorCaptureConstraint::Never {
+            return Err(Error::overconstrained(
+                "cursor",
+                "the X11 capturer does not draw the cursor",
+            ));
+        }
+        let grabber = Grabber::new(conn, screen)?;
+        let ctl = Arc::new(Ctl::default());
+        let job = Job {
+            grabber,
+            frame_rate: d.frame_rate,
+            ctl: ctl.clone(),
+            sink,
+        };
+        let thread = std::thread::Builder::new()
+            .name(format!("x11-{raw_id}"))
+            .spawn(move || job.run())
+            .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
+        Ok(Box::new(X11Source {
+            config: config.clone(),
+            ctl,
+            thread: Some(thread),
+        }))
+    }
+}
+
+/// Grabs one screen's root window.
+struct Grabber {
+    conn: RustConnection,
+    root: Window,
+    width: u16,
+    height: u16,
+    shm: Option<shm::ShmImage>,
+}
+
+impl Grabber {
+    fn new(conn: RustConnection, screen: usize) -> Result<Self> {
+        let s = conn
+            .setup()
+            .roots
+            .get(screen)
+            .ok_or_else(|| Error::not_found("X11 screen is gone"))?;
+        let (root, width, height, depth) =
+            (s.root, s.width_in_pixels, s.height_in_pixels, s.root_depth);
+        let bpp = conn
+            .setup()
+            .pixmap_formats
+            .iter()
+            .find(|f| f.depth == depth)
+            .map(|f| f.bits_per_pixel);
+        if bpp != Some(32) || conn.setup().image_byte_order != ImageOrder::LSB_FIRST {
+            return Err(Error::not_readable(format!(
+                "X11 screen depth {depth} ({bpp:?} bits per pixel, {:?}) is not supported: \
+                 only 32-bit little-endian pixels",
+                conn.setup().image_byte_order
+            )));
+        }
+        let shm = shm::ShmImage::new(&conn, width, height);
+        if shm.is_none() {
+            tracing::debug!("x11: MIT-SHM not available, using GetImage");
+        }
+        Ok(Grabber {
+            conn,
+            root,
+            width,
+            height,
+            shm,
+        })
+    }
+
+    fn get_image(&self) -> std::result::Result<Vec<u8>, String> {
+        Ok(self
+            .conn
+            .get_image(
+                ImageFormat::Z_PIXMAP,
+                self.root,
+                0,
+                0,
+                self.width,
+                self.height,
+                !0,
+            )
+            .map_err(|e| e.to_string())?
+            .reply()
+            .map_err(|e| e.to_string())?
+            .data)
+    }
+
+    /// One BGRA frame (alpha forced opaque).
+    fn grab(&mut self) -> std::result::Result<Vec<u8>, String> {
+        let shm_result = self
+            .shm
+            .as_ref()
+            .map(|shm| shm.grab(&self.conn, self.root, self.width, self.height));
+        let mut data = match shm_result {
+            Some(Ok(data)) => data,
+            Some(Err(x11rb::errors::ReplyError::X11Error(e))) => {
+                // The server refused the shared segment: fall back to GetImage for good.
+                tracing::debug!("x11: MIT-SHM GetImage failed ({e:?}), using GetImage");
+                self.shm = None;
+                self.get_image()?
+            }
+            Some(Err(e)) => return Err(e.to_string()),
+            None => self.get_image()?,
+        };
+        for px in data.chunks_exact_mut(4) {
+            px[3] = 255;
+        }
+        Ok(data)
+    }
+}
+
+#[derive(Default)]
+struct Ctl {
+    stop: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Ctl {
+    fn stop(&self) {
+        *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cv.notify_all();
+    }
+
+    /// Sleeps until `due_us`; `false` when asked to stop.
+    fn wait_until(&self, due_us: i64) -> bool {
+        let deadline = clock::instant_at(due_us);
+        let mut stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if *stop {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return true;
+            }
+            stop = match self.cv.wait_timeout(stop, deadline - now) {
+                Ok((g, _)) => g,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+struct Job {
+    grabber: Grabber,
+    frame_rate: f64,
+    ctl: Arc<Ctl>,
+    sink: Arc<dyn SourceSink>,
+}
+
+impl Job {
+    fn run(mut self) {
+        let interval = 1e6 / self.frame_rate;
+        let start = clock::now_us();
+        let mut slot: u64 = 0;
+        loop {
+            let due = start + (slot as f64 * interval).round() as i64;
+            if !self.ctl.wait_until(due) {
+                return;
+            }
+            let t = clock::now_us();
+            match self.grabber.grab() {
+                Ok(data) => {
+                    let (w, h) = (
+                        u32::from(self.grabber.width),
+                        u32::from(self.grabber.height),
+                    );
+                    if self.ctl.stopped() {
+                        return;
+                    }
+                    match VideoFrame::new(PixelFormat::Bgra, w, h, data, t) {
+                        Ok(f) => self
+                            .sink
+                            .on_video(f.with_duration(Some(interval.round() as i64))),
+                        Err(e) => tracing::warn!("x11: bad frame: {e}"),
+                    }
+                }
+                Err(e) => {
+                    if self.ctl.stopped() {
+                        return;
+                    }
+                    self.sink
+                        .on_event(SourceEvent::Ended(Some(Error::not_readable(format!(
+                            "X11 capture failed: {e}"
+                        )))));
+                    return;
+                }
+            }
+            slot += 1;
+            // Late (slow grab): skip the frames that could not be delivered in time.
+            let now = clock::now_us();
+            let next = start + (slot as f64 * interval).round() as i64;
+            if now > next + interval as i64 {
+                slot = ((now - start) as f64 / interval) as u64;
+            }
+        }
+    }
+}
+
+struct X11Source {
+    config: NativeConfig,
+    ctl: Arc<Ctl>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Source for X11Source {
+    fn config(&self) -> &NativeConfig {
+        &self.config
+    }
+
+    fn stop(&mut self) {
+        self.ctl.stop();
+        if let Some(t) = self.thread.take() {
+            if t.thread().id() != std::thread::current().id() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+impl Drop for X11Source {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,297 @@
+//! The PulseAudio backend against a real server (scripts/servers.sh starts one with a null
+//! sink named `testsink`). Skipped with a printed line when no server is reachable, unless
+//! `MEDIACAPTURE_TEST_PULSE=1` makes it required.
+#![cfg(feature = "pulse")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code"
+)]
+
+mod common;
+
+use common::{Collect, rms};
+use mediacapture_frame::SampleFormat;
+use mediacapture_hal::pulse::PulseBackend;
+use mediacapture_hal::{Backend, ErrorKind, NativeCapabilities, NativeConfig, SourceEvent};
+use mediacapture_types::native::AudioConfig;
+use mediacapture_types::{EchoCancellation, MediaDeviceKind};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn backend_or_skip(test: &str) -> Option<PulseBackend> {
+    let required = std::env::var("MEDIACAPTURE_TEST_PULSE").is_ok_and(|v| v == "1");
+    let b = PulseBackend::new();
+    let has_testsink = b.devices().unwrap().iter().any(|d| d.raw_id == "testsink");
+    if has_testsink {
+        return Some(b);
+    }
+    assert!(
+        !required,
+        "MEDIACAPTURE_TEST_PULSE=1 but no PulseAudio server with a `testsink` sink is reachable"
+    );
+    println!("skipped: {test}: no PulseAudio server with a `testsink` null sink");
+    None
+}
+
+fn config(rate: u32, channels: u32) -> NativeConfig {
+    NativeConfig::Audio(AudioConfig {
+        sample_rate: rate,
+        channel_count: channels,
+        sample_size: 16,
+        latency: 0.01,
+        echo_cancellation: EchoCancellation::Bool(false),
+        auto_gain_control: false,
+        noise_suppression: false,
+    })
+}
+
+fn pactl(args: &[&str]) -> String {
+    let out = Command::new("pactl")
+        .args(args)
+        .output()
+        .expect("pactl runs");
+    assert!(out.status.success(), "pactl {args:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Loads a null sink named `name`; returns the module index (unloaded on drop).
+struct NullSink(String);
+impl NullSink {
+    fn load(name: &str) -> Self {
+        NullSink(pactl(&[
+            "load-module",
+            "module-null-sink",
+            &format!("sink_name={name}"),
+            &format!("sink_properties=device.description={name}Desc"),
+        ]))
+    }
+    fn unload(&mut self) {
+        if !self.0.is_empty() {
+            pactl(&["unload-module", &self.0]);
+            self.0.clear();
+        }
+    }
+}
+impl Drop for NullSink {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            let _ = Command::new("pactl")
+                .args(["unload-module", &self.0])
+                .status();
+        }
+    }
+}
+
+#[test]
+fn enumerates_sink_and_monitor_in_one_group() {
+    let Some(b) = backend_or_skip("enumerates_sink_and_monitor_in_one_group") else {
+        return;
+    };
+    let devices = b.devices().unwrap();
+    let sink = devices.iter().find(|d| d.raw_id == "testsink").unwrap();
+    assert_eq!(sink.kind, MediaDeviceKind::AudioOutput);
+    assert_eq!(sink.label, "TestSink");
+    assert_eq!(sink.capabilities, NativeCapabilities::Output);
+    let mon = devices
+        .iter()
+        .find(|d| d.raw_id == "testsink.monitor")
+        .unwrap();
+    assert_eq!(mon.kind, MediaDeviceKind::AudioInput);
+    assert_eq!(mon.label, "Monitor of TestSink");
+    assert_eq!(mon.raw_group_id, sink.raw_group_id);
+    let NativeCapabilities::Audio(a) = &mon.capabilities else {
+        panic!()
+    };
+    assert!(a.sample_rates.contains(&48000) && a.sample_rates.contains(&16000));
+    assert!(a.channel_counts.contains(&1) && a.channel_counts.contains(&2));
+    assert_eq!(a.sample_sizes, vec![16]);
+    assert_eq!(a.echo_cancellation, vec![EchoCancellation::Bool(false)]);
+    // Exactly one default of each kind, and it is what the server says.
+    let info = pactl(&["info"]);
+    let default_sink = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Default Sink: "))
+        .unwrap();
+    let flagged: Vec<_> = devices
+        .iter()
+        .filter(|d| d.is_default && d.kind == MediaDeviceKind::AudioOutput)
+        .map(|d| d.raw_id.as_str())
+        .collect();
+    assert_eq!(flagged, vec![default_sink]);
+}
+
+/// A wav of a `freq` Hz sine, `secs` long, 48 kHz stereo 16-bit.
+fn tone_wav(path: &std::path::Path, freq: f64, secs: f64) {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 48000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for n in 0..(secs * 48000.0) as usize {
+        let s = (0.5 * (std::f64::consts::TAU * freq * n as f64 / 48000.0).sin() * 32767.0) as i16;
+        w.write_sample(s).unwrap();
+        w.write_sample(s).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+#[test]
+fn captures_what_is_played_into_the_sink() {
+    let Some(b) = backend_or_skip("captures_what_is_played_into_the_sink") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("tone.wav");
+    tone_wav(&wav, 1000.0, 3.0);
+    let sink = Arc::new(Collect::default());
+    let mut src = b
+        .open("testsink.monitor", &config(48000, 1), sink.clone())
+        .unwrap();
+    let mut player = Command::new("paplay")
+        .args(["-d", "testsink"])
+        .arg(&wav)
+        .spawn()
+        .expect("paplay runs");
+    // Wait for audio with signal in it, then collect half a second more.
+    let loud = || {
+        sink.audio()
+            .iter()
+            .any(|a| rms(&a.to_f32_interleaved()) > 0.1)
+    };
+    assert!(common::wait_for(5000, loud), "no sound captured");
+    common::sleep_ms(600);
+    src.stop();
+    let _ = player.kill();
+    let _ = player.wait();
+    let blocks = sink.audio();
+    for w in blocks.windows(2) {
+        assert_eq!(w[0].format(), SampleFormat::I16);
+        assert_eq!(
+            (w[0].sample_rate(), w[0].channels(), w[0].frames()),
+            (48000, 1, 480)
+        );
+        assert!(w[1].timestamp() > w[0].timestamp());
+    }
+    let samples: Vec<f32> = blocks
+        .iter()
+        .filter(|a| rms(&a.to_f32_interleaved()) > 0.1)
+        .flat_map(|a| a.to_f32_interleaved())
+        .collect();
+    assert!(samples.len() >= 4800, "{} loud samples", samples.len());
+    let part = &samples[..4800];
+    let r = rms(part);
+    assert!(r > 0.2, "rms {r}");
+    // The dominant frequency, scanned in 50 Hz steps, is the one played.
+    let freqs: Vec<f64> = (4..=80).map(|k| f64::from(k) * 50.0).collect();
+    let f = common::dominant(part, 48000.0, &freqs);
+    assert_eq!(f, 1000.0);
+    let events = sink.events();
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn new_sinks_fire_the_watcher_and_removal_ends_capture() {
+    let Some(b) = backend_or_skip("new_sinks_fire_the_watcher_and_removal_ends_capture") else {
+        return;
+    };
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    b.watch_devices(Arc::new(move || {
+        c.fetch_add(1, Ordering::SeqCst);
+    }));
+    common::sleep_ms(300); // let the watcher subscribe
+    let before = calls.load(Ordering::SeqCst);
+    let mut other = NullSink::load("h4other");
+    assert!(
+        common::wait_for(3000, || calls.load(Ordering::SeqCst) > before),
+        "watcher not called after load-module"
+    );
+    let devices = b.devices().unwrap();
+    let mon = devices
+        .iter()
+        .find(|d| d.raw_id == "h4other.monitor")
+        .unwrap();
+    assert_eq!(mon.label, "Monitor of h4otherDesc");
+    assert_eq!(mon.raw_group_id, "h4other");
+
+    let sink = Arc::new(Collect::default());
+    let mut src = b
+        .open("h4other.monitor", &config(16000, 2), sink.clone())
+        .unwrap();
+    assert!(common::wait_for(3000, || sink.audio().len() >= 3));
+    let a = &sink.audio()[0];
+    assert_eq!((a.sample_rate(), a.channels(), a.frames()), (16000, 2, 160));
+    let mid = calls.load(Ordering::SeqCst);
+    other.unload();
+    assert!(
+        common::wait_for(3000, || !sink.events().is_empty()),
+        "no Ended after the source vanished"
+    );
+    match &sink.events()[0].1 {
+        SourceEvent::Ended(Some(e)) => {
+            assert!(matches!(
+                e.kind,
+                ErrorKind::NotFoundError | ErrorKind::NotReadableError
+            ));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(common::wait_for(3000, || calls.load(Ordering::SeqCst) > mid));
+    assert!(
+        !b.devices()
+            .unwrap()
+            .iter()
+            .any(|d| d.raw_id.starts_with("h4other"))
+    );
+    src.stop();
+}
+
+#[test]
+fn open_errors() {
+    let Some(b) = backend_or_skip("open_errors") else {
+        return;
+    };
+    let sink = Arc::new(Collect::default());
+    let err = |id: &str, c: NativeConfig| b.open(id, &c, sink.clone()).map(|_| ()).unwrap_err();
+    assert_eq!(
+        err("no-such-source", config(48000, 1)).kind,
+        ErrorKind::NotFoundError
+    );
+    assert_eq!(
+        err("testsink", config(48000, 1)).kind,
+        ErrorKind::NotFoundError
+    );
+    assert_eq!(
+        err("testsink.monitor", config(12345, 1)).constraint(),
+        Some("sampleRate")
+    );
+    let mut c = config(48000, 1);
+    if let NativeConfig::Audio(a) = &mut c {
+        a.echo_cancellation = EchoCancellation::Bool(true);
+    }
+    assert_eq!(
+        err("testsink.monitor", c).constraint(),
+        Some("echoCancellation")
+    );
+}
+
+#[test]
+fn unreachable_server_lists_nothing() {
+    let b = PulseBackend::with_server("unix:/nonexistent/h4/pulse/native");
+    assert!(b.devices().unwrap().is_empty());
+    assert!(!b.is_available());
+    let e = b
+        .open(
+            "testsink.monitor",
+            &config(48000, 1),
+            Arc::new(Collect::default()),
+        )
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotReadableError);
+}
