@@ -1,0 +1,119 @@
+//! `MEDIACAPTURE_FAKE` and `default_backends()`. The environment is process-wide, so each
+//! case runs this test binary again as a child with the variable set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code"
+)]
+
+use mediacapture_hal::fake::{FakeBackend, FakeProfile};
+use mediacapture_hal::{Backend, ErrorKind, default_backends};
+use std::process::Command;
+
+const CHILD: &str = "HAL_ENV_TEST_CHILD";
+
+/// Runs the `child` test in a new process with `MEDIACAPTURE_FAKE=value`.
+fn run_child(case: &str, value: Option<&str>) {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "child", "--nocapture", "--test-threads=1"])
+        .env(CHILD, case);
+    match value {
+        Some(v) => cmd.env("MEDIACAPTURE_FAKE", v),
+        None => cmd.env_remove("MEDIACAPTURE_FAKE"),
+    };
+    if case == "fallback" {
+        // No real device reachable: no X display, no PulseAudio server.
+        cmd.env_remove("DISPLAY")
+            .env("PULSE_SERVER", "unix:/nonexistent-mediacapture-test/native");
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{case}: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("child case {case} passed")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn child() {
+    let Ok(case) = std::env::var(CHILD) else {
+        return; // only meaningful inside a child process started by the tests below
+    };
+    match case.as_str() {
+        "one" => {
+            let b = default_backends();
+            assert_eq!(b.len(), 1);
+            assert_eq!(b[0].name(), "fake");
+            assert_eq!(b[0].devices().unwrap().len(), 4);
+        }
+        "file" => {
+            let b = default_backends();
+            assert_eq!(b.len(), 1);
+            let d = b[0].devices().unwrap();
+            assert_eq!(d.len(), 1);
+            assert_eq!(d[0].label, "From File");
+        }
+        "off" => {
+            assert!(FakeBackend::from_env().is_none());
+            assert!(FakeProfile::from_env().unwrap().is_none());
+        }
+        "bad" => {
+            let e = FakeProfile::from_env().unwrap_err();
+            assert_eq!(e.kind, ErrorKind::NotReadableError);
+            // Fake devices were asked for: the default profile is used.
+            let b = FakeBackend::from_env().unwrap();
+            assert_eq!(b.devices().unwrap().len(), 4);
+        }
+        "fallback" => {
+            let b = default_backends();
+            let names: Vec<_> = b.iter().map(|b| b.name()).collect();
+            assert_eq!(names, vec!["fake"]);
+        }
+        other => panic!("unknown case {other}"),
+    }
+    println!("child case {case} passed");
+}
+
+#[test]
+fn fake_env_selects_the_fake_backend_only() {
+    run_child("one", Some("1"));
+}
+
+#[test]
+fn fake_env_names_a_profile_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.json");
+    std::fs::write(
+        &path,
+        r#"{"devices":[{"kind":"videoinput","label":"From File"}]}"#,
+    )
+    .unwrap();
+    run_child("file", Some(path.to_str().unwrap()));
+}
+
+#[test]
+fn fake_env_zero_or_empty_is_off() {
+    run_child("off", Some("0"));
+    run_child("off", Some(""));
+    run_child("off", None);
+}
+
+#[test]
+fn fake_env_with_a_missing_file_falls_back_to_the_default_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    run_child(
+        "bad",
+        Some(dir.path().join("missing.json").to_str().unwrap()),
+    );
+}
+
+#[test]
+fn without_real_devices_the_fake_backend_is_used() {
+    run_child("fallback", None);
+}
