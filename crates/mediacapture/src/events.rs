@@ -40,7 +40,10 @@ fn event_loop() -> &'static Mutex<mpsc::Sender<Task>> {
 }
 
 /// Queues `task` to run on the event thread after every task queued before it.
-pub(crate) fn queue_task(task: impl FnOnce() + Send + 'static) {
+///
+/// For crates that build their own event targets on the library's event thread (the
+/// recorder, the Node addon): fire events only from inside a task.
+pub fn queue_task(task: impl FnOnce() + Send + 'static) {
     let sent = event_loop().lock().send(Box::new(task));
     if let Err(mpsc::SendError(task)) = sent {
         // The event thread could not start: run the task here rather than lose it.
@@ -77,7 +80,10 @@ struct StreamShared<E> {
 }
 
 /// The listeners of one event target, and the streams reading its events.
-pub(crate) struct EventTarget<E> {
+///
+/// Public for crates that build their own targets (the recorder, the Node addon); call
+/// [`EventTarget::dispatch`] only from inside a [`queue_task`] task.
+pub struct EventTarget<E> {
     inner: Mutex<TargetInner<E>>,
 }
 
@@ -100,7 +106,8 @@ impl<E: Clone + Send + 'static> Default for EventTarget<E> {
 }
 
 impl<E: Clone + Send + 'static> EventTarget<E> {
-    pub(crate) fn add(&self, listener: impl Fn(&E) + Send + Sync + 'static) -> ListenerId {
+    /// Registers a listener.
+    pub fn add(&self, listener: impl Fn(&E) + Send + Sync + 'static) -> ListenerId {
         let mut inner = self.inner.lock();
         inner.next_id += 1;
         let id = ListenerId(inner.next_id);
@@ -108,14 +115,16 @@ impl<E: Clone + Send + 'static> EventTarget<E> {
         id
     }
 
-    pub(crate) fn remove(&self, id: ListenerId) -> bool {
+    /// Unregisters a listener; `false` if it was not registered.
+    pub fn remove(&self, id: ListenerId) -> bool {
         let mut inner = self.inner.lock();
         let before = inner.listeners.len();
         inner.listeners.retain(|(l, _)| *l != id);
         inner.listeners.len() != before
     }
 
-    pub(crate) fn stream(&self) -> EventStream<E> {
+    /// An async stream of the events fired from now on.
+    pub fn stream(&self) -> EventStream<E> {
         let shared = Arc::new(Mutex::new(StreamShared {
             queue: VecDeque::new(),
             waker: None,
@@ -127,7 +136,7 @@ impl<E: Clone + Send + 'static> EventTarget<E> {
 
     /// Delivers `event` to every listener and stream, on the calling thread. Call only from a
     /// queued task. No lock is held while listeners run.
-    pub(crate) fn dispatch(&self, event: &E) {
+    pub fn dispatch(&self, event: &E) {
         let (listeners, streams) = {
             let mut inner = self.inner.lock();
             inner.streams.retain(|s| s.strong_count() > 0);
@@ -151,7 +160,7 @@ impl<E: Clone + Send + 'static> EventTarget<E> {
     }
 
     /// Ends every stream of this target (they yield `None` once drained).
-    pub(crate) fn close_streams(&self) {
+    pub fn close_streams(&self) {
         let streams = std::mem::take(&mut self.inner.lock().streams);
         for s in streams.iter().filter_map(Weak::upgrade) {
             let waker = {

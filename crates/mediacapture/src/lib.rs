@@ -62,8 +62,9 @@
 //! salt, the origin and the backend's raw id: stable for one origin, unlinkable across
 //! origins. Labels and ids are hidden until a getUserMedia call succeeds, as the spec says.
 
+pub mod custom;
 mod devices;
-mod events;
+pub mod events;
 mod sink;
 mod source;
 mod stream;
@@ -73,7 +74,7 @@ pub use devices::{
     DeviceChangeEvent, DeviceInfo, MediaDevices, MediaDevicesBuilder, PermissionName,
     PermissionRequest, PermissionState, PermissionsPolicy, PromptHandler,
 };
-pub use events::{EventStream, ListenerId, flush_events};
+pub use events::{EventStream, EventTarget, ListenerId, flush_events, queue_task};
 pub use mediacapture_frame::{AudioData, PixelFormat, SampleFormat, VideoFrame};
 pub use mediacapture_types::TrackKind;
 pub use mediacapture_types::{
