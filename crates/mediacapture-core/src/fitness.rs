@@ -58,9 +58,11 @@ fn num_range(
         max,
         exact,
     });
+    // A non-finite ideal (possible only from Rust, WebIDL rejects it) has no distance
+    // formula; it is ignored. A non-finite min/max/exact can never be met.
     Normalized {
         required,
-        ideal: ideal.map(Ideal::Number),
+        ideal: ideal.filter(|v| v.is_finite()).map(Ideal::Number),
     }
 }
 
@@ -288,4 +290,33 @@ pub fn fitness_distance(
 /// Spec: <https://w3c.github.io/mediacapture-main/#dfn-required-constraints>
 pub fn is_required(value: ConstraintRef<'_>) -> bool {
     normalize(value, false).is_some_and(|n| n.required.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mediacapture_types::ConstrainDoubleRange;
+
+    #[test]
+    fn non_finite_values_from_rust_are_handled() {
+        let s = MediaTrackSettings {
+            frame_rate: Some(30.0),
+            ..Default::default()
+        };
+        let v = TrackKind::Video;
+        let ideal_nan = MediaTrackConstraintSet::new().frame_rate(f64::NAN);
+        assert_eq!(fitness_distance(&s, &ideal_nan, false, v), 0.0);
+        let ideal_inf =
+            MediaTrackConstraintSet::new().frame_rate(ConstrainDouble::ideal(f64::INFINITY));
+        assert_eq!(fitness_distance(&s, &ideal_inf, false, v), 0.0);
+        let min_nan = MediaTrackConstraintSet::new().frame_rate(ConstrainDouble::Range(
+            ConstrainDoubleRange {
+                min: Some(f64::NAN),
+                ..Default::default()
+            },
+        ));
+        assert!(fitness_distance(&s, &min_nan, false, v).is_infinite());
+        let exact_nan_advanced = MediaTrackConstraintSet::new().frame_rate(f64::NAN);
+        assert!(fitness_distance(&s, &exact_nan_advanced, true, v).is_infinite());
+    }
 }
