@@ -27,8 +27,10 @@ pub(crate) const DEFAULT_WIDTH: f64 = 640.0;
 pub(crate) const DEFAULT_HEIGHT: f64 = 480.0;
 /// See [`DEFAULT_WIDTH`]; also Chromium's default screen-capture rate.
 pub(crate) const DEFAULT_FRAME_RATE: f64 = 30.0;
-/// The lowest frame rate crop-and-scale decimates to (Chromium: 1 Hz).
-pub(crate) const MIN_FRAME_RATE: f64 = 1.0;
+/// Crop-and-scale decimates a camera to any rate above 0 Hz (the spec's capability range
+/// starts at 0; Chromium 156 delivers `{frameRate: {max: 0.5}}` from a 20 Hz camera).
+/// A rate of exactly 0 is not a frame rate.
+pub(crate) const MIN_FRAME_RATE: f64 = 0.0;
 /// At most this many distinct values per dimension are taken from constraints (a bound for
 /// hostile input; real constraints name a handful).
 const MAX_TARGETS: usize = 12;
@@ -216,10 +218,13 @@ fn sizes(w0: u32, h0: u32, t: &Targets) -> BTreeSet<(u32, u32)> {
     out
 }
 
-fn rates(max: f64, t: &Targets) -> Vec<f64> {
+/// The native rate `max` and every targeted rate in `(floor, max]` (`[floor, max]` when
+/// `floor > 0`).
+fn rates(max: f64, floor: f64, t: &Targets) -> Vec<f64> {
     let mut out = vec![max];
     for &r in &t.frame_rate {
-        if r >= MIN_FRAME_RATE && r <= max && !out.contains(&r) {
+        let above = if floor > 0.0 { r >= floor } else { r > 0.0 };
+        if above && r <= max && !out.contains(&r) {
             out.push(r);
         }
     }
@@ -271,7 +276,7 @@ fn video_candidates(dev: &DeviceView<'_>, caps: &VideoCapabilities, t: &Targets)
         // Spec (MediaStreamTrack SelectSettings): every "none" candidate also exists with
         // "crop-and-scale".
         for (w, h) in sizes(w0, h0, t) {
-            for &f in &rates(f0, t) {
+            for &f in &rates(f0, MIN_FRAME_RATE, t) {
                 let exact_native = w == w0 && h == h0 && f == f0;
                 let a = aspect(w, h);
                 // Chromium keeps the native aspect ratio and frame rate unless asked
@@ -337,9 +342,11 @@ fn audio_candidates(dev: &DeviceView<'_>, caps: &AudioCapabilities, t: &Targets)
                                     v.and_then(|v| l.iter().position(|x| *x == v)).unwrap_or(0)
                                         as f64
                                 };
-                                // Chromium's defaults: echoCancellation, autoGainControl and
-                                // noiseSuppression on when available; otherwise the system
-                                // (backend) default, which is listed first.
+                                // Chromium's defaults: echoCancellation on when available;
+                                // autoGainControl and noiseSuppression follow it (Chromium
+                                // 156: `{echoCancellation: false}` also turns both off);
+                                // otherwise the system (backend) default, listed first.
+                                let processing = ec != Some(EchoCancellation::Bool(false));
                                 let tie = [
                                     ec.map_or(0.0, |v| {
                                         rank(
@@ -349,10 +356,10 @@ fn audio_candidates(dev: &DeviceView<'_>, caps: &AudioCapabilities, t: &Targets)
                                         )
                                     }),
                                     agc.map_or(0.0, |v| {
-                                        rank(&caps.auto_gain_control, v, Some(true))
+                                        rank(&caps.auto_gain_control, v, Some(processing))
                                     }),
                                     ns.map_or(0.0, |v| {
-                                        rank(&caps.noise_suppression, v, Some(true))
+                                        rank(&caps.noise_suppression, v, Some(processing))
                                     }),
                                     pos(&caps.sample_rates, sr),
                                     pos(&caps.channel_counts, cc) * 1e3
@@ -429,7 +436,7 @@ fn display_candidates(
     let default_rate = DEFAULT_FRAME_RATE.min(caps.max_frame_rate);
     let mut out = Vec::new();
     for (option, cursor) in cursors.iter().enumerate() {
-        let mut display_rates = rates(caps.max_frame_rate, t);
+        let mut display_rates = rates(caps.max_frame_rate, crate::display::FLOOR_FRAME_RATE, t);
         if !display_rates.contains(&default_rate) {
             display_rates.push(default_rate);
         }

@@ -67,4 +67,5 @@ pub use mediacapture_types::native::DeviceDescriptor;
 pub use select::{
     ConstrainedTrack, DeviceView, Selection, Unsatisfied, apply_constraints, arbitrate,
     capabilities, check_allowed_required, requested_kinds, select_device, select_settings,
+    select_settings_with_current,
 };

@@ -127,6 +127,16 @@ fn select_from(
     c: &MediaTrackConstraints,
     kind: TrackKind,
 ) -> std::result::Result<(usize, f64), Unsatisfied> {
+    select_from_preferring(cands, c, kind, None)
+}
+
+/// [`select_from`] where, at equal distance, the settings equal to `prefer` win.
+fn select_from_preferring(
+    cands: &[Candidate],
+    c: &MediaTrackConstraints,
+    kind: TrackKind,
+    prefer: Option<&MediaTrackSettings>,
+) -> std::result::Result<(usize, f64), Unsatisfied> {
     // Step 3: fitness distance to the basic set, bare values as ideal; keep finite ones.
     let mut alive: Vec<(usize, f64)> = cands
         .iter()
@@ -155,7 +165,12 @@ fn select_from(
     // Step 6: the smallest basic distance; ties by UA defaults.
     alive
         .into_iter()
-        .min_by(|(i, d), (j, e)| d.total_cmp(e).then_with(|| cmp_tie(&cands[*i], &cands[*j])))
+        .min_by(|(i, d), (j, e)| {
+            let is_current = |k: usize| prefer.is_some_and(|p| cands[k].settings == *p);
+            d.total_cmp(e)
+                .then_with(|| is_current(*j).cmp(&is_current(*i)))
+                .then_with(|| cmp_tie(&cands[*i], &cands[*j]))
+        })
         .ok_or(Unsatisfied {
             constraint: String::new(),
         })
@@ -189,6 +204,43 @@ pub fn select_settings(
     let c = constraints.for_kind(kind);
     let cands = candidates(dev, &[&c]);
     let (i, d) = select_from(&cands, &c, kind)?;
+    Ok(selection(&cands[i], d))
+}
+
+/// SelectSettings for a track whose settings are now `current`: at equal fitness distance
+/// the current settings win over the UA defaults, so `applyConstraints({})` or a constraint
+/// the current settings already meet changes nothing. This is what Chromium does (156:
+/// after `applyConstraints({width: 320})`, `applyConstraints({})` keeps 320x240); the spec
+/// leaves ties to the UA.
+///
+/// Spec: <https://w3c.github.io/mediacapture-main/#dfn-selectsettings> (step 5)
+pub fn select_settings_with_current(
+    dev: &DeviceView<'_>,
+    constraints: &MediaTrackConstraints,
+    current: Option<&MediaTrackSettings>,
+) -> std::result::Result<Selection, Unsatisfied> {
+    let Some(kind) = device_track_kind(dev) else {
+        return Err(Unsatisfied {
+            constraint: String::new(),
+        });
+    };
+    let c = constraints.for_kind(kind);
+    // Make sure the current settings are among the candidates.
+    let mut here = MediaTrackConstraintSet::new();
+    if let Some(cur) = current {
+        here.width = cur.width.map(mediacapture_types::ConstrainULong::ideal);
+        here.height = cur.height.map(mediacapture_types::ConstrainULong::ideal);
+        here.frame_rate = cur
+            .frame_rate
+            .map(mediacapture_types::ConstrainDouble::ideal);
+        here.latency = cur.latency.map(mediacapture_types::ConstrainDouble::ideal);
+    }
+    let extra = MediaTrackConstraints {
+        basic: here,
+        advanced: Vec::new(),
+    };
+    let cands = candidates(dev, &[&c, &extra]);
+    let (i, d) = select_from_preferring(&cands, &c, kind, current)?;
     Ok(selection(&cands[i], d))
 }
 
@@ -228,7 +280,8 @@ impl ConstrainedTrack {
     }
 
     /// `applyConstraints(constraints)`: on success, atomically replace constraints and
-    /// settings; on failure (`OverconstrainedError`) keep the old ones.
+    /// settings; on failure (`OverconstrainedError`) keep the old ones. At equal fitness
+    /// distance the current settings are kept ([`select_settings_with_current`]).
     ///
     /// Spec: <https://w3c.github.io/mediacapture-main/#dom-mediastreamtrack-applyconstraints>
     pub fn apply(
@@ -236,7 +289,8 @@ impl ConstrainedTrack {
         dev: &DeviceView<'_>,
         constraints: MediaTrackConstraints,
     ) -> Result<()> {
-        let s = apply_constraints(dev, &constraints)?;
+        let s = select_settings_with_current(dev, &constraints, Some(&self.settings))
+            .map_err(Unsatisfied::into_error)?;
         self.constraints = constraints;
         self.settings = s.settings;
         self.native = s.native;
@@ -390,7 +444,8 @@ pub fn capabilities(dev: &DeviceView<'_>) -> MediaTrackCapabilities {
             let max_h = v.modes.iter().map(|m| m.height).max().unwrap_or(0);
             let max_f = v.modes.iter().map(|m| m.frame_rate).fold(0.0, f64::max);
             // Chromium: any size from 1x1 up to the largest mode (crop-and-scale), so the
-            // aspect ratio ranges from 1/max_height to max_width/1; rates from 1 Hz.
+            // aspect ratio ranges from 1/max_height to max_width/1; rates from 0 (the spec
+            // and Chromium 156 both report min 0).
             MediaTrackCapabilities {
                 width: Some(ULongRange::new(1.min(max_w), max_w)),
                 height: Some(ULongRange::new(1.min(max_h), max_h)),

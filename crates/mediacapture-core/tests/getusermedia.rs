@@ -348,12 +348,20 @@ fn apply_constraints_table() {
     assert_eq!(t.settings.frame_rate, Some(10.0));
     assert_eq!(t.constraints, tc(r#"{"frameRate":{"exact":10}}"#));
 
-    // applyConstraints() = {} removes every constraint: back to the default.
+    // applyConstraints() = {} removes every constraint; at equal distance the current
+    // settings win (Chromium 156 keeps 320x240 after applyConstraints({width: 320}) then {}).
     t.apply(&v, tc("{}")).unwrap();
     assert_eq!(
         (t.settings.width, t.settings.height, t.settings.frame_rate),
-        (Some(640), Some(480), Some(30.0))
+        (Some(640), Some(480), Some(10.0))
     );
+    assert_eq!(t.constraints, tc("{}"));
+    // A fresh SelectSettings with {} gives the UA default.
+    let fresh = mediacapture_core::select_settings(&v, &tc("{}")).unwrap();
+    assert_eq!(fresh.settings.frame_rate, Some(30.0));
+    // A constraint the current settings do not meet still moves them.
+    t.apply(&v, tc(r#"{"width":{"min":1000}}"#)).unwrap();
+    assert_eq!(t.settings.width, Some(1280));
 
     // Not hidden: a combination failure names no constraint.
     let e = t

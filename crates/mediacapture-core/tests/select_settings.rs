@@ -336,9 +336,15 @@ const VIDEO: &[Case] = &[
         Err("deviceId"),
     ),
     (
-        "frameRate max below 1 Hz → frameRate",
+        "frameRate max 0.5 → decimated to 0.5 Hz (capability min 0; Chromium 156 does the same)",
         cam_a,
         r#"{"frameRate":{"max":0.5}}"#,
+        Ok(r#"{"frameRate":0.5,"resizeMode":"crop-and-scale","width":640}"#),
+    ),
+    (
+        "frameRate max 0 → no positive rate → frameRate",
+        cam_a,
+        r#"{"frameRate":{"max":0}}"#,
         Err("frameRate"),
     ),
     (
@@ -475,10 +481,16 @@ const AUDIO: &[Case] = &[
         Err("sampleSize"),
     ),
     (
-        "echoCancellation false",
+        "echoCancellation false → AGC and NS default off too (Chromium)",
         || mic("m", "g", true),
         r#"{"echoCancellation":false}"#,
-        Ok(r#"{"echoCancellation":false}"#),
+        Ok(r#"{"echoCancellation":false,"autoGainControl":false,"noiseSuppression":false}"#),
+    ),
+    (
+        "echoCancellation false but AGC asked for",
+        || mic("m", "g", true),
+        r#"{"echoCancellation":false,"autoGainControl":true}"#,
+        Ok(r#"{"echoCancellation":false,"autoGainControl":true,"noiseSuppression":false}"#),
     ),
     (
         "echoCancellation 'all'",
@@ -676,7 +688,7 @@ fn camera_capabilities() {
     let caps = serde_json::to_value(capabilities(&view(&d))).unwrap_or_default();
     let want: Value = serde_json::from_str(
         r#"{"width":{"max":1920,"min":1},"height":{"max":1080,"min":1},"aspectRatio":{"max":1920.0,"min":0.000925925925925926},
-            "frameRate":{"max":60.0,"min":1.0},"facingMode":["user"],"resizeMode":["none","crop-and-scale"],
+            "frameRate":{"max":60.0,"min":0.0},"facingMode":["user"],"resizeMode":["none","crop-and-scale"],
             "deviceId":"id-camA","groupId":"g-usbA"}"#,
     )
     .unwrap_or_default();
