@@ -13,6 +13,8 @@
 //!   (monitors included) as microphones, sinks as audio outputs.
 //! - `x11` (cargo feature `x11`, on by default) — X11 screens as display surfaces, BGRA
 //!   frames through MIT-SHM.
+//! - [`v4l2`] (device side behind cargo feature `v4l2`, on by default) — V4L2 cameras; the
+//!   mapping of V4L2 enumeration answers to native modes is always built.
 //!
 //! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`].
 //! [`default_backends`] is the one place that decides which backends a program uses.
@@ -30,6 +32,7 @@ pub mod clock;
 pub mod fake;
 #[cfg(feature = "pulse")]
 pub mod pulse;
+pub mod v4l2;
 #[cfg(feature = "x11")]
 pub mod x11;
 
@@ -110,6 +113,8 @@ pub trait Backend: Send + Sync {
 )]
 pub fn real_backends() -> Vec<Box<dyn Backend>> {
     let mut out: Vec<Box<dyn Backend>> = Vec::new();
+    #[cfg(feature = "v4l2")]
+    out.push(Box::new(v4l2::V4l2Backend::new()));
     #[cfg(feature = "pulse")]
     out.push(Box::new(pulse::PulseBackend::new()));
     #[cfg(feature = "x11")]

@@ -61,24 +61,28 @@ impl X11Backend {
         let name = self
             .display_name()
             .ok_or_else(|| "DISPLAY is not set".to_owned())?;
-        // An X server without `-noreset` resets when its last client leaves, and refuses
-        // connections for a moment while it does: retry briefly.
-        let mut attempt = 0;
+        // An X server without `-noreset` resets when its last client leaves, and drops
+        // connections for a moment while it does: retry briefly (not when nothing listens).
+        let mut attempt = 0u64;
         loop {
-            match RustConnection::connect(Some(&name)) {
+            let err = match RustConnection::connect(Some(&name)) {
                 Ok((conn, default_screen)) => return Ok((conn, default_screen, name)),
-                Err(x11rb::errors::ConnectError::IoError(e))
-                    if attempt < 5
-                        && matches!(
-                            e.kind(),
-                            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset
-                        ) =>
-                {
-                    attempt += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
-                }
-                Err(e) => return Err(format!("cannot connect to X display {name:?}: {e}")),
+                Err(e) => e,
+            };
+            let transient = match &err {
+                x11rb::errors::ConnectError::IoError(e) => !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+                ),
+                x11rb::errors::ConnectError::SetupFailed(_)
+                | x11rb::errors::ConnectError::Incomplete { .. } => true,
+                _ => false,
+            };
+            if !transient || attempt >= 8 {
+                return Err(format!("cannot connect to X display {name:?}: {err}"));
             }
+            attempt += 1;
+            std::thread::sleep(std::time::Duration::from_millis(25 * attempt));
         }
     }
 }

@@ -1,0 +1,193 @@
+//! The V4L2 capability mapping, on enumeration answers recorded from devices (JSON
+//! fixtures). Runs without any camera.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code"
+)]
+
+use mediacapture_frame::PixelFormat;
+use mediacapture_hal::NativeCapabilities;
+use mediacapture_hal::v4l2::{DeviceAnswers, descriptor, is_capture_node, native_modes, raw_id};
+use mediacapture_types::MediaDeviceKind;
+
+fn fixture(name: &str) -> DeviceAnswers {
+    let path = format!("{}/tests/fixtures/v4l2/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn modes(a: &DeviceAnswers) -> Vec<(u32, u32, f64, PixelFormat)> {
+    native_modes(a)
+        .iter()
+        .map(|m| {
+            (
+                m.mode.width,
+                m.mode.height,
+                m.mode.frame_rate,
+                m.pixel_format,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn uvc_webcam_modes_prefer_uncompressed_and_skip_h264() {
+    let a = fixture("uvc_webcam.json");
+    use PixelFormat::{Mjpeg, Yuyv};
+    assert_eq!(
+        modes(&a),
+        vec![
+            (640, 480, 30.0, Yuyv),
+            (640, 480, 24.0, Yuyv),
+            (640, 480, 15.0, Yuyv),
+            (1280, 720, 10.0, Yuyv),
+            (1280, 720, 5.0, Yuyv),
+            (1920, 1080, 5.0, Yuyv),
+            (1280, 720, 30.0, Mjpeg),
+            // 333333/10000000 s reads as 30 fps, 666666/10000000 as 15.
+            (1920, 1080, 30.0, Mjpeg),
+            (1920, 1080, 15.0, Mjpeg),
+        ]
+    );
+    let m = native_modes(&a);
+    assert_eq!(&m[0].fourcc, b"YUYV");
+    assert_eq!(&m[6].fourcc, b"MJPG");
+
+    let d = descriptor(&a).unwrap();
+    assert_eq!(d.raw_id, "v4l2:usb-0000:00:14.0-1");
+    assert_eq!(d.raw_id, raw_id(&a));
+    assert_eq!(d.raw_group_id, "usb-0000:00:14.0-1");
+    assert_eq!(d.kind, MediaDeviceKind::VideoInput);
+    assert_eq!(d.label, "HD Pro Webcam C920");
+    let NativeCapabilities::Video(v) = &d.capabilities else {
+        panic!()
+    };
+    assert_eq!(v.modes.len(), 9);
+    assert_eq!(v.facing_mode, None);
+}
+
+#[test]
+fn metadata_nodes_are_skipped() {
+    let a = fixture("uvc_metadata.json");
+    assert!(!is_capture_node(a.device_caps));
+    assert!(descriptor(&a).is_none());
+}
+
+#[test]
+fn stepwise_sizes_and_intervals_give_the_ends_and_common_values() {
+    let a = fixture("stepwise.json");
+    let m = modes(&a);
+    let sizes: Vec<(u32, u32)> = m
+        .iter()
+        .filter(|x| x.2 == 60.0)
+        .map(|x| (x.0, x.1))
+        .collect();
+    assert_eq!(
+        sizes,
+        vec![
+            (1920, 1080),
+            (1280, 720),
+            (800, 600),
+            (640, 480),
+            (320, 240),
+            (160, 120),
+            (16, 16)
+        ]
+    );
+    let rates: Vec<f64> = m
+        .iter()
+        .filter(|x| (x.0, x.1) == (1920, 1080))
+        .map(|x| x.2)
+        .collect();
+    assert_eq!(
+        rates,
+        vec![60.0, 30.0, 25.0, 24.0, 20.0, 15.0, 10.0, 5.0, 1.0]
+    );
+    assert_eq!(m.len(), 7 * 9);
+    // RGB3 is not a format we deliver.
+    assert!(m.iter().all(|x| x.3 == PixelFormat::Nv12));
+    assert_eq!(descriptor(&a).unwrap().raw_id, "v4l2:platform:vivid-000");
+}
+
+#[test]
+fn a_camera_without_usable_formats_is_not_listed() {
+    let mut a = fixture("uvc_webcam.json");
+    a.formats.retain(|f| f.fourcc == "H264");
+    assert!(native_modes(&a).is_empty());
+    assert!(descriptor(&a).is_none());
+}
+
+#[test]
+fn bad_answers_do_not_panic() {
+    let mut a = fixture("stepwise.json");
+    let json = serde_json::to_string(&a).unwrap();
+    assert_eq!(serde_json::from_str::<DeviceAnswers>(&json).unwrap(), a);
+    // Zero intervals and inverted ranges are ignored.
+    a.formats[0].sizes[0].intervals = vec![
+        serde_json::from_str(r#"{"discrete":[0,30]}"#).unwrap(),
+        serde_json::from_str(r#"{"discrete":[1,0]}"#).unwrap(),
+    ];
+    assert!(native_modes(&a).is_empty());
+    a.formats[0].sizes[0].size = serde_json::from_str(
+        r#"{"stepwise":{"minWidth":640,"maxWidth":320,"stepWidth":1,"minHeight":0,"maxHeight":0,"stepHeight":0}}"#,
+    )
+    .unwrap();
+    a.formats[0].sizes[0].intervals = vec![serde_json::from_str(r#"{"discrete":[1,30]}"#).unwrap()];
+    assert!(native_modes(&a).is_empty());
+    // Without bus info the node path is the id.
+    let mut b = fixture("uvc_webcam.json");
+    b.bus.clear();
+    assert_eq!(raw_id(&b), "v4l2:/dev/video0");
+}
+
+#[cfg(feature = "v4l2")]
+#[test]
+fn real_devices_or_a_clear_skip() {
+    use mediacapture_hal::Backend;
+    let b = mediacapture_hal::v4l2::V4l2Backend::new();
+    let devices = b.devices().unwrap();
+    if devices.is_empty() {
+        println!("skipped: real_devices_or_a_clear_skip: no V4L2 capture device on this machine");
+        return;
+    }
+    for d in devices {
+        assert!(d.raw_id.starts_with("v4l2:"));
+        let NativeCapabilities::Video(v) = &d.capabilities else {
+            panic!()
+        };
+        assert!(!v.modes.is_empty());
+    }
+}
+
+#[cfg(feature = "v4l2")]
+#[test]
+fn an_empty_device_directory_lists_nothing() {
+    use mediacapture_hal::Backend;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("video0"), b"not a device").unwrap();
+    let b = mediacapture_hal::v4l2::V4l2Backend::with_dir(dir.path());
+    assert!(b.devices().unwrap().is_empty());
+    let e = b
+        .open(
+            "v4l2:usb-1",
+            &mediacapture_hal::NativeConfig::Video(mediacapture_types::native::VideoMode {
+                width: 640,
+                height: 480,
+                frame_rate: 30.0,
+            }),
+            std::sync::Arc::new(NullSink),
+        )
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.kind, mediacapture_hal::ErrorKind::NotFoundError);
+}
+
+#[cfg(feature = "v4l2")]
+struct NullSink;
+#[cfg(feature = "v4l2")]
+impl mediacapture_hal::SourceSink for NullSink {
+    fn on_video(&self, _: mediacapture_frame::VideoFrame) {}
+    fn on_audio(&self, _: mediacapture_frame::AudioData) {}
+    fn on_event(&self, _: mediacapture_hal::SourceEvent) {}
+}
