@@ -268,7 +268,13 @@ impl MediaStreamTrack {
             device_id: hub.device_id.clone(),
             group_id: hub.group_id.clone(),
         };
-        let selection = mediacapture_core::select_settings(&view, &constraints).map_err(|u| {
+        let current_settings = inner.state.lock().settings.clone();
+        let selection = mediacapture_core::select_settings_with_current(
+            &view,
+            &constraints,
+            Some(&current_settings),
+        )
+        .map_err(|u| {
             crate::Error::overconstrained(
                 u.constraint.clone(),
                 format!(

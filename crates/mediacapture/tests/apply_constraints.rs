@@ -149,3 +149,17 @@ fn audio_settings_follow_the_constraints() {
     assert_eq!(block.channels(), 2);
     assert_eq!(block.sample_rate(), 48000);
 }
+
+#[test]
+fn applying_empty_constraints_keeps_the_current_settings() {
+    // Chromium 156: after applyConstraints({width: 320}), applyConstraints({}) keeps 320x240
+    // (ties between equally fit settings go to the current ones).
+    let md = devices();
+    let s = gum(&md, r#"{"video":true}"#).unwrap();
+    let t = &s.get_video_tracks()[0];
+    block_on(t.apply_constraints(c(r#"{"width":320}"#))).unwrap();
+    let narrowed = t.get_settings();
+    assert_eq!(narrowed.width, Some(320));
+    block_on(t.apply_constraints(MediaTrackConstraints::default())).unwrap();
+    assert_eq!(t.get_settings(), narrowed);
+}
