@@ -231,7 +231,37 @@ fn rates(max: f64, floor: f64, t: &Targets) -> Vec<f64> {
     out
 }
 
-fn video_candidates(dev: &DeviceView<'_>, caps: &VideoCapabilities, t: &Targets) -> Vec<Candidate> {
+/// How well a native mode itself fits the size and rate constraints of the basic sets (not
+/// aspectRatio: Chromium reaches aspect ratios by cropping the mode nearest the default).
+/// A required constraint the mode does not meet counts as [`NATIVE_MISS`].
+fn native_fit(mode: &VideoMode, basics: &[&MediaTrackConstraintSet]) -> f64 {
+    let s = MediaTrackSettings {
+        width: Some(mode.width),
+        height: Some(mode.height),
+        frame_rate: Some(mode.frame_rate),
+        ..Default::default()
+    };
+    let mut sum = 0.0;
+    for set in basics {
+        for name in ["width", "height", "frameRate"] {
+            if let Some(v) = set.get(name) {
+                let d = crate::fitness::constraint_distance(&s, name, v, false, TrackKind::Video);
+                sum += if d.is_finite() { d } else { NATIVE_MISS };
+            }
+        }
+    }
+    sum
+}
+
+/// The tie-break weight of a native mode that misses a required size or rate constraint.
+const NATIVE_MISS: f64 = 1000.0;
+
+fn video_candidates(
+    dev: &DeviceView<'_>,
+    caps: &VideoCapabilities,
+    t: &Targets,
+    basics: &[&MediaTrackConstraintSet],
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     let base = MediaTrackSettings {
         device_id: Some(dev.device_id.clone()),
@@ -249,7 +279,12 @@ fn video_candidates(dev: &DeviceView<'_>, caps: &VideoCapabilities, t: &Targets)
             continue;
         }
         let native_aspect = aspect(w0, h0);
-        let default = rel(f64::from(w0), DEFAULT_WIDTH)
+        // Chromium's tie-break between modes (checked against Chromium 156): first the mode
+        // whose own size and rate fit the constraints best, then the mode nearest the
+        // default 640x480@30. Within a mode: the native settings ("none"), then the native
+        // aspect ratio and rate, then the size nearest the default.
+        let mode_fit = native_fit(mode, basics);
+        let mode_default = rel(f64::from(w0), DEFAULT_WIDTH)
             + rel(f64::from(h0), DEFAULT_HEIGHT)
             + rel(f0, DEFAULT_FRAME_RATE);
         let make = |w: u32, h: u32, f: f64, resize: VideoResizeModeEnum, tie: [f64; 6]| Candidate {
@@ -265,31 +300,28 @@ fn video_candidates(dev: &DeviceView<'_>, caps: &VideoCapabilities, t: &Targets)
             option: i,
             tie,
         };
-        // The native mode, resizeMode "none". Chromium prefers it when nothing else differs.
+        // The native mode, resizeMode "none".
         out.push(make(
             w0,
             h0,
             f0,
             VideoResizeModeEnum::None,
-            [0.0, 0.0, 0.0, default, 0.0, 0.0],
+            [mode_fit, mode_default, 0.0, 0.0, 0.0, 0.0],
         ));
         // Spec (MediaStreamTrack SelectSettings): every "none" candidate also exists with
-        // "crop-and-scale".
+        // "crop-and-scale"; and crop-and-scale reaches smaller sizes and lower rates.
         for (w, h) in sizes(w0, h0, t) {
             for &f in &rates(f0, MIN_FRAME_RATE, t) {
                 let exact_native = w == w0 && h == h0 && f == f0;
-                let a = aspect(w, h);
-                // Chromium keeps the native aspect ratio and frame rate unless asked
-                // otherwise, then gets as close as it can to 640x480@30.
                 let tie = [
+                    mode_fit,
+                    mode_default,
                     if exact_native { 0.5 } else { 1.0 },
-                    rel(a, native_aspect),
+                    rel(aspect(w, h), native_aspect),
                     rel(f, f0),
                     rel(f64::from(w), DEFAULT_WIDTH)
                         + rel(f64::from(h), DEFAULT_HEIGHT)
                         + rel(f, DEFAULT_FRAME_RATE),
-                    0.0,
-                    0.0,
                 ];
                 out.push(make(w, h, f, VideoResizeModeEnum::CropAndScale, tie));
             }
@@ -513,7 +545,11 @@ pub(crate) fn candidates(
 ) -> Vec<Candidate> {
     let t = Targets::of(constraints);
     match &dev.descriptor.capabilities {
-        NativeCapabilities::Video(c) => video_candidates(dev, c, &t),
+        NativeCapabilities::Video(c) => {
+            let basics: Vec<&MediaTrackConstraintSet> =
+                constraints.iter().map(|c| &c.basic).collect();
+            video_candidates(dev, c, &t, &basics)
+        }
         NativeCapabilities::Audio(c) => audio_candidates(dev, c, &t),
         NativeCapabilities::Display(c) => display_candidates(dev, c, &t),
         NativeCapabilities::Output => Vec::new(),

@@ -38,10 +38,10 @@
 //! let (i, sel) = select_device(TrackKind::Video, &devices, &c.video.constraints())?;
 //! assert_eq!((i, sel.settings.width, sel.settings.height), (0, Some(640), Some(480)));
 //!
-//! // 320x180 is reached by crop-and-scale from the 1280x720 mode.
-//! let c = MediaStreamConstraints::from_json(r#"{"video": {"width": 320, "height": 180}}"#)?;
+//! // 960x540 is reached by crop-and-scale from the 1280x720 mode (never by upscaling).
+//! let c = MediaStreamConstraints::from_json(r#"{"video": {"width": 960, "height": 540}}"#)?;
 //! let (_, sel) = select_device(TrackKind::Video, &devices, &c.video.constraints())?;
-//! assert_eq!((sel.settings.width, sel.settings.height), (Some(320), Some(180)));
+//! assert_eq!((sel.settings.width, sel.settings.height), (Some(960), Some(540)));
 //! assert_eq!(sel.settings.resize_mode, Some(VideoResizeModeEnum::CropAndScale));
 //! assert_eq!(sel.native, NativeConfig::Video(VideoMode { width: 1280, height: 720, frame_rate: 30.0 }));
 //!

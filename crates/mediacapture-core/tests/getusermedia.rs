@@ -344,8 +344,12 @@ fn apply_constraints_table() {
     );
 
     // Success replaces constraints and settings together.
+    // The size is kept (it still meets the constraints), only the rate changes.
     t.apply(&v, tc(r#"{"frameRate":{"exact":10}}"#)).unwrap();
-    assert_eq!(t.settings.frame_rate, Some(10.0));
+    assert_eq!(
+        (t.settings.width, t.settings.height, t.settings.frame_rate),
+        (Some(1280), Some(720), Some(10.0))
+    );
     assert_eq!(t.constraints, tc(r#"{"frameRate":{"exact":10}}"#));
 
     // applyConstraints() = {} removes every constraint; at equal distance the current
@@ -353,15 +357,15 @@ fn apply_constraints_table() {
     t.apply(&v, tc("{}")).unwrap();
     assert_eq!(
         (t.settings.width, t.settings.height, t.settings.frame_rate),
-        (Some(640), Some(480), Some(10.0))
+        (Some(1280), Some(720), Some(10.0))
     );
     assert_eq!(t.constraints, tc("{}"));
     // A fresh SelectSettings with {} gives the UA default.
     let fresh = mediacapture_core::select_settings(&v, &tc("{}")).unwrap();
     assert_eq!(fresh.settings.frame_rate, Some(30.0));
     // A constraint the current settings do not meet still moves them.
-    t.apply(&v, tc(r#"{"width":{"min":1000}}"#)).unwrap();
-    assert_eq!(t.settings.width, Some(1280));
+    t.apply(&v, tc(r#"{"width":{"max":700}}"#)).unwrap();
+    assert!(t.settings.width.is_some_and(|w| w <= 700));
 
     // Not hidden: a combination failure names no constraint.
     let e = t
