@@ -4,6 +4,12 @@
 //! https://w3c.github.io/mediacapture-main/#dom-mediastreamconstraints.
 //! Each case: input JSON → the JSON the converted value serializes to (what getConstraints()
 //! would give back), or a TypeError whose message names the member.
+//!
+//! Checked against headless Chromium 156 (`applyConstraints(c)` then `getConstraints()`):
+//! every TypeError case and every string/boolean/double coercion here agrees. Chromium
+//! differs on `ConstrainULong`: its IDL still uses a plain `long` (ToInt32: -1 stays -1,
+//! 1e12 wraps to -727379968, 3.5 truncates to 3) where the spec says `[Clamp] unsigned long`
+//! (0, 4294967295, 4); the spec is followed here.
 
 use mediacapture_types::{DisplayMediaStreamOptions, ErrorKind, MediaStreamConstraints};
 
