@@ -19,10 +19,15 @@ use std::sync::Arc;
 
 /// A y4m file of `n` frames, 64x48 at 25 fps; frame i has luma 10*(i+1) and chroma 128.
 fn write_y4m(path: &Path, n: usize, colorspace: &str) {
+    write_y4m_step(path, n, colorspace, 10);
+}
+
+/// Like [`write_y4m`] with luma `step`*(i+1).
+fn write_y4m_step(path: &Path, n: usize, colorspace: &str, step: u8) {
     let mut out = format!("YUV4MPEG2 W64 H48 F25:1 Ip A1:1 {colorspace}\n").into_bytes();
     for i in 0..n {
         out.extend_from_slice(b"FRAME\n");
-        out.extend(std::iter::repeat_n(10 * (i as u8 + 1), 64 * 48));
+        out.extend(std::iter::repeat_n(step * (i as u8 + 1), 64 * 48));
         out.extend(std::iter::repeat_n(128u8, 2 * 32 * 24));
     }
     std::fs::write(path, out).unwrap();
@@ -105,6 +110,41 @@ fn y4m_is_converted_to_the_mode_format() {
     let f = &sink.video()[1];
     assert_eq!(f.format(), PixelFormat::Yuyv);
     assert_eq!(&f.plane(0)[..4], &[20, 128, 20, 128]);
+}
+
+#[test]
+fn y4m_can_be_delivered_as_mjpeg() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clip.y4m");
+    write_y4m_step(&path, 2, "C420", 60);
+    let mut spec = DeviceSpec::camera("File").with_id("cam").with_file(&path);
+    spec.modes = vec![FakeVideoMode {
+        width: 64,
+        height: 48,
+        frame_rate: 50.0,
+        pixel_format: PixelFormat::Mjpeg,
+    }];
+    let backend = FakeBackend::new(FakeProfile {
+        devices: vec![spec],
+    });
+    let sink = Arc::new(Collect::default());
+    let mode = VideoMode {
+        width: 64,
+        height: 48,
+        frame_rate: 50.0,
+    };
+    let mut src = backend
+        .open("cam", &NativeConfig::Video(mode), sink.clone())
+        .unwrap();
+    assert!(common::wait_for(2000, || sink.video().len() >= 2));
+    src.stop();
+    for (i, f) in sink.video().iter().take(2).enumerate() {
+        assert_eq!(f.format(), PixelFormat::Mjpeg);
+        let decoded = mediacapture_frame::convert(f, PixelFormat::I420).unwrap();
+        let y = decoded.plane(0)[64 * 24 + 32];
+        let want = 60 * (i as u8 + 1);
+        assert!(y.abs_diff(want) <= 3, "frame {i}: luma {y}, want {want}");
+    }
 }
 
 #[test]

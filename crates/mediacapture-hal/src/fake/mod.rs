@@ -545,8 +545,18 @@ impl Backend for FakeBackend {
                             .frames
                             .iter()
                             .map(|f| {
-                                pattern::convert_i420(f, h.width, h.height, format)
-                                    .map(Arc::<[u8]>::from)
+                                if format == PixelFormat::Mjpeg {
+                                    let bgra = pattern::convert_i420(
+                                        f,
+                                        h.width,
+                                        h.height,
+                                        PixelFormat::Bgra,
+                                    )?;
+                                    pattern::encode_jpeg(&bgra, h.width, h.height)
+                                } else {
+                                    pattern::convert_i420(f, h.width, h.height, format)
+                                }
+                                .map(Arc::<[u8]>::from)
                             })
                             .collect::<Option<Vec<_>>>()
                             .ok_or_else(|| {

@@ -152,17 +152,38 @@ impl Canvas {
 #[derive(Debug, Clone)]
 pub(crate) struct Pattern {
     background: Canvas,
+    /// MJPEG: draw in BGRA, then encode.
+    jpeg: bool,
+}
+
+/// JPEG quality of fake MJPEG frames (a webcam's typical setting).
+const JPEG_QUALITY: u8 = 85;
+
+/// Encodes a BGRA image as a baseline JPEG.
+pub(crate) fn encode_jpeg(bgra: &[u8], width: u32, height: u32) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
+        .encode(
+            bgra,
+            u16::try_from(width).ok()?,
+            u16::try_from(height).ok()?,
+            jpeg_encoder::ColorType::Bgra,
+        )
+        .ok()?;
+    Some(out)
 }
 
 impl Pattern {
     pub(crate) fn new(format: PixelFormat, width: u32, height: u32) -> Option<Self> {
-        let mut background = Canvas::new(format, width, height)?;
+        let jpeg = format == PixelFormat::Mjpeg;
+        let draw_format = if jpeg { PixelFormat::Bgra } else { format };
+        let mut background = Canvas::new(draw_format, width, height)?;
         for (i, c) in BARS.iter().enumerate() {
             let x0 = width * i as u32 / BARS.len() as u32;
             let x1 = width * (i as u32 + 1) / BARS.len() as u32;
             background.fill_rect(x0, 0, x1 - x0, height, *c);
         }
-        Some(Pattern { background })
+        Some(Pattern { background, jpeg })
     }
 
     /// Frame number `counter`, captured at `timestamp` µs.
@@ -184,6 +205,10 @@ impl Pattern {
                 timestamp.max(0) % 1_000_000
             );
             draw_text(&mut c, &text, 2 * h / BAND_DIV + h / 48);
+        }
+        if self.jpeg {
+            let jpeg = encode_jpeg(&c.buf, w, h)?;
+            return VideoFrame::new(PixelFormat::Mjpeg, w, h, jpeg, timestamp).ok();
         }
         c.to_frame(timestamp)
     }
@@ -320,17 +345,27 @@ fn read_band(frame: &VideoFrame, band: u32) -> Option<u64> {
 
 /// The frame counter a fake camera or screen drew into `frame`, read back from the pixels.
 ///
-/// Works on frames in any uncompressed format, also after scaling (down to 112x48 at least;
-/// the code cells are a fixed fraction of the frame) and after lossy coding that keeps
-/// black and white apart. `None` when the frame carries no readable code (e.g. frames from
-/// a file, or an MJPEG frame).
+/// Works on frames in any format (MJPEG frames are decoded first), also after scaling (down
+/// to 112x48 at least; the code cells are a fixed fraction of the frame) and after lossy
+/// coding that keeps black and white apart. `None` when the frame carries no readable code
+/// (e.g. frames from a file).
 pub fn read_frame_counter(frame: &VideoFrame) -> Option<u64> {
+    if frame.format() == PixelFormat::Mjpeg {
+        return read_band(
+            &mediacapture_frame::convert(frame, PixelFormat::I420).ok()?,
+            0,
+        );
+    }
     read_band(frame, 0)
 }
 
 /// The capture timestamp (µs on [`clock`](crate::clock)) a fake camera or screen drew into
 /// `frame`, read back from the pixels. See [`read_frame_counter`].
 pub fn read_frame_timestamp(frame: &VideoFrame) -> Option<i64> {
+    if frame.format() == PixelFormat::Mjpeg {
+        let decoded = mediacapture_frame::convert(frame, PixelFormat::I420).ok()?;
+        return read_band(&decoded, 1).map(|t| t as i64);
+    }
     read_band(frame, 1).map(|t| t as i64)
 }
 

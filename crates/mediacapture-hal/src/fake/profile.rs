@@ -52,7 +52,7 @@ pub struct FakeVideoMode {
     pub height: u32,
     /// Frames per second.
     pub frame_rate: f64,
-    /// The pixel format frames are delivered in (I420, NV12, YUYV or BGRA).
+    /// The pixel format frames are delivered in (I420, NV12, YUYV, BGRA or MJPEG).
     pub pixel_format: PixelFormat,
 }
 
@@ -248,7 +248,8 @@ impl DeviceSpec {
 /// ]}
 /// ```
 ///
-/// `pixelFormat` is one of `I420`, `NV12`, `YUYV`, `BGRA`. `id` and `groupId` are raw ids
+/// `pixelFormat` is one of `I420`, `NV12`, `YUYV`, `BGRA` and, for cameras, `MJPEG` (frames
+/// are baseline JPEGs, like a webcam's MJPEG mode). `id` and `groupId` are raw ids
 /// (the application sees ids derived from them); by default `id` is derived from the kind and
 /// the index among devices of that kind, so it is stable across runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -455,10 +456,11 @@ fn pixel_format(v: &Value, path: &str, allow: &[PixelFormat]) -> Result<PixelFor
         Some("NV12") => PixelFormat::Nv12,
         Some("YUYV") | Some("YUY2") => PixelFormat::Yuyv,
         Some("BGRA") => PixelFormat::Bgra,
+        Some("MJPEG") | Some("MJPG") => PixelFormat::Mjpeg,
         _ => {
             return Err(bad(
                 path,
-                "one of \"I420\", \"NV12\", \"YUYV\", \"BGRA\"",
+                "one of \"I420\", \"NV12\", \"YUYV\", \"BGRA\", \"MJPEG\"",
                 v,
             ));
         }
@@ -470,7 +472,14 @@ fn pixel_format(v: &Value, path: &str, allow: &[PixelFormat]) -> Result<PixelFor
     }
 }
 
-const ALL_FORMATS: &[PixelFormat] = &[
+const CAMERA_FORMATS: &[PixelFormat] = &[
+    PixelFormat::I420,
+    PixelFormat::Nv12,
+    PixelFormat::Yuyv,
+    PixelFormat::Bgra,
+    PixelFormat::Mjpeg,
+];
+const SCREEN_FORMATS: &[PixelFormat] = &[
     PixelFormat::I420,
     PixelFormat::Nv12,
     PixelFormat::Yuyv,
@@ -489,7 +498,7 @@ fn parse_mode(v: &Value, path: &str) -> Result<FakeVideoMode> {
     let frame_rate = o.positive_f64("frameRate")?.unwrap_or(30.0);
     let pixel_format = match o.get("pixelFormat") {
         None => PixelFormat::I420,
-        Some(f) => pixel_format(f, &o.member("pixelFormat"), ALL_FORMATS)?,
+        Some(f) => pixel_format(f, &o.member("pixelFormat"), CAMERA_FORMATS)?,
     };
     if width > 16384 || height > 16384 {
         return Err(bad(&o.member("width"), "a size up to 16384x16384", v));
@@ -643,7 +652,7 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
                 d.frame_rate = f;
             }
             if let Some(f) = o.get("pixelFormat") {
-                d.screen_pixel_format = pixel_format(f, &o.member("pixelFormat"), ALL_FORMATS)?;
+                d.screen_pixel_format = pixel_format(f, &o.member("pixelFormat"), SCREEN_FORMATS)?;
             }
             if let Some(s) = o.string("displaySurface")? {
                 d.display_surface = DisplayCaptureSurfaceType::from_idl(&s).ok_or_else(|| {
