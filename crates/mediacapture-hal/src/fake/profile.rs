@@ -500,8 +500,8 @@ fn parse_mode(v: &Value, path: &str) -> Result<FakeVideoMode> {
         None => PixelFormat::I420,
         Some(f) => pixel_format(f, &o.member("pixelFormat"), CAMERA_FORMATS)?,
     };
-    if width > 16384 || height > 16384 {
-        return Err(bad(&o.member("width"), "a size up to 16384x16384", v));
+    if width > 8192 || height > 8192 {
+        return Err(bad(&o.member("width"), "a size up to 8192x8192", v));
     }
     Ok(FakeVideoMode {
         width,
@@ -641,10 +641,10 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
             if let Some(h) = o.positive_u32("height")? {
                 d.height = h;
             }
-            if d.width > 16384 || d.height > 16384 {
+            if d.width > 8192 || d.height > 8192 {
                 return Err(bad(
                     &o.member("width"),
-                    "a size up to 16384x16384",
+                    "a size up to 8192x8192",
                     &Value::from(format!("{}x{}", d.width, d.height)),
                 ));
             }
