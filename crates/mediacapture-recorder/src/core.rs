@@ -778,3 +778,17 @@ impl RecorderCore {
         events
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recorder_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<RecorderCore>();
+        assert_send::<Recording>();
+        assert_send::<RecorderTask>();
+        assert_send::<RecorderEvent>();
+    }
+}

@@ -11,11 +11,13 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 /// How long (media time) the muxer waits for the first packet of every track before it
-/// starts the file without the missing ones (a muted track that never delivers).
-const FIRST_PACKET_WAIT_US: i64 = 1_000_000;
+/// starts the file without the missing ones (a muted track that never delivers). Cameras
+/// often deliver their first frame a second or more after the microphone.
+const FIRST_PACKET_WAIT_US: i64 = 5_000_000;
 /// How far one track's packets may run ahead of a silent other track before they are
-/// written anyway (bounded latency and memory).
-const INTERLEAVE_WAIT_US: i64 = 500_000;
+/// written anyway (bounded latency and memory). Tracks are delivered by separate threads,
+/// so one may lag the other by a few hundred milliseconds under load.
+const INTERLEAVE_WAIT_US: i64 = 3_000_000;
 /// Default frame duration when a frame has none and no successor is known yet.
 const DEFAULT_FRAME_US: i64 = 33_333;
 
@@ -161,6 +163,8 @@ pub struct Recording {
     muxers: Vec<Mux>,
     muxers_created: bool,
     last_written_us: i64,
+    last_video_us: Option<i64>,
+    last_audio_us: Option<i64>,
     end_us: i64,
     blob_first_us: Option<i64>,
     newest_packet_us: i64,
@@ -231,6 +235,8 @@ impl Recording {
             muxers: Vec::new(),
             muxers_created: false,
             last_written_us: 0,
+            last_video_us: None,
+            last_audio_us: None,
             end_us: 0,
             blob_first_us: None,
             newest_packet_us: 0,
@@ -628,8 +634,19 @@ impl Recording {
 
     fn write_packet(&mut self, kind: TrackKind, p: &EncodedPacket) -> Result<()> {
         // Muxers need monotonic timestamps across tracks: a late packet is written at the
-        // newest timestamp written so far (Chromium's WebmMuxer does the same).
-        let pts = p.pts_us.max(self.last_written_us);
+        // newest timestamp written so far (Chromium's WebmMuxer does the same), and within a
+        // track timestamps must increase at the file's 1 ms resolution.
+        let mut pts = p.pts_us.max(self.last_written_us);
+        let last_of_track = match kind {
+            TrackKind::Video => &mut self.last_video_us,
+            TrackKind::Audio => &mut self.last_audio_us,
+        };
+        if let Some(last) = *last_of_track {
+            if pts / 1000 <= last / 1000 {
+                pts = (last / 1000 + 1) * 1000;
+            }
+        }
+        *last_of_track = Some(pts);
         self.last_written_us = pts;
         self.end_us = self.end_us.max(pts + p.duration_us);
         if self.blob_first_us.is_none() {

@@ -380,3 +380,34 @@ fn rgba_video_and_44k_audio_are_converted() {
     );
     check_file(&path, &["vp8", "opus"], 2.0);
 }
+
+#[test]
+fn tracks_delivered_in_bursts_are_interleaved() {
+    // Audio is delivered a whole second ahead of video (a loaded machine, a slow camera):
+    // the file still has both tracks in order, and nothing is clamped.
+    let dir = tempfile::tempdir().unwrap();
+    let tr = tracks(true, true);
+    let mut core = RecorderCore::new(&tr, opts("")).unwrap();
+    let mut tasks = core.start(None, &tr).unwrap();
+    for burst in 0..2u64 {
+        for ai in burst * 100..(burst + 1) * 100 {
+            tasks.extend(
+                core.push_audio("a", &sine(48_000, 2, ai * 480, 480, (ai * 10_000) as i64)),
+            );
+        }
+        for vi in burst * 30..(burst + 1) * 30 {
+            tasks.extend(
+                core.push_video("v", &gradient(160, 120, vi, (vi * 1_000_000 / 30) as i64)),
+            );
+        }
+    }
+    tasks.extend(core.stop());
+    let events = run(&mut core, tasks);
+    let path = write(dir.path(), "burst.webm", &concat(&events));
+    check_file(&path, &["vp8", "opus"], 2.0);
+    let times = video_frame_times(&path);
+    assert_eq!(times.len(), 60);
+    for (i, t) in times.iter().enumerate() {
+        assert!((t - i as f64 / 30.0).abs() < 0.002, "frame {i} at {t}");
+    }
+}

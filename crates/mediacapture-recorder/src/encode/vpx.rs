@@ -38,7 +38,9 @@ pub struct VpxSettings {
     pub key_frame_interval: KeyFrameInterval,
     /// Encoder threads (0 = chosen from the number of CPUs, at most 4).
     pub threads: u32,
-    /// libvpx `cpu-used` speed setting (realtime: higher is faster). VP8 6, VP9 8 by default.
+    /// libvpx `cpu-used` speed setting. VP8: -6 by default, WebRTC's x86 default: a fixed
+    /// speed 6 (a positive value lets libvpx pick the speed from measured encode times, so
+    /// output depends on machine load). VP9: 8, a realtime speed.
     pub cpu_used: i32,
 }
 
@@ -51,7 +53,7 @@ impl VpxSettings {
             key_frame_interval: KeyFrameInterval::Auto,
             threads: 0,
             cpu_used: match codec {
-                VideoCodec::Vp8 => 6,
+                VideoCodec::Vp8 => -6,
                 VideoCodec::Vp9 => 8,
             },
         }
