@@ -82,7 +82,15 @@ fn lists_each_screen_as_a_monitor_surface() {
         )
     );
     assert_eq!(c.display_surface, DisplayCaptureSurfaceType::Monitor);
-    assert_eq!(c.cursor, vec![CursorCaptureConstraint::Never]);
+    // Xvfb has XFixes: the cursor can be drawn.
+    assert_eq!(
+        c.cursor,
+        vec![
+            CursorCaptureConstraint::Always,
+            CursorCaptureConstraint::Motion,
+            CursorCaptureConstraint::Never
+        ]
+    );
     // Stable ids: listing twice gives the same.
     assert_eq!(b.devices().unwrap()[screen].raw_id, d.raw_id);
 }
@@ -224,15 +232,69 @@ fn open_errors() {
         err(&d.raw_id, display(120.0)).constraint(),
         Some("frameRate")
     );
-    let always = NativeConfig::Display(DisplayConfig {
-        frame_rate: 10.0,
-        cursor: CursorCaptureConstraint::Always,
-    });
-    assert_eq!(err(&d.raw_id, always).constraint(), Some("cursor"));
+    assert_eq!(err(&d.raw_id, display(0.0)).constraint(), Some("frameRate"));
+    assert_eq!(
+        err(&d.raw_id, display(f64::NAN)).constraint(),
+        Some("frameRate")
+    );
 }
 
 #[test]
 fn unreachable_display_lists_nothing() {
     let b = X11Backend::with_display(":97531");
     assert!(b.devices().unwrap().is_empty());
+}
+
+/// Captures one frame with `cursor` after warping the pointer to (x, y).
+fn frame_with_cursor(b: &X11Backend, id: &str, cursor: CursorCaptureConstraint) -> VideoFrame {
+    let sink = Arc::new(Collect::default());
+    let mut src = b
+        .open(
+            id,
+            &NativeConfig::Display(DisplayConfig {
+                frame_rate: 20.0,
+                cursor,
+            }),
+            sink.clone(),
+        )
+        .unwrap();
+    assert!(common::wait_for(3000, || !sink.video().is_empty()));
+    src.stop();
+    sink.video().remove(0)
+}
+
+#[test]
+fn the_cursor_is_drawn_when_asked() {
+    let Some(b) = backend_or_skip("the_cursor_is_drawn_when_asked") else {
+        return;
+    };
+    let (conn, screen_num) = connect();
+    let root = conn.setup().roots[screen_num].root;
+    let (x, y) = (700i16, 400i16);
+    conn.warp_pointer(x11rb::NONE, root, 0, 0, 0, 0, x, y)
+        .unwrap();
+    conn.sync().unwrap();
+    let id = b.devices().unwrap()[screen_num].raw_id.clone();
+    let never = frame_with_cursor(&b, &id, CursorCaptureConstraint::Never);
+    let always = frame_with_cursor(&b, &id, CursorCaptureConstraint::Always);
+    // The cursor image lies around the pointer: pixels differ there, and only there.
+    let differs = |x0: u32, y0: u32, w: u32, h: u32| {
+        let mut n = 0;
+        for yy in y0..y0 + h {
+            for xx in x0..x0 + w {
+                if bgr(&never, xx, yy) != bgr(&always, xx, yy) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    let near = differs(x as u32 - 32, y as u32 - 32, 64, 64);
+    assert!(near > 10, "{near} pixels differ near the pointer");
+    assert_eq!(
+        differs(100, 100, 64, 64),
+        0,
+        "far from the pointer nothing differs"
+    );
+    drop(conn);
 }

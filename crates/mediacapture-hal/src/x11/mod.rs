@@ -5,7 +5,10 @@
 //!   `"Screen <n>"`. Individual RandR monitors and windows are not offered yet.
 //! - Frames are BGRA at the screen's size, grabbed at the configured frame rate on a timer
 //!   (not damage-driven): MIT-SHM when the server offers it (one copy less), else
-//!   `GetImage`. The cursor is not drawn: `cursor` is `["never"]`.
+//!   `GetImage`.
+//! - The cursor is drawn from the XFixes cursor image when the server has XFixes: `cursor`
+//!   is `["always", "motion", "never"]` (`"motion"`: drawn while it moved in the last
+//!   second), else `["never"]`.
 //! - `DISPLAY` unset or unreachable: no devices. A capture whose connection dies ends with
 //!   `SourceEvent::Ended(Some(NotReadableError))`.
 
@@ -24,6 +27,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 use x11rb::connection::Connection;
+use x11rb::protocol::xfixes::ConnectionExt as _;
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat, ImageOrder, Window};
 use x11rb::rust_connection::RustConnection;
 
@@ -87,6 +91,36 @@ impl X11Backend {
     }
 }
 
+/// How long the cursor stays drawn after it moved, for `cursor: "motion"`.
+const MOTION_HOLD: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `true` when the server has XFixes 2.0 or later (cursor images). Negotiates the version,
+/// which XFixes requires before its other requests.
+fn has_xfixes(conn: &RustConnection) -> bool {
+    use x11rb::connection::RequestConnection as _;
+    matches!(
+        conn.extension_information(x11rb::protocol::xfixes::X11_EXTENSION_NAME),
+        Ok(Some(_))
+    ) && conn
+        .xfixes_query_version(5, 0)
+        .ok()
+        .and_then(|c| c.reply().ok())
+        .is_some_and(|v| v.major_version >= 2)
+}
+
+/// The cursor modes offered.
+fn cursor_modes(xfixes: bool) -> Vec<CursorCaptureConstraint> {
+    if xfixes {
+        vec![
+            CursorCaptureConstraint::Always,
+            CursorCaptureConstraint::Motion,
+            CursorCaptureConstraint::Never,
+        ]
+    } else {
+        vec![CursorCaptureConstraint::Never]
+    }
+}
+
 /// The raw id of screen `i` of display `name`.
 fn raw_id(name: &str, i: usize) -> String {
     format!("x11:{name}:{i}")
@@ -105,6 +139,7 @@ impl Backend for X11Backend {
                 return Ok(Vec::new());
             }
         };
+        let cursor = cursor_modes(has_xfixes(&conn));
         let screens = &conn.setup().roots;
         Ok(screens
             .iter()
@@ -120,7 +155,7 @@ impl Backend for X11Backend {
                     height: u32::from(s.height_in_pixels),
                     max_frame_rate: MAX_FRAME_RATE,
                     display_surface: DisplayCaptureSurfaceType::Monitor,
-                    cursor: vec![CursorCaptureConstraint::Never],
+                    cursor: cursor.clone(),
                 }),
             })
             .collect())
@@ -151,13 +186,15 @@ impl Backend for X11Backend {
                 format!("{} fps is not in (0, {MAX_FRAME_RATE}]", d.frame_rate),
             ));
         }
-        if d.cursor != CursorCaptureConstraint::Never {
+        let xfixes = has_xfixes(&conn);
+        if !cursor_modes(xfixes).contains(&d.cursor) {
             return Err(Error::overconstrained(
                 "cursor",
-                "the X11 capturer does not draw the cursor",
+                "this X server has no XFixes: the cursor cannot be drawn",
             ));
         }
-        let grabber = Grabber::new(conn, screen)?;
+        let mut grabber = Grabber::new(conn, screen)?;
+        grabber.cursor = d.cursor;
         let ctl = Arc::new(Ctl::default());
         let job = Job {
             grabber,
@@ -184,6 +221,9 @@ struct Grabber {
     width: u16,
     height: u16,
     shm: Option<shm::ShmImage>,
+    cursor: CursorCaptureConstraint,
+    /// The cursor's last position and when it last moved.
+    last_cursor: Option<((i16, i16), Instant)>,
 }
 
 impl Grabber {
@@ -218,6 +258,8 @@ impl Grabber {
             width,
             height,
             shm,
+            cursor: CursorCaptureConstraint::Never,
+            last_cursor: None,
         })
     }
 
@@ -259,7 +301,66 @@ impl Grabber {
         for px in data.chunks_exact_mut(4) {
             px[3] = 255;
         }
+        if self.cursor != CursorCaptureConstraint::Never {
+            self.draw_cursor(&mut data);
+        }
         Ok(data)
+    }
+
+    /// Blends the cursor image (premultiplied ARGB) over the frame at the pointer.
+    fn draw_cursor(&mut self, frame: &mut [u8]) {
+        let Some(img) = self
+            .conn
+            .xfixes_get_cursor_image()
+            .ok()
+            .and_then(|c| c.reply().ok())
+        else {
+            return;
+        };
+        let now = Instant::now();
+        let pos = (img.x, img.y);
+        let moved_at = match self.last_cursor {
+            Some((p, t)) if p == pos => t,
+            // First sight counts as a move: the cursor is shown, then hides when idle.
+            _ => now,
+        };
+        self.last_cursor = Some((pos, moved_at));
+        if self.cursor == CursorCaptureConstraint::Motion && now - moved_at > MOTION_HOLD {
+            return;
+        }
+        let (fw, fh) = (i32::from(self.width), i32::from(self.height));
+        let (cw, ch) = (i32::from(img.width), i32::from(img.height));
+        let x0 = i32::from(img.x) - i32::from(img.xhot);
+        let y0 = i32::from(img.y) - i32::from(img.yhot);
+        for cy in 0..ch {
+            let y = y0 + cy;
+            if !(0..fh).contains(&y) {
+                continue;
+            }
+            for cx in 0..cw {
+                let x = x0 + cx;
+                if !(0..fw).contains(&x) {
+                    continue;
+                }
+                let Some(&argb) = img.cursor_image.get((cy * cw + cx) as usize) else {
+                    return;
+                };
+                let a = argb >> 24;
+                if a == 0 {
+                    continue;
+                }
+                let i = ((y * fw + x) * 4) as usize;
+                let Some(px) = frame.get_mut(i..i + 3) else {
+                    continue;
+                };
+                // Premultiplied: out = src + dst * (255 - a) / 255, for B, G, R.
+                for (k, shift) in [(0usize, 0u32), (1, 8), (2, 16)] {
+                    let src = (argb >> shift) & 0xff;
+                    let dst = u32::from(px[k]);
+                    px[k] = (src + dst * (255 - a) / 255).min(255) as u8;
+                }
+            }
+        }
     }
 }
 
