@@ -298,3 +298,81 @@ fn the_cursor_is_drawn_when_asked() {
     );
     drop(conn);
 }
+
+/// A private Xvfb, killed on drop.
+struct PrivateX {
+    child: std::process::Child,
+    display: String,
+}
+
+impl PrivateX {
+    fn start() -> Option<PrivateX> {
+        let n = 300 + std::process::id() % 400;
+        let display = format!(":{n}");
+        let child = std::process::Command::new("Xvfb")
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "320x240x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut x = PrivateX { child, display };
+        let b = X11Backend::with_display(&x.display);
+        if common::wait_for(5000, || !b.devices().unwrap().is_empty()) {
+            Some(x)
+        } else {
+            let _ = x.child.kill();
+            None
+        }
+    }
+}
+
+impl Drop for PrivateX {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_dying_server_ends_the_capture() {
+    let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
+    let Some(mut x) = PrivateX::start() else {
+        assert!(
+            !required,
+            "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
+        );
+        println!("skipped: a_dying_server_ends_the_capture: cannot start Xvfb");
+        return;
+    };
+    let b = X11Backend::with_display(&x.display);
+    let d = b.devices().unwrap().remove(0);
+    assert_eq!(d.raw_id, format!("x11:{}:0", x.display));
+    let sink = Arc::new(Collect::default());
+    let mut src = b.open(&d.raw_id, &display(20.0), sink.clone()).unwrap();
+    assert!(common::wait_for(3000, || !sink.video().is_empty()));
+    assert_eq!(sink.video()[0].coded_width(), 320);
+    x.child.kill().unwrap();
+    x.child.wait().unwrap();
+    assert!(
+        common::wait_for(3000, || !sink.events().is_empty()),
+        "no event after the X server died"
+    );
+    match &sink.events()[0].1 {
+        mediacapture_hal::SourceEvent::Ended(Some(e)) => {
+            assert_eq!(e.kind, ErrorKind::NotReadableError);
+        }
+        other => panic!("{other:?}"),
+    }
+    src.stop();
+    assert!(
+        b.devices().unwrap().is_empty(),
+        "a dead display lists nothing"
+    );
+}
