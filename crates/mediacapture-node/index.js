@@ -1,0 +1,1072 @@
+'use strict';
+// navigator.mediaDevices for Node.js, shaped like the browser's (Media Capture and Streams,
+// the getDisplayMedia part of Screen Capture, and a MediaStreamTrackProcessor), on the
+// `mediacapture` Rust library (the native half is src/lib.rs, loaded from mediacapture.node).
+//
+// What lives here: the DOM shapes. Every interface is a class whose attributes are getters on
+// its prototype; every event target extends the global EventTarget and has its `on…`
+// attributes; events the implementation fires are trusted (`isTrusted === true`); errors are
+// DOMExceptions named as the spec names them (OverconstrainedError extends DOMException) or
+// plain TypeErrors where WebIDL says so; dictionaries are converted from JavaScript values as
+// WebIDL converts them (src/lib.rs finishes the conversion with the Rust library's rules).
+
+const path = require('node:path');
+
+const native = loadNative();
+
+function loadNative() {
+  const file = path.join(__dirname, 'mediacapture.node');
+  try {
+    return require(file);
+  } catch (e) {
+    const err = new Error(
+      `mediacapture: cannot load the native addon ${file} (${e.message}). ` +
+        'Build it first: cd crates/mediacapture-node && npm install && npm run build',
+    );
+    err.cause = e;
+    throw err;
+  }
+}
+
+// Constructs objects whose public constructor is "Illegal constructor" (MediaStreamTrack,
+// MediaDevices, MediaDeviceInfo, InputDeviceInfo) from inside this module only.
+const kInternal = Symbol('mediacapture.internal');
+
+// ------------------------------------------------------------------------------------------
+// Trusted events.
+//
+// Node's Event sets isTrusted only when its options carry an internal symbol (the one Node
+// uses for its own AbortSignal "abort" events). The symbol is not exported, but Event's
+// constructor looks it up in the options object: a Proxy sees the lookup and answers true.
+// The result is an ordinary, genuinely trusted Node Event.
+
+let kTrustEvent = null;
+{
+  const probe = new Proxy(
+    {},
+    {
+      get(target, key) {
+        if (typeof key === 'symbol' && key.description === 'kTrustEvent') kTrustEvent = key;
+        return undefined;
+      },
+    },
+  );
+  new Event('probe', probe); // eslint-disable-line no-new
+}
+
+function trusted(init = {}) {
+  return new Proxy(init, {
+    get(target, key, receiver) {
+      if (kTrustEvent !== null && key === kTrustEvent) return true;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// Event handler attributes (HTML "event handler IDL attributes").
+//
+// The first non-null assignment registers one listener at that point of the listener list;
+// later assignments replace the callback in place (keeping its position); null removes it.
+// Non-objects are treated as null ([LegacyTreatNonObjectAsNull]); a non-callable object is
+// stored and does nothing when the event fires. A handler returning false cancels the event.
+
+const handlerMaps = new WeakMap();
+
+function defineEventHandlers(cls, types) {
+  for (const type of types) {
+    Object.defineProperty(cls.prototype, `on${type}`, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        brand(cls, this);
+        const h = handlerMaps.get(this)?.get(type);
+        return h ? h.value : null;
+      },
+      set(value) {
+        brand(cls, this);
+        let map = handlerMaps.get(this);
+        if (!map) {
+          map = new Map();
+          handlerMaps.set(this, map);
+        }
+        const v = (typeof value === 'object' && value !== null) || typeof value === 'function' ? value : null;
+        const h = map.get(type);
+        if (v === null) {
+          if (h) {
+            this.removeEventListener(type, h.listener);
+            map.delete(type);
+          }
+          return;
+        }
+        if (h) {
+          h.value = v;
+          return;
+        }
+        const entry = {
+          value: v,
+          listener(event) {
+            const f = entry.value;
+            if (typeof f !== 'function') return;
+            const r = f.call(event.currentTarget, event);
+            if (r === false) event.preventDefault();
+          },
+        };
+        map.set(type, entry);
+        this.addEventListener(type, entry.listener);
+      },
+    });
+  }
+}
+
+function brand(cls, obj) {
+  if (!(obj instanceof cls)) throw new TypeError('Illegal invocation');
+}
+
+// ------------------------------------------------------------------------------------------
+// Errors.
+
+class OverconstrainedError extends DOMException {
+  #constraint;
+  constructor(constraint, message = '') {
+    if (arguments.length < 1) {
+      throw new TypeError("Failed to construct 'OverconstrainedError': 1 argument required, but only 0 present.");
+    }
+    super(message === undefined ? '' : String(message), 'OverconstrainedError');
+    this.#constraint = String(constraint);
+  }
+  get constraint() {
+    if (!(#constraint in this)) throw new TypeError('Illegal invocation');
+    return this.#constraint;
+  }
+}
+Object.defineProperty(OverconstrainedError.prototype, Symbol.toStringTag, {
+  value: 'OverconstrainedError',
+  configurable: true,
+});
+
+function errorFrom(json) {
+  const e = typeof json === 'string' ? JSON.parse(json) : json;
+  if (e.name === 'TypeError') return new TypeError(e.message);
+  if (e.name === 'OverconstrainedError') return new OverconstrainedError(e.constraint ?? '', e.message);
+  return new DOMException(e.message, e.name);
+}
+
+// ------------------------------------------------------------------------------------------
+// WebIDL conversion of a JavaScript value to JSON text.
+//
+// The dictionaries' own conversion (member types, [Clamp], enums, TypeErrors naming the
+// member) is done by the Rust side from JSON with JavaScript's rules; this step only makes a
+// JavaScript value representable as JSON without changing what WebIDL would see:
+// - dictionary members are read with [[Get]], so inherited and getter-defined members count
+//   (not just own enumerable ones as JSON.stringify would); undefined members are absent;
+// - NaN and ±Infinity become the strings "NaN" / "Infinity" / "-Infinity", which ToNumber
+//   turns back into the same values (so `double` members still reject them with TypeError);
+// - iterable objects (Set, generators) become arrays, as sequence conversion iterates them;
+// - cycles are cut (a browser would only follow the members it knows).
+// Known gap: ToBoolean("NaN") is true where ToBoolean(NaN) is false.
+
+function toIdlJson(value, skipTopLevel) {
+  const seen = new Set();
+  function conv(v, depth) {
+    switch (typeof v) {
+      case 'undefined':
+        return undefined;
+      case 'boolean':
+      case 'string':
+        return v;
+      case 'number':
+        if (Number.isNaN(v)) return 'NaN';
+        if (v === Infinity) return 'Infinity';
+        if (v === -Infinity) return '-Infinity';
+        return v;
+      case 'bigint':
+        return String(v);
+      case 'symbol':
+        throw new TypeError('Cannot convert a Symbol value to a string');
+      default:
+        break;
+    }
+    if (v === null) return null;
+    if (v instanceof String || v instanceof Number || v instanceof Boolean) return conv(v.valueOf(), depth);
+    if (seen.has(v) || depth > 64) return null;
+    seen.add(v);
+    try {
+      if (Array.isArray(v) || (typeof v[Symbol.iterator] === 'function' && typeof v !== 'function')) {
+        return Array.from(v, (x) => {
+          const c = conv(x, depth + 1);
+          return c === undefined ? null : c;
+        });
+      }
+      const out = {};
+      for (const key of allKeys(v)) {
+        if (depth === 0 && skipTopLevel && skipTopLevel.includes(key)) continue;
+        const c = conv(v[key], depth + 1);
+        if (c !== undefined) out[key] = c;
+      }
+      return out;
+    } finally {
+      seen.delete(v);
+    }
+  }
+  const r = conv(value, 0);
+  return JSON.stringify(r === undefined ? {} : r);
+}
+
+const builtinProtos = new Set([Object.prototype, Function.prototype, Array.prototype]);
+
+function allKeys(obj) {
+  const keys = new Set();
+  for (let o = obj; o !== null && !builtinProtos.has(o); o = Object.getPrototypeOf(o)) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      if (k !== 'constructor' && k !== '__proto__') keys.add(k);
+    }
+  }
+  return keys;
+}
+
+function idlString(v) {
+  if (typeof v === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string');
+  return String(v);
+}
+
+// ------------------------------------------------------------------------------------------
+// Native event delivery and keeping the process alive.
+//
+// Every native event arrives through one threadsafe function, in the order the library fired
+// it. That function is weak: what keeps node's event loop alive is one timer, referenced only
+// while something waits for native events: a live track with an `ended` / `mute` / `unmute`
+// listener (or handler), or a recording MediaRecorder. Pending promises and frame reads keep
+// the loop alive by themselves. A live track nobody listens to does not: a script that gets a
+// stream, prints its settings and returns exits, as does one that stops every track.
+
+const targets = new Map(); // target id -> object receiving native events
+let nextTarget = 1;
+const watchers = new Set(); // objects that keep the process alive
+let keepAliveTimer = null;
+
+function watch(obj, on) {
+  if (on) watchers.add(obj);
+  else watchers.delete(obj);
+  if (watchers.size > 0) {
+    if (keepAliveTimer === null) keepAliveTimer = setInterval(() => {}, 1 << 30);
+    keepAliveTimer.ref();
+  } else if (keepAliveTimer !== null) {
+    keepAliveTimer.unref();
+  }
+}
+
+native.setEventSink((target, type, payload) => {
+  const obj = targets.get(target);
+  if (obj) obj[kNativeEvent](type, payload);
+});
+
+const kNativeEvent = Symbol('mediacapture.nativeEvent');
+
+// ------------------------------------------------------------------------------------------
+// MediaStreamTrack
+
+const kTrackState = Symbol('mediacapture.trackState');
+let constructingTrack = null;
+
+class MediaStreamTrack extends EventTarget {
+  #n;
+  #target;
+  #readyState;
+  #muted;
+  #kind;
+  #id;
+  #label;
+
+  constructor() {
+    const n = constructingTrack;
+    constructingTrack = null;
+    if (n === null) throw new TypeError('Illegal constructor');
+    super();
+    this.#n = n;
+    this.#kind = n.kind;
+    this.#id = n.id;
+    this.#label = n.label;
+    this.#readyState = n.readyState;
+    this.#muted = n.muted;
+    this.#target = nextTarget++;
+    if (this.#readyState === 'live') {
+      targets.set(this.#target, this);
+      n.listen(this.#target);
+    }
+  }
+
+  static [kInternal](n) {
+    constructingTrack = n;
+    return new MediaStreamTrack();
+  }
+
+  #listeners = new Map(); // type -> Set of callbacks, for the keep-alive decision
+
+  #ended() {
+    this.#readyState = 'ended';
+    targets.delete(this.#target);
+    watch(this, false);
+  }
+
+  #updateWatch() {
+    let any = false;
+    for (const type of ['ended', 'mute', 'unmute']) any ||= (this.#listeners.get(type)?.size ?? 0) > 0;
+    watch(this, any && this.#readyState === 'live');
+  }
+
+  addEventListener(type, callback, options) {
+    super.addEventListener(type, callback, options);
+    if (callback !== null && callback !== undefined && !(options && typeof options === 'object' && options.once)) {
+      const t = String(type);
+      if (!this.#listeners.has(t)) this.#listeners.set(t, new Set());
+      this.#listeners.get(t).add(callback);
+      this.#updateWatch();
+    }
+  }
+
+  removeEventListener(type, callback, options) {
+    super.removeEventListener(type, callback, options);
+    this.#listeners.get(String(type))?.delete(callback);
+    this.#updateWatch();
+  }
+
+  [kNativeEvent](type) {
+    if (this.#readyState === 'ended') return;
+    if (type === 'ended') {
+      this.#ended();
+      this.dispatchEvent(new Event('ended', trusted()));
+    } else if (type === 'mute' || type === 'unmute') {
+      const muted = type === 'mute';
+      if (this.#muted === muted) return;
+      this.#muted = muted;
+      this.dispatchEvent(new Event(type, trusted()));
+    }
+  }
+
+  static [kTrackState](t) {
+    return { native: t.#n, live: t.#readyState === 'live' };
+  }
+
+  get kind() {
+    return this.#kind;
+  }
+
+  get id() {
+    return this.#id;
+  }
+
+  get label() {
+    return this.#label;
+  }
+
+  get enabled() {
+    return this.#n.enabled;
+  }
+
+  set enabled(v) {
+    this.#n.setEnabled(Boolean(v));
+  }
+
+  get muted() {
+    return this.#muted;
+  }
+
+  get readyState() {
+    return this.#readyState;
+  }
+
+  /** mst-content-hint: "" or, for audio, speech / speech-recognition / music; for video, motion / detail / text. */
+  get contentHint() {
+    return this.#n.contentHint;
+  }
+
+  set contentHint(v) {
+    this.#n.setContentHint(idlString(v));
+  }
+
+  clone() {
+    const c = MediaStreamTrack[kInternal](this.#n.cloneTrack());
+    // The clone copies this track's state as JavaScript sees it.
+    if (this.#readyState === 'ended') c.#ended();
+    c.#muted = this.#muted;
+    return c;
+  }
+
+  stop() {
+    if (this.#readyState === 'ended') return;
+    this.#n.stop();
+    this.#ended();
+  }
+
+  getCapabilities() {
+    return JSON.parse(this.#n.capabilities());
+  }
+
+  getConstraints() {
+    return JSON.parse(this.#n.constraints());
+  }
+
+  getSettings() {
+    return JSON.parse(this.#n.settings());
+  }
+
+  applyConstraints(constraints = undefined) {
+    const n = this.#n;
+    let json;
+    try {
+      json = toIdlJson(constraints === undefined || constraints === null ? {} : constraints);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return n.applyConstraints(json).then((err) => {
+      if (err) throw errorFrom(err);
+    });
+  }
+
+  /**
+   * Nonstandard: an async iterator over this track's media. Video: `{timestamp, duration,
+   * width, height, format, data: Uint8Array}` (tightly packed planes of the visible picture;
+   * `format` I420 unless `options.format` asks for NV12, YUYV, RGBA or BGRA); audio:
+   * `{timestamp, duration, sampleRate, numberOfChannels, numberOfFrames, format: "f32",
+   * data: Float32Array}` (interleaved). Timestamps are microseconds of capture time. It holds
+   * at most `options.capacity` items (default 2) and drops the oldest when the reader is
+   * behind. It ends when the track ends; `break` (or `return()`) stops it.
+   */
+  frames(options = {}) {
+    const n = this.#n;
+    const format = options && options.format !== undefined ? idlString(options.format) : undefined;
+    const capacity = options && options.capacity !== undefined ? Math.max(1, Math.floor(Number(options.capacity)) || 1) : undefined;
+    const reader = n.reader(format, capacity);
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        reader.close();
+      }
+      return { value: undefined, done: true };
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        while (!done) {
+          const c = await reader.read(250);
+          if (c.kind === 'timeout') continue;
+          if (c.kind === 'ended') break;
+          if (done) break;
+          return { value: chunkToObject(c), done: false };
+        }
+        return finish();
+      },
+      async return() {
+        return finish();
+      },
+      get dropped() {
+        return reader.dropped;
+      },
+    };
+  }
+}
+defineEventHandlers(MediaStreamTrack, ['mute', 'unmute', 'ended']);
+
+function chunkToObject(c) {
+  if (c.kind === 'video') {
+    const data = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+    return {
+      timestamp: c.timestamp,
+      duration: c.duration || null,
+      width: c.width,
+      height: c.height,
+      format: c.format,
+      data,
+    };
+  }
+  const b = c.data;
+  const data =
+    b.byteOffset % 4 === 0
+      ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4)
+      : new Float32Array(new Uint8Array(b).buffer);
+  return {
+    timestamp: c.timestamp,
+    duration: c.duration || null,
+    sampleRate: c.sampleRate,
+    numberOfChannels: c.numberOfChannels,
+    numberOfFrames: c.numberOfFrames,
+    format: c.format,
+    data,
+  };
+}
+
+function isTrack(t) {
+  return t instanceof MediaStreamTrack;
+}
+
+// ------------------------------------------------------------------------------------------
+// MediaStream
+
+let constructingStream = null;
+
+class MediaStream extends EventTarget {
+  #n;
+  #tracks = [];
+
+  constructor(arg = undefined) {
+    const fromNative = constructingStream;
+    constructingStream = null;
+    let tracks = [];
+    if (fromNative === null && arguments.length > 0 && arg !== undefined) {
+      if (arg instanceof MediaStream) {
+        tracks = arg.getTracks();
+      } else if (arg !== null && typeof arg === 'object' && typeof arg[Symbol.iterator] === 'function') {
+        tracks = Array.from(arg);
+        for (const t of tracks) {
+          if (!isTrack(t)) {
+            throw new TypeError("Failed to construct 'MediaStream': Failed to convert value to 'MediaStreamTrack'.");
+          }
+        }
+      } else {
+        throw new TypeError("Failed to construct 'MediaStream': No matching constructor signature.");
+      }
+    }
+    super();
+    if (fromNative !== null) {
+      this.#n = fromNative.stream;
+      this.#tracks = fromNative.tracks;
+      return;
+    }
+    this.#n = new native.NativeStream();
+    for (const t of tracks) this.addTrack(t);
+  }
+
+  static [kInternal](nativeStream) {
+    const tracks = nativeStream.tracks().map((nt) => MediaStreamTrack[kInternal](nt));
+    constructingStream = { stream: nativeStream, tracks };
+    return new MediaStream();
+  }
+
+  get id() {
+    return this.#n.id;
+  }
+
+  get active() {
+    return this.#tracks.some((t) => t.readyState === 'live');
+  }
+
+  getTracks() {
+    return this.#tracks.slice();
+  }
+
+  getAudioTracks() {
+    return this.#tracks.filter((t) => t.kind === 'audio');
+  }
+
+  getVideoTracks() {
+    return this.#tracks.filter((t) => t.kind === 'video');
+  }
+
+  getTrackById(trackId) {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'getTrackById': 1 argument required.");
+    const id = idlString(trackId);
+    return this.#tracks.find((t) => t.id === id) ?? null;
+  }
+
+  addTrack(track) {
+    if (!isTrack(track)) {
+      throw new TypeError("Failed to execute 'addTrack' on 'MediaStream': parameter 1 is not of type 'MediaStreamTrack'.");
+    }
+    if (this.#tracks.includes(track)) return;
+    this.#tracks.push(track);
+    this.#n.addTrack(MediaStreamTrack[kTrackState](track).native);
+  }
+
+  removeTrack(track) {
+    if (!isTrack(track)) {
+      throw new TypeError("Failed to execute 'removeTrack' on 'MediaStream': parameter 1 is not of type 'MediaStreamTrack'.");
+    }
+    const i = this.#tracks.indexOf(track);
+    if (i < 0) return;
+    this.#tracks.splice(i, 1);
+    this.#n.removeTrack(MediaStreamTrack[kTrackState](track).native);
+  }
+
+  clone() {
+    return new MediaStream(this.#tracks.map((t) => t.clone()));
+  }
+
+  /** @internal the native stream, for MediaRecorder */
+  static [kTrackState](s) {
+    return s.#n;
+  }
+}
+defineEventHandlers(MediaStream, ['addtrack', 'removetrack']);
+
+class MediaStreamTrackEvent extends Event {
+  #track;
+  constructor(type, eventInitDict) {
+    if (arguments.length < 2) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': 2 arguments required.");
+    }
+    if (eventInitDict === null || typeof eventInitDict !== 'object') {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': The provided value is not of type 'MediaStreamTrackEventInit'.");
+    }
+    const track = eventInitDict.track;
+    if (track === undefined) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': required member track is undefined.");
+    }
+    if (!isTrack(track)) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': member track is not of type 'MediaStreamTrack'.");
+    }
+    super(idlString(type), eventInitDict);
+    this.#track = track;
+  }
+  get track() {
+    return this.#track;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// MediaDeviceInfo / InputDeviceInfo / DeviceChangeEvent
+
+let constructingInfo = null;
+
+class MediaDeviceInfo {
+  #deviceId;
+  #kind;
+  #label;
+  #groupId;
+  constructor() {
+    const d = constructingInfo;
+    constructingInfo = null;
+    if (d === null) throw new TypeError('Illegal constructor');
+    this.#deviceId = d.deviceId;
+    this.#kind = d.kind;
+    this.#label = d.label;
+    this.#groupId = d.groupId;
+  }
+  get deviceId() {
+    return this.#deviceId;
+  }
+  get kind() {
+    return this.#kind;
+  }
+  get label() {
+    return this.#label;
+  }
+  get groupId() {
+    return this.#groupId;
+  }
+  toJSON() {
+    // [Default] toJSON: the attributes, in IDL order.
+    return { deviceId: this.#deviceId, kind: this.#kind, label: this.#label, groupId: this.#groupId };
+  }
+}
+
+const kCapabilities = new WeakMap();
+
+class InputDeviceInfo extends MediaDeviceInfo {
+  getCapabilities() {
+    if (!kCapabilities.has(this)) throw new TypeError('Illegal invocation');
+    return structuredClone(kCapabilities.get(this));
+  }
+}
+
+function deviceInfoFrom(d) {
+  constructingInfo = d;
+  if (d.kind === 'audioinput' || d.kind === 'videoinput') {
+    const info = new InputDeviceInfo();
+    kCapabilities.set(info, d.capabilities ?? {});
+    return info;
+  }
+  return new MediaDeviceInfo();
+}
+
+function deviceInfoSequence(v, what) {
+  if (v === undefined) return [];
+  if (v === null || typeof v !== 'object' || typeof v[Symbol.iterator] !== 'function') {
+    throw new TypeError(`Failed to construct 'DeviceChangeEvent': ${what} is not iterable.`);
+  }
+  const list = Array.from(v);
+  for (const d of list) {
+    if (!(d instanceof MediaDeviceInfo)) {
+      throw new TypeError(`Failed to construct 'DeviceChangeEvent': ${what} contains a value that is not a MediaDeviceInfo.`);
+    }
+  }
+  return list;
+}
+
+const kUserInserted = Symbol('mediacapture.userInsertedDevices');
+
+class DeviceChangeEvent extends Event {
+  #devices;
+  #userInsertedDevices;
+  constructor(type, eventInitDict = {}) {
+    if (arguments.length < 1) throw new TypeError("Failed to construct 'DeviceChangeEvent': 1 argument required.");
+    const init = eventInitDict ?? {};
+    if (typeof init !== 'object' && typeof init !== 'function') {
+      throw new TypeError("Failed to construct 'DeviceChangeEvent': The provided value is not of type 'DeviceChangeEventInit'.");
+    }
+    const devices = deviceInfoSequence(init.devices, 'devices');
+    const inserted = init[kUserInserted] ? init[kUserInserted] : [];
+    super(idlString(type), init);
+    this.#devices = Object.freeze(devices);
+    this.#userInsertedDevices = Object.freeze(inserted);
+  }
+  get devices() {
+    return this.#devices;
+  }
+  get userInsertedDevices() {
+    return this.#userInsertedDevices;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// CaptureController (Screen Capture)
+
+const focusBehaviors = ['focus-capturing-application', 'focus-captured-surface', 'no-focus-change'];
+
+class CaptureController extends EventTarget {
+  #bound = false;
+  #track = null;
+  #surface = null;
+  #finalized = false;
+  #behavior = null;
+
+  setFocusBehavior(focusBehavior) {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'setFocusBehavior': 1 argument required.");
+    const b = idlString(focusBehavior);
+    if (!focusBehaviors.includes(b)) {
+      throw new TypeError(`Failed to execute 'setFocusBehavior': The provided value '${b}' is not a valid enum value of type CaptureStartFocusBehavior.`);
+    }
+    if (this.#track === null) {
+      this.#behavior = b;
+      return;
+    }
+    if (this.#track.readyState === 'ended') throw new DOMException('The captured track has ended.', 'InvalidStateError');
+    if (this.#surface !== 'browser' && this.#surface !== 'window') {
+      throw new DOMException('Focus can only be changed for a captured window or tab.', 'InvalidStateError');
+    }
+    if (this.#finalized) throw new DOMException('The window of opportunity for focus-change is closed.', 'InvalidStateError');
+    this.#behavior = b;
+    this.#finalized = true;
+  }
+
+  static [kInternal](c) {
+    // getDisplayMedia step 1: bind (InvalidStateError when already bound).
+    if (c.#bound) return false;
+    c.#bound = true;
+    return true;
+  }
+
+  static [kTrackState](c, track) {
+    c.#track = track;
+    c.#surface = track.getSettings().displaySurface ?? null;
+    // "Finalize focus decision" is queued right after getDisplayMedia resolves: a call to
+    // setFocusBehavior after one more task is too late.
+    setTimeout(() => {
+      c.#finalized = true;
+    }, 0);
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// MediaDevices
+
+let constructingDevices = null;
+
+class MediaDevices extends EventTarget {
+  #n;
+  #target;
+
+  constructor() {
+    const n = constructingDevices;
+    constructingDevices = null;
+    if (n === null) throw new TypeError('Illegal constructor');
+    super();
+    this.#n = n;
+    this.#target = nextTarget++;
+    targets.set(this.#target, this);
+    n.listen(this.#target);
+  }
+
+  static [kInternal](options) {
+    constructingDevices = new native.NativeDevices(JSON.stringify(options ?? {}));
+    return new MediaDevices();
+  }
+
+  static [kTrackState](md) {
+    return md.#n;
+  }
+
+  [kNativeEvent](type, payload) {
+    if (type !== 'devicechange') return;
+    const p = JSON.parse(payload);
+    const devices = p.devices.map(deviceInfoFrom);
+    const inserted = p.userInsertedDevices.map((d) => devices.find((x) => x.deviceId === d.deviceId && x.kind === d.kind) ?? deviceInfoFrom(d));
+    this.dispatchEvent(new DeviceChangeEvent('devicechange', trusted({ devices, [kUserInserted]: inserted })));
+  }
+
+  enumerateDevices() {
+    return this.#n.enumerate().then((text) => {
+      const r = JSON.parse(text);
+      if (r.error) throw errorFrom(r.error);
+      return r.ok.map(deviceInfoFrom);
+    });
+  }
+
+  getSupportedConstraints() {
+    return JSON.parse(this.#n.supportedConstraints());
+  }
+
+  getUserMedia(constraints = undefined) {
+    const n = this.#n;
+    let json;
+    try {
+      json = toIdlJson(constraints === undefined || constraints === null ? {} : constraints);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // The synchronous steps (WebIDL conversion, "nothing requested"): an already rejected
+    // promise, as in a browser.
+    const early = n.checkUserMedia(json);
+    if (early) return Promise.reject(errorFrom(early));
+    return n.getUserMedia(json).then((r) => {
+      if (typeof r === 'string') throw errorFrom(r);
+      return MediaStream[kInternal](r);
+    });
+  }
+
+  getDisplayMedia(options = undefined) {
+    const n = this.#n;
+    const opts = options === undefined || options === null ? {} : options;
+    let json;
+    let controller;
+    try {
+      if (typeof opts !== 'object' && typeof opts !== 'function') {
+        throw new TypeError("Failed to execute 'getDisplayMedia': The provided value is not of type 'DisplayMediaStreamOptions'.");
+      }
+      controller = opts.controller;
+      if (controller !== undefined && !(controller instanceof CaptureController)) {
+        throw new TypeError("Failed to execute 'getDisplayMedia': member controller is not of type 'CaptureController'.");
+      }
+      json = toIdlJson(opts, ['controller']);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Step 1: a controller binds once.
+    if (controller !== undefined && !CaptureController[kInternal](controller)) {
+      return Promise.reject(new DOMException('The CaptureController is already bound to a capture session.', 'InvalidStateError'));
+    }
+    // Step 2 (transient user activation) has no equivalent in Node: a program's call is the
+    // user's intent. The remaining synchronous checks reject at once.
+    const early = n.checkDisplayMedia(json);
+    if (early) return Promise.reject(errorFrom(early));
+    return n.getDisplayMedia(json).then((r) => {
+      if (typeof r === 'string') throw errorFrom(r);
+      const stream = MediaStream[kInternal](r);
+      if (controller !== undefined) CaptureController[kTrackState](controller, stream.getVideoTracks()[0]);
+      return stream;
+    });
+  }
+}
+defineEventHandlers(MediaDevices, ['devicechange']);
+
+// ------------------------------------------------------------------------------------------
+// MediaStreamTrackProcessor (mediacapture-transform), over track.frames().
+
+class MediaStreamTrackProcessor {
+  #readable;
+  constructor(init) {
+    if (arguments.length < 1 || init === null || typeof init !== 'object') {
+      throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': 1 argument required.");
+    }
+    const { track } = init;
+    if (!isTrack(track)) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': member track is not of type 'MediaStreamTrack'.");
+    }
+    if (track.readyState === 'ended') {
+      throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': the track has ended.");
+    }
+    let capacity;
+    if (init.maxBufferSize !== undefined) {
+      const m = Number(init.maxBufferSize);
+      // [EnforceRange] unsigned short.
+      if (!Number.isFinite(m) || Math.trunc(m) < 0 || Math.trunc(m) > 65535) {
+        throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': maxBufferSize is outside the range of unsigned short.");
+      }
+      capacity = Math.max(1, Math.trunc(m));
+    }
+    const it = track.frames({ capacity });
+    this.#readable = new ReadableStream(
+      {
+        async pull(controller) {
+          const { value, done } = await it.next();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        async cancel() {
+          await it.return();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+  get readable() {
+    return this.#readable;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// The default MediaDevices, install(), setPermission()
+
+let defaultDevices = null;
+
+function getDefaultMediaDevices() {
+  if (defaultDevices === null) defaultDevices = MediaDevices[kInternal]({});
+  return defaultDevices;
+}
+
+/**
+ * Nonstandard: a MediaDevices of its own (own origin, exposure state and permissions), e.g. for
+ * tests. `options.origin` (default "node") derives the device ids; `options.fakeProfile` (a
+ * profile object, see the README) gives fake devices regardless of MEDIACAPTURE_FAKE.
+ */
+function createMediaDevices(options = {}) {
+  const o = {};
+  if (options.origin !== undefined) o.origin = idlString(options.origin);
+  if (options.fakeProfile !== undefined) o.fakeProfile = options.fakeProfile;
+  return MediaDevices[kInternal](o);
+}
+
+const permissionNames = ['camera', 'microphone', 'display-capture'];
+const permissionStates = ['granted', 'denied', 'prompt'];
+
+/**
+ * Sets the permission a user would give: `name` is "camera", "microphone" or
+ * "display-capture"; `state` is "granted" (the default for every permission in Node),
+ * "denied" (getUserMedia rejects with NotAllowedError; live tracks of that kind end with an
+ * `ended` event) or "prompt" (Node has no prompt: requests are refused, NotAllowedError).
+ */
+function setPermission(name, state, mediaDevices = getDefaultMediaDevices()) {
+  const n = idlString(name);
+  const s = idlString(state);
+  if (!permissionNames.includes(n)) throw new TypeError(`setPermission: unknown permission name '${n}'`);
+  if (!permissionStates.includes(s)) throw new TypeError(`setPermission: unknown permission state '${s}'`);
+  if (!(mediaDevices instanceof MediaDevices)) throw new TypeError('setPermission: not a MediaDevices');
+  MediaDevices[kTrackState](mediaDevices).setPermission(n, s);
+}
+
+/** Nonstandard: the state of a permission ("granted", "denied" or "prompt"). */
+function getPermission(name, mediaDevices = getDefaultMediaDevices()) {
+  const n = idlString(name);
+  if (!permissionNames.includes(n)) throw new TypeError(`getPermission: unknown permission name '${n}'`);
+  return MediaDevices[kTrackState](mediaDevices).permission(n);
+}
+
+/** The legacy `navigator.getUserMedia(constraints, successCallback, errorCallback)`. */
+function legacyGetUserMedia(constraints, successCallback, errorCallback) {
+  if (arguments.length < 3) {
+    throw new TypeError(`Failed to execute 'getUserMedia' on 'Navigator': 3 arguments required, but only ${arguments.length} present.`);
+  }
+  if (typeof successCallback !== 'function') {
+    throw new TypeError("Failed to execute 'getUserMedia' on 'Navigator': The callback provided as parameter 2 is not a function.");
+  }
+  if (typeof errorCallback !== 'function') {
+    throw new TypeError("Failed to execute 'getUserMedia' on 'Navigator': The callback provided as parameter 3 is not a function.");
+  }
+  getDefaultMediaDevices()
+    .getUserMedia(constraints)
+    .then(
+      (stream) => successCallback(stream),
+      (error) => errorCallback(error),
+    );
+}
+
+const interfaces = {
+  MediaStream,
+  MediaStreamTrack,
+  MediaStreamTrackEvent,
+  MediaDevices,
+  MediaDeviceInfo,
+  InputDeviceInfo,
+  DeviceChangeEvent,
+  OverconstrainedError,
+  CaptureController,
+  MediaStreamTrackProcessor,
+};
+
+/**
+ * Makes browser code run unchanged: defines `navigator.mediaDevices` (the default
+ * MediaDevices, [SameObject]), the legacy `navigator.getUserMedia`, and every interface as a
+ * global (writable, configurable, not enumerable, as WebIDL defines them on a window).
+ * `navigator` is created when the global object has none (Node < 21).
+ */
+function install(globalObject = globalThis) {
+  for (const [name, value] of Object.entries(exported())) {
+    if (typeof value !== 'function' || !/^[A-Z]/.test(name)) continue;
+    Object.defineProperty(globalObject, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+  let nav = globalObject.navigator;
+  if (nav === undefined || nav === null) {
+    nav = {};
+    Object.defineProperty(globalObject, 'navigator', { value: nav, writable: true, configurable: true, enumerable: true });
+  }
+  Object.defineProperty(nav, 'mediaDevices', {
+    get: getDefaultMediaDevices,
+    configurable: true,
+    enumerable: true,
+  });
+  Object.defineProperty(nav, 'getUserMedia', {
+    value: legacyGetUserMedia,
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
+  return globalObject;
+}
+
+/** Nonstandard: resolves when every event the library fired so far has been delivered. */
+function flushEvents() {
+  return native.flushEvents().then(() => new Promise((resolve) => setImmediate(resolve)));
+}
+
+/** Test hooks for the fake backend (nonstandard): plug devices in and out. */
+const fake = {
+  addDevice(spec, mediaDevices = getDefaultMediaDevices()) {
+    return MediaDevices[kTrackState](mediaDevices).fakeAddDevice(JSON.stringify(spec));
+  },
+  removeDevice(rawId, mediaDevices = getDefaultMediaDevices()) {
+    MediaDevices[kTrackState](mediaDevices).fakeRemoveDevice(idlString(rawId));
+  },
+  backends(mediaDevices = getDefaultMediaDevices()) {
+    return MediaDevices[kTrackState](mediaDevices).backends();
+  },
+};
+
+let recorder = null;
+try {
+  recorder = require('./lib/recorder.js')({ native, MediaStream, kTrackState, kInternal, trusted, defineEventHandlers, errorFrom, watch });
+} catch (e) {
+  if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes('recorder.js')) throw e;
+}
+
+function exported() {
+  const out = { ...interfaces };
+  if (recorder) Object.assign(out, recorder);
+  return out;
+}
+
+module.exports = {
+  ...exported(),
+  install,
+  setPermission,
+  getPermission,
+  createMediaDevices,
+  flushEvents,
+  fake,
+};
+Object.defineProperty(module.exports, 'mediaDevices', {
+  get: getDefaultMediaDevices,
+  enumerable: true,
+});

@@ -1,0 +1,816 @@
+//! The native half of the `mediacapture` Node.js addon.
+//!
+//! This crate exposes thin handles over the `mediacapture` crate to JavaScript: a
+//! [`NativeDevices`] (one `MediaDevices` for an origin), [`NativeStream`], [`NativeTrack`] and
+//! [`NativeFrameReader`]. The DOM shapes (`EventTarget` subclasses, `DOMException`s, WebIDL
+//! dictionary conversion of JavaScript values, event handler attributes) live in the package's
+//! `lib/*.js`, which is the only intended user of these handles.
+//!
+//! Conventions of the boundary:
+//! - dictionaries cross as JSON text (the JS layer converts JavaScript values as WebIDL would
+//!   into JSON; `from_json` here finishes the conversion with the same rules the Rust API uses);
+//! - errors cross as JSON text `{"name", "message", "constraint"}` (never as napi errors, which
+//!   arrive in JavaScript as a plain `Error` and lose the DOMException name);
+//! - work that may block (opening a device, enumerating, applying constraints, waiting for a
+//!   frame) runs on libuv's thread pool ([`AsyncTask`]), so the JavaScript thread never blocks;
+//! - every event the library fires goes through ONE weak threadsafe function
+//!   ([`set_event_sink`]), called from the library's single event thread, so JavaScript receives
+//!   events in the order they were fired. The function is weak: it never keeps node's event loop
+//!   alive (the JS layer decides that, from the tracks that are live).
+#![allow(
+    unsafe_code,
+    reason = "the #[napi] macros expand to FFI glue with unsafe blocks; this crate writes none itself"
+)]
+
+use mediacapture::{
+    AudioData, DeviceChangeEvent, DeviceInfo, DisplayMediaStreamOptions, MediaDevices, MediaStream,
+    MediaStreamConstraints, MediaStreamTrack, MediaTrackConstraints, PermissionName,
+    PermissionState, PixelFormat, SinkId, VideoFrame,
+};
+use mediacapture_hal::fake::{DeviceSpec, FakeBackend, FakeProfile};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status, Task};
+use napi_derive::napi;
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+/// The one JavaScript function events are delivered to: `(targetId, type, payloadJson)`.
+/// Weak (`unref`ed): it never keeps the event loop alive by itself.
+type EventSink =
+    ThreadsafeFunction<(u32, String, String), (), (u32, String, String), Status, false, true>;
+
+fn sink_slot() -> &'static Mutex<Option<Arc<EventSink>>> {
+    static SINK: OnceLock<Mutex<Option<Arc<EventSink>>>> = OnceLock::new();
+    SINK.get_or_init(|| Mutex::new(None))
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Queues an event for JavaScript. Called from the library's event thread only, so the order
+/// of calls is the order of the events.
+fn emit(target: u32, event_type: &str, payload: String) {
+    let sink = lock(sink_slot()).clone();
+    if let Some(sink) = sink {
+        // NonBlocking: the queue is unbounded; a closing environment just drops the event.
+        let _ = sink.call(
+            (target, event_type.to_string(), payload),
+            ThreadsafeFunctionCallMode::NonBlocking,
+        );
+    }
+}
+
+/// Registers the function every native event is delivered to (called once by the JS layer).
+#[napi]
+pub fn set_event_sink(callback: EventSink) {
+    *lock(sink_slot()) = Some(Arc::new(callback));
+}
+
+/// An error as JSON text: `{"name", "message", "constraint"}` (`constraint` only for
+/// OverconstrainedError).
+fn error_json(e: &mediacapture::Error) -> String {
+    let mut v = json!({ "name": e.name(), "message": e.message });
+    if let Some(c) = e.constraint() {
+        v["constraint"] = Value::String(c.to_string());
+    }
+    v.to_string()
+}
+
+fn to_json_text<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "{}".into())
+}
+
+fn type_error(message: impl Into<String>) -> napi::Error {
+    napi::Error::new(Status::InvalidArg, message.into())
+}
+
+fn device_json(d: &DeviceInfo) -> Value {
+    let mut v = d.to_json();
+    v["capabilities"] = match d.get_capabilities() {
+        Some(c) => serde_json::to_value(c).unwrap_or(Value::Null),
+        None => Value::Null,
+    };
+    v
+}
+
+fn device_list_json(list: &[DeviceInfo]) -> Value {
+    Value::Array(list.iter().map(device_json).collect())
+}
+
+// -------------------------------------------------------------------------------------------
+// MediaDevices
+
+/// One `MediaDevices`: devices, permissions and exposure state for one origin.
+#[napi]
+pub struct NativeDevices {
+    md: MediaDevices,
+    fake: Option<Arc<FakeBackend>>,
+}
+
+#[napi]
+impl NativeDevices {
+    /// `options` (JSON): `{"origin": string, "fakeProfile": object}`, both optional. Devices:
+    /// `fakeProfile` if given; else the fake backend when `MEDIACAPTURE_FAKE` is set (`1` or a
+    /// profile path); else the real backends (`mediacapture_hal::default_backends`, which
+    /// falls back to fake devices when the machine has none). Every permission starts
+    /// "granted": Node has no permission prompt.
+    #[napi(constructor)]
+    pub fn new(options: String) -> napi::Result<Self> {
+        let opts: Value = serde_json::from_str(&options)
+            .map_err(|e| type_error(format!("invalid options: {e}")))?;
+        let origin = opts
+            .get("origin")
+            .and_then(Value::as_str)
+            .unwrap_or("node")
+            .to_string();
+        let fake = match opts.get("fakeProfile") {
+            Some(p) if !p.is_null() => {
+                let profile = FakeProfile::from_json(&p.to_string())
+                    .map_err(|e| type_error(e.to_string()))?;
+                Some(Arc::new(FakeBackend::new(profile)))
+            }
+            _ => FakeBackend::from_env().map(Arc::new),
+        };
+        let mut builder = MediaDevices::builder()
+            .origin(origin)
+            .all_permissions(PermissionState::Granted);
+        if let Some(f) = &fake {
+            builder = builder.backend_arc(f.clone());
+        }
+        Ok(NativeDevices {
+            md: builder.build(),
+            fake,
+        })
+    }
+
+    /// The names of the backends in use (`["fake"]`, `["pulse", "x11"]`, ...).
+    #[napi]
+    pub fn backends(&self) -> Vec<String> {
+        self.md
+            .backend_names()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// `enumerateDevices()`: resolves with JSON `[{deviceId, kind, label, groupId,
+    /// capabilities}]` (`capabilities` null for outputs).
+    #[napi]
+    pub fn enumerate(&self) -> AsyncTask<EnumerateTask> {
+        AsyncTask::new(EnumerateTask {
+            md: self.md.clone(),
+        })
+    }
+
+    /// The synchronous steps of getUserMedia (WebIDL conversion, step 1): the error JSON, or
+    /// null when the call may go on.
+    #[napi]
+    pub fn check_user_media(&self, constraints: String) -> Option<String> {
+        MediaStreamConstraints::from_json(&constraints)
+            .and_then(|c| mediacapture_core::requested_kinds(&c).map(|_| ()))
+            .err()
+            .map(|e| error_json(&e))
+    }
+
+    /// `getUserMedia(constraints)`: resolves with a [`NativeStream`] or the error JSON.
+    #[napi]
+    pub fn get_user_media(&self, constraints: String) -> AsyncTask<MediaTask> {
+        AsyncTask::new(MediaTask {
+            md: self.md.clone(),
+            request: Request::User(constraints),
+        })
+    }
+
+    /// The synchronous steps of getDisplayMedia: the error JSON, or null.
+    #[napi]
+    pub fn check_display_media(&self, options: String) -> Option<String> {
+        DisplayMediaStreamOptions::from_json(&options)
+            .and_then(|o| mediacapture_core::check_display_options(&o))
+            .err()
+            .map(|e| error_json(&e))
+    }
+
+    /// `getDisplayMedia(options)`: resolves with a [`NativeStream`] or the error JSON.
+    #[napi]
+    pub fn get_display_media(&self, options: String) -> AsyncTask<MediaTask> {
+        AsyncTask::new(MediaTask {
+            md: self.md.clone(),
+            request: Request::Display(options),
+        })
+    }
+
+    /// `getSupportedConstraints()` as JSON.
+    #[napi]
+    pub fn supported_constraints(&self) -> String {
+        to_json_text(&self.md.get_supported_constraints())
+    }
+
+    /// Sets a permission (`camera`, `microphone`, `display-capture`) to `granted`, `denied`
+    /// or `prompt`. Denying revokes: live tracks of that kind end with `ended`.
+    #[napi]
+    pub fn set_permission(&self, name: String, state: String) -> napi::Result<()> {
+        let n = PermissionName::from_name(&name)
+            .ok_or_else(|| type_error(format!("unknown permission name {name:?}")))?;
+        let s = PermissionState::from_name(&state)
+            .ok_or_else(|| type_error(format!("unknown permission state {state:?}")))?;
+        self.md.set_permission(n, s);
+        Ok(())
+    }
+
+    /// The state of a permission.
+    #[napi]
+    pub fn permission(&self, name: String) -> napi::Result<String> {
+        let n = PermissionName::from_name(&name)
+            .ok_or_else(|| type_error(format!("unknown permission name {name:?}")))?;
+        Ok(self.md.permission(n).as_str().to_string())
+    }
+
+    /// Delivers this object's `devicechange` events to the event sink as `target`, with the
+    /// payload `{devices, userInsertedDevices}`.
+    #[napi]
+    pub fn listen(&self, target: u32) {
+        self.md.add_event_listener(move |e: &DeviceChangeEvent| {
+            let payload = json!({
+                "devices": device_list_json(&e.devices),
+                "userInsertedDevices": device_list_json(&e.user_inserted_devices),
+            });
+            emit(target, "devicechange", payload.to_string());
+        });
+    }
+
+    /// Test hook (fake backend only): plugs in a device described like a profile entry.
+    /// Returns its raw id.
+    #[napi]
+    pub fn fake_add_device(&self, spec: String) -> napi::Result<String> {
+        let fake = self.fake_backend()?;
+        let spec = DeviceSpec::from_json(&spec).map_err(|e| type_error(e.to_string()))?;
+        fake.add_device(spec)
+            .map_err(|e| napi::Error::from_reason(e.to_string()))
+    }
+
+    /// Test hook (fake backend only): unplugs a device by raw id.
+    #[napi]
+    pub fn fake_remove_device(&self, raw_id: String) -> napi::Result<()> {
+        self.fake_backend()?
+            .remove_device(&raw_id)
+            .map_err(|e| napi::Error::from_reason(e.to_string()))
+    }
+
+    fn fake_backend(&self) -> napi::Result<&Arc<FakeBackend>> {
+        self.fake
+            .as_ref()
+            .ok_or_else(|| napi::Error::from_reason("not using the fake backend"))
+    }
+}
+
+/// The work of `enumerateDevices()`.
+pub struct EnumerateTask {
+    md: MediaDevices,
+}
+
+impl Task for EnumerateTask {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<String> {
+        match futures_executor::block_on(self.md.enumerate_devices()) {
+            Ok(list) => Ok(json!({ "ok": device_list_json(&list) }).to_string()),
+            Err(e) => Ok(json!({ "error": serde_json::from_str::<Value>(&error_json(&e)).unwrap_or(Value::Null) }).to_string()),
+        }
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+        Ok(output)
+    }
+}
+
+enum Request {
+    User(String),
+    Display(String),
+}
+
+/// The work of `getUserMedia()` / `getDisplayMedia()`.
+pub struct MediaTask {
+    md: MediaDevices,
+    request: Request,
+}
+
+impl Task for MediaTask {
+    type Output = Result<MediaStream, mediacapture::Error>;
+    type JsValue = Either<NativeStream, String>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let md = &self.md;
+        Ok(match &self.request {
+            Request::User(json) => MediaStreamConstraints::from_json(json)
+                .and_then(|c| futures_executor::block_on(md.get_user_media(c))),
+            Request::Display(json) => DisplayMediaStreamOptions::from_json(json)
+                .and_then(|o| futures_executor::block_on(md.get_display_media(o))),
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(match output {
+            Ok(s) => Either::A(NativeStream { s }),
+            Err(e) => Either::B(error_json(&e)),
+        })
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// MediaStream
+
+/// A `MediaStream` (the native set of tracks, kept in step with the JS object's).
+#[napi]
+pub struct NativeStream {
+    s: MediaStream,
+}
+
+#[napi]
+impl NativeStream {
+    /// An empty stream with a new id.
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default, reason = "a napi constructor")]
+    pub fn new() -> Self {
+        NativeStream {
+            s: MediaStream::new(),
+        }
+    }
+
+    /// The stream's id (a UUID).
+    #[napi(getter)]
+    pub fn id(&self) -> String {
+        self.s.id().to_string()
+    }
+
+    /// Handles to every track, in the stream's order.
+    #[napi]
+    pub fn tracks(&self) -> Vec<NativeTrack> {
+        self.s
+            .get_tracks()
+            .into_iter()
+            .map(|t| NativeTrack { t })
+            .collect()
+    }
+
+    /// `addTrack`.
+    #[napi]
+    pub fn add_track(&self, track: &NativeTrack) {
+        self.s.add_track(&track.t);
+    }
+
+    /// `removeTrack`.
+    #[napi]
+    pub fn remove_track(&self, track: &NativeTrack) {
+        self.s.remove_track(&track.t);
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// MediaStreamTrack
+
+/// A `MediaStreamTrack` handle.
+#[napi]
+pub struct NativeTrack {
+    t: MediaStreamTrack,
+}
+
+#[napi]
+impl NativeTrack {
+    /// `"audio"` or `"video"`.
+    #[napi(getter)]
+    pub fn kind(&self) -> String {
+        self.t.kind().as_str().to_string()
+    }
+
+    /// The track's id.
+    #[napi(getter)]
+    pub fn id(&self) -> String {
+        self.t.id().to_string()
+    }
+
+    /// The source's label.
+    #[napi(getter)]
+    pub fn label(&self) -> String {
+        self.t.label().to_string()
+    }
+
+    /// `enabled`.
+    #[napi(getter)]
+    pub fn enabled(&self) -> bool {
+        self.t.enabled()
+    }
+
+    /// Sets `enabled`.
+    #[napi]
+    pub fn set_enabled(&self, enabled: bool) {
+        self.t.set_enabled(enabled);
+    }
+
+    /// `muted` (the native state; the JS layer keeps the state its events announced).
+    #[napi(getter)]
+    pub fn muted(&self) -> bool {
+        self.t.muted()
+    }
+
+    /// `"live"` or `"ended"` (native state).
+    #[napi(getter)]
+    pub fn ready_state(&self) -> String {
+        match self.t.ready_state() {
+            mediacapture::MediaStreamTrackState::Live => "live".into(),
+            mediacapture::MediaStreamTrackState::Ended => "ended".into(),
+        }
+    }
+
+    /// `contentHint`.
+    #[napi(getter)]
+    pub fn content_hint(&self) -> String {
+        self.t.content_hint()
+    }
+
+    /// Sets `contentHint` (invalid values for the kind are ignored).
+    #[napi]
+    pub fn set_content_hint(&self, hint: String) {
+        self.t.set_content_hint(&hint);
+    }
+
+    /// `clone()`: a new track on the same source.
+    #[napi]
+    pub fn clone_track(&self) -> NativeTrack {
+        NativeTrack {
+            t: self.t.clone_track(),
+        }
+    }
+
+    /// `stop()`.
+    #[napi]
+    pub fn stop(&self) {
+        self.t.stop();
+    }
+
+    /// `getCapabilities()` as JSON.
+    #[napi]
+    pub fn capabilities(&self) -> String {
+        to_json_text(&self.t.get_capabilities())
+    }
+
+    /// `getConstraints()` as JSON.
+    #[napi]
+    pub fn constraints(&self) -> String {
+        to_json_text(&self.t.get_constraints())
+    }
+
+    /// `getSettings()` as JSON.
+    #[napi]
+    pub fn settings(&self) -> String {
+        to_json_text(&self.t.get_settings())
+    }
+
+    /// `applyConstraints(constraints)`: resolves with null, or the error JSON.
+    #[napi]
+    pub fn apply_constraints(&self, constraints: String) -> AsyncTask<ApplyTask> {
+        AsyncTask::new(ApplyTask {
+            t: self.t.clone(),
+            constraints,
+        })
+    }
+
+    /// Delivers this track's `ended` / `mute` / `unmute` events to the event sink as `target`.
+    #[napi]
+    pub fn listen(&self, target: u32) {
+        self.t.add_event_listener(move |e| {
+            emit(target, e.event_type(), String::new());
+        });
+    }
+
+    /// `true` when both handles are the same track.
+    #[napi]
+    pub fn is_same(&self, other: &NativeTrack) -> bool {
+        self.t == other.t
+    }
+
+    /// A reader of this track's media: video frames (converted to `format` when given:
+    /// `I420`, `NV12`, `YUYV`, `RGBA`, `BGRA`) or audio blocks (32-bit float, interleaved).
+    /// It holds at most `capacity` items (at least 1) and drops the oldest when behind.
+    #[napi]
+    pub fn reader(
+        &self,
+        format: Option<String>,
+        capacity: Option<u32>,
+    ) -> napi::Result<NativeFrameReader> {
+        let format = match format.as_deref() {
+            None | Some("") => None,
+            Some(f) => Some(
+                parse_format(f)
+                    .ok_or_else(|| type_error(format!("unsupported pixel format {f:?}")))?,
+            ),
+        };
+        let shared = Arc::new(ReaderShared {
+            queue: Mutex::new(ReaderQueue {
+                items: VecDeque::new(),
+                dropped: 0,
+                closed: false,
+            }),
+            ready: Condvar::new(),
+            capacity: capacity.unwrap_or(2).max(1) as usize,
+        });
+        let sink = match self.t.kind() {
+            mediacapture::TrackKind::Video => {
+                let s = shared.clone();
+                self.t
+                    .on_video_frame(move |f| s.push(Media::Video(f.clone())))
+            }
+            mediacapture::TrackKind::Audio => {
+                let s = shared.clone();
+                self.t
+                    .on_audio_data(move |a| s.push(Media::Audio(a.clone())))
+            }
+        };
+        Ok(NativeFrameReader {
+            t: self.t.clone(),
+            sink,
+            shared,
+            format,
+        })
+    }
+}
+
+fn parse_format(f: &str) -> Option<PixelFormat> {
+    Some(match f {
+        "I420" => PixelFormat::I420,
+        "NV12" => PixelFormat::Nv12,
+        "YUYV" => PixelFormat::Yuyv,
+        "RGBA" => PixelFormat::Rgba,
+        "BGRA" => PixelFormat::Bgra,
+        _ => return None,
+    })
+}
+
+fn format_name(f: PixelFormat) -> &'static str {
+    match f {
+        PixelFormat::I420 => "I420",
+        PixelFormat::Nv12 => "NV12",
+        PixelFormat::Yuyv => "YUYV",
+        PixelFormat::Rgba => "RGBA",
+        PixelFormat::Bgra => "BGRA",
+        PixelFormat::Mjpeg => "MJPEG",
+        _ => "unknown",
+    }
+}
+
+/// The work of `applyConstraints()`.
+pub struct ApplyTask {
+    t: MediaStreamTrack,
+    constraints: String,
+}
+
+impl Task for ApplyTask {
+    type Output = Option<String>;
+    type JsValue = Option<String>;
+
+    fn compute(&mut self) -> napi::Result<Option<String>> {
+        let t = &self.t;
+        let r = MediaTrackConstraints::from_json(&self.constraints)
+            .and_then(|c| futures_executor::block_on(t.apply_constraints(c)));
+        Ok(r.err().map(|e| error_json(&e)))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Option<String>) -> napi::Result<Option<String>> {
+        Ok(output)
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Frames
+
+enum Media {
+    Video(VideoFrame),
+    Audio(AudioData),
+}
+
+struct ReaderQueue {
+    items: VecDeque<Media>,
+    dropped: u64,
+    closed: bool,
+}
+
+struct ReaderShared {
+    queue: Mutex<ReaderQueue>,
+    ready: Condvar,
+    capacity: usize,
+}
+
+impl ReaderShared {
+    /// Called on the capture thread: never blocks on the reader; the oldest item goes when full.
+    fn push(&self, m: Media) {
+        {
+            let mut q = lock(&self.queue);
+            if q.closed {
+                return;
+            }
+            if q.items.len() >= self.capacity {
+                q.items.pop_front();
+                q.dropped += 1;
+            }
+            q.items.push_back(m);
+        }
+        self.ready.notify_all();
+    }
+}
+
+/// One item of media for JavaScript, or a status (`kind` is `"timeout"` or `"ended"`).
+#[napi(object)]
+pub struct MediaChunk {
+    /// `"video"`, `"audio"`, `"timeout"` (nothing yet: ask again) or `"ended"`.
+    pub kind: String,
+    /// Capture time in microseconds.
+    pub timestamp: f64,
+    /// Video: visible width.
+    pub width: u32,
+    /// Video: visible height.
+    pub height: u32,
+    /// Video: pixel format name; audio: `"f32"` (interleaved).
+    pub format: String,
+    /// The bytes: tightly packed planes (video) or little-endian f32 samples (audio).
+    pub data: Option<Buffer>,
+    /// Audio: sample rate.
+    pub sample_rate: u32,
+    /// Audio: channels.
+    pub number_of_channels: u32,
+    /// Audio: frames (samples per channel).
+    pub number_of_frames: u32,
+    /// Duration in microseconds (0 when unknown).
+    pub duration: f64,
+}
+
+impl MediaChunk {
+    fn status(kind: &str) -> Self {
+        MediaChunk {
+            kind: kind.to_string(),
+            timestamp: 0.0,
+            width: 0,
+            height: 0,
+            format: String::new(),
+            data: None,
+            sample_rate: 0,
+            number_of_channels: 0,
+            number_of_frames: 0,
+            duration: 0.0,
+        }
+    }
+}
+
+/// Reads a track's frames (video) or blocks (audio), newest-wins when the reader is behind.
+#[napi]
+pub struct NativeFrameReader {
+    t: MediaStreamTrack,
+    sink: SinkId,
+    shared: Arc<ReaderShared>,
+    format: Option<PixelFormat>,
+}
+
+#[napi]
+impl NativeFrameReader {
+    /// Waits up to `timeout_ms` for the next item. Resolves with a [`MediaChunk`] whose kind is
+    /// `"video"` / `"audio"`, `"timeout"`, or `"ended"` (the track ended or the reader was
+    /// closed, and nothing is left).
+    #[napi]
+    pub fn read(&self, timeout_ms: u32) -> AsyncTask<ReadTask> {
+        AsyncTask::new(ReadTask {
+            t: self.t.clone(),
+            shared: self.shared.clone(),
+            format: self.format,
+            timeout: Duration::from_millis(u64::from(timeout_ms)),
+        })
+    }
+
+    /// Items dropped because the reader was behind.
+    #[napi(getter)]
+    pub fn dropped(&self) -> f64 {
+        lock(&self.shared.queue).dropped as f64
+    }
+
+    /// Stops reading: the sink is removed from the track and pending reads end.
+    #[napi]
+    pub fn close(&self) {
+        self.t.remove_sink(self.sink);
+        lock(&self.shared.queue).closed = true;
+        self.shared.ready.notify_all();
+    }
+}
+
+/// The work of one `read()`.
+pub struct ReadTask {
+    t: MediaStreamTrack,
+    shared: Arc<ReaderShared>,
+    format: Option<PixelFormat>,
+    timeout: Duration,
+}
+
+impl Task for ReadTask {
+    type Output = MediaChunk;
+    type JsValue = MediaChunk;
+
+    fn compute(&mut self) -> napi::Result<MediaChunk> {
+        let deadline = std::time::Instant::now() + self.timeout;
+        let mut q = lock(&self.shared.queue);
+        let item = loop {
+            if let Some(m) = q.items.pop_front() {
+                break m;
+            }
+            if q.closed || self.t.ready_state() == mediacapture::MediaStreamTrackState::Ended {
+                return Ok(MediaChunk::status("ended"));
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return Ok(MediaChunk::status("timeout"));
+            }
+            // Wake up at least every 50 ms to notice the track ending.
+            let wait = (deadline - now).min(Duration::from_millis(50));
+            q = match self.shared.ready.wait_timeout(q, wait) {
+                Ok((g, _)) => g,
+                Err(e) => e.into_inner().0,
+            };
+        };
+        drop(q);
+        Ok(match item {
+            Media::Video(f) => video_chunk(&f, self.format),
+            Media::Audio(a) => audio_chunk(&a),
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: MediaChunk) -> napi::Result<MediaChunk> {
+        Ok(output)
+    }
+}
+
+fn video_chunk(f: &VideoFrame, want: Option<PixelFormat>) -> MediaChunk {
+    let target = want.unwrap_or(match f.format() {
+        PixelFormat::Mjpeg => PixelFormat::I420,
+        other => other,
+    });
+    match mediacapture_frame::convert(f, target) {
+        Ok(tight) => MediaChunk {
+            kind: "video".into(),
+            timestamp: tight.timestamp() as f64,
+            width: tight.display_width(),
+            height: tight.display_height(),
+            format: format_name(target).into(),
+            data: Some(Buffer::from(tight.data().to_vec())),
+            sample_rate: 0,
+            number_of_channels: 0,
+            number_of_frames: 0,
+            duration: tight.duration().unwrap_or(0) as f64,
+        },
+        // A frame that cannot be converted (a corrupt JPEG) is skipped as a timeout would be.
+        Err(_) => MediaChunk::status("timeout"),
+    }
+}
+
+fn audio_chunk(a: &AudioData) -> MediaChunk {
+    let samples = a.to_f32_interleaved();
+    let mut bytes = Vec::with_capacity(samples.len() * 4);
+    for s in samples {
+        bytes.extend_from_slice(&s.to_le_bytes());
+    }
+    MediaChunk {
+        kind: "audio".into(),
+        timestamp: a.timestamp() as f64,
+        width: 0,
+        height: 0,
+        format: "f32".into(),
+        data: Some(Buffer::from(bytes)),
+        sample_rate: a.sample_rate(),
+        number_of_channels: a.channels(),
+        number_of_frames: u32::try_from(a.frames()).unwrap_or(u32::MAX),
+        duration: a.duration() as f64,
+    }
+}
+
+/// Blocks until every event queued so far has been handed to JavaScript's queue (for tests and
+/// orderly shutdown). Runs on the thread pool.
+#[napi]
+pub fn flush_events() -> AsyncTask<FlushTask> {
+    AsyncTask::new(FlushTask)
+}
+
+/// The work of [`flush_events`].
+pub struct FlushTask;
+
+impl Task for FlushTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> napi::Result<()> {
+        mediacapture::flush_events();
+        Ok(())
+    }
+
+    fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
+        Ok(())
+    }
+}
