@@ -423,7 +423,8 @@ impl RecorderCore {
     }
 
     /// *Inactivate the recorder*: mimeType back to the constrained type, state inactive,
-    /// bitrates re-derived from bitsPerSecond.
+    /// bitrates re-derived from bitsPerSecond. (Chromium 156 keeps the full type after
+    /// `stop`; the spec, which we follow, restores the constrained one.)
     fn inactivate(&mut self) {
         self.mime_type = self.options.mime_type.clone();
         self.state = RecordingState::Inactive;
@@ -492,6 +493,14 @@ impl RecorderCore {
                 allocate_bitrates(&self.options, video_track.is_some(), audio_track.is_some());
             self.video_bps = v;
             self.audio_bps = a;
+        }
+        // Chromium 156 (checked with its fake devices) reports 0 for a kind the stream has
+        // no live track of once recording starts, with or without bitsPerSecond.
+        if video_track.is_none() {
+            self.video_bps = 0;
+        }
+        if audio_track.is_none() {
+            self.audio_bps = 0;
         }
         let key_frame_interval = match (
             self.options.video_key_frame_interval_duration,

@@ -3,6 +3,15 @@
 //! Spec: <https://w3c.github.io/mediacapture-record/#dom-mediarecorder-istypesupported>
 //! (the *is type supported* algorithm) and the `start()` steps that constrain and complete the
 //! configuration.
+//!
+//! Compared with Chromium 156 (headless, fake devices): the same answers for the common types
+//! and the same completed types after `start` (`video/webm` on an audio-only stream reports
+//! `video/webm;codecs=opus`; `video/webm;codecs=opus` on a video+audio stream reports
+//! `video/webm;codecs=vp8,opus`). Where Chromium departs from the spec we follow the spec:
+//! Chromium says `true` for `codecs=vp8,vp9` and `codecs=opus,opus` (two codecs of one kind)
+//! and for `codecs=vp8, opus` (no strict splitting), and its constructor throws for codecs
+//! outside the synchronously exposed list instead of deferring the check. Chromium does not
+//! record `audio/wav`; we do (PCM).
 
 use mediacapture_types::{Error, Result};
 
@@ -430,7 +439,11 @@ pub fn configure(constrained: &str, has_video: bool, has_audio: bool) -> Result<
     let mut video = None;
     let mut audio = None;
     for codec_string in codec_strings(&mime) {
-        let id = codec_identifier(codec_string);
+        // isTypeSupported splits strictly, so "vp8, opus" is not supported synchronously and
+        // only passes the constructor as a "newer" codec; here the UA decides what it can
+        // record, and like Chromium (which accepts "vp8, opus" everywhere) we ignore the
+        // whitespace around codec strings.
+        let id = codec_identifier(codec_string.trim_matches(is_http_ws));
         match supported_codec(kind, &id) {
             Some(Supported::Video(v)) if video.is_none() => video = Some(v),
             Some(Supported::Audio(a)) if audio.is_none() => audio = Some(a),
@@ -561,6 +574,19 @@ mod tests {
         );
         assert_eq!(c("audio/wav", false, true), "audio/wav;codecs=pcm");
         assert!(c("video/webm;codecs=vp09.00.10.08", true, false).starts_with("unsupported"));
+        assert_eq!(
+            c("video/webm;codecs=vp8, opus", true, true),
+            "video/webm;codecs=vp8,opus"
+        );
+        // Chromium 156: a video codec in the type and an audio-only stream.
+        assert_eq!(
+            c("video/webm;codecs=vp8", false, true),
+            "video/webm;codecs=opus"
+        );
+        assert_eq!(
+            c("video/webm;codecs=opus", true, false),
+            "video/webm;codecs=vp8"
+        );
         assert_eq!(
             configure("audio/webm", true, true).unwrap_err().name(),
             "NotSupportedError"

@@ -128,6 +128,40 @@ fn bits_per_second_is_split_and_resplit_for_live_tracks() {
 }
 
 #[test]
+fn a_kind_without_tracks_gets_no_bitrate_once_started() {
+    // Chromium 156 with its fake devices: [2500000, 128000] before start, [0, 128000] after
+    // start() on an audio-only stream.
+    let mut r = RecorderCore::new(&audio_only(), RecorderOptions::default()).unwrap();
+    assert_eq!(
+        (r.video_bits_per_second(), r.audio_bits_per_second()),
+        (2_500_000, 128_000)
+    );
+    let t = r.start(None, &audio_only()).unwrap();
+    assert_eq!(
+        (r.video_bits_per_second(), r.audio_bits_per_second()),
+        (0, 128_000)
+    );
+    run(&mut r, t);
+    let v = vec![TrackInfo::live("v", TrackKind::Video)];
+    let o = RecorderOptions {
+        bits_per_second: Some(1_000),
+        ..Default::default()
+    };
+    let mut r = RecorderCore::new(&v, o).unwrap();
+    // Clamped to Chromium's minimums: 75 kbit/s video, 5 kbit/s audio.
+    assert_eq!(
+        (r.video_bits_per_second(), r.audio_bits_per_second()),
+        (75_000, 5_000)
+    );
+    let t = r.start(None, &v).unwrap();
+    assert_eq!(
+        (r.video_bits_per_second(), r.audio_bits_per_second()),
+        (75_000, 0)
+    );
+    run(&mut r, t);
+}
+
+#[test]
 fn start_exceptions() {
     let mut r = RecorderCore::new(&av(), RecorderOptions::default()).unwrap();
     let ended = vec![TrackInfo {
