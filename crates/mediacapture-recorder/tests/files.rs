@@ -411,3 +411,20 @@ fn tracks_delivered_in_bursts_are_interleaved() {
         assert!((t - i as f64 / 30.0).abs() < 0.002, "frame {i} at {t}");
     }
 }
+
+#[test]
+fn wav_blobs_with_timeslice_concatenate() {
+    // The header is handed out before the sizes are known: they stay 0xFFFFFFFF ("to the
+    // end"), which readers accept.
+    let dir = tempfile::tempdir().unwrap();
+    let run = record(opts("audio/wav"), None, true, 3.0, Some(500));
+    let n = names(&run.events)
+        .iter()
+        .filter(|n| **n == "dataavailable")
+        .count();
+    assert!(n >= 6, "{n} blobs");
+    let path = write(dir.path(), "sliced.wav", &concat(&run.events));
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[40..44], &[0xff; 4]);
+    check_file(&path, &["pcm_s16le"], 3.0);
+}
