@@ -222,3 +222,63 @@ fn bad_paths_and_foreign_files_give_clear_errors() {
     assert_eq!(e.kind, ErrorKind::NotSupportedError, "{e}");
     assert!(e.message.contains("V_MPEG4"), "{e}");
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    // DESIGN: everything public is Send + Sync (a compile-time check).
+    fn check<T: Send + Sync>() {}
+    check::<MediaReader>();
+    check::<mediacapture_sources::MediaFile>();
+    check::<mediacapture_sources::Canvas>();
+    check::<mediacapture_sources::CanvasCaptureStream>();
+    check::<mediacapture_sources::CanvasCaptureMediaStreamTrack>();
+    check::<Media>();
+}
+
+#[test]
+fn webm_seek_decodes_from_the_last_keyframe_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    // A keyframe every 15 frames (0.5 s).
+    let path = common::ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=96x64:rate=30",
+            "-t",
+            "2",
+            "-c:v",
+            "libvpx",
+            "-g",
+            "15",
+            "-keyint_min",
+            "15",
+            "-b:v",
+            "200k",
+        ],
+        &dir.path().join("g.webm"),
+    );
+    let mut r = MediaReader::open(&path).unwrap();
+    let mut all = Vec::new();
+    while let Some(m) = r.next_media().unwrap() {
+        if let Media::Video(f) = m {
+            all.push(f);
+        }
+    }
+    assert_eq!(all.len(), 60);
+    // 1.21 s: frame 36 (1.2 s), 6 frames after the keyframe at 1.0 s.
+    r.seek(Duration::from_millis(1_210)).unwrap();
+    let Some(Media::Video(first)) = r.next_media().unwrap() else {
+        panic!("no video after the seek");
+    };
+    assert_eq!(first.timestamp(), 1_210_000);
+    assert_eq!(
+        first.data(),
+        all[36].data(),
+        "the seek decoded another picture"
+    );
+    let Some(Media::Video(second)) = r.next_media().unwrap() else {
+        panic!("no second frame");
+    };
+    assert_eq!(second.data(), all[37].data());
+}

@@ -115,13 +115,15 @@ pub(crate) trait Decode: Send {
 /// # Ok::<(), mediacapture::Error>(())
 /// ```
 pub struct MediaReader {
-    inner: Box<dyn Decode>,
+    info: MediaInfo,
+    // A mutex only to make the reader `Sync` (decoders are `Send`); it is never contended.
+    inner: parking_lot::Mutex<Box<dyn Decode>>,
 }
 
 impl std::fmt::Debug for MediaReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MediaReader")
-            .field("info", self.inner.info())
+            .field("info", &self.info)
             .finish()
     }
 }
@@ -164,12 +166,15 @@ impl MediaReader {
                 path.display()
             )));
         };
-        Ok(MediaReader { inner })
+        Ok(MediaReader {
+            info: inner.info().clone(),
+            inner: parking_lot::Mutex::new(inner),
+        })
     }
 
     /// What the file holds.
     pub fn info(&self) -> &MediaInfo {
-        self.inner.info()
+        &self.info
     }
 
     /// The next decoded unit in file order (video and audio interleaved as stored), or
@@ -178,18 +183,18 @@ impl MediaReader {
     /// Errors: `NotReadableError` at damage (a truncated or corrupt part of the file); what
     /// was before it has been returned already.
     pub fn next_media(&mut self) -> Result<Option<Media>> {
-        self.inner.next_media()
+        self.inner.get_mut().next_media()
     }
 
     /// Moves to `position`: the next unit is the video frame shown at `position` or the
     /// first unit after it.
     pub fn seek(&mut self, position: Duration) -> Result<()> {
         let us = i64::try_from(position.as_micros()).unwrap_or(i64::MAX);
-        self.inner.seek(us)
+        self.inner.get_mut().seek(us)
     }
 
     pub(crate) fn into_inner(self) -> Box<dyn Decode> {
-        self.inner
+        self.inner.into_inner()
     }
 }
 

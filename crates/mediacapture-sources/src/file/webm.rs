@@ -566,8 +566,9 @@ impl Decode for WebmDecoder {
     }
 
     fn seek(&mut self, us: i64) -> Result<()> {
-        // No Cues are used: the file is read again from the start, packets before the target
-        // are skipped and video is decoded from its first keyframe.
+        // No Cues are used: the file is read again from the start, skipping packets without
+        // decoding them up to the target; video is then decoded from the last keyframe
+        // before it (one group of pictures), so the cost of a seek is reading, not decoding.
         let header = read_header(&self.path)?;
         self.tags = header.tags;
         self.cluster_tc = 0;
@@ -586,6 +587,39 @@ impl Decode for WebmDecoder {
             o.skip_left = o.pre_skip;
         }
         self.skip_before_us = (us > 0).then_some(us);
+        if us <= 0 {
+            return Ok(());
+        }
+        let vnum = self.video_track.map(|(n, ..)| n);
+        let mut gop: Vec<Packet> = Vec::new();
+        let mut last_audio: Option<Packet> = None;
+        let mut rest: VecDeque<Packet> = VecDeque::new();
+        while let Some(p) = self
+            .read_ahead
+            .pop_front()
+            .map_or_else(|| self.read_packet(), |p| Ok(Some(p)))?
+        {
+            if p.pts_us >= us {
+                rest.push_back(p);
+                // Laced frames of the same block, already queued.
+                rest.extend(self.read_ahead.drain(..));
+                break;
+            }
+            if Some(p.track) == vnum {
+                if p.keyframe {
+                    gop.clear();
+                }
+                gop.push(p);
+            } else {
+                // The last audio packet before the target may still cover it.
+                last_audio = Some(p);
+            }
+        }
+        if gop.first().is_some_and(|p| !p.keyframe) {
+            // No keyframe before the target: decoding starts at the next one.
+            gop.clear();
+        }
+        self.read_ahead = gop.into_iter().chain(last_audio).chain(rest).collect();
         Ok(())
     }
 }
