@@ -39,8 +39,12 @@ fn backend_or_skip(test: &str) -> Option<X11Backend> {
 /// A test client connection (retried: a server without `-noreset` resets when its last
 /// client leaves and briefly refuses connections).
 fn connect() -> (x11rb::rust_connection::RustConnection, usize) {
+    connect_to(None)
+}
+
+fn connect_to(display: Option<&str>) -> (x11rb::rust_connection::RustConnection, usize) {
     for i in 0..10 {
-        match x11rb::connect(None) {
+        match x11rb::connect(display) {
             Ok(c) => return c,
             Err(e) => {
                 println!("connect attempt {i}: {e}");
@@ -48,7 +52,7 @@ fn connect() -> (x11rb::rust_connection::RustConnection, usize) {
             }
         }
     }
-    x11rb::connect(None).unwrap()
+    x11rb::connect(display).unwrap()
 }
 
 fn display(fps: f64) -> NativeConfig {
@@ -306,18 +310,11 @@ struct PrivateX {
 }
 
 impl PrivateX {
-    fn start() -> Option<PrivateX> {
-        let n = 300 + std::process::id() % 400;
+    fn start(offset: u32, size: &str) -> Option<PrivateX> {
+        let n = 300 + (std::process::id() % 200) * 2 + offset;
         let display = format!(":{n}");
         let child = std::process::Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "320x240x24",
-                "-nolisten",
-                "tcp",
-            ])
+            .args([display.as_str(), "-screen", "0", size, "-nolisten", "tcp"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -343,7 +340,7 @@ impl Drop for PrivateX {
 #[test]
 fn a_dying_server_ends_the_capture() {
     let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
-    let Some(mut x) = PrivateX::start() else {
+    let Some(mut x) = PrivateX::start(0, "320x240x24") else {
         assert!(
             !required,
             "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
@@ -375,4 +372,116 @@ fn a_dying_server_ends_the_capture() {
         b.devices().unwrap().is_empty(),
         "a dead display lists nothing"
     );
+}
+
+#[test]
+fn randr_monitors_are_surfaces_of_their_own() {
+    use x11rb::protocol::randr::{ConnectionExt as _, MonitorInfo};
+    let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
+    let Some(x) = PrivateX::start(1, "640x240x24") else {
+        assert!(
+            !required,
+            "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
+        );
+        println!("skipped: randr_monitors_are_surfaces_of_their_own: cannot start Xvfb");
+        return;
+    };
+    // A client that splits the screen into two monitors and paints them red and blue. It
+    // stays connected: the server forgets the monitors when its last client leaves.
+    let (conn, screen_num) = connect_to(Some(&x.display));
+    let screen = &conn.setup().roots[screen_num];
+    let mut windows = Vec::new();
+    for (i, (name, px)) in [("LEFT", 0xff0000u32), ("RIGHT", 0x0000ff)]
+        .into_iter()
+        .enumerate()
+    {
+        let atom = conn
+            .intern_atom(false, name.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom;
+        conn.randr_set_monitor(
+            screen.root,
+            MonitorInfo {
+                name: atom,
+                primary: i == 0,
+                automatic: false,
+                x: 320 * i as i16,
+                y: 0,
+                width: 320,
+                height: 240,
+                width_in_millimeters: 80,
+                height_in_millimeters: 60,
+                outputs: vec![],
+            },
+        )
+        .unwrap();
+        let w = conn.generate_id().unwrap();
+        conn.create_window(
+            screen.root_depth,
+            w,
+            screen.root,
+            320 * i as i16,
+            0,
+            320,
+            240,
+            0,
+            WindowClass::INPUT_OUTPUT,
+            0,
+            &CreateWindowAux::new()
+                .background_pixel(px)
+                .override_redirect(1),
+        )
+        .unwrap();
+        conn.map_window(w).unwrap();
+        windows.push(w);
+    }
+    conn.sync().unwrap();
+
+    let b = X11Backend::with_display(&x.display);
+    let devices = b.devices().unwrap();
+    let ids: Vec<_> = devices.iter().map(|d| d.raw_id.clone()).collect();
+    let whole = format!("x11:{}:0", x.display);
+    // The whole screen first, then every RandR monitor: ours, and Xvfb's own output
+    // monitor ("screen") which spans the whole screen.
+    assert_eq!(ids[0], whole);
+    assert_eq!(
+        ids[1..3],
+        [format!("{whole}:LEFT"), format!("{whole}:RIGHT")]
+    );
+    assert!(ids[3..].iter().all(|i| i.starts_with(&format!("{whole}:"))));
+    assert_eq!(devices[1].label, "Screen 1: LEFT");
+    assert!(devices[0].is_default && !devices[1].is_default);
+    for (id, want) in [(&ids[1], [0u8, 0, 255]), (&ids[2], [255, 0, 0])] {
+        let NativeCapabilities::Display(c) = &devices
+            .iter()
+            .find(|d| &d.raw_id == id)
+            .unwrap()
+            .capabilities
+        else {
+            panic!()
+        };
+        assert_eq!((c.width, c.height), (320, 240));
+        let f = frame_with_cursor(&b, id, CursorCaptureConstraint::Never);
+        assert_eq!((f.coded_width(), f.coded_height()), (320, 240));
+        for (px, py) in [(0, 0), (319, 0), (160, 120), (0, 239), (319, 239)] {
+            assert_eq!(bgr(&f, px, py), want, "{id} at ({px}, {py})");
+        }
+    }
+    let whole_frame = frame_with_cursor(&b, &whole, CursorCaptureConstraint::Never);
+    assert_eq!(whole_frame.coded_width(), 640);
+    assert_eq!(bgr(&whole_frame, 100, 100), [0, 0, 255]);
+    assert_eq!(bgr(&whole_frame, 500, 100), [255, 0, 0]);
+    let e = b
+        .open(
+            &format!("{whole}:MIDDLE"),
+            &display(10.0),
+            Arc::new(Collect::default()),
+        )
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFoundError);
+    drop(windows);
+    drop(conn);
 }

@@ -2,7 +2,10 @@
 //!
 //! - Each X screen (its root window, i.e. every monitor of that screen together) is one
 //!   display surface: `displaySurface` `"monitor"`, raw id `x11:<display>:<screen>`, label
-//!   `"Screen <n>"`. Individual RandR monitors and windows are not offered yet.
+//!   `"Screen <n>"`. When RandR 1.5 reports two or more monitors on a screen, each monitor
+//!   is a surface of its own too (as in Chromium's X11 capturer): raw id
+//!   `x11:<display>:<screen>:<monitor name>`, label `"Screen <n>: <monitor name>"`, frames
+//!   cropped to the monitor. Windows are not offered yet.
 //! - Frames are BGRA at the screen's size, grabbed at the configured frame rate on a timer
 //!   (not damage-driven): MIT-SHM when the server offers it (one copy less), else
 //!   `GetImage`.
@@ -126,6 +129,64 @@ fn raw_id(name: &str, i: usize) -> String {
     format!("x11:{name}:{i}")
 }
 
+/// A part of a screen to capture.
+#[derive(Debug, Clone, PartialEq)]
+struct Region {
+    x: i16,
+    y: i16,
+    width: u16,
+    height: u16,
+}
+
+/// The RandR monitors of `root` (name, region, primary), when RandR 1.5 is there.
+fn monitors(conn: &RustConnection, root: Window) -> Vec<(String, Region, bool)> {
+    use x11rb::connection::RequestConnection as _;
+    use x11rb::protocol::randr::ConnectionExt as _;
+    if !matches!(
+        conn.extension_information(x11rb::protocol::randr::X11_EXTENSION_NAME),
+        Ok(Some(_))
+    ) {
+        return Vec::new();
+    }
+    let Some(v) = conn
+        .randr_query_version(1, 5)
+        .ok()
+        .and_then(|c| c.reply().ok())
+    else {
+        return Vec::new();
+    };
+    if (v.major_version, v.minor_version) < (1, 5) {
+        return Vec::new();
+    }
+    let Some(reply) = conn
+        .randr_get_monitors(root, true)
+        .ok()
+        .and_then(|c| c.reply().ok())
+    else {
+        return Vec::new();
+    };
+    reply
+        .monitors
+        .iter()
+        .filter(|m| m.width > 0 && m.height > 0)
+        .map(|m| {
+            let name = conn
+                .get_atom_name(m.name)
+                .ok()
+                .and_then(|c| c.reply().ok())
+                .map(|r| String::from_utf8_lossy(&r.name).into_owned())
+                .unwrap_or_else(|| format!("monitor-{}", m.name));
+            let region = Region {
+                x: m.x,
+                y: m.y,
+                width: m.width,
+                height: m.height,
+            };
+            (name, region, m.primary)
+        })
+        .collect()
+}
+
 impl Backend for X11Backend {
     fn name(&self) -> &'static str {
         "x11"
@@ -140,25 +201,44 @@ impl Backend for X11Backend {
             }
         };
         let cursor = cursor_modes(has_xfixes(&conn));
-        let screens = &conn.setup().roots;
-        Ok(screens
-            .iter()
-            .enumerate()
-            .map(|(i, s)| DeviceDescriptor {
-                raw_id: raw_id(&name, i),
-                raw_group_id: format!("x11:{name}"),
-                kind: MediaDeviceKind::VideoInput,
-                label: format!("Screen {}", i + 1),
-                is_default: i == default_screen,
-                capabilities: NativeCapabilities::Display(DisplayCapabilities {
-                    width: u32::from(s.width_in_pixels),
-                    height: u32::from(s.height_in_pixels),
-                    max_frame_rate: MAX_FRAME_RATE,
-                    display_surface: DisplayCaptureSurfaceType::Monitor,
-                    cursor: cursor.clone(),
-                }),
-            })
-            .collect())
+        let mut out = Vec::new();
+        for (i, s) in conn.setup().roots.iter().enumerate() {
+            let surface =
+                |raw_id: String, label: String, w: u16, h: u16, default: bool| DeviceDescriptor {
+                    raw_id,
+                    raw_group_id: format!("x11:{name}"),
+                    kind: MediaDeviceKind::VideoInput,
+                    label,
+                    is_default: default,
+                    capabilities: NativeCapabilities::Display(DisplayCapabilities {
+                        width: u32::from(w),
+                        height: u32::from(h),
+                        max_frame_rate: MAX_FRAME_RATE,
+                        display_surface: DisplayCaptureSurfaceType::Monitor,
+                        cursor: cursor.clone(),
+                    }),
+                };
+            out.push(surface(
+                raw_id(&name, i),
+                format!("Screen {}", i + 1),
+                s.width_in_pixels,
+                s.height_in_pixels,
+                i == default_screen,
+            ));
+            let mons = monitors(&conn, s.root);
+            if mons.len() >= 2 {
+                for (mon, r, _) in mons {
+                    out.push(surface(
+                        format!("{}:{mon}", raw_id(&name, i)),
+                        format!("Screen {}: {mon}", i + 1),
+                        r.width,
+                        r.height,
+                        false,
+                    ));
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn open(
@@ -175,11 +255,30 @@ impl Backend for X11Backend {
         let (conn, _, name) = self
             .connect()
             .map_err(|e| Error::not_found(format!("X11: {e}")))?;
-        let screen = raw_id
+        let not_found = || Error::not_found(format!("no X11 screen {raw_id:?}"));
+        let rest = raw_id
             .strip_prefix(&format!("x11:{name}:"))
-            .and_then(|i| i.parse::<usize>().ok())
+            .ok_or_else(not_found)?;
+        let (screen, monitor) = match rest.split_once(':') {
+            Some((s, m)) => (s, Some(m)),
+            None => (rest, None),
+        };
+        let screen = screen
+            .parse::<usize>()
+            .ok()
             .filter(|&i| i < conn.setup().roots.len())
-            .ok_or_else(|| Error::not_found(format!("no X11 screen {raw_id:?}")))?;
+            .ok_or_else(not_found)?;
+        let region = match monitor {
+            None => None,
+            Some(m) => {
+                let root = conn.setup().roots[screen].root;
+                let found = monitors(&conn, root)
+                    .into_iter()
+                    .find(|(n, _, _)| n == m)
+                    .ok_or_else(not_found)?;
+                Some(found.1)
+            }
+        };
         if !(d.frame_rate > 0.0 && d.frame_rate <= MAX_FRAME_RATE + 1e-6) {
             return Err(Error::overconstrained(
                 "frameRate",
@@ -193,7 +292,7 @@ impl Backend for X11Backend {
                 "this X server has no XFixes: the cursor cannot be drawn",
             ));
         }
-        let mut grabber = Grabber::new(conn, screen)?;
+        let mut grabber = Grabber::new(conn, screen, region)?;
         grabber.cursor = d.cursor;
         let ctl = Arc::new(Ctl::default());
         let job = Job {
@@ -214,10 +313,12 @@ impl Backend for X11Backend {
     }
 }
 
-/// Grabs one screen's root window.
+/// Grabs one screen's root window, or a region of it.
 struct Grabber {
     conn: RustConnection,
     root: Window,
+    x: i16,
+    y: i16,
     width: u16,
     height: u16,
     shm: Option<shm::ShmImage>,
@@ -227,14 +328,29 @@ struct Grabber {
 }
 
 impl Grabber {
-    fn new(conn: RustConnection, screen: usize) -> Result<Self> {
+    fn new(conn: RustConnection, screen: usize, region: Option<Region>) -> Result<Self> {
         let s = conn
             .setup()
             .roots
             .get(screen)
             .ok_or_else(|| Error::not_found("X11 screen is gone"))?;
-        let (root, width, height, depth) =
-            (s.root, s.width_in_pixels, s.height_in_pixels, s.root_depth);
+        let (root, depth) = (s.root, s.root_depth);
+        // A region is clipped to the screen (GetImage fails outside the root).
+        let (sw, sh) = (i32::from(s.width_in_pixels), i32::from(s.height_in_pixels));
+        let r = region.unwrap_or(Region {
+            x: 0,
+            y: 0,
+            width: s.width_in_pixels,
+            height: s.height_in_pixels,
+        });
+        let (x0, y0) = (i32::from(r.x).clamp(0, sw), i32::from(r.y).clamp(0, sh));
+        let x1 = (i32::from(r.x) + i32::from(r.width)).clamp(0, sw);
+        let y1 = (i32::from(r.y) + i32::from(r.height)).clamp(0, sh);
+        if x1 <= x0 || y1 <= y0 {
+            return Err(Error::not_found("the X11 monitor lies outside its screen"));
+        }
+        let (x, y) = (x0 as i16, y0 as i16);
+        let (width, height) = ((x1 - x0) as u16, (y1 - y0) as u16);
         let bpp = conn
             .setup()
             .pixmap_formats
@@ -255,6 +371,8 @@ impl Grabber {
         Ok(Grabber {
             conn,
             root,
+            x,
+            y,
             width,
             height,
             shm,
@@ -269,8 +387,8 @@ impl Grabber {
             .get_image(
                 ImageFormat::Z_PIXMAP,
                 self.root,
-                0,
-                0,
+                self.x,
+                self.y,
                 self.width,
                 self.height,
                 !0,
@@ -283,10 +401,16 @@ impl Grabber {
 
     /// One BGRA frame (alpha forced opaque).
     fn grab(&mut self) -> std::result::Result<Vec<u8>, String> {
-        let shm_result = self
-            .shm
-            .as_ref()
-            .map(|shm| shm.grab(&self.conn, self.root, self.width, self.height));
+        let shm_result = self.shm.as_ref().map(|shm| {
+            shm.grab(
+                &self.conn,
+                self.root,
+                self.x,
+                self.y,
+                self.width,
+                self.height,
+            )
+        });
         let mut data = match shm_result {
             Some(Ok(data)) => data,
             Some(Err(x11rb::errors::ReplyError::X11Error(e))) => {
@@ -330,8 +454,8 @@ impl Grabber {
         }
         let (fw, fh) = (i32::from(self.width), i32::from(self.height));
         let (cw, ch) = (i32::from(img.width), i32::from(img.height));
-        let x0 = i32::from(img.x) - i32::from(img.xhot);
-        let y0 = i32::from(img.y) - i32::from(img.yhot);
+        let x0 = i32::from(img.x) - i32::from(img.xhot) - i32::from(self.x);
+        let y0 = i32::from(img.y) - i32::from(img.yhot) - i32::from(self.y);
         for cy in 0..ch {
             let y = y0 + cy;
             if !(0..fh).contains(&y) {

@@ -64,19 +64,21 @@ impl ShmImage {
         })
     }
 
-    /// Grabs the `width` x `height` top-left part of `root` and copies it out.
+    /// Grabs the `width` x `height` part of `root` at (`x`, `y`) and copies it out.
     pub(super) fn grab(
         &self,
         conn: &RustConnection,
         root: Window,
+        x: i16,
+        y: i16,
         width: u16,
         height: u16,
     ) -> Result<Vec<u8>, ReplyError> {
         let reply = conn
             .shm_get_image(
                 root,
-                0,
-                0,
+                x,
+                y,
                 width,
                 height,
                 !0,
