@@ -127,3 +127,70 @@ fn wav_rerecorded_as_opus() {
     assert!((d_out - 1.5).abs() < 0.1, "1.5 s of WAV became {d_out} s");
     common::ffmpeg_decodes(&output);
 }
+
+#[test]
+fn live_recorder_blobs_read_back() {
+    use mediacapture_recorder::{
+        RecorderCore, RecorderEvent, RecorderOptions, TrackInfo, TrackKind,
+    };
+    // MediaRecorder's blobs (timeslice 100 ms) make a live WebM: unknown-size segment and
+    // clusters, no duration, no cues, like Chromium's. It must play back.
+    let dir = tempfile::tempdir().unwrap();
+    let input = common::webm(dir.path(), "in.webm", "160x120", 1.0, false);
+    let tracks = [
+        TrackInfo::live("v", TrackKind::Video),
+        TrackInfo::live("a", TrackKind::Audio),
+    ];
+    let mut rec = RecorderCore::new(&tracks, RecorderOptions::default()).unwrap();
+    let mut queue = rec.start(Some(100), &tracks).unwrap();
+    let (mut pushed_video, mut pushed_audio) = (0, 0);
+    for m in MediaReader::open(&input).unwrap() {
+        match m.unwrap() {
+            Media::Video(f) => {
+                pushed_video += 1;
+                queue.extend(rec.push_video("v", &f));
+            }
+            Media::Audio(a) => {
+                pushed_audio += a.frames();
+                queue.extend(rec.push_audio("a", &a));
+            }
+        }
+    }
+    queue.extend(rec.stop());
+    let mut bytes = Vec::new();
+    for task in queue {
+        for event in rec.run_task(task) {
+            if let RecorderEvent::DataAvailable(blob) = &event {
+                bytes.extend_from_slice(blob.data.data());
+            }
+        }
+    }
+    let out = dir.path().join("live.webm");
+    std::fs::write(&out, &bytes).unwrap();
+    let mut r = MediaReader::open(&out).unwrap();
+    assert_eq!(
+        r.info().duration,
+        None,
+        "a live recording states no duration"
+    );
+    let v = r.info().video.clone().unwrap();
+    assert_eq!((v.width, v.height), (160, 120));
+    assert!(
+        (v.frame_rate - 30.0).abs() < 1.0,
+        "measured {} fps",
+        v.frame_rate
+    );
+    let (mut frames, mut audio) = (0, 0);
+    while let Some(m) = r.next_media().unwrap() {
+        match m {
+            Media::Video(_) => frames += 1,
+            Media::Audio(a) => audio += a.frames(),
+        }
+    }
+    assert_eq!(frames, pushed_video);
+    let (got, sent) = (audio as f64 / 48_000.0, pushed_audio as f64 / 48_000.0);
+    assert!(
+        (got - sent).abs() < 0.05,
+        "{got} s of audio read back of {sent} s recorded"
+    );
+}
