@@ -184,6 +184,36 @@ fn an_empty_device_directory_lists_nothing() {
 }
 
 #[cfg(feature = "v4l2")]
+#[test]
+fn nodes_coming_and_going_call_the_watchers() {
+    use mediacapture_hal::Backend;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let b = mediacapture_hal::v4l2::V4l2Backend::with_dir(dir.path());
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    b.watch_devices(std::sync::Arc::new(move || {
+        c.fetch_add(1, Ordering::SeqCst);
+    }));
+    let wait = |n: usize| {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while std::time::Instant::now() < end && calls.load(Ordering::SeqCst) < n {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        calls.load(Ordering::SeqCst)
+    };
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::fs::write(dir.path().join("video3"), b"").unwrap();
+    assert_eq!(wait(1), 1, "plugged");
+    std::fs::write(dir.path().join("notavideo"), b"").unwrap();
+    std::fs::remove_file(dir.path().join("video3")).unwrap();
+    assert_eq!(wait(2), 2, "unplugged");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "no call without a change");
+    drop(b); // joins the watcher
+}
+
+#[cfg(feature = "v4l2")]
 struct NullSink;
 #[cfg(feature = "v4l2")]
 impl mediacapture_hal::SourceSink for NullSink {

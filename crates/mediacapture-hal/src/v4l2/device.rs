@@ -4,12 +4,15 @@ use super::{
     DeviceAnswers, FormatAnswer, IntervalKind, NativeMode, SizeAnswer, SizeKind, descriptor,
     is_capture_node, native_modes, raw_id,
 };
-use crate::{Backend, DeviceDescriptor, NativeConfig, Source, SourceEvent, SourceSink, clock};
+use crate::{
+    Backend, DeviceChangeCallback, DeviceDescriptor, NativeConfig, Source, SourceEvent, SourceSink,
+    clock,
+};
 use mediacapture_frame::{PixelFormat, PlaneLayout, VideoFrame};
 use mediacapture_types::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use v4l::frameinterval::FrameIntervalEnum;
@@ -21,10 +24,91 @@ use v4l::{Device, FourCC};
 /// Buffers queued to the driver: few, to keep latency low (Chromium uses 4).
 const BUFFERS: u32 = 4;
 
+/// How often the device directory is checked for cameras coming and going.
+const HOTPLUG_POLL: Duration = Duration::from_millis(500);
+
 /// The V4L2 camera backend.
-#[derive(Debug, Clone)]
 pub struct V4l2Backend {
     dir: PathBuf,
+    watch: Arc<Watch>,
+    watcher: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct Watch {
+    callbacks: Mutex<Vec<DeviceChangeCallback>>,
+    stop: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl std::fmt::Debug for V4l2Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("V4l2Backend")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+impl Drop for V4l2Backend {
+    fn drop(&mut self) {
+        *self.watch.stop.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.watch.cv.notify_all();
+        if let Some(t) = self
+            .watcher
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Polls `dir` for `video*` nodes appearing or disappearing and calls the callbacks.
+/// (Chromium listens to udev; polling needs no extra library and is cheap.)
+fn run_watcher(dir: &Path, watch: &Watch) {
+    let mut last = video_nodes(dir);
+    let mut stop = watch.stop.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        stop = match watch.cv.wait_timeout(stop, HOTPLUG_POLL) {
+            Ok((g, _)) => g,
+            Err(e) => e.into_inner().0,
+        };
+        if *stop {
+            return;
+        }
+        let now = video_nodes(dir);
+        if now != last {
+            last = now;
+            drop(stop);
+            let callbacks = watch
+                .callbacks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            for cb in callbacks {
+                cb();
+            }
+            stop = watch.stop.lock().unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// The `video*` nodes of `dir`, in numeric order.
+fn video_nodes(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut nodes: Vec<(u32, PathBuf)> = rd
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let n = name.strip_prefix("video")?.parse::<u32>().ok()?;
+            Some((n, e.path()))
+        })
+        .collect();
+    nodes.sort();
+    nodes.into_iter().map(|(_, p)| p).collect()
 }
 
 impl Default for V4l2Backend {
@@ -41,24 +125,16 @@ impl V4l2Backend {
 
     /// The backend for `video*` nodes in `dir` (for tests with emulated devices).
     pub fn with_dir(dir: impl Into<PathBuf>) -> Self {
-        V4l2Backend { dir: dir.into() }
+        V4l2Backend {
+            dir: dir.into(),
+            watch: Arc::new(Watch::default()),
+            watcher: Mutex::new(None),
+        }
     }
 
     /// The `video*` nodes, in numeric order.
     fn nodes(&self) -> Vec<PathBuf> {
-        let Ok(rd) = std::fs::read_dir(&self.dir) else {
-            return Vec::new();
-        };
-        let mut nodes: Vec<(u32, PathBuf)> = rd
-            .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let n = name.strip_prefix("video")?.parse::<u32>().ok()?;
-                Some((n, e.path()))
-            })
-            .collect();
-        nodes.sort();
-        nodes.into_iter().map(|(_, p)| p).collect()
+        video_nodes(&self.dir)
     }
 
     fn probe_all(&self) -> Vec<DeviceAnswers> {
@@ -161,6 +237,15 @@ impl Backend for V4l2Backend {
         "v4l2"
     }
 
+    fn watch_devices(&self, callback: DeviceChangeCallback) {
+        self.watch
+            .callbacks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(callback);
+        self.start_watcher();
+    }
+
     fn devices(&self) -> Result<Vec<DeviceDescriptor>> {
         let mut out: Vec<DeviceDescriptor> = Vec::new();
         for a in self.probe_all() {
@@ -235,6 +320,23 @@ impl Backend for V4l2Backend {
                 let _ = thread.join();
                 Err(Error::not_readable("V4L2 capture thread failed"))
             }
+        }
+    }
+}
+
+impl V4l2Backend {
+    fn start_watcher(&self) {
+        let mut w = self.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        if w.is_some() {
+            return;
+        }
+        let (dir, watch) = (self.dir.clone(), self.watch.clone());
+        match std::thread::Builder::new()
+            .name("v4l2-hotplug".into())
+            .spawn(move || run_watcher(&dir, &watch))
+        {
+            Ok(t) => *w = Some(t),
+            Err(e) => tracing::error!("v4l2: cannot start the hot-plug watcher: {e}"),
         }
     }
 }

@@ -19,6 +19,8 @@
 //!   intervals give their fastest rate, the common rates in range (60, 30, 25, 24, 20, 15,
 //!   10, 5) and their slowest rate.
 //! - Modes keep the device's order of formats and sizes.
+//! - Hot-plug: the device directory is polled every 500 ms for `video*` nodes coming and
+//!   going; watchers registered with `watch_devices` are then called.
 //! - The raw id is `v4l2:<bus_info>` (stable across reboots and plugging order for USB
 //!   cameras); the raw group id is the bus info, the label the card name.
 
