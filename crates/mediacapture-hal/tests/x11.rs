@@ -485,3 +485,67 @@ fn randr_monitors_are_surfaces_of_their_own() {
     drop(windows);
     drop(conn);
 }
+
+#[test]
+fn whole_screen_capture_follows_a_resize() {
+    use x11rb::protocol::randr::ConnectionExt as _;
+    let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
+    let Some(x) = PrivateX::start(2, "640x480x24") else {
+        assert!(
+            !required,
+            "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
+        );
+        println!("skipped: whole_screen_capture_follows_a_resize: cannot start Xvfb");
+        return;
+    };
+    let (conn, screen_num) = connect_to(Some(&x.display));
+    let root = conn.setup().roots[screen_num].root;
+    let b = X11Backend::with_display(&x.display);
+    let id = format!("x11:{}:0", x.display);
+    let sink = Arc::new(Collect::default());
+    let mut src = b.open(&id, &display(20.0), sink.clone()).unwrap();
+    assert!(common::wait_for(3000, || !sink.video().is_empty()));
+    assert_eq!(sink.video()[0].coded_width(), 640);
+    conn.randr_query_version(1, 5).unwrap().reply().unwrap();
+    // Turn the output off (its 640x480 mode would not fit), then shrink the screen.
+    let res = conn
+        .randr_get_screen_resources(root)
+        .unwrap()
+        .reply()
+        .unwrap();
+    for &crtc in &res.crtcs {
+        conn.randr_set_crtc_config(
+            crtc,
+            res.timestamp,
+            res.config_timestamp,
+            0,
+            0,
+            0,
+            x11rb::protocol::randr::Rotation::ROTATE0,
+            &[],
+        )
+        .unwrap()
+        .reply()
+        .unwrap();
+    }
+    conn.randr_set_screen_size(root, 320, 240, 80, 60)
+        .unwrap()
+        .check()
+        .unwrap();
+    assert!(
+        common::wait_for(4000, || sink.video().last().is_some_and(|f| (
+            f.coded_width(),
+            f.coded_height()
+        ) == (
+            320, 240
+        ))),
+        "frames did not follow the new size"
+    );
+    src.stop();
+    assert!(sink.events().is_empty(), "{:?}", sink.events());
+    let NativeCapabilities::Display(c) = &b.devices().unwrap()[0].capabilities else {
+        panic!()
+    };
+    assert_eq!((c.width, c.height), (320, 240));
+    drop(conn);
+}

@@ -325,7 +325,13 @@ struct Grabber {
     cursor: CursorCaptureConstraint,
     /// The cursor's last position and when it last moved.
     last_cursor: Option<((i16, i16), Instant)>,
+    /// Capturing the whole root window (follows its size), not a monitor.
+    whole_screen: bool,
+    geometry_checked: Instant,
 }
+
+/// How often a whole-screen capture checks the screen size.
+const RESIZE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Grabber {
     fn new(conn: RustConnection, screen: usize, region: Option<Region>) -> Result<Self> {
@@ -335,6 +341,7 @@ impl Grabber {
             .get(screen)
             .ok_or_else(|| Error::not_found("X11 screen is gone"))?;
         let (root, depth) = (s.root, s.root_depth);
+        let whole_screen = region.is_none();
         // A region is clipped to the screen (GetImage fails outside the root).
         let (sw, sh) = (i32::from(s.width_in_pixels), i32::from(s.height_in_pixels));
         let r = region.unwrap_or(Region {
@@ -378,10 +385,12 @@ impl Grabber {
             shm,
             cursor: CursorCaptureConstraint::Never,
             last_cursor: None,
+            whole_screen,
+            geometry_checked: Instant::now(),
         })
     }
 
-    fn get_image(&self) -> std::result::Result<Vec<u8>, String> {
+    fn get_image(&self) -> std::result::Result<Vec<u8>, x11rb::errors::ReplyError> {
         Ok(self
             .conn
             .get_image(
@@ -392,35 +401,81 @@ impl Grabber {
                 self.width,
                 self.height,
                 !0,
-            )
-            .map_err(|e| e.to_string())?
-            .reply()
-            .map_err(|e| e.to_string())?
+            )?
+            .reply()?
             .data)
     }
 
-    /// One BGRA frame (alpha forced opaque).
-    fn grab(&mut self) -> std::result::Result<Vec<u8>, String> {
-        let shm_result = self.shm.as_ref().map(|shm| {
-            shm.grab(
+    /// The pixels, through MIT-SHM when it works, else `GetImage`.
+    fn grab_pixels(&mut self) -> std::result::Result<Vec<u8>, x11rb::errors::ReplyError> {
+        if let Some(shm) = &self.shm {
+            match shm.grab(
                 &self.conn,
                 self.root,
                 self.x,
                 self.y,
                 self.width,
                 self.height,
-            )
-        });
-        let mut data = match shm_result {
-            Some(Ok(data)) => data,
-            Some(Err(x11rb::errors::ReplyError::X11Error(e))) => {
-                // The server refused the shared segment: fall back to GetImage for good.
-                tracing::debug!("x11: MIT-SHM GetImage failed ({e:?}), using GetImage");
-                self.shm = None;
-                self.get_image()?
+            ) {
+                Ok(d) => return Ok(d),
+                Err(x11rb::errors::ReplyError::X11Error(e)) => {
+                    if self.whole_screen && self.follow_resize() {
+                        return self.get_image();
+                    }
+                    // The server refused the shared segment: use GetImage for good.
+                    tracing::debug!("x11: MIT-SHM GetImage failed ({e:?}), using GetImage");
+                    self.shm = None;
+                }
+                Err(e) => return Err(e),
             }
-            Some(Err(e)) => return Err(e.to_string()),
-            None => self.get_image()?,
+        }
+        self.get_image()
+    }
+
+    /// Re-reads the root window's size; on a change, capture follows it (frames change
+    /// size, as in Chromium). `true` when the size changed.
+    fn follow_resize(&mut self) -> bool {
+        self.geometry_checked = Instant::now();
+        let Some(g) = self
+            .conn
+            .get_geometry(self.root)
+            .ok()
+            .and_then(|c| c.reply().ok())
+        else {
+            return false;
+        };
+        if (g.width, g.height) == (self.width, self.height) || g.width == 0 || g.height == 0 {
+            return false;
+        }
+        tracing::debug!(
+            "x11: screen resized from {}x{} to {}x{}",
+            self.width,
+            self.height,
+            g.width,
+            g.height
+        );
+        self.width = g.width;
+        self.height = g.height;
+        if self.shm.is_some() {
+            self.shm = shm::ShmImage::new(&self.conn, g.width, g.height);
+        }
+        true
+    }
+
+    /// One BGRA frame (alpha forced opaque).
+    fn grab(&mut self) -> std::result::Result<Vec<u8>, String> {
+        if self.whole_screen && self.geometry_checked.elapsed() >= RESIZE_CHECK {
+            self.follow_resize();
+        }
+        let mut data = match self.grab_pixels() {
+            Ok(d) => d,
+            // The screen may have shrunk under us (RandR): follow it and try again.
+            Err(x11rb::errors::ReplyError::X11Error(_))
+                if self.whole_screen && self.follow_resize() =>
+            {
+                self.grab_pixels().map_err(|e| e.to_string())?
+            }
+            Err(e) => return Err(e.to_string()),
         };
         for px in data.chunks_exact_mut(4) {
             px[3] = 255;
