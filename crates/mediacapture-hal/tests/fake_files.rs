@@ -164,6 +164,10 @@ fn bad_y4m_files_fail_at_open_with_not_readable() {
             "c444.y4m",
             b"YUV4MPEG2 W640 H480 F30:1 C444\nFRAME\n".to_vec(),
         ),
+        (
+            "c420p10.y4m",
+            b"YUV4MPEG2 W640 H480 F30:1 C420p10\nFRAME\n".to_vec(),
+        ),
         ("nowidth.y4m", b"YUV4MPEG2 H480 F30:1\nFRAME\n".to_vec()),
         (
             "badrate.y4m",

@@ -49,10 +49,10 @@ fn parse_header(path: &Path, line: &[u8]) -> Result<Y4mHeader> {
                     _ => return Err(err(path, format!("bad frame rate {value:?}"))),
                 }
             }
-            "C" if !value.starts_with("420") => {
+            "C" if !matches!(value, "420" | "420jpeg" | "420paldv" | "420mpeg2") => {
                 return Err(err(
                     path,
-                    format!("colour space C{value} is not supported (only 4:2:0)"),
+                    format!("colour space C{value} is not supported (only 8-bit 4:2:0)"),
                 ));
             }
             "I" if value != "p" && value != "?" => {
