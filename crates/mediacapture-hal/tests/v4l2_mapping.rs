@@ -221,3 +221,157 @@ impl mediacapture_hal::SourceSink for NullSink {
     fn on_audio(&self, _: mediacapture_frame::AudioData) {}
     fn on_event(&self, _: mediacapture_hal::SourceEvent) {}
 }
+
+/// Streams from a camera emulated by an LD_PRELOAD shim (`tests/v4l2_shim.c`, compiled
+/// here with `cc`): the device side of the backend runs for real (open, ioctls, mmap
+/// streaming, busy detection), only the kernel driver is replaced. The shim must be loaded
+/// at process start, so the checks run in a child process.
+#[cfg(feature = "v4l2")]
+#[test]
+fn emulated_camera_streams_through_mmap() {
+    const CHILD: &str = "HAL_V4L2_SHIM_CHILD";
+    if let Ok(dev) = std::env::var(CHILD) {
+        emulated_camera_checks(std::path::Path::new(&dev));
+        println!("shim checks passed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lib = dir.path().join("libv4l2shim.so");
+    let src = format!("{}/tests/v4l2_shim.c", env!("CARGO_MANIFEST_DIR"));
+    let built = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(&lib)
+        .arg(&src)
+        .arg("-ldl")
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        println!("skipped: emulated_camera_streams_through_mmap: cannot build the shim with cc");
+        return;
+    }
+    let dev = dir.path().join("dev");
+    std::fs::create_dir(&dev).unwrap();
+    std::fs::write(dev.join("video0"), b"").unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "emulated_camera_streams_through_mmap",
+            "--nocapture",
+        ])
+        .env(CHILD, &dev)
+        .env("FAKE_V4L2_DIR", &dev)
+        .env("LD_PRELOAD", &lib)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("shim checks passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[cfg(feature = "v4l2")]
+fn emulated_camera_checks(dev: &std::path::Path) {
+    use mediacapture_hal::{Backend, ErrorKind, NativeConfig};
+    use mediacapture_types::native::VideoMode;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Frames(Mutex<Vec<mediacapture_frame::VideoFrame>>, Mutex<usize>);
+    impl mediacapture_hal::SourceSink for Frames {
+        fn on_video(&self, f: mediacapture_frame::VideoFrame) {
+            self.0.lock().unwrap().push(f);
+        }
+        fn on_audio(&self, _: mediacapture_frame::AudioData) {}
+        fn on_event(&self, _: mediacapture_hal::SourceEvent) {
+            *self.1.lock().unwrap() += 1;
+        }
+    }
+    let vmode = |width, height, frame_rate| {
+        NativeConfig::Video(VideoMode {
+            width,
+            height,
+            frame_rate,
+        })
+    };
+
+    let b = mediacapture_hal::v4l2::V4l2Backend::with_dir(dev);
+    let devices = b.devices().unwrap();
+    assert_eq!(devices.len(), 1);
+    let d = &devices[0];
+    assert_eq!(d.raw_id, "v4l2:usb-shim-1");
+    assert_eq!(d.label, "Shim Camera");
+    assert!(d.is_default);
+    let NativeCapabilities::Video(v) = &d.capabilities else {
+        panic!()
+    };
+    let modes: Vec<_> = v
+        .modes
+        .iter()
+        .map(|m| (m.width, m.height, m.frame_rate))
+        .collect();
+    assert_eq!(
+        modes,
+        vec![
+            (320, 240, 30.0),
+            (320, 240, 15.0),
+            (160, 120, 30.0),
+            (160, 120, 15.0)
+        ]
+    );
+
+    let sink = Arc::new(Frames::default());
+    let mut src = b
+        .open(&d.raw_id, &vmode(320, 240, 30.0), sink.clone())
+        .unwrap();
+    // A second opener while streaming: busy.
+    let busy = b
+        .open(
+            &d.raw_id,
+            &vmode(320, 240, 30.0),
+            Arc::new(Frames::default()),
+        )
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(busy.kind, ErrorKind::NotReadableError, "{busy}");
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    src.stop();
+    let frames = sink.0.lock().unwrap().clone();
+    let n = frames.len();
+    assert!((6..=20).contains(&n), "{n} frames at 30 fps in 0.6 s");
+    for w in frames.windows(2) {
+        assert_eq!(w[0].format(), PixelFormat::Yuyv);
+        assert_eq!((w[0].coded_width(), w[0].coded_height()), (320, 240));
+        assert!(w[1].timestamp() > w[0].timestamp());
+        // The shim's luma is 16 + sequence: frames come in order.
+        assert!(w[1].plane(0)[0] > w[0].plane(0)[0]);
+        assert_eq!(w[0].plane(0)[1], 128);
+    }
+    assert_eq!(*sink.1.lock().unwrap(), 0, "no event");
+    let after = frames.len();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(sink.0.lock().unwrap().len(), after, "no frame after stop");
+
+    // After stop the camera is free again, at another mode.
+    let sink = Arc::new(Frames::default());
+    let mut src = b
+        .open(&d.raw_id, &vmode(160, 120, 15.0), sink.clone())
+        .unwrap();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while sink.0.lock().unwrap().len() < 2 && std::time::Instant::now() < end {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    src.stop();
+    let f = sink.0.lock().unwrap()[1].clone();
+    assert_eq!((f.coded_width(), f.coded_height()), (160, 120));
+
+    let e = b
+        .open(
+            &d.raw_id,
+            &vmode(640, 480, 30.0),
+            Arc::new(Frames::default()),
+        )
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.constraint(), Some("width"));
+}
