@@ -9,6 +9,7 @@
 //! chroma of every other row (and skips the last row of an odd height), where we average the
 //! two rows as libyuv does.
 
+use crate::buffers::OutBuf;
 use crate::jpeg;
 use crate::planes::{self, I420Buf, I420Ref};
 use crate::video::{PixelFormat, Rect, VideoFrame};
@@ -73,7 +74,7 @@ pub fn convert(frame: &VideoFrame, to: PixelFormat) -> Result<VideoFrame> {
             from_i420(&i420.view(), to)?
         }
     };
-    Ok(VideoFrame::new(to, w, h, bytes, ts)?.with_duration(dur))
+    bytes.into_frame(to, w, h, ts, dur)
 }
 
 /// `true` when the frame's buffer is exactly its tight layout and nothing is cropped.
@@ -153,7 +154,7 @@ fn rgbx_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
 }
 
 /// An I420 picture to the tight bytes of `to` (any uncompressed format).
-fn from_i420(src: &I420Ref<'_>, to: PixelFormat) -> Result<Vec<u8>> {
+fn from_i420(src: &I420Ref<'_>, to: PixelFormat) -> Result<OutBuf> {
     match to {
         PixelFormat::I420 => Ok(planes::copy_i420(src).buf),
         PixelFormat::Nv12 => Ok(planes::i420_to_nv12(src)),
@@ -170,12 +171,13 @@ fn from_i420(src: &I420Ref<'_>, to: PixelFormat) -> Result<Vec<u8>> {
                 width: w as u32,
                 height: h as u32,
             };
-            let mut out = vec![0u8; w * h * 4];
+            let mut out = OutBuf::new(w * h * 4);
             let stride = (w * 4) as u32;
+            let bytes = out.bytes_mut();
             if to == PixelFormat::Bgra {
-                yuvutils_rs::yuv420_to_bgra(&image, &mut out, stride, RANGE, MATRIX)
+                yuvutils_rs::yuv420_to_bgra(&image, bytes, stride, RANGE, MATRIX)
             } else {
-                yuvutils_rs::yuv420_to_rgba(&image, &mut out, stride, RANGE, MATRIX)
+                yuvutils_rs::yuv420_to_rgba(&image, bytes, stride, RANGE, MATRIX)
             }
             .map_err(yuv_err)?;
             Ok(out)

@@ -61,6 +61,7 @@
 
 mod adapter;
 pub mod audio;
+mod buffers;
 mod convert;
 mod decimate;
 mod jpeg;

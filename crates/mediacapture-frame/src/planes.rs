@@ -5,6 +5,7 @@
 //! Y 16..=235, Cb/Cr 16..=240), which is what USB cameras deliver for YUYV, NV12 and the
 //! decoded planes of MJPEG, and what Chromium assumes for camera frames (`REC601`).
 
+use crate::buffers::OutBuf;
 use crate::video::{PixelFormat, Rect, VideoFrame};
 use crate::{FrameError, Result};
 
@@ -110,10 +111,10 @@ pub(crate) fn sub_plane(
     Ok(&plane[start..])
 }
 
-/// A tightly packed I420 picture being built.
-#[derive(Debug, Clone)]
+/// A tightly packed I420 picture being built (every byte gets written).
+#[derive(Debug)]
 pub(crate) struct I420Buf {
-    pub buf: Vec<u8>,
+    pub buf: OutBuf,
     pub width: usize,
     pub height: usize,
 }
@@ -122,7 +123,7 @@ impl I420Buf {
     pub fn new(width: usize, height: usize) -> Self {
         let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
         I420Buf {
-            buf: vec![0; width * height + 2 * cw * ch],
+            buf: OutBuf::new(width * height + 2 * cw * ch),
             width,
             height,
         }
@@ -137,7 +138,7 @@ impl I420Buf {
     pub fn planes_mut(&mut self) -> (&mut [u8], &mut [u8], &mut [u8]) {
         let luma = self.width * self.height;
         let chroma = self.chroma_width() * self.chroma_height();
-        let (y, rest) = self.buf.split_at_mut(luma);
+        let (y, rest) = self.buf.bytes_mut().split_at_mut(luma);
         let (u, v) = rest.split_at_mut(chroma);
         (y, u, v)
     }
@@ -145,12 +146,13 @@ impl I420Buf {
         let luma = self.width * self.height;
         let cw = self.chroma_width();
         let chroma = cw * self.chroma_height();
+        let buf = self.buf.bytes();
         I420Ref {
-            y: &self.buf[..luma],
+            y: &buf[..luma],
             y_stride: self.width,
-            u: &self.buf[luma..luma + chroma],
+            u: &buf[luma..luma + chroma],
             u_stride: cw,
-            v: &self.buf[luma + chroma..],
+            v: &buf[luma + chroma..],
             v_stride: cw,
             width: self.width,
             height: self.height,
@@ -162,7 +164,8 @@ impl I420Buf {
     }
     pub fn into_frame(self, timestamp: i64, duration: Option<i64>) -> Result<VideoFrame> {
         let (w, h) = (self.width as u32, self.height as u32);
-        Ok(VideoFrame::new(PixelFormat::I420, w, h, self.buf, timestamp)?.with_duration(duration))
+        self.buf
+            .into_frame(PixelFormat::I420, w, h, timestamp, duration)
     }
 }
 
@@ -204,11 +207,7 @@ pub(crate) fn nv12_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
         .zip(dv.chunks_exact_mut(cw))
         .enumerate()
     {
-        let uv = &src_uv[r * uvs..r * uvs + 2 * cw];
-        for ((u, v), pair) in u.iter_mut().zip(v.iter_mut()).zip(uv.chunks_exact(2)) {
-            *u = pair[0];
-            *v = pair[1];
-        }
+        split_uv(&src_uv[r * uvs..r * uvs + 2 * cw], u, v);
     }
     Ok(out)
 }
@@ -229,37 +228,104 @@ pub(crate) fn yuyv_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
     let row = |r: usize| &src[r * stride..r * stride + macros * 4];
     let mut out = I420Buf::new(w, h);
     let (dy, du, dv) = out.planes_mut();
-    for (r, dst) in dy.chunks_exact_mut(w).enumerate() {
-        let s = &row(r)[shift * 2..];
-        if w % 2 == 0 {
-            for (d, px) in dst.chunks_exact_mut(2).zip(s.chunks_exact(4)) {
-                d[0] = px[0];
-                d[1] = px[2];
-            }
-        } else {
-            for (i, d) in dst.iter_mut().enumerate() {
-                *d = s[2 * i];
-            }
-        }
-    }
+    // One pass over each row pair: both luma rows, then their averaged chroma.
     for (cr, (u, v)) in du
         .chunks_exact_mut(cw)
         .zip(dv.chunks_exact_mut(cw))
         .enumerate()
     {
-        let r0 = row(2 * cr);
-        let r1 = row((2 * cr + 1).min(h - 1));
-        for (((u, v), a), b) in u
-            .iter_mut()
-            .zip(v.iter_mut())
-            .zip(r0.chunks_exact(4))
-            .zip(r1.chunks_exact(4))
-        {
-            *u = avg(a[1], b[1]);
-            *v = avg(a[3], b[3]);
+        let (r0, r1) = (2 * cr, (2 * cr + 1).min(h - 1));
+        let (a, b) = (row(r0), row(r1));
+        luma_from_packed(&a[shift * 2..], &mut dy[r0 * w..(r0 + 1) * w]);
+        if r1 != r0 {
+            luma_from_packed(&b[shift * 2..], &mut dy[r1 * w..(r1 + 1) * w]);
         }
+        chroma_from_packed_pair(a, b, u, v);
     }
     Ok(out)
+}
+
+/// `dst[i] = src[2 * i]`: the luma of a YUYV row. Written in fixed blocks of 16 pixels so
+/// that the compiler turns it into vector code (mask and pack).
+#[inline]
+fn luma_from_packed(src: &[u8], dst: &mut [u8]) {
+    let n = dst.len();
+    let full = n / 16 * 16;
+    for (d, s) in dst[..full].chunks_exact_mut(16).zip(src.chunks_exact(32)) {
+        for (i, y) in d.iter_mut().enumerate() {
+            *y = s[2 * i];
+        }
+    }
+    for (i, y) in dst.iter_mut().enumerate().skip(full) {
+        *y = src[2 * i];
+    }
+}
+
+/// The chroma of a YUYV row pair: `U`/`V` of each macropixel, averaged over the two rows
+/// (rounding up, as `pavgb` and libyuv do), in blocks of 8 macropixels.
+#[inline]
+fn chroma_from_packed_pair(a: &[u8], b: &[u8], u: &mut [u8], v: &mut [u8]) {
+    let n = u.len();
+    let full = n / 8 * 8;
+    let blocks = u[..full]
+        .chunks_exact_mut(8)
+        .zip(v[..full].chunks_exact_mut(8))
+        .zip(a.chunks_exact(32).zip(b.chunks_exact(32)));
+    for ((u8s, v8s), (a, b)) in blocks {
+        let mut m = [0u8; 32];
+        for ((m, a), b) in m.iter_mut().zip(a).zip(b) {
+            *m = avg(*a, *b);
+        }
+        for (j, (u, v)) in u8s.iter_mut().zip(v8s.iter_mut()).enumerate() {
+            *u = m[4 * j + 1];
+            *v = m[4 * j + 3];
+        }
+    }
+    for j in full..n {
+        u[j] = avg(a[4 * j + 1], b[4 * j + 1]);
+        v[j] = avg(a[4 * j + 3], b[4 * j + 3]);
+    }
+}
+
+/// Splits an interleaved UV row into U and V, 16 samples at a time.
+#[inline]
+fn split_uv(src: &[u8], u: &mut [u8], v: &mut [u8]) {
+    let n = u.len();
+    let full = n / 16 * 16;
+    let blocks = u[..full]
+        .chunks_exact_mut(16)
+        .zip(v[..full].chunks_exact_mut(16))
+        .zip(src.chunks_exact(32));
+    for ((u, v), s) in blocks {
+        for (j, (u, v)) in u.iter_mut().zip(v.iter_mut()).enumerate() {
+            *u = s[2 * j];
+            *v = s[2 * j + 1];
+        }
+    }
+    for j in full..n {
+        u[j] = src[2 * j];
+        v[j] = src[2 * j + 1];
+    }
+}
+
+/// Interleaves U and V into a UV row, 16 samples at a time.
+#[inline]
+fn merge_uv(u: &[u8], v: &[u8], dst: &mut [u8]) {
+    let n = u.len();
+    let full = n / 16 * 16;
+    let blocks = dst[..full * 2]
+        .chunks_exact_mut(32)
+        .zip(u.chunks_exact(16).zip(v.chunks_exact(16)));
+    for (d, (u, v)) in blocks {
+        for (j, (u, v)) in u.iter().zip(v).enumerate() {
+            d[2 * j] = *u;
+            d[2 * j + 1] = *v;
+        }
+    }
+    for j in full..n {
+        dst[2 * j] = u[j];
+        dst[2 * j + 1] = v[j];
+    }
 }
 
 #[inline(always)]
@@ -268,33 +334,30 @@ fn avg(a: u8, b: u8) -> u8 {
 }
 
 /// I420 to tight NV12 bytes.
-pub(crate) fn i420_to_nv12(src: &I420Ref<'_>) -> Vec<u8> {
+pub(crate) fn i420_to_nv12(src: &I420Ref<'_>) -> OutBuf {
     let (w, h, cw, ch) = (
         src.width,
         src.height,
         src.chroma_width(),
         src.chroma_height(),
     );
-    let mut out = vec![0u8; w * h + 2 * cw * ch];
-    let (dy, duv) = out.split_at_mut(w * h);
+    let mut out = OutBuf::new(w * h + 2 * cw * ch);
+    let (dy, duv) = out.bytes_mut().split_at_mut(w * h);
     for (r, dst) in dy.chunks_exact_mut(w).enumerate() {
         dst.copy_from_slice(src.y_row(r));
     }
     for (r, dst) in duv.chunks_exact_mut(2 * cw).enumerate() {
-        for ((pair, u), v) in dst.chunks_exact_mut(2).zip(src.u_row(r)).zip(src.v_row(r)) {
-            pair[0] = *u;
-            pair[1] = *v;
-        }
+        merge_uv(src.u_row(r), src.v_row(r), dst);
     }
     out
 }
 
 /// I420 to tight YUYV bytes. Each chroma row serves both rows of its pair (as libyuv's
 /// `I420ToYUY2`); the padding luma of an odd width repeats the last pixel.
-pub(crate) fn i420_to_yuyv(src: &I420Ref<'_>) -> Vec<u8> {
+pub(crate) fn i420_to_yuyv(src: &I420Ref<'_>) -> OutBuf {
     let (w, h, cw) = (src.width, src.height, src.chroma_width());
-    let mut out = vec![0u8; cw * 4 * h];
-    for (r, dst) in out.chunks_exact_mut(cw * 4).enumerate() {
+    let mut out = OutBuf::new(cw * 4 * h);
+    for (r, dst) in out.bytes_mut().chunks_exact_mut(cw * 4).enumerate() {
         let ys = src.y_row(r);
         let (us, vs) = (src.u_row(r / 2), src.v_row(r / 2));
         let pairs = w / 2;
@@ -324,13 +387,13 @@ pub(crate) fn i420_to_yuyv(src: &I420Ref<'_>) -> Vec<u8> {
 
 /// Copies the `rect` of a packed 4-byte-per-pixel frame into tight rows, swapping R and B
 /// when `swap` is set (RGBA <-> BGRA).
-pub(crate) fn copy_rgbx(frame: &VideoFrame, rect: Rect, swap: bool) -> Result<Vec<u8>> {
+pub(crate) fn copy_rgbx(frame: &VideoFrame, rect: Rect, swap: bool) -> Result<OutBuf> {
     let (x, y) = (rect.x as usize, rect.y as usize);
     let (w, h) = (rect.width as usize, rect.height as usize);
     let stride = frame.stride(0);
     let src = sub_plane(frame, 0, y, x * 4, w * 4, h)?;
-    let mut out = vec![0u8; w * h * 4];
-    for (r, dst) in out.chunks_exact_mut(w * 4).enumerate() {
+    let mut out = OutBuf::new(w * h * 4);
+    for (r, dst) in out.bytes_mut().chunks_exact_mut(w * 4).enumerate() {
         let s = &src[r * stride..r * stride + w * 4];
         if swap {
             for (d, p) in dst.chunks_exact_mut(4).zip(s.chunks_exact(4)) {

@@ -190,14 +190,17 @@ impl Scaler {
             let (data, stride, rows) = src.planes[i];
             let image = fir::images::ImageRef::new(stride, rows, data, fir::PixelType::U8)
                 .map_err(fir_err)?;
-            let cropped =
-                fir::images::CroppedImage::new(&image, rect.x, rect.y, rect.width, rect.height)
-                    .map_err(fir_err)?;
             let mut dst_image = fir::images::Image::from_slice_u8(ow, oh, dst, fir::PixelType::U8)
                 .map_err(fir_err)?;
-            self.resizer
-                .resize(&cropped, &mut dst_image, &options)
-                .map_err(fir_err)?;
+            if (rect.x, rect.y, rect.width, rect.height) == (0, 0, stride, rows) {
+                self.resizer.resize(&image, &mut dst_image, &options)
+            } else {
+                let cropped =
+                    fir::images::CroppedImage::new(&image, rect.x, rect.y, rect.width, rect.height)
+                        .map_err(fir_err)?;
+                self.resizer.resize(&cropped, &mut dst_image, &options)
+            }
+            .map_err(fir_err)?;
         }
         Ok(out)
     }
