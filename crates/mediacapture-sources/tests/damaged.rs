@@ -85,6 +85,13 @@ fn mutate(valid: &[u8], rng: &mut Rng, case: usize) -> (Vec<u8>, String) {
 /// Mutates `valid` `cases` times and reads each result; every outcome must be a clean end or
 /// an error, never a panic.
 fn fuzz_file(valid: &Path, cases: usize, seed: u64) {
+    // `MEDIACAPTURE_MUTATION_SCALE=20` runs twenty times as many cases (for a long soak).
+    let scale = std::env::var("MEDIACAPTURE_MUTATION_SCALE")
+        .ok()
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let cases = cases * scale;
     let bytes = std::fs::read(valid).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("mutated");
