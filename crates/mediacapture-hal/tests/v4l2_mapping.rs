@@ -231,7 +231,11 @@ impl mediacapture_hal::SourceSink for NullSink {
 fn emulated_camera_streams_through_mmap() {
     const CHILD: &str = "HAL_V4L2_SHIM_CHILD";
     if let Ok(dev) = std::env::var(CHILD) {
-        emulated_camera_checks(std::path::Path::new(&dev));
+        if std::env::var("FAKE_V4L2_UNPLUG_AFTER").is_ok() {
+            emulated_unplug_checks(std::path::Path::new(&dev));
+        } else {
+            emulated_camera_checks(std::path::Path::new(&dev));
+        }
         println!("shim checks passed");
         return;
     }
@@ -251,23 +255,69 @@ fn emulated_camera_streams_through_mmap() {
     let dev = dir.path().join("dev");
     std::fs::create_dir(&dev).unwrap();
     std::fs::write(dev.join("video0"), b"").unwrap();
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
+    for unplug in [None, Some("5")] {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args([
             "--exact",
             "emulated_camera_streams_through_mmap",
             "--nocapture",
         ])
         .env(CHILD, &dev)
         .env("FAKE_V4L2_DIR", &dev)
-        .env("LD_PRELOAD", &lib)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("shim checks passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env("LD_PRELOAD", &lib);
+        match unplug {
+            Some(n) => cmd.env("FAKE_V4L2_UNPLUG_AFTER", n),
+            None => cmd.env_remove("FAKE_V4L2_UNPLUG_AFTER"),
+        };
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("shim checks passed"),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The camera disappears mid-stream: the source ends with NotFoundError, once.
+#[cfg(feature = "v4l2")]
+fn emulated_unplug_checks(dev: &std::path::Path) {
+    use mediacapture_hal::{Backend, ErrorKind, NativeConfig, SourceEvent};
+    use mediacapture_types::native::VideoMode;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Log(Mutex<(usize, Vec<SourceEvent>)>);
+    impl mediacapture_hal::SourceSink for Log {
+        fn on_video(&self, _: mediacapture_frame::VideoFrame) {
+            self.0.lock().unwrap().0 += 1;
+        }
+        fn on_audio(&self, _: mediacapture_frame::AudioData) {}
+        fn on_event(&self, e: SourceEvent) {
+            self.0.lock().unwrap().1.push(e);
+        }
+    }
+    let b = mediacapture_hal::v4l2::V4l2Backend::with_dir(dev);
+    let sink = Arc::new(Log::default());
+    let config = NativeConfig::Video(VideoMode {
+        width: 320,
+        height: 240,
+        frame_rate: 30.0,
+    });
+    let mut src = b.open("v4l2:usb-shim-1", &config, sink.clone()).unwrap();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while sink.0.lock().unwrap().1.is_empty() && std::time::Instant::now() < end {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    src.stop();
+    let (frames, events) = sink.0.lock().unwrap().clone();
+    assert_eq!(frames, 5, "frames before the unplug");
+    assert_eq!(events.len(), 1, "{events:?}");
+    match &events[0] {
+        SourceEvent::Ended(Some(e)) => assert_eq!(e.kind, ErrorKind::NotFoundError, "{e}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[cfg(feature = "v4l2")]

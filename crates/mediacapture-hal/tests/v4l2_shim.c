@@ -7,7 +7,8 @@
  * camera with 320x240 and 160x120 at 30 and 15 fps, mmap streaming with up to 4 buffers.
  * mmap of a buffer maps the memfd itself, so the kernel does that part. Each dequeued
  * frame has luma 16 + (sequence % 200) everywhere and arrives at the frame rate. Only one
- * open file may stream at a time (the others get EBUSY), like a real camera.
+ * open file may stream at a time (the others get EBUSY), like a real camera. With
+ * FAKE_V4L2_UNPLUG_AFTER=n set, dequeuing fails with ENODEV after n frames (unplugged).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -135,6 +136,9 @@ static int dequeue(struct cam *c, struct v4l2_buffer *b) {
     for (uint32_t i = 0; i < c->nbufs; i++)
         if (c->queued[i]) { idx = (int)i; break; }
     if (idx < 0) return -EAGAIN;
+    /* FAKE_V4L2_UNPLUG_AFTER=n: the camera is unplugged after n frames. */
+    const char *unplug = getenv("FAKE_V4L2_UNPLUG_AFTER");
+    if (unplug && c->sequence >= (uint32_t)atoi(unplug)) return -ENODEV;
     pthread_mutex_unlock(&lock);
     clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &c->next, NULL);
     pthread_mutex_lock(&lock);
