@@ -79,6 +79,8 @@
 
 pub mod core;
 pub mod encode;
+#[cfg(feature = "stream")]
+pub mod media_recorder;
 pub mod mime;
 pub mod mux;
 pub mod recording;
@@ -88,6 +90,8 @@ pub use crate::core::{
     RecordingState, TrackInfo, TrackKind, allocate_bitrates,
 };
 pub use encode::vpx::KeyFrameInterval;
+#[cfg(feature = "stream")]
+pub use media_recorder::MediaRecorder;
 pub use mediacapture_types::{Error, ErrorKind, Result};
 pub use mime::{Configuration, Container, is_type_supported, is_type_supported_with};
 pub use recording::{Recording, RecordingSettings};
