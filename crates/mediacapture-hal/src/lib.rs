@@ -11,12 +11,13 @@
 //!   run on; selected with `MEDIACAPTURE_FAKE=1` (or `=path/to/profile.json`).
 //! - `pulse` (cargo feature `pulse`, on by default) — PulseAudio / PipeWire-pulse sources
 //!   (monitors included) as microphones, sinks as audio outputs.
-//! - `x11` (cargo feature `x11`, on by default) — X11 screens as display surfaces, BGRA
-//!   frames through MIT-SHM.
+//! - `x11` (cargo feature `x11`, on by default) — X11 screens (and RandR monitors) as
+//!   display surfaces, BGRA frames through MIT-SHM, cursor drawn through XFixes.
 //! - [`v4l2`] (device side behind cargo feature `v4l2`, on by default) — V4L2 cameras; the
 //!   mapping of V4L2 enumeration answers to native modes is always built.
 //!
 //! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`].
+//! `unsafe` is confined to mapping the X server's shared memory (`x11::shm`).
 //! [`default_backends`] is the one place that decides which backends a program uses.
 //!
 //! ```
