@@ -282,3 +282,37 @@ fn webm_seek_decodes_from_the_last_keyframe_exactly() {
     };
     assert_eq!(second.data(), all[37].data());
 }
+
+#[test]
+fn matroska_with_stereo_opus_decodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=15",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=440:sample_rate=48000",
+            "-t",
+            "1",
+            "-ac",
+            "2",
+            "-c:v",
+            "libvpx",
+            "-c:a",
+            "libopus",
+        ],
+        &dir.path().join("s.mkv"),
+    );
+    let mut r = MediaReader::open(&path).unwrap();
+    assert_eq!(r.info().container, Container::Matroska);
+    assert_eq!(r.info().audio.as_ref().unwrap().channels, 2);
+    assert!((r.info().video.as_ref().unwrap().frame_rate - 15.0).abs() < 0.5);
+    let s = read_all(&mut r);
+    assert_eq!(s.video.len(), 15);
+    let secs = s.audio_frames as f64 / 48_000.0;
+    assert!((secs - 1.0).abs() < 0.03, "{secs} s of stereo audio");
+}
