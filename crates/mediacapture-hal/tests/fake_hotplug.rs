@@ -293,3 +293,36 @@ fn stop_from_inside_a_callback_does_not_deadlock() {
         "no frame after the stop"
     );
 }
+
+#[test]
+fn set_muted_mutes_and_unmutes_open_sources() {
+    let backend = FakeBackend::default();
+    let sink = Arc::new(Collect::default());
+    let mut src = backend
+        .open("fake:videoinput:0", &vga(), sink.clone())
+        .unwrap();
+    assert!(common::wait_for(2000, || sink.video().len() >= 2));
+    backend.set_muted("fake:videoinput:0", true).unwrap();
+    assert!(common::wait_for(2000, || !sink.events().is_empty()));
+    let frames_at_mute = sink.video().len();
+    common::sleep_ms(200);
+    assert_eq!(sink.video().len(), frames_at_mute, "no frames while muted");
+    // A source opened while the device is muted starts muted.
+    let late = Arc::new(Collect::default());
+    let mut late_src = backend
+        .open("fake:videoinput:0", &vga(), late.clone())
+        .unwrap();
+    assert!(common::wait_for(2000, || !late.events().is_empty()));
+    assert!(late.video().is_empty());
+    backend.set_muted("fake:videoinput:0", false).unwrap();
+    assert!(common::wait_for(2000, || sink.video().len() > frames_at_mute));
+    assert!(common::wait_for(2000, || !late.video().is_empty()));
+    src.stop();
+    late_src.stop();
+    let events: Vec<_> = sink.events().into_iter().map(|(_, e)| e).collect();
+    assert_eq!(events, vec![SourceEvent::Muted, SourceEvent::Unmuted]);
+    let events: Vec<_> = late.events().into_iter().map(|(_, e)| e).collect();
+    assert_eq!(events, vec![SourceEvent::Muted, SourceEvent::Unmuted]);
+    let e = backend.set_muted("nope", true).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFoundError);
+}

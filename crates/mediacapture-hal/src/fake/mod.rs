@@ -63,6 +63,7 @@ use mediacapture_types::native::{
 use mediacapture_types::{Error, MediaDeviceKind, Result};
 use source::{Control, FakeSource, Media};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 
@@ -74,6 +75,8 @@ struct Entry {
     raw_id: String,
     /// When a scripted disconnect removes the device (µs on [`clock`]).
     disconnect_at: Option<i64>,
+    /// Set by [`FakeBackend::set_muted`]; read by the device's capture threads.
+    muted: Arc<AtomicBool>,
 }
 
 struct State {
@@ -179,6 +182,7 @@ impl FakeBackend {
             spec,
             raw_id: raw_id.clone(),
             disconnect_at,
+            muted: Arc::new(AtomicBool::new(false)),
         });
         drop(st);
         if disconnect_at.is_some() {
@@ -223,6 +227,23 @@ impl FakeBackend {
         } else {
             Err(Error::not_found(format!("no fake device {raw_id:?}")))
         }
+    }
+
+    /// Mutes or unmutes a device, as when its hardware stops and resumes delivering (a
+    /// privacy shutter, a suspended stream): its open sources send `SourceEvent::Muted` and
+    /// deliver nothing until unmuted (`SourceEvent::Unmuted`); sources opened meanwhile
+    /// start muted. Takes effect at the source's next frame or audio block.
+    ///
+    /// Errors: `NotFoundError` when no device has this raw id.
+    pub fn set_muted(&self, raw_id: &str, muted: bool) -> Result<()> {
+        let st = self.inner.lock();
+        let e = st
+            .devices
+            .iter()
+            .find(|e| e.raw_id == raw_id)
+            .ok_or_else(|| Error::not_found(format!("no fake device {raw_id:?}")))?;
+        e.muted.store(muted, Ordering::SeqCst);
+        Ok(())
     }
 
     fn descriptor(e: &Entry) -> DeviceDescriptor {
@@ -498,14 +519,14 @@ impl Backend for FakeBackend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let spec = {
+        let (spec, muted) = {
             let st = self.inner.lock();
             let e = st
                 .devices
                 .iter()
                 .find(|e| e.raw_id == raw_id)
                 .ok_or_else(|| Error::not_found(format!("no fake device {raw_id:?}")))?;
-            e.spec.clone()
+            (e.spec.clone(), e.muted.clone())
         };
         if spec.kind == FakeDeviceKind::AudioOutput {
             return Err(Error::not_found(format!(
@@ -624,6 +645,7 @@ impl Backend for FakeBackend {
             rate,
             channels,
             spec.faults,
+            muted,
             sink,
         )?;
         let mut st = self.inner.lock();

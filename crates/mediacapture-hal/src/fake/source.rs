@@ -6,6 +6,7 @@ use super::profile::FaultScript;
 use crate::{NativeConfig, Source, SourceEvent, SourceSink, clock};
 use mediacapture_frame::{AudioData, PixelFormat, VideoFrame};
 use mediacapture_types::{Error, Result};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -108,6 +109,7 @@ impl FakeSource {
         rate: f64,
         channels: u32,
         faults: FaultScript,
+        muted: Arc<AtomicBool>,
         sink: Arc<dyn SourceSink>,
     ) -> Result<(Self, Arc<Control>)> {
         let ctl = Arc::new(Control::default());
@@ -118,6 +120,7 @@ impl FakeSource {
             rate,
             channels,
             faults,
+            muted,
         };
         let thread = std::thread::Builder::new()
             .name(format!("fake-{name}"))
@@ -164,6 +167,8 @@ struct Job {
     rate: f64,
     channels: u32,
     faults: FaultScript,
+    /// The device's muted switch ([`FakeBackend::set_muted`](super::FakeBackend::set_muted)).
+    muted: Arc<AtomicBool>,
 }
 
 impl Job {
@@ -197,13 +202,14 @@ impl Job {
                 }
             }
             let elapsed_ms = u64::try_from((due - start) / 1000).unwrap_or(0);
-            let in_mute = self.faults.mute_after_ms.is_some_and(|after| {
+            let scripted = self.faults.mute_after_ms.is_some_and(|after| {
                 elapsed_ms >= after
                     && self
                         .faults
                         .mute_for_ms
                         .is_none_or(|len| elapsed_ms < after + len)
             });
+            let in_mute = scripted || self.muted.load(Ordering::SeqCst);
             if in_mute != muted {
                 muted = in_mute;
                 self.sink.on_event(if muted {
