@@ -180,6 +180,24 @@ fn truncated_webm_plays_up_to_the_damage() {
 }
 
 #[test]
+fn damage_in_the_first_cluster_is_reported_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = common::webm(dir.path(), "f.webm", "64x48", 0.5, false);
+    let bytes = std::fs::read(&full).unwrap();
+    let cluster = bytes
+        .windows(4)
+        .position(|w| w == [0x1f, 0x43, 0xb6, 0x75])
+        .expect("a Cluster");
+    let cut = dir.path().join("c.webm");
+    std::fs::write(&cut, &bytes[..cluster + 60]).unwrap();
+    // The header is whole: open succeeds (reading ahead to measure the frame rate meets the
+    // damage); reading then reports it.
+    let (_, e) = read_through(&cut);
+    let e = e.expect("damage in the first cluster was not reported");
+    assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}");
+}
+
+#[test]
 fn header_damage_fails_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let full = common::webm(dir.path(), "h.webm", "64x48", 0.3, false);

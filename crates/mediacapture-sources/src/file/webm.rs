@@ -85,6 +85,8 @@ pub(crate) struct WebmDecoder {
     /// A decoded video frame before the seek target, held in case it is the one shown at
     /// the target.
     held_video: Option<Media>,
+    /// Damage met while reading ahead, reported once the packets before it are played.
+    pending_error: Option<Error>,
     done: bool,
 }
 
@@ -330,6 +332,7 @@ impl WebmDecoder {
             skip_before_us: None,
             wait_keyframe: true,
             held_video: None,
+            pending_error: None,
             done: false,
         };
         dec.measure_frame_rate()?;
@@ -355,8 +358,11 @@ impl WebmDecoder {
                     self.read_ahead.push_back(p);
                 }
                 Ok(None) => break,
-                // Damage right after the header: playback will report it when it gets there.
-                Err(_) => break,
+                // Damage right after the header: reported when playback gets there.
+                Err(e) => {
+                    self.pending_error = Some(e);
+                    break;
+                }
             }
         }
         pts.sort_unstable();
@@ -468,6 +474,9 @@ impl WebmDecoder {
         if let Some(p) = self.read_ahead.pop_front() {
             return Ok(Some(p));
         }
+        if let Some(e) = self.pending_error.take() {
+            return Err(e);
+        }
         self.read_packet()
     }
 
@@ -575,6 +584,7 @@ impl Decode for WebmDecoder {
         self.read_ahead.clear();
         self.out.clear();
         self.held_video = None;
+        self.pending_error = None;
         self.done = false;
         self.wait_keyframe = true;
         if let Some(v) = self.vpx.as_ref() {
