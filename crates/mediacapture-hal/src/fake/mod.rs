@@ -644,8 +644,10 @@ impl Backend for FakeBackend {
             media,
             rate,
             channels,
-            spec.faults,
-            muted,
+            source::Faults {
+                script: spec.faults,
+                muted,
+            },
             sink,
         )?;
         let mut st = self.inner.lock();

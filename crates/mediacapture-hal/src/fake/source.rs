@@ -92,6 +92,14 @@ pub(crate) enum Media {
     Wav(WavLoop),
 }
 
+/// What makes a source stop delivering: its device's script and its muted switch.
+pub(crate) struct Faults {
+    /// The device's scripted faults.
+    pub(crate) script: FaultScript,
+    /// The device's muted switch ([`FakeBackend::set_muted`](super::FakeBackend::set_muted)).
+    pub(crate) muted: Arc<AtomicBool>,
+}
+
 /// A running fake source.
 pub(crate) struct FakeSource {
     config: NativeConfig,
@@ -108,10 +116,13 @@ impl FakeSource {
         media: Media,
         rate: f64,
         channels: u32,
-        faults: FaultScript,
-        muted: Arc<AtomicBool>,
+        faults: Faults,
         sink: Arc<dyn SourceSink>,
     ) -> Result<(Self, Arc<Control>)> {
+        let Faults {
+            script: faults,
+            muted,
+        } = faults;
         let ctl = Arc::new(Control::default());
         let job = Job {
             ctl: ctl.clone(),
