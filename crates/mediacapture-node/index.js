@@ -256,7 +256,9 @@ function watch(obj, on) {
   }
 }
 
-native.setEventSink((target, type, payload) => {
+native.setEventSink((...args) => {
+  // napi hands the (target, type, payload) tuple over as one array.
+  const [target, type, payload] = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
   const obj = targets.get(target);
   if (obj) obj[kNativeEvent](type, payload);
 });

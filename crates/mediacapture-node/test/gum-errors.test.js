@@ -167,6 +167,11 @@ test('getDisplayMedia: synchronous TypeErrors, Overconstrained max below floor, 
     const e = await rejection(p);
     assert.ok(e instanceof TypeError, `${JSON.stringify(o)}: ${e}`);
   }
+  const oc = md.getDisplayMedia({ video: { width: { max: 0 } } });
+  assert.equal(await alreadyRejected(oc), true);
+  const over = await rejection(oc);
+  assert.ok(over instanceof mc.OverconstrainedError);
+  assert.equal(over.constraint, 'width');
   const e = await rejection(md.getDisplayMedia({ video: { controller: 1 }, controller: {} }));
   assert.ok(e instanceof TypeError, 'controller must be a CaptureController');
   mc.setPermission('display-capture', 'denied', md);
