@@ -1046,16 +1046,217 @@ const fake = {
   },
 };
 
-let recorder = null;
-try {
-  recorder = require('./lib/recorder.js')({ native, MediaStream, kTrackState, kInternal, trusted, defineEventHandlers, errorFrom, watch });
-} catch (e) {
-  if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes('recorder.js')) throw e;
+
+// ------------------------------------------------------------------------------------------
+// MediaRecorder (MediaStream Recording) and BlobEvent, on mediacapture-recorder.
+
+// WebIDL `unsigned long` (no [Clamp] / [EnforceRange]): ToNumber, truncate, modulo 2^32.
+function idlUnsignedLong(v) {
+  const n = Number(v);
+  if (!Number.isFinite(n)) return 0;
+  const t = Math.trunc(n) % 2 ** 32;
+  return t < 0 ? t + 2 ** 32 : t;
 }
 
+function idlDouble(v, what) {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new TypeError(`${what} is not a finite floating-point value.`);
+  return n;
+}
+
+const bitrateModes = ['constant', 'variable'];
+
+function recorderOptions(options) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' && typeof options !== 'function') {
+    throw new TypeError("Failed to construct 'MediaRecorder': The provided value is not of type 'MediaRecorderOptions'.");
+  }
+  // Dictionary members in lexicographic order, as WebIDL reads them.
+  const o = {};
+  const abm = options.audioBitrateMode;
+  if (abm !== undefined) {
+    o.audioBitrateMode = idlString(abm);
+    if (!bitrateModes.includes(o.audioBitrateMode)) {
+      throw new TypeError(`Failed to construct 'MediaRecorder': The provided value '${o.audioBitrateMode}' is not a valid enum value of type BitrateMode.`);
+    }
+  }
+  for (const k of ['audioBitsPerSecond', 'bitsPerSecond']) {
+    if (options[k] !== undefined) o[k] = idlUnsignedLong(options[k]);
+  }
+  if (options.mimeType !== undefined) o.mimeType = idlString(options.mimeType);
+  if (options.videoBitsPerSecond !== undefined) o.videoBitsPerSecond = idlUnsignedLong(options.videoBitsPerSecond);
+  if (options.videoKeyFrameIntervalCount !== undefined) o.videoKeyFrameIntervalCount = idlUnsignedLong(options.videoKeyFrameIntervalCount);
+  if (options.videoKeyFrameIntervalDuration !== undefined) {
+    o.videoKeyFrameIntervalDuration = idlDouble(options.videoKeyFrameIntervalDuration, 'videoKeyFrameIntervalDuration');
+  }
+  return o;
+}
+
+class BlobEvent extends Event {
+  #data;
+  #timecode;
+  constructor(type, eventInitDict) {
+    if (arguments.length < 2) throw new TypeError("Failed to construct 'BlobEvent': 2 arguments required.");
+    if (eventInitDict === null || typeof eventInitDict !== 'object') {
+      throw new TypeError("Failed to construct 'BlobEvent': The provided value is not of type 'BlobEventInit'.");
+    }
+    const data = eventInitDict.data;
+    if (!(data instanceof Blob)) {
+      throw new TypeError("Failed to construct 'BlobEvent': member data is not of type 'Blob'.");
+    }
+    const tc = eventInitDict.timecode;
+    const timecode = tc === undefined ? 0 : idlDouble(tc, 'timecode');
+    super(idlString(type), eventInitDict);
+    this.#data = data;
+    this.#timecode = timecode;
+  }
+  get data() {
+    return this.#data;
+  }
+  get timecode() {
+    return this.#timecode;
+  }
+}
+
+// Node (before 22) has no ErrorEvent; MediaRecorder's `error` event is one.
+const ErrorEventClass =
+  typeof globalThis.ErrorEvent === 'function'
+    ? globalThis.ErrorEvent
+    : class ErrorEvent extends Event {
+        #init;
+        constructor(type, eventInitDict = {}) {
+          if (arguments.length < 1) throw new TypeError("Failed to construct 'ErrorEvent': 1 argument required.");
+          const init = eventInitDict ?? {};
+          const fields = {
+            message: init.message === undefined ? '' : idlString(init.message),
+            filename: init.filename === undefined ? '' : idlString(init.filename),
+            lineno: init.lineno === undefined ? 0 : idlUnsignedLong(init.lineno),
+            colno: init.colno === undefined ? 0 : idlUnsignedLong(init.colno),
+            error: init.error,
+          };
+          super(idlString(type), init);
+          this.#init = fields;
+        }
+        get message() {
+          return this.#init.message;
+        }
+        get filename() {
+          return this.#init.filename;
+        }
+        get lineno() {
+          return this.#init.lineno;
+        }
+        get colno() {
+          return this.#init.colno;
+        }
+        get error() {
+          return this.#init.error;
+        }
+      };
+
+let constructingRecorder = null;
+
+class MediaRecorder extends EventTarget {
+  #n;
+  #stream;
+  #target;
+
+  constructor(stream, options = undefined) {
+    if (arguments.length < 1) throw new TypeError("Failed to construct 'MediaRecorder': 1 argument required, but only 0 present.");
+    if (!(stream instanceof MediaStream)) {
+      throw new TypeError("Failed to construct 'MediaRecorder': parameter 1 is not of type 'MediaStream'.");
+    }
+    const json = JSON.stringify(recorderOptions(options));
+    const r = native.createRecorder(MediaStream[kTrackState](stream), json);
+    if (typeof r === 'string') throw errorFrom(r);
+    super();
+    this.#n = r;
+    this.#stream = stream;
+    this.#target = nextTarget++;
+    r.listen(this.#target);
+  }
+
+  [kNativeEvent](type, payload) {
+    let event;
+    if (type === 'dataavailable') {
+      const p = JSON.parse(payload);
+      const bytes = native.takeBlob(p.blob) ?? new Uint8Array(0);
+      const data = new Blob([bytes], { type: p.type });
+      event = new BlobEvent('dataavailable', trusted({ data, timecode: p.timecode }));
+    } else if (type === 'error') {
+      const error = errorFrom(payload);
+      event = new ErrorEventClass('error', trusted({ error, message: error.message }));
+    } else {
+      event = new Event(type, trusted());
+    }
+    try {
+      this.dispatchEvent(event);
+    } finally {
+      // `stop` is the last event of a recording: nothing more keeps the process alive.
+      if (type === 'stop' && this.#n.state === 'inactive') {
+        targets.delete(this.#target);
+        watch(this, false);
+      }
+    }
+  }
+
+  get stream() {
+    return this.#stream;
+  }
+  get mimeType() {
+    return this.#n.mimeType;
+  }
+  get state() {
+    return this.#n.state;
+  }
+  get videoBitsPerSecond() {
+    return this.#n.videoBitsPerSecond;
+  }
+  get audioBitsPerSecond() {
+    return this.#n.audioBitsPerSecond;
+  }
+  get audioBitrateMode() {
+    return this.#n.audioBitrateMode;
+  }
+
+  start(timeslice = undefined) {
+    const ts = timeslice === undefined ? undefined : idlUnsignedLong(timeslice);
+    const err = this.#n.start(ts);
+    if (err) throw errorFrom(err);
+    // A recording delivers events until its `stop`: keep the process alive until then.
+    targets.set(this.#target, this);
+    watch(this, true);
+  }
+
+  stop() {
+    this.#n.stop();
+  }
+
+  pause() {
+    const err = this.#n.pause();
+    if (err) throw errorFrom(err);
+  }
+
+  resume() {
+    const err = this.#n.resume();
+    if (err) throw errorFrom(err);
+  }
+
+  requestData() {
+    const err = this.#n.requestData();
+    if (err) throw errorFrom(err);
+  }
+
+  static isTypeSupported(type) {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'isTypeSupported': 1 argument required.");
+    return native.isTypeSupported(idlString(type));
+  }
+}
+defineEventHandlers(MediaRecorder, ['start', 'stop', 'dataavailable', 'pause', 'resume', 'error']);
+
 function exported() {
-  const out = { ...interfaces };
-  if (recorder) Object.assign(out, recorder);
+  const out = { ...interfaces, MediaRecorder, BlobEvent };
+  if (typeof globalThis.ErrorEvent !== 'function') out.ErrorEvent = ErrorEventClass;
   return out;
 }
 

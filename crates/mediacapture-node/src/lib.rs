@@ -28,12 +28,14 @@ use mediacapture::{
     PermissionState, PixelFormat, SinkId, VideoFrame,
 };
 use mediacapture_hal::fake::{DeviceSpec, FakeBackend, FakeProfile};
+use mediacapture_recorder::{BitrateMode, Blob, MediaRecorder, RecorderEvent, RecorderOptions};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
 use serde_json::{Value, json};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -812,5 +814,161 @@ impl Task for FlushTask {
 
     fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
         Ok(())
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// MediaRecorder
+
+/// Recorded blobs waiting for JavaScript to take them (`dataavailable` carries the key): the
+/// bytes do not travel through the event sink's JSON.
+fn blob_slot() -> &'static Mutex<HashMap<u64, Blob>> {
+    static BLOBS: OnceLock<Mutex<HashMap<u64, Blob>>> = OnceLock::new();
+    BLOBS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Takes a blob announced by a `dataavailable` event (`None` if already taken).
+#[napi]
+pub fn take_blob(key: u32) -> Option<Buffer> {
+    lock(blob_slot())
+        .remove(&u64::from(key))
+        .map(|b| Buffer::from(b.data().to_vec()))
+}
+
+/// `MediaRecorder.isTypeSupported(type)`.
+#[napi]
+pub fn is_type_supported(mime_type: String) -> bool {
+    MediaRecorder::is_type_supported(&mime_type)
+}
+
+/// `new MediaRecorder(stream, options)`: the recorder, or the error JSON (NotSupportedError).
+/// `options` is the converted `MediaRecorderOptions` as JSON.
+#[napi]
+pub fn create_recorder(stream: &NativeStream, options: String) -> Either<NativeRecorder, String> {
+    let parse = || -> mediacapture::Result<RecorderOptions> {
+        let v: Value = serde_json::from_str(&options)
+            .map_err(|e| mediacapture::Error::type_error(format!("invalid options: {e}")))?;
+        let mut o = RecorderOptions::default();
+        if let Some(m) = v.get("mimeType").and_then(Value::as_str) {
+            o.mime_type = m.to_string();
+        }
+        let ulong = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_u64)
+                .map(|x| x.min(u64::from(u32::MAX)) as u32)
+        };
+        o.audio_bits_per_second = ulong("audioBitsPerSecond");
+        o.video_bits_per_second = ulong("videoBitsPerSecond");
+        o.bits_per_second = ulong("bitsPerSecond");
+        o.video_key_frame_interval_count = ulong("videoKeyFrameIntervalCount");
+        o.video_key_frame_interval_duration = v
+            .get("videoKeyFrameIntervalDuration")
+            .and_then(Value::as_f64);
+        if let Some(m) = v.get("audioBitrateMode").and_then(Value::as_str) {
+            o.audio_bitrate_mode = BitrateMode::from_idl(m).ok_or_else(|| {
+                mediacapture::Error::type_error(format!(
+                    "'{m}' is not a valid enum value of type BitrateMode"
+                ))
+            })?;
+        }
+        Ok(o)
+    };
+    match parse().and_then(|o| MediaRecorder::new(&stream.s, o)) {
+        Ok(r) => Either::A(NativeRecorder { r }),
+        Err(e) => Either::B(error_json(&e)),
+    }
+}
+
+/// A `MediaRecorder`.
+#[napi]
+pub struct NativeRecorder {
+    r: MediaRecorder,
+}
+
+fn err_opt(r: mediacapture::Result<()>) -> Option<String> {
+    r.err().map(|e| error_json(&e))
+}
+
+#[napi]
+impl NativeRecorder {
+    /// `state`.
+    #[napi(getter)]
+    pub fn state(&self) -> String {
+        self.r.state().as_str().to_string()
+    }
+
+    /// `mimeType`.
+    #[napi(getter)]
+    pub fn mime_type(&self) -> String {
+        self.r.mime_type()
+    }
+
+    /// `videoBitsPerSecond`.
+    #[napi(getter)]
+    pub fn video_bits_per_second(&self) -> u32 {
+        self.r.video_bits_per_second()
+    }
+
+    /// `audioBitsPerSecond`.
+    #[napi(getter)]
+    pub fn audio_bits_per_second(&self) -> u32 {
+        self.r.audio_bits_per_second()
+    }
+
+    /// `audioBitrateMode`.
+    #[napi(getter)]
+    pub fn audio_bitrate_mode(&self) -> String {
+        self.r.audio_bitrate_mode().as_str().to_string()
+    }
+
+    /// `start(timeslice)`: null or the error JSON.
+    #[napi]
+    pub fn start(&self, timeslice: Option<u32>) -> Option<String> {
+        err_opt(self.r.start(timeslice))
+    }
+
+    /// `stop()`.
+    #[napi]
+    pub fn stop(&self) {
+        self.r.stop();
+    }
+
+    /// `pause()`: null or the error JSON.
+    #[napi]
+    pub fn pause(&self) -> Option<String> {
+        err_opt(self.r.pause())
+    }
+
+    /// `resume()`: null or the error JSON.
+    #[napi]
+    pub fn resume(&self) -> Option<String> {
+        err_opt(self.r.resume())
+    }
+
+    /// `requestData()`: null or the error JSON.
+    #[napi]
+    pub fn request_data(&self) -> Option<String> {
+        err_opt(self.r.request_data())
+    }
+
+    /// Delivers this recorder's events to the event sink as `target`. `dataavailable` carries
+    /// `{blob, type, timecode}` (`blob` is the key for [`take_blob`]); `error` the error JSON.
+    #[napi]
+    pub fn listen(&self, target: u32) {
+        static NEXT_BLOB: AtomicU64 = AtomicU64::new(1);
+        self.r.add_event_listener(move |e: &RecorderEvent| {
+            let payload = match e {
+                RecorderEvent::DataAvailable(b) => {
+                    // Keys stay below 2^32 so they cross as a JS number exactly.
+                    let key = NEXT_BLOB.fetch_add(1, Ordering::Relaxed) % u64::from(u32::MAX);
+                    lock(blob_slot()).insert(key, b.data.clone());
+                    json!({ "blob": key, "type": b.data.type_(), "timecode": b.timecode })
+                        .to_string()
+                }
+                RecorderEvent::Error(err) => error_json(err),
+                _ => String::new(),
+            };
+            emit(target, e.type_(), payload);
+        });
     }
 }
