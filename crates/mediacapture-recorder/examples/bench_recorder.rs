@@ -5,7 +5,7 @@
 //! bench_recorder gen DIR [--seconds 10] [--width 1280] [--height 720] [--fps 30]
 //!     writes DIR/video.yuv (I420) and DIR/audio.f32 (48 kHz stereo f32le)
 //! bench_recorder run DIR OUT.webm [--seconds 10] [--width 1280] [--height 720] [--fps 30]
-//!     [--video-bitrate 2500000] [--audio-bitrate 128000] [--cpu-used -6] [--threads 2]
+//!     [--video-bitrate 2500000] [--audio-bitrate 128000] [--cpu-used -6] [--threads 0 (automatic)]
 //!     records them and prints: media_s wall_s rtf cpu_s cpu_per_media_s
 //! ```
 //! `scripts/bench-recorder.sh` runs both and ffmpeg on the same input with the same settings.
@@ -46,9 +46,7 @@ fn parse() -> Result<Args, String> {
         video_bitrate: 2_500_000,
         audio_bitrate: 128_000,
         cpu_used: -6,
-        threads: std::thread::available_parallelism()
-            .map_or(1, |n| n.get() as u32)
-            .min(4),
+        threads: 0,
     };
     if a.cmd == "run" {
         a.out = Some(PathBuf::from(it.next().ok_or("missing OUT")?));

@@ -228,6 +228,16 @@ mod tests {
     }
 
     #[test]
+    fn vp8_threads_follow_webrtc() {
+        use super::vpx::default_threads;
+        assert_eq!(default_threads(1280, 720, 2), 1);
+        assert_eq!(default_threads(1280, 720, 4), 2);
+        assert_eq!(default_threads(640, 480, 16), 1);
+        assert_eq!(default_threads(1920, 1080, 6), 3);
+        assert_eq!(default_threads(1920, 1080, 16), 8);
+    }
+
+    #[test]
     fn s16_conversion_clamps() {
         let mut out = Vec::new();
         f32_to_s16le(&[0.0, 1.0, -1.0, 2.0], &mut out);

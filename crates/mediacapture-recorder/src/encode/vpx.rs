@@ -36,7 +36,8 @@ pub struct VpxSettings {
     pub bitrate: u32,
     /// Keyframe rule.
     pub key_frame_interval: KeyFrameInterval,
-    /// Encoder threads (0 = chosen from the number of CPUs, at most 4).
+    /// Encoder threads (0 = chosen from the frame size and the number of CPUs, see
+    /// [`default_threads`]).
     pub threads: u32,
     /// libvpx `cpu-used` speed setting. VP8: -6 by default, WebRTC's x86 default: a fixed
     /// speed 6 (a positive value lets libvpx pick the speed from measured encode times, so
@@ -57,6 +58,23 @@ impl VpxSettings {
                 VideoCodec::Vp9 => 8,
             },
         }
+    }
+}
+
+/// The encoder threads WebRTC's VP8 encoder (Chromium) uses for a frame size and CPU count:
+/// 1 below 3 CPUs or up to 640x480, 2 above that, 3 above 1280x960 with 6 CPUs, 8 from
+/// 1080p with more than 8. libvpx's VP8 threads spin while they wait for each other, so
+/// more threads than spare cores costs CPU time instead of saving wall time.
+pub fn default_threads(width: u32, height: u32, cpus: u32) -> u32 {
+    let px = u64::from(width) * u64::from(height);
+    if px >= 1920 * 1080 && cpus > 8 {
+        8
+    } else if px > 1280 * 960 && cpus >= 6 {
+        3
+    } else if px > 640 * 480 && cpus >= 3 {
+        2
+    } else {
+        1
     }
 }
 
@@ -115,9 +133,8 @@ impl VpxEncoder {
         // SAFETY: vpx_codec_enc_config_default returned OK, so every field is initialised.
         let mut cfg = unsafe { cfg.assume_init() };
         let threads = if settings.threads == 0 {
-            std::thread::available_parallelism()
-                .map_or(1, |n| n.get() as u32)
-                .min(4)
+            let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+            default_threads(width, height, cpus)
         } else {
             settings.threads
         };
