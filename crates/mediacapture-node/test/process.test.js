@@ -1,0 +1,62 @@
+'use strict';
+// The process exits when nothing is running, and stays while something waits for events.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const pkg = JSON.stringify(path.resolve(__dirname, '..'));
+const env = { ...process.env, MEDIACAPTURE_FAKE: '1' };
+
+function run(script, timeout = 8000) {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout, env });
+  return { ...r, ms: Date.now() - t0 };
+}
+
+test('the issue\'s one-liner prints the settings and exits', () => {
+  const r = run(`require(${pkg}).install(); navigator.mediaDevices.getUserMedia({video:true}).then(s => console.log(JSON.stringify(s.getVideoTracks()[0].getSettings())))`);
+  assert.equal(r.status, 0, r.stderr);
+  const settings = JSON.parse(r.stdout);
+  assert.equal(settings.width, 640);
+  assert.equal(settings.height, 480);
+  assert.equal(settings.frameRate, 30);
+  assert.ok(r.ms < 5000, `exited after ${r.ms} ms`);
+});
+
+test('after every track stopped, a process with listeners exits within a few seconds', () => {
+  const r = run(`
+    const mc = require(${pkg});
+    mc.mediaDevices.getUserMedia({ video: true, audio: true }).then(async (s) => {
+      for (const t of s.getTracks()) { t.onended = () => {}; t.onmute = () => {}; }
+      mc.mediaDevices.ondevicechange = () => {};
+      const it = s.getVideoTracks()[0].frames();
+      await it.next();
+      const r = new mc.MediaRecorder(s);
+      r.start();
+      await new Promise((res) => setTimeout(res, 200));
+      r.stop();
+      s.getTracks().forEach((t) => t.stop());
+      console.log('stopped');
+    });
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'stopped');
+  assert.ok(r.ms < 5000, `exited after ${r.ms} ms`);
+});
+
+test('a live track with an ended listener keeps the process alive until it ends', () => {
+  const r = run(`
+    const mc = require(${pkg});
+    mc.mediaDevices.getUserMedia({ video: true }).then((s) => {
+      const [t] = s.getTracks();
+      t.onended = () => console.log('ended');
+      // Nothing else is scheduled: only the listener keeps the process alive.
+      setTimeout(() => mc.setPermission('camera', 'denied'), 700).unref();
+    });
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'ended', 'the process was still there to see the event');
+  assert.ok(r.ms >= 700, `exited after ${r.ms} ms`);
+  assert.ok(r.ms < 5000, `exited after ${r.ms} ms`);
+});
