@@ -1254,6 +1254,11 @@ class MediaRecorder extends EventTarget {
 }
 defineEventHandlers(MediaRecorder, ['start', 'stop', 'dataavailable', 'pause', 'resume', 'error']);
 
+for (const cls of [...Object.values(interfaces), MediaRecorder, BlobEvent]) {
+  // Object.prototype.toString gives "[object MediaStreamTrack]" as in a browser.
+  Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
+}
+
 function exported() {
   const out = { ...interfaces, MediaRecorder, BlobEvent };
   if (typeof globalThis.ErrorEvent !== 'function') out.ErrorEvent = ErrorEventClass;

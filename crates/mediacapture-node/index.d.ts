@@ -1,0 +1,367 @@
+// Types for the mediacapture Node.js addon. Names and shapes follow TypeScript's lib.dom.d.ts,
+// so code typed against the DOM compiles against this package unchanged.
+
+/// <reference types="node" />
+
+export type MediaDeviceKind = 'audioinput' | 'audiooutput' | 'videoinput';
+export type MediaStreamTrackState = 'live' | 'ended';
+export type VideoFacingModeEnum = 'user' | 'environment' | 'left' | 'right';
+export type VideoResizeModeEnum = 'none' | 'crop-and-scale';
+export type DisplayCaptureSurfaceType = 'monitor' | 'window' | 'browser';
+export type CursorCaptureConstraint = 'never' | 'always' | 'motion';
+export type CaptureStartFocusBehavior = 'focus-capturing-application' | 'focus-captured-surface' | 'no-focus-change';
+export type SelfCapturePreferenceEnum = 'include' | 'exclude';
+export type SystemAudioPreferenceEnum = 'include' | 'exclude';
+export type SurfaceSwitchingPreferenceEnum = 'include' | 'exclude';
+export type MonitorTypeSurfacesEnum = 'include' | 'exclude';
+export type RecordingState = 'inactive' | 'recording' | 'paused';
+export type BitrateMode = 'constant' | 'variable';
+export type PermissionName = 'camera' | 'microphone' | 'display-capture';
+export type PermissionState = 'granted' | 'denied' | 'prompt';
+
+export interface ULongRange {
+  max?: number;
+  min?: number;
+}
+export interface DoubleRange {
+  max?: number;
+  min?: number;
+}
+export interface ConstrainULongRange extends ULongRange {
+  exact?: number;
+  ideal?: number;
+}
+export interface ConstrainDoubleRange extends DoubleRange {
+  exact?: number;
+  ideal?: number;
+}
+export interface ConstrainBooleanParameters {
+  exact?: boolean;
+  ideal?: boolean;
+}
+export interface ConstrainDOMStringParameters {
+  exact?: string | string[];
+  ideal?: string | string[];
+}
+export interface ConstrainBooleanOrDOMStringParameters {
+  exact?: boolean | string;
+  ideal?: boolean | string;
+}
+export type ConstrainULong = number | ConstrainULongRange;
+export type ConstrainDouble = number | ConstrainDoubleRange;
+export type ConstrainBoolean = boolean | ConstrainBooleanParameters;
+export type ConstrainDOMString = string | string[] | ConstrainDOMStringParameters;
+export type ConstrainBooleanOrDOMString = boolean | string | ConstrainBooleanOrDOMStringParameters;
+
+export interface MediaTrackConstraintSet {
+  width?: ConstrainULong;
+  height?: ConstrainULong;
+  aspectRatio?: ConstrainDouble;
+  frameRate?: ConstrainDouble;
+  facingMode?: ConstrainDOMString;
+  resizeMode?: ConstrainDOMString;
+  sampleRate?: ConstrainULong;
+  sampleSize?: ConstrainULong;
+  echoCancellation?: ConstrainBooleanOrDOMString;
+  autoGainControl?: ConstrainBoolean;
+  noiseSuppression?: ConstrainBoolean;
+  latency?: ConstrainDouble;
+  channelCount?: ConstrainULong;
+  deviceId?: ConstrainDOMString;
+  groupId?: ConstrainDOMString;
+  backgroundBlur?: ConstrainBoolean;
+  displaySurface?: ConstrainDOMString;
+  logicalSurface?: ConstrainBoolean;
+  cursor?: ConstrainDOMString;
+  restrictOwnAudio?: ConstrainBoolean;
+  suppressLocalAudioPlayback?: ConstrainBoolean;
+}
+export interface MediaTrackConstraints extends MediaTrackConstraintSet {
+  advanced?: MediaTrackConstraintSet[];
+}
+export interface MediaStreamConstraints {
+  video?: boolean | MediaTrackConstraints;
+  audio?: boolean | MediaTrackConstraints;
+}
+export interface DisplayMediaStreamOptions {
+  video?: boolean | MediaTrackConstraints;
+  audio?: boolean | MediaTrackConstraints;
+  controller?: CaptureController;
+  selfBrowserSurface?: SelfCapturePreferenceEnum;
+  systemAudio?: SystemAudioPreferenceEnum;
+  surfaceSwitching?: SurfaceSwitchingPreferenceEnum;
+  monitorTypeSurfaces?: MonitorTypeSurfacesEnum;
+}
+export interface MediaTrackSettings {
+  width?: number;
+  height?: number;
+  aspectRatio?: number;
+  frameRate?: number;
+  facingMode?: string;
+  resizeMode?: string;
+  sampleRate?: number;
+  sampleSize?: number;
+  echoCancellation?: boolean | string;
+  autoGainControl?: boolean;
+  noiseSuppression?: boolean;
+  latency?: number;
+  channelCount?: number;
+  deviceId?: string;
+  groupId?: string;
+  backgroundBlur?: boolean;
+  displaySurface?: string;
+  logicalSurface?: boolean;
+  cursor?: string;
+  restrictOwnAudio?: boolean;
+  suppressLocalAudioPlayback?: boolean;
+}
+export interface MediaTrackCapabilities {
+  width?: ULongRange;
+  height?: ULongRange;
+  aspectRatio?: DoubleRange;
+  frameRate?: DoubleRange;
+  facingMode?: string[];
+  resizeMode?: string[];
+  sampleRate?: ULongRange;
+  sampleSize?: ULongRange;
+  echoCancellation?: (boolean | string)[];
+  autoGainControl?: boolean[];
+  noiseSuppression?: boolean[];
+  latency?: DoubleRange;
+  channelCount?: ULongRange;
+  deviceId?: string;
+  groupId?: string;
+  backgroundBlur?: boolean[];
+  displaySurface?: string;
+  logicalSurface?: boolean;
+  cursor?: string[];
+}
+export interface MediaTrackSupportedConstraints {
+  width?: boolean;
+  height?: boolean;
+  aspectRatio?: boolean;
+  frameRate?: boolean;
+  facingMode?: boolean;
+  resizeMode?: boolean;
+  sampleRate?: boolean;
+  sampleSize?: boolean;
+  echoCancellation?: boolean;
+  autoGainControl?: boolean;
+  noiseSuppression?: boolean;
+  latency?: boolean;
+  channelCount?: boolean;
+  deviceId?: boolean;
+  groupId?: boolean;
+  backgroundBlur?: boolean;
+  displaySurface?: boolean;
+  logicalSurface?: boolean;
+  cursor?: boolean;
+  restrictOwnAudio?: boolean;
+  suppressLocalAudioPlayback?: boolean;
+}
+
+/** Nonstandard: a video frame from `track.frames()` (tightly packed planes, µs timestamps). */
+export interface VideoFrameData {
+  timestamp: number;
+  duration: number | null;
+  width: number;
+  height: number;
+  format: 'I420' | 'NV12' | 'YUYV' | 'RGBA' | 'BGRA';
+  data: Uint8Array;
+}
+/** Nonstandard: a block of audio from `track.frames()` (interleaved 32-bit float). */
+export interface AudioDataBlock {
+  timestamp: number;
+  duration: number | null;
+  sampleRate: number;
+  numberOfChannels: number;
+  numberOfFrames: number;
+  format: 'f32';
+  data: Float32Array;
+}
+export interface FramesOptions {
+  /** Video only: convert to this pixel format (default: I420 for cameras, BGRA for screens). */
+  format?: 'I420' | 'NV12' | 'YUYV' | 'RGBA' | 'BGRA';
+  /** Items buffered before the oldest is dropped (default 2). */
+  capacity?: number;
+}
+export interface FrameIterator<T> extends AsyncIterableIterator<T> {
+  /** Items dropped because the reader was behind. */
+  readonly dropped: number;
+  return(): Promise<IteratorResult<T, undefined>>;
+}
+
+type Handler<T, E extends Event> = ((this: T, ev: E) => any) | null;
+
+export declare class MediaStreamTrack extends EventTarget {
+  private constructor();
+  readonly kind: string;
+  readonly id: string;
+  readonly label: string;
+  enabled: boolean;
+  readonly muted: boolean;
+  readonly readyState: MediaStreamTrackState;
+  contentHint: string;
+  onmute: Handler<MediaStreamTrack, Event>;
+  onunmute: Handler<MediaStreamTrack, Event>;
+  onended: Handler<MediaStreamTrack, Event>;
+  clone(): MediaStreamTrack;
+  stop(): void;
+  getCapabilities(): MediaTrackCapabilities;
+  getConstraints(): MediaTrackConstraints;
+  getSettings(): MediaTrackSettings;
+  applyConstraints(constraints?: MediaTrackConstraints): Promise<void>;
+  /** Nonstandard: this track's media as an async iterator. */
+  frames(options?: FramesOptions): FrameIterator<VideoFrameData | AudioDataBlock>;
+}
+
+export declare class MediaStream extends EventTarget {
+  constructor();
+  constructor(stream: MediaStream);
+  constructor(tracks: MediaStreamTrack[]);
+  readonly id: string;
+  readonly active: boolean;
+  onaddtrack: Handler<MediaStream, MediaStreamTrackEvent>;
+  onremovetrack: Handler<MediaStream, MediaStreamTrackEvent>;
+  getAudioTracks(): MediaStreamTrack[];
+  getVideoTracks(): MediaStreamTrack[];
+  getTracks(): MediaStreamTrack[];
+  getTrackById(trackId: string): MediaStreamTrack | null;
+  addTrack(track: MediaStreamTrack): void;
+  removeTrack(track: MediaStreamTrack): void;
+  clone(): MediaStream;
+}
+
+export interface MediaStreamTrackEventInit extends EventInit {
+  track: MediaStreamTrack;
+}
+export declare class MediaStreamTrackEvent extends Event {
+  constructor(type: string, eventInitDict: MediaStreamTrackEventInit);
+  readonly track: MediaStreamTrack;
+}
+
+export declare class MediaDeviceInfo {
+  private constructor();
+  readonly deviceId: string;
+  readonly kind: MediaDeviceKind;
+  readonly label: string;
+  readonly groupId: string;
+  toJSON(): { deviceId: string; kind: MediaDeviceKind; label: string; groupId: string };
+}
+export declare class InputDeviceInfo extends MediaDeviceInfo {
+  getCapabilities(): MediaTrackCapabilities;
+}
+
+export interface DeviceChangeEventInit extends EventInit {
+  devices?: MediaDeviceInfo[];
+}
+export declare class DeviceChangeEvent extends Event {
+  constructor(type: string, eventInitDict?: DeviceChangeEventInit);
+  readonly devices: ReadonlyArray<MediaDeviceInfo>;
+  readonly userInsertedDevices: ReadonlyArray<MediaDeviceInfo>;
+}
+
+export declare class OverconstrainedError extends DOMException {
+  constructor(constraint: string, message?: string);
+  readonly constraint: string;
+}
+
+export declare class CaptureController extends EventTarget {
+  constructor();
+  setFocusBehavior(focusBehavior: CaptureStartFocusBehavior): void;
+}
+
+export declare class MediaDevices extends EventTarget {
+  private constructor();
+  ondevicechange: Handler<MediaDevices, DeviceChangeEvent>;
+  enumerateDevices(): Promise<MediaDeviceInfo[]>;
+  getSupportedConstraints(): MediaTrackSupportedConstraints;
+  getUserMedia(constraints?: MediaStreamConstraints): Promise<MediaStream>;
+  getDisplayMedia(options?: DisplayMediaStreamOptions): Promise<MediaStream>;
+}
+
+export interface MediaStreamTrackProcessorInit {
+  track: MediaStreamTrack;
+  maxBufferSize?: number;
+}
+/** Over `track.frames()`: its chunks are the plain objects described there (no WebCodecs in Node). */
+export declare class MediaStreamTrackProcessor {
+  constructor(init: MediaStreamTrackProcessorInit);
+  readonly readable: ReadableStream<VideoFrameData | AudioDataBlock>;
+}
+
+export interface MediaRecorderOptions {
+  mimeType?: string;
+  audioBitsPerSecond?: number;
+  videoBitsPerSecond?: number;
+  bitsPerSecond?: number;
+  audioBitrateMode?: BitrateMode;
+  videoKeyFrameIntervalDuration?: number;
+  videoKeyFrameIntervalCount?: number;
+}
+export declare class MediaRecorder extends EventTarget {
+  constructor(stream: MediaStream, options?: MediaRecorderOptions);
+  readonly stream: MediaStream;
+  readonly mimeType: string;
+  readonly state: RecordingState;
+  readonly videoBitsPerSecond: number;
+  readonly audioBitsPerSecond: number;
+  readonly audioBitrateMode: BitrateMode;
+  onstart: Handler<MediaRecorder, Event>;
+  onstop: Handler<MediaRecorder, Event>;
+  ondataavailable: Handler<MediaRecorder, BlobEvent>;
+  onpause: Handler<MediaRecorder, Event>;
+  onresume: Handler<MediaRecorder, Event>;
+  onerror: Handler<MediaRecorder, Event>;
+  start(timeslice?: number): void;
+  stop(): void;
+  pause(): void;
+  resume(): void;
+  requestData(): void;
+  static isTypeSupported(type: string): boolean;
+}
+
+export interface BlobEventInit extends EventInit {
+  data: Blob;
+  timecode?: number;
+}
+export declare class BlobEvent extends Event {
+  constructor(type: string, eventInitDict: BlobEventInit);
+  readonly data: Blob;
+  readonly timecode: number;
+}
+
+/** The process's default MediaDevices (what `install()` puts at `navigator.mediaDevices`). */
+export declare const mediaDevices: MediaDevices;
+
+/**
+ * Defines `navigator.mediaDevices`, the legacy `navigator.getUserMedia` and every interface as
+ * globals on `globalObject`, as a browser window has them.
+ */
+export declare function install<G extends object = typeof globalThis>(globalObject?: G): G;
+
+/**
+ * What a test driver (or user) decides: every permission is "granted" by default in Node;
+ * "denied" makes requests fail with NotAllowedError and ends live tracks of that kind;
+ * "prompt" refuses requests (Node has no prompt UI).
+ */
+export declare function setPermission(name: PermissionName, state: PermissionState, mediaDevices?: MediaDevices): void;
+/** Nonstandard: the current state of a permission. */
+export declare function getPermission(name: PermissionName, mediaDevices?: MediaDevices): PermissionState;
+
+export interface CreateMediaDevicesOptions {
+  /** Device ids are stable for an origin and unlinkable across origins (default "node"). */
+  origin?: string;
+  /** Fake devices, as a MEDIACAPTURE_FAKE profile file would give them. */
+  fakeProfile?: { devices: object[] };
+}
+/** Nonstandard: a MediaDevices of its own (origin, exposure state, permissions). */
+export declare function createMediaDevices(options?: CreateMediaDevicesOptions): MediaDevices;
+/** Nonstandard: resolves once every event the library fired so far has been delivered. */
+export declare function flushEvents(): Promise<void>;
+/** Nonstandard test hooks for the fake backend. */
+export declare const fake: {
+  addDevice(spec: object, mediaDevices?: MediaDevices): string;
+  removeDevice(rawId: string, mediaDevices?: MediaDevices): void;
+  backends(mediaDevices?: MediaDevices): string[];
+};
