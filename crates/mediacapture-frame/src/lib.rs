@@ -106,3 +106,17 @@ pub enum FrameError {
 
 /// `Result` with [`FrameError`].
 pub type Result<T, E = FrameError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<crate::VideoFrame>();
+        check::<crate::AudioData>();
+        check::<crate::VideoAdapter>();
+        check::<crate::AudioAdapter>();
+        check::<crate::FrameRateDecimator>();
+        check::<crate::FrameError>();
+    }
+}

@@ -15,6 +15,7 @@ use rubato::{
     Async, Fft, FixedAsync, FixedSync, Indexing, Resampler, SincInterpolationParameters,
     SincInterpolationType, WindowFunction,
 };
+use std::sync::Mutex;
 
 /// Lowest sample rate accepted, as Chromium's `media::limits::kMinSampleRate`.
 pub const MIN_SAMPLE_RATE: u32 = 3000;
@@ -176,7 +177,9 @@ pub struct AudioAdapter {
     mix_first: bool,
     /// Channels that go through the resampler.
     rs_channels: usize,
-    resampler: Option<Box<dyn Resampler<f32>>>,
+    /// In a `Mutex` only to make the adapter `Sync` (rubato's async resampler is not); it is
+    /// only ever reached through `&mut self` with `Mutex::get_mut`, which takes no lock.
+    resampler: Option<Mutex<Box<dyn Resampler<f32>>>>,
     /// Interleaved input (after a pre-mix) waiting for a full resampler chunk.
     pending: Vec<f32>,
     /// Output frames of the resampler's delay still to be dropped.
@@ -199,6 +202,11 @@ impl std::fmt::Debug for AudioAdapter {
             .field("out_channels", &self.out_channels)
             .finish_non_exhaustive()
     }
+}
+
+/// The resampler inside its `Mutex`, without locking (we have `&mut`).
+fn unlocked(m: &mut Mutex<Box<dyn Resampler<f32>>>) -> &mut Box<dyn Resampler<f32>> {
+    m.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn check_rate(rate: u32) -> Result<()> {
@@ -277,9 +285,10 @@ impl AudioAdapter {
         let resampler = if in_rate == out_rate {
             None
         } else {
-            Some(make_resampler(in_rate, out_rate, rs_channels)?)
+            Some(Mutex::new(make_resampler(in_rate, out_rate, rs_channels)?))
         };
-        let delay_left = resampler.as_ref().map_or(0, |r| r.output_delay());
+        let mut resampler = resampler;
+        let delay_left = resampler.as_mut().map_or(0, |r| unlocked(r).output_delay());
         Ok(AudioAdapter {
             in_rate,
             in_channels,
@@ -333,7 +342,7 @@ impl AudioAdapter {
         self.track_time(data);
         let samples = data.to_f32_interleaved();
         self.in_frames += data.frames() as u64;
-        let Some(resampler) = self.resampler.as_mut() else {
+        let Some(resampler) = self.resampler.as_mut().map(unlocked) else {
             let mixed = self.mix.apply(&samples);
             return self.emit(mixed);
         };
@@ -366,7 +375,7 @@ impl AudioAdapter {
     /// tail), so that the total output is exactly the input's duration at the output rate.
     /// The adapter then starts over: the next input sets a new timestamp origin.
     pub fn flush(&mut self) -> Result<Vec<AudioData>> {
-        let Some(resampler) = self.resampler.as_mut() else {
+        let Some(resampler) = self.resampler.as_mut().map(unlocked) else {
             self.reset_timeline();
             return Ok(Vec::new());
         };
@@ -398,10 +407,13 @@ impl AudioAdapter {
         }
         self.pending.clear();
         let out = self.finish_output_limited(produced, Some(expected))?;
-        if let Some(r) = self.resampler.as_mut() {
+        if let Some(r) = self.resampler.as_mut().map(unlocked) {
             r.reset();
         }
-        self.delay_left = self.resampler.as_ref().map_or(0, |r| r.output_delay());
+        self.delay_left = self
+            .resampler
+            .as_mut()
+            .map_or(0, |r| unlocked(r).output_delay());
         self.reset_timeline();
         Ok(out)
     }
