@@ -18,6 +18,14 @@
 //! assert!(!is_type_supported("video/mp4"));
 //! ```
 //!
+//! # Recording a `MediaStream`
+//!
+//! With the default `stream` feature, [`MediaRecorder`] records a `mediacapture::MediaStream`
+//! exactly like the browser API: `start(timeslice)`, `pause`, `resume`, `request_data`, `stop`,
+//! and events (`start`, `dataavailable`, `pause`, `resume`, `stop`, `error`) delivered in
+//! order on mediacapture's event thread. [`RecorderOptions::output_file`] also streams the
+//! recording into a file, which gets Duration and Cues when the recording stops.
+//!
 //! # The state machine
 //!
 //! [`RecorderCore`] is the `MediaRecorder` object without threads or clocks: methods change
