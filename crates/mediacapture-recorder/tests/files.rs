@@ -428,3 +428,48 @@ fn wav_blobs_with_timeslice_concatenate() {
     assert_eq!(&bytes[40..44], &[0xff; 4]);
     check_file(&path, &["pcm_s16le"], 3.0);
 }
+
+/// Indices of the keyframes of the first video stream.
+fn keyframes(path: &Path) -> Vec<usize> {
+    require("ffprobe");
+    let out = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "frame=key_frame",
+        ])
+        .args(["-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "1")
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn keyframe_interval_count_and_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = RecorderOptions {
+        video_key_frame_interval_count: Some(10),
+        ..Default::default()
+    };
+    let run = record(o, Some((160, 120)), false, 2.0, None);
+    let path = write(dir.path(), "count.webm", &concat(&run.events));
+    assert_eq!(keyframes(&path), [0, 10, 20, 30, 40, 50]);
+
+    // 500 ms at 30 fps: the first frame at or after 500 ms since the last keyframe.
+    let o = RecorderOptions {
+        video_key_frame_interval_duration: Some(500.0),
+        ..Default::default()
+    };
+    let run = record(o, Some((160, 120)), false, 2.0, None);
+    let path = write(dir.path(), "duration.webm", &concat(&run.events));
+    assert_eq!(keyframes(&path), [0, 15, 30, 45]);
+}

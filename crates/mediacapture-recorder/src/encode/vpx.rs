@@ -252,7 +252,10 @@ impl VpxEncoder {
             KeyFrameInterval::Duration(ms) => self
                 .last_key_us
                 .is_none_or(|k| (pts - k) as f64 >= ms * 1000.0),
-            KeyFrameInterval::Count(n) => self.last_key_us.is_none() || self.frames_since_key >= n,
+            // A keyframe every n frames: the keyframe itself counts as one of them.
+            KeyFrameInterval::Count(n) => {
+                self.last_key_us.is_none() || self.frames_since_key + 1 >= n
+            }
         };
         if force {
             flags |= VPX_EFLAG_FORCE_KF as vpx_enc_frame_flags_t;
