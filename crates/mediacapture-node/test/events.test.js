@@ -169,3 +169,42 @@ test('script-made events are untrusted; MediaStreamTrackEvent requires a track',
   assert.throws(() => new mc.DeviceChangeEvent('devicechange', { devices: [{}] }), TypeError);
   t.stop();
 });
+
+test('devicechange fires only when the exposed list changes', async () => {
+  const md = devices([CAMERA, MIC]);
+  let fired = 0;
+  md.ondevicechange = () => fired++;
+  // Before any capture only one camera is exposed (with empty strings): a second camera does
+  // not change what the page can see.
+  mc.fake.addDevice({ ...CAMERA, id: 'second', label: 'Second' }, md);
+  await mc.flushEvents();
+  await sleep(50);
+  assert.equal(fired, 0);
+  const s = await md.getUserMedia({ video: true });
+  const change = nextEvent(md, 'devicechange');
+  mc.fake.addDevice({ ...CAMERA, id: 'third', label: 'Third' }, md);
+  await change;
+  assert.equal(fired, 1);
+  s.getTracks().forEach((t) => t.stop());
+});
+
+test('a scripted disconnect ends the track; listeners may call back into the library', async () => {
+  const md = devices([{ ...CAMERA, disconnectAfterMs: 300 }]);
+  const s = await md.getUserMedia({ video: true });
+  const [t] = s.getTracks();
+  const deviceId = t.getSettings().deviceId;
+  const inside = await new Promise((resolve) => {
+    t.onended = async () => {
+      resolve({
+        readyState: t.readyState,
+        settings: t.getSettings(),
+        active: s.active,
+        devices: (await md.enumerateDevices()).map((d) => d.kind),
+      });
+    };
+  });
+  assert.equal(inside.readyState, 'ended');
+  assert.equal(inside.settings.deviceId, deviceId, 'an ended track keeps its deviceId');
+  assert.equal(inside.active, false);
+  assert.ok(!inside.devices.includes('videoinput'));
+});
