@@ -26,6 +26,11 @@
 //! All YUV here is BT.601 limited range, what cameras deliver; MJPEG's full-range YCbCr is
 //! mapped to it when decoded.
 //!
+//! Converted and scaled frames are tightly packed. Their buffers come from a small pool
+//! (at most 8 buffers, 96 MiB): a buffer is reused for a new frame only once every frame
+//! holding it has been dropped, which saves the allocator and page-fault cost of megabytes
+//! per frame (see BENCHMARKS.md).
+//!
 //! # A track's video: decimate, crop, scale
 //!
 //! A track whose settings are smaller or slower than its source gets a [`VideoAdapter`]:
