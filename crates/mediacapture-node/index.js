@@ -957,6 +957,77 @@ function setPermission(name, state, mediaDevices = getDefaultMediaDevices()) {
   if (!permissionStates.includes(s)) throw new TypeError(`setPermission: unknown permission state '${s}'`);
   if (!(mediaDevices instanceof MediaDevices)) throw new TypeError('setPermission: not a MediaDevices');
   MediaDevices[kTrackState](mediaDevices).setPermission(n, s);
+  permissionChanged(mediaDevices, n);
+}
+
+// ------------------------------------------------------------------------------------------
+// navigator.permissions.query() for the three powerful features of these specs.
+
+const permissionStatuses = new Set(); // WeakRefs to PermissionStatus objects
+let constructingStatus = null;
+
+class PermissionStatus extends EventTarget {
+  #name;
+  #md;
+  #state;
+  constructor() {
+    const c = constructingStatus;
+    constructingStatus = null;
+    if (c === null) throw new TypeError('Illegal constructor');
+    super();
+    this.#name = c.name;
+    this.#md = c.md;
+    this.#state = MediaDevices[kTrackState](c.md).permission(c.name);
+    permissionStatuses.add(new WeakRef(this));
+  }
+  get name() {
+    return this.#name;
+  }
+  get state() {
+    return this.#state;
+  }
+  static [kInternal](status, md, name) {
+    if (status.#md !== md || status.#name !== name) return;
+    const now = MediaDevices[kTrackState](md).permission(name);
+    if (now === status.#state) return;
+    status.#state = now;
+    status.dispatchEvent(new Event('change', trusted()));
+  }
+}
+defineEventHandlers(PermissionStatus, ['change']);
+
+class Permissions {
+  constructor() {
+    if (constructingStatus !== kInternal) throw new TypeError('Illegal constructor');
+    constructingStatus = null;
+  }
+  query(permissionDesc) {
+    if (permissionDesc === null || typeof permissionDesc !== 'object') {
+      return Promise.reject(new TypeError("Failed to execute 'query' on 'Permissions': parameter 1 is not of type 'PermissionDescriptor'."));
+    }
+    let name;
+    try {
+      name = idlString(permissionDesc.name);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!permissionNames.includes(name)) {
+      return Promise.reject(new TypeError(`Failed to execute 'query' on 'Permissions': The provided value '${name}' is not a valid enum value of type PermissionName.`));
+    }
+    constructingStatus = { name, md: getDefaultMediaDevices() };
+    return Promise.resolve(new PermissionStatus());
+  }
+}
+
+// The change is announced in a task of its own, as a browser queues it.
+function permissionChanged(md, name) {
+  setImmediate(() => {
+    for (const ref of permissionStatuses) {
+      const status = ref.deref();
+      if (status === undefined) permissionStatuses.delete(ref);
+      else PermissionStatus[kInternal](status, md, name);
+    }
+  });
 }
 
 /** Nonstandard: the state of a permission ("granted", "denied" or "prompt"). */
@@ -996,6 +1067,7 @@ const interfaces = {
   OverconstrainedError,
   CaptureController,
   MediaStreamTrackProcessor,
+  PermissionStatus,
 };
 
 /**
@@ -1019,6 +1091,11 @@ function install(globalObject = globalThis) {
     configurable: true,
     enumerable: true,
   });
+  if (nav.permissions === undefined) {
+    constructingStatus = kInternal;
+    const permissions = new Permissions();
+    Object.defineProperty(nav, 'permissions', { get: () => permissions, configurable: true, enumerable: true });
+  }
   Object.defineProperty(nav, 'getUserMedia', {
     value: legacyGetUserMedia,
     writable: true,

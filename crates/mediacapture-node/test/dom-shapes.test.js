@@ -198,3 +198,21 @@ test('browser code runs unchanged after install()', () => {
     events: [],
   });
 });
+
+test('navigator.permissions.query() reflects setPermission() and fires change', async () => {
+  const g = {};
+  mc.install(g);
+  const status = await g.navigator.permissions.query({ name: 'microphone' });
+  assert.ok(status instanceof mc.PermissionStatus);
+  assert.ok(status instanceof EventTarget);
+  assert.equal(status.name, 'microphone');
+  assert.equal(status.state, 'granted', 'Node grants by default');
+  const changed = new Promise((r) => (status.onchange = r));
+  mc.setPermission('microphone', 'denied');
+  const e = await changed;
+  assert.ok(e.isTrusted);
+  assert.equal(status.state, 'denied');
+  mc.setPermission('microphone', 'granted');
+  await assert.rejects(g.navigator.permissions.query({ name: 'geolocation-ish' }), TypeError);
+  await assert.rejects(g.navigator.permissions.query(), TypeError);
+});
