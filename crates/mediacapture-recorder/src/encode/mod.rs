@@ -228,6 +228,25 @@ mod tests {
     }
 
     #[test]
+    fn opus_constant_bitrate_mode_gives_equal_packets() {
+        let sine: Vec<f32> = (0..48_000 * 2)
+            .map(|n| {
+                (0.3 * (2.0 * std::f64::consts::PI * 440.0 * (n / 2) as f64 / 48e3).sin()) as f32
+            })
+            .collect();
+        let mut enc = OpusEncoder::new(48_000, 2, 64_000, BitrateMode::Constant).unwrap();
+        let mut out = Vec::new();
+        enc.push(&sine, 0, &mut out).unwrap();
+        assert_eq!(out.len(), 50);
+        // 64 kbit/s in 20 ms packets: 160 bytes each.
+        assert!(
+            out.iter().all(|p| p.data.len() == 160),
+            "{:?}",
+            out.iter().map(|p| p.data.len()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn vp8_threads_follow_webrtc() {
         use super::vpx::default_threads;
         assert_eq!(default_threads(1280, 720, 2), 1);
