@@ -226,3 +226,13 @@ fn header_damage_fails_at_open() {
         ErrorKind::NotSupportedError
     );
 }
+
+#[test]
+fn fuzzer_found_inputs_stay_fixed() {
+    // Found by `cargo fuzz run media_file`: a SimpleBlock shorter than its header made
+    // webm-iterable's block parser index out of bounds (blocks are now parsed here, checked).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-crash-short-block.bin");
+    let (_, e) = read_through(&path);
+    let e = e.expect("the damaged block must be reported");
+    assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}");
+}
