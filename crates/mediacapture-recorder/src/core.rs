@@ -106,6 +106,99 @@ pub struct RecorderOptions {
     pub blobs: bool,
 }
 
+/// WebIDL `ToNumber` of a JSON value (strings parsed as JavaScript would, objects NaN).
+fn to_number(v: &serde_json::Value) -> f64 {
+    use serde_json::Value;
+    match v {
+        Value::Null => 0.0,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+        Value::String(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                0.0
+            } else {
+                t.parse::<f64>().unwrap_or(f64::NAN)
+            }
+        }
+        Value::Array(a) if a.is_empty() => 0.0,
+        Value::Array(a) if a.len() == 1 => to_number(&a[0]),
+        _ => f64::NAN,
+    }
+}
+
+/// WebIDL `unsigned long`: NaN and infinities are 0, truncate, modulo 2^32.
+fn unsigned_long(v: &serde_json::Value) -> u32 {
+    let x = to_number(v);
+    if !x.is_finite() {
+        return 0;
+    }
+    x.trunc().rem_euclid(4_294_967_296.0) as u32
+}
+
+/// WebIDL `DOMString` of a JSON value.
+fn dom_string(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "null".into(),
+        serde_json::Value::Object(_) => "[object Object]".into(),
+        other => other.to_string(),
+    }
+}
+
+impl RecorderOptions {
+    /// Converts a `MediaRecorderOptions` dictionary given as JSON, as WebIDL would: unsigned
+    /// longs wrap modulo 2^32, `audioBitrateMode` must be "constant" or "variable" and
+    /// `videoKeyFrameIntervalDuration` finite (else TypeError), unknown members are ignored.
+    /// `null` or a missing argument is the empty dictionary.
+    ///
+    /// ```
+    /// use mediacapture_recorder::{BitrateMode, RecorderOptions};
+    /// let o = RecorderOptions::from_json(r#"{"mimeType": "audio/webm", "audioBitsPerSecond": 64000,
+    ///     "audioBitrateMode": "constant"}"#)?;
+    /// assert_eq!(o.mime_type, "audio/webm");
+    /// assert_eq!(o.audio_bits_per_second, Some(64_000));
+    /// assert_eq!(o.audio_bitrate_mode, BitrateMode::Constant);
+    /// assert_eq!(RecorderOptions::from_json(r#"{"audioBitrateMode": "cbr"}"#).unwrap_err().name(), "TypeError");
+    /// # Ok::<(), mediacapture_recorder::Error>(())
+    /// ```
+    pub fn from_json(json: &str) -> Result<Self> {
+        let v: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| Error::type_error(format!("MediaRecorderOptions: invalid JSON: {e}")))?;
+        let map = match &v {
+            serde_json::Value::Null => return Ok(RecorderOptions::default()),
+            serde_json::Value::Object(m) => m,
+            _ => return Err(Error::type_error("MediaRecorderOptions must be an object")),
+        };
+        let mut o = RecorderOptions::default();
+        if let Some(m) = map.get("mimeType") {
+            o.mime_type = dom_string(m);
+        }
+        o.audio_bits_per_second = map.get("audioBitsPerSecond").map(unsigned_long);
+        o.video_bits_per_second = map.get("videoBitsPerSecond").map(unsigned_long);
+        o.bits_per_second = map.get("bitsPerSecond").map(unsigned_long);
+        if let Some(m) = map.get("audioBitrateMode") {
+            let s = dom_string(m);
+            o.audio_bitrate_mode = BitrateMode::from_idl(&s).ok_or_else(|| {
+                Error::type_error(format!(
+                    "MediaRecorderOptions.audioBitrateMode: {s:?} is not a valid BitrateMode"
+                ))
+            })?;
+        }
+        if let Some(d) = map.get("videoKeyFrameIntervalDuration") {
+            let x = to_number(d);
+            if !x.is_finite() {
+                return Err(Error::type_error(
+                    "MediaRecorderOptions.videoKeyFrameIntervalDuration is not a finite number",
+                ));
+            }
+            o.video_key_frame_interval_duration = Some(x);
+        }
+        o.video_key_frame_interval_count = map.get("videoKeyFrameIntervalCount").map(unsigned_long);
+        Ok(o)
+    }
+}
+
 impl Default for RecorderOptions {
     fn default() -> Self {
         RecorderOptions {
@@ -791,6 +884,38 @@ impl RecorderCore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_from_json_follow_webidl() {
+        let o = RecorderOptions::from_json(
+            r#"{"bitsPerSecond": 4294967297, "videoBitsPerSecond": "2.5e6", "audioBitsPerSecond": -1,
+                "videoKeyFrameIntervalCount": 30.9, "videoKeyFrameIntervalDuration": "1000", "x": 1}"#,
+        )
+        .unwrap();
+        assert_eq!(o.bits_per_second, Some(1));
+        assert_eq!(o.video_bits_per_second, Some(2_500_000));
+        assert_eq!(o.audio_bits_per_second, Some(u32::MAX));
+        assert_eq!(o.video_key_frame_interval_count, Some(30));
+        assert_eq!(o.video_key_frame_interval_duration, Some(1000.0));
+        assert_eq!(o.audio_bitrate_mode, BitrateMode::Variable);
+        assert_eq!(
+            RecorderOptions::from_json("null").unwrap(),
+            RecorderOptions::default()
+        );
+        let bad = [
+            r#"{"videoKeyFrameIntervalDuration": "soon"}"#,
+            "[1]",
+            "{",
+            r#"{"audioBitrateMode": 1}"#,
+        ];
+        for b in bad {
+            assert_eq!(
+                RecorderOptions::from_json(b).unwrap_err().name(),
+                "TypeError",
+                "{b}"
+            );
+        }
+    }
 
     #[test]
     fn recorder_is_send() {
