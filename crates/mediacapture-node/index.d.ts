@@ -241,7 +241,8 @@ export declare class MediaStreamTrackEvent extends Event {
 }
 
 export declare class MediaDeviceInfo {
-  private constructor();
+  /** Illegal constructor: instances come from enumerateDevices() and devicechange. */
+  protected constructor();
   readonly deviceId: string;
   readonly kind: MediaDeviceKind;
   readonly label: string;
@@ -329,6 +330,14 @@ export declare class BlobEvent extends Event {
   constructor(type: string, eventInitDict: BlobEventInit);
   readonly data: Blob;
   readonly timecode: number;
+}
+
+/** What `navigator.permissions.query({name})` resolves with (after `install()`). */
+export declare class PermissionStatus extends EventTarget {
+  private constructor();
+  readonly name: PermissionName;
+  readonly state: PermissionState;
+  onchange: Handler<PermissionStatus, Event>;
 }
 
 /** The process's default MediaDevices (what `install()` puts at `navigator.mediaDevices`). */
