@@ -316,21 +316,34 @@ fn worker(
     let mut known_ids: Vec<String> = recorded.iter().map(|t| t.id.clone()).collect();
     let mut ended: Vec<String> = Vec::new();
     loop {
-        let input = rx.recv_timeout(POLL);
+        let mut inputs = Vec::new();
+        match rx.recv_timeout(POLL) {
+            Ok(i) => inputs.push(i),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        // Everything captured so far is recorded before the stream is looked at again, so a
+        // track that ends (or leaves) keeps the media it delivered before.
+        while inputs.len() < 1000 {
+            match rx.try_recv() {
+                Ok(i) => inputs.push(i),
+                Err(_) => break,
+            }
+        }
         let mut core = inner.core();
         if core.state() == RecordingState::Inactive || core.recording().is_none() {
             break;
         }
-        let tasks = match input {
-            Ok(Input::Video(id, f)) => {
-                queued_video.fetch_sub(1, Ordering::AcqRel);
-                core.push_video(&id, &f)
-            }
-            Ok(Input::Audio(id, a)) => core.push_audio(&id, &a),
-            Err(mpsc::RecvTimeoutError::Timeout) => Vec::new(),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        };
-        inner.queue(tasks);
+        for input in inputs {
+            let tasks = match input {
+                Input::Video(id, f) => {
+                    queued_video.fetch_sub(1, Ordering::AcqRel);
+                    core.push_video(&id, &f)
+                }
+                Input::Audio(id, a) => core.push_audio(&id, &a),
+            };
+            inner.queue(tasks);
+        }
         // The track set: additions and removals by the application fire no event.
         let now: Vec<MediaStreamTrack> = inner.stream.get_tracks();
         let now_ids: Vec<String> = now.iter().map(|t| t.id().to_string()).collect();

@@ -174,7 +174,7 @@ fn pause_resume_request_data_on_a_live_stream() {
     // before it was known, so look at the last frame's time.)
     let times = video_frame_times(&path);
     let last = times.last().copied().unwrap_or(0.0);
-    assert!((0.8..=1.6).contains(&last), "last frame at {last} s");
+    assert!((0.6..=1.8).contains(&last), "last frame at {last} s");
     for w in times.windows(2) {
         assert!(w[1] - w[0] < 0.3, "a hole from {} to {} s", w[0], w[1]);
     }
