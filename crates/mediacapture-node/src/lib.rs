@@ -16,11 +16,7 @@
 //! - every event the library fires goes through ONE weak threadsafe function
 //!   ([`set_event_sink`]), called from the library's single event thread, so JavaScript receives
 //!   events in the order they were fired. The function is weak: it never keeps node's event loop
-//!   alive (the JS layer decides that, from the tracks that are live).
-#![allow(
-    unsafe_code,
-    reason = "the #[napi] macros expand to FFI glue with unsafe blocks; this crate writes none itself"
-)]
+//!   alive (the JS layer decides that, from what waits for events).
 
 use mediacapture::{
     AudioData, DeviceChangeEvent, DeviceInfo, DisplayMediaStreamOptions, MediaDevices, MediaStream,
