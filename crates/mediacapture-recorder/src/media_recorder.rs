@@ -331,7 +331,9 @@ fn worker(
             }
         }
         let mut core = inner.core();
-        if core.state() == RecordingState::Inactive || core.recording().is_none() {
+        // A newer start() (made under this lock) owns the recorder now.
+        let superseded = inner.generation.load(Ordering::Acquire) != generation;
+        if superseded || core.state() == RecordingState::Inactive || core.recording().is_none() {
             break;
         }
         for input in inputs {

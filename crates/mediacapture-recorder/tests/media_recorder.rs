@@ -180,3 +180,42 @@ fn pause_resume_request_data_on_a_live_stream() {
     }
     s.get_tracks().iter().for_each(|t| t.stop());
 }
+
+#[test]
+fn restarting_records_a_second_session() {
+    let s = stream(r#"{"audio": true, "video": {"width": 160, "height": 120}}"#);
+    let rec = MediaRecorder::new(&s, RecorderOptions::default()).unwrap();
+    let seen = listen(&rec);
+    rec.start(None).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    rec.stop();
+    rec.start(None).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    rec.stop();
+    let t0 = Instant::now();
+    while seen.lock().unwrap().len() < 6 && t0.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let events = seen.lock().unwrap().clone();
+    assert_eq!(
+        names(&events),
+        [
+            "start",
+            "dataavailable",
+            "stop",
+            "start",
+            "dataavailable",
+            "stop"
+        ]
+    );
+    // Each session is a file of its own.
+    let dir = tempfile::tempdir().unwrap();
+    for (i, e) in events.iter().enumerate() {
+        if let RecorderEvent::DataAvailable(b) = e {
+            let path = dir.path().join(format!("{i}.webm"));
+            std::fs::write(&path, b.data.data().as_ref()).unwrap();
+            assert_eq!(codecs(&ffprobe(&path)), ["vp8", "opus"]);
+        }
+    }
+    s.get_tracks().iter().for_each(|t| t.stop());
+}
