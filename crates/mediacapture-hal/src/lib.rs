@@ -128,24 +128,43 @@ pub fn real_backends() -> Vec<Box<dyn Backend>> {
 /// - `MEDIACAPTURE_FAKE` set (`1` or a profile path): the fake backend only, like Chromium's
 ///   `--use-fake-device-for-media-stream`, which replaces the real devices.
 /// - Otherwise every compiled-in real backend that reports at least one device
-///   ([`real_backends`]); when none does, the fake backend with the default profile (with a
-///   `tracing::info!` notice), so that a machine without devices still has some.
+///   ([`real_backends`]), then, for each kind of device (camera, microphone, speaker, screen)
+///   that no real backend has, the default profile's fake device of that kind (with a
+///   `tracing::info!` notice), so that a machine without a camera still records video.
 pub fn default_backends() -> Vec<Box<dyn Backend>> {
     if let Some(fake) = fake::FakeBackend::from_env() {
         tracing::info!("MEDIACAPTURE_FAKE is set: using fake capture devices only");
         return vec![Box::new(fake)];
     }
     let mut out: Vec<Box<dyn Backend>> = Vec::new();
+    let mut have: Vec<fake::FakeDeviceKind> = Vec::new();
     for backend in real_backends() {
         match backend.devices() {
-            Ok(d) if !d.is_empty() => out.push(backend),
+            Ok(d) if !d.is_empty() => {
+                have.extend(d.iter().map(fake_kind_of));
+                out.push(backend);
+            }
             Ok(_) => tracing::debug!("backend {}: no devices", backend.name()),
             Err(e) => tracing::warn!("backend {}: {e}", backend.name()),
         }
     }
-    if out.is_empty() {
-        tracing::info!("no real capture devices found: using fake capture devices");
-        out.push(Box::new(fake::FakeBackend::default()));
+    let mut profile = fake::FakeProfile::default();
+    profile.devices.retain(|d| !have.contains(&d.kind));
+    if !profile.devices.is_empty() {
+        let kinds: Vec<&str> = profile.devices.iter().map(|d| d.kind.as_str()).collect();
+        tracing::info!("no real {} found: using fake ones", kinds.join(", "));
+        out.push(Box::new(fake::FakeBackend::new(profile)));
     }
     out
+}
+
+/// The fake kind that stands in for a real device of this descriptor's kind.
+fn fake_kind_of(d: &DeviceDescriptor) -> fake::FakeDeviceKind {
+    use mediacapture_types::MediaDeviceKind;
+    match (d.kind, d.is_display()) {
+        (_, true) => fake::FakeDeviceKind::Screen,
+        (MediaDeviceKind::AudioInput, _) => fake::FakeDeviceKind::AudioInput,
+        (MediaDeviceKind::AudioOutput, _) => fake::FakeDeviceKind::AudioOutput,
+        (MediaDeviceKind::VideoInput, _) => fake::FakeDeviceKind::VideoInput,
+    }
 }

@@ -22,6 +22,10 @@ fn run_child(case: &str, value: Option<&str>) {
         Some(v) => cmd.env("MEDIACAPTURE_FAKE", v),
         None => cmd.env_remove("MEDIACAPTURE_FAKE"),
     };
+    if case == "partial" {
+        // PulseAudio reachable, no X display.
+        cmd.env_remove("DISPLAY");
+    }
     if case == "fallback" {
         // No real device reachable: no X display, no PulseAudio server.
         cmd.env_remove("DISPLAY")
@@ -75,6 +79,25 @@ fn child() {
             let names: Vec<_> = b.iter().map(|b| b.name()).collect();
             assert_eq!(names, vec!["fake"]);
         }
+        "partial" => {
+            // Real microphones and speakers, no real camera or screen: the fake backend fills
+            // in exactly the missing kinds.
+            let b = default_backends();
+            let names: Vec<_> = b.iter().map(|b| b.name()).collect();
+            assert!(names.contains(&"pulse"), "{names:?}");
+            let fake = b
+                .iter()
+                .find(|b| b.name() == "fake")
+                .expect("a fake backend");
+            let mut kinds: Vec<String> = fake
+                .devices()
+                .unwrap()
+                .iter()
+                .map(|d| format!("{}{}", d.kind, if d.is_display() { "(screen)" } else { "" }))
+                .collect();
+            kinds.sort();
+            assert_eq!(kinds, vec!["videoinput", "videoinput(screen)"]);
+        }
         other => panic!("unknown case {other}"),
     }
     println!("child case {case} passed");
@@ -116,4 +139,15 @@ fn fake_env_with_a_missing_file_falls_back_to_the_default_profile() {
 #[test]
 fn without_real_devices_the_fake_backend_is_used() {
     run_child("fallback", None);
+}
+
+#[test]
+fn the_fake_backend_fills_in_only_the_missing_kinds() {
+    if std::env::var("MEDIACAPTURE_TEST_PULSE").as_deref() != Ok("1") {
+        println!(
+            "skipped: needs the PulseAudio server of scripts/servers.sh (MEDIACAPTURE_TEST_PULSE=1)"
+        );
+        return;
+    }
+    run_child("partial", None);
 }
