@@ -194,3 +194,44 @@ fn live_recorder_blobs_read_back() {
         "{got} s of audio read back of {sent} s recorded"
     );
 }
+
+#[test]
+fn media_recorder_on_a_file_stream_stops_at_the_end_with_the_same_duration() {
+    use mediacapture_recorder::{MediaRecorder, RecorderEvent, RecorderOptions, RecordingState};
+    // The whole chain the CLI's `record --from FILE` uses: MediaFile -> MediaStream ->
+    // MediaRecorder, which stops by itself when the file's tracks end.
+    let dir = tempfile::tempdir().unwrap();
+    let input = common::webm(dir.path(), "in.webm", "320x240", 2.0, false);
+    let stream = MediaFile::open(&input).unwrap().capture_stream().unwrap();
+    let recorder = MediaRecorder::new(&stream, RecorderOptions::default()).unwrap();
+    let bytes = Arc::new(Mutex::new(Vec::new()));
+    let stopped = Arc::new(Mutex::new(false));
+    let (b, s) = (bytes.clone(), stopped.clone());
+    recorder.add_event_listener(move |e| match e {
+        RecorderEvent::DataAvailable(blob) => b.lock().extend_from_slice(blob.data.data()),
+        RecorderEvent::Stop => *s.lock() = true,
+        RecorderEvent::Error(err) => panic!("recorder error: {err}"),
+        _ => {}
+    });
+    recorder.start(None).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !*stopped.lock() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the recorder did not stop at the end"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(recorder.state(), RecordingState::Inactive);
+    let output = dir.path().join("out.webm");
+    std::fs::write(&output, &*bytes.lock()).unwrap();
+    let (d_in, d_out) = (
+        common::ffprobe_duration(&input),
+        common::ffprobe_duration(&output),
+    );
+    assert!(
+        (d_in - d_out).abs() < 0.1,
+        "duration {d_in} s became {d_out} s"
+    );
+    common::ffmpeg_decodes(&output);
+}
