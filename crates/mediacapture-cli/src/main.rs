@@ -1,1 +1,312 @@
-fn main() {}
+//! `mediacapture`: see your capture devices, ask what constraints would give, record, and take
+//! a still photo — with the same constraint JSON a web page passes to getUserMedia.
+#![forbid(unsafe_code)]
+
+mod bench;
+mod record;
+mod snapshot;
+
+use clap::{Args, Parser, Subcommand};
+use mediacapture::{
+    DisplayMediaStreamOptions, Error, MediaDevices, MediaStream, MediaStreamConstraints,
+    MediaTrackConstraints,
+};
+use mediacapture_hal::fake::{FakeBackend, FakeProfile};
+use serde_json::{Value, json};
+use std::process::ExitCode;
+
+/// Capture from cameras, microphones and screens with W3C Media Capture semantics.
+#[derive(Parser, Debug)]
+#[command(name = "mediacapture", version, about, long_about = None)]
+#[command(
+    after_help = "Examples:\n  mediacapture devices\n  mediacapture probe '{\"video\":{\"width\":1280}}'\n  mediacapture record --duration 3s -o out.webm\n  mediacapture snapshot -o photo.png"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options for every command.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct Global {
+    /// Use fake devices, from the default profile or from PROFILE.json. Fake devices are also
+    /// used, with a notice, when no capture hardware is found.
+    #[arg(long, global = true, value_name = "PROFILE.json", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    fake: Option<String>,
+    /// The origin device ids are derived for (ids differ per origin).
+    #[arg(long, global = true, default_value = "cli")]
+    origin: String,
+    /// Machine-readable JSON on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    /// More logging on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List capture and output devices (kind, label, deviceId, groupId).
+    ///
+    /// Example: mediacapture devices --json
+    Devices,
+    /// Run getUserMedia (or getDisplayMedia) with constraints and print each track's settings,
+    /// capabilities and constraints. Exits with status 2 when the call fails.
+    ///
+    /// Example: mediacapture probe '{"video":{"width":{"ideal":1280},"frameRate":{"max":30}}}'
+    Probe(ProbeArgs),
+    /// Record with MediaRecorder to a file (WebM by default). Ctrl-C stops cleanly and the
+    /// file is finalized.
+    ///
+    /// Example: mediacapture record -c '{"video":true,"audio":true}' --duration 5s -o out.webm
+    Record(record::RecordArgs),
+    /// Take a still photo from the video track: waits for a real frame, writes PNG (or JPEG
+    /// when the name ends in .jpg/.jpeg).
+    ///
+    /// Example: mediacapture snapshot -c '{"video":{"width":1280}}' -o photo.png
+    Snapshot(snapshot::SnapshotArgs),
+    /// Run the capture pipeline benchmark: a 1920x1080@30 source feeding four tracks
+    /// (native, 1280x720@30, 640x360@15, 320x180@5); prints CPU per media second, delivered fps,
+    /// capture-to-sink latency and peak memory with a sink that never reads.
+    ///
+    /// Example: mediacapture bench --seconds 10
+    Bench(bench::BenchArgs),
+}
+
+/// Arguments of `probe`.
+#[derive(Args, Debug)]
+struct ProbeArgs {
+    /// MediaStreamConstraints JSON (or DisplayMediaStreamOptions with --display).
+    #[arg(default_value = r#"{"video":true,"audio":true}"#)]
+    constraints: String,
+    /// Use getDisplayMedia instead of getUserMedia.
+    #[arg(long)]
+    display: bool,
+    /// After getUserMedia, call applyConstraints on the video track with this JSON.
+    #[arg(long, value_name = "CONSTRAINTS")]
+    apply: Option<String>,
+}
+
+/// A failure to report: a spec error (getUserMedia and friends) or a usage / I/O problem.
+pub(crate) enum Failure {
+    /// A DOMException-style error from the library: exit status 2.
+    Media(Error),
+    /// Anything else (bad arguments, unwritable file): exit status 1.
+    Other(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Media(e)
+    }
+}
+
+pub(crate) type CliResult<T = ()> = Result<T, Failure>;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging(&cli.global);
+    let json = cli.global.json;
+    let result = match cli.command {
+        Command::Devices => devices(&cli.global),
+        Command::Probe(args) => probe(&cli.global, &args),
+        Command::Record(args) => record::run(&cli.global, &args),
+        Command::Snapshot(args) => snapshot::run(&cli.global, &args),
+        Command::Bench(args) => bench::run(&cli.global, &args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Media(e)) => {
+            if json {
+                println!("{}", json!({ "error": error_json(&e) }));
+            } else {
+                eprintln!("mediacapture: {e}");
+            }
+            ExitCode::from(2)
+        }
+        Err(Failure::Other(msg)) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({ "error": { "name": "Error", "message": msg } })
+                );
+            } else {
+                eprintln!("mediacapture: {msg}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(g: &Global) {
+    let level = match (g.quiet, g.verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        (false, 2) => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
+/// `{name, constraint?, message}` of an error, as a browser's DOMException would show it.
+pub(crate) fn error_json(e: &Error) -> Value {
+    let mut v = json!({ "name": e.name(), "message": e.message });
+    if let Some(c) = e.constraint() {
+        v["constraint"] = json!(c);
+    }
+    v
+}
+
+/// The `MediaDevices` for these options: fake devices when asked or when there is no
+/// hardware (with a one-line notice), otherwise the real backends.
+pub(crate) fn media_devices(g: &Global) -> CliResult<MediaDevices> {
+    // The person running the command owns the devices: labels, ids and constraint names are
+    // shown from the start.
+    let builder = MediaDevices::builder()
+        .origin(g.origin.clone())
+        .expose_device_info(true);
+    let md = match &g.fake {
+        Some(path) if !path.is_empty() => {
+            let profile = FakeProfile::from_file(path)
+                .map_err(|e| Failure::Other(format!("fake profile {path}: {e}")))?;
+            builder.backend(FakeBackend::new(profile)).build()
+        }
+        Some(_) => builder
+            .backend(FakeBackend::new(FakeProfile::default()))
+            .build(),
+        None => {
+            let md = builder.build();
+            if md.backend_names().contains(&"fake")
+                && std::env::var_os("MEDIACAPTURE_FAKE").is_none()
+                && !g.quiet
+            {
+                let real: Vec<_> = md
+                    .backend_names()
+                    .into_iter()
+                    .filter(|n| *n != "fake")
+                    .collect();
+                if real.is_empty() {
+                    eprintln!("mediacapture: no capture hardware found; using fake devices");
+                } else {
+                    eprintln!(
+                        "mediacapture: fake devices stand in for the kinds {} does not have",
+                        real.join(" + ")
+                    );
+                }
+            }
+            md
+        }
+    };
+    Ok(md)
+}
+
+pub(crate) fn parse_constraints(json: &str) -> CliResult<MediaStreamConstraints> {
+    MediaStreamConstraints::from_json(json)
+        .map_err(|e| Failure::Other(format!("bad constraints JSON: {}", e.message)))
+}
+
+/// getUserMedia, or getDisplayMedia when `display`.
+pub(crate) fn open_stream(
+    md: &MediaDevices,
+    constraints: &str,
+    display: bool,
+) -> CliResult<MediaStream> {
+    let stream = if display {
+        let options = DisplayMediaStreamOptions::from_json(constraints)
+            .map_err(|e| Failure::Other(format!("bad display options JSON: {}", e.message)))?;
+        futures_executor::block_on(md.get_display_media(options))?
+    } else {
+        futures_executor::block_on(md.get_user_media(parse_constraints(constraints)?))?
+    };
+    Ok(stream)
+}
+
+fn devices(g: &Global) -> CliResult {
+    let md = media_devices(g)?;
+    let list = futures_executor::block_on(md.enumerate_devices())?;
+    if g.json {
+        let arr: Vec<Value> = list.iter().map(|d| d.to_json()).collect();
+        println!("{}", Value::Array(arr));
+        return Ok(());
+    }
+    println!(
+        "{:<12} {:<32} {:<45} GROUP ID",
+        "KIND", "LABEL", "DEVICE ID"
+    );
+    for d in &list {
+        println!(
+            "{:<12} {:<32} {:<45} {}",
+            d.kind.as_str(),
+            d.label,
+            d.device_id,
+            d.group_id
+        );
+    }
+    if list.is_empty() {
+        println!("(no devices)");
+    }
+    Ok(())
+}
+
+fn track_json(t: &mediacapture::MediaStreamTrack) -> Value {
+    json!({
+        "kind": t.kind().as_str(),
+        "label": t.label(),
+        "settings": t.get_settings(),
+        "capabilities": t.get_capabilities(),
+        "constraints": t.get_constraints(),
+    })
+}
+
+fn probe(g: &Global, args: &ProbeArgs) -> CliResult {
+    let md = media_devices(g)?;
+    let stream = open_stream(&md, &args.constraints, args.display)?;
+    let result = (|| {
+        if let Some(apply) = &args.apply {
+            let c = MediaTrackConstraints::from_json(apply)
+                .map_err(|e| Failure::Other(format!("bad --apply JSON: {}", e.message)))?;
+            let video = stream
+                .get_video_tracks()
+                .into_iter()
+                .next()
+                .ok_or_else(|| Failure::Other("--apply needs a video track".into()))?;
+            futures_executor::block_on(video.apply_constraints(c))?;
+        }
+        let tracks: Vec<Value> = stream.get_tracks().iter().map(track_json).collect();
+        if g.json {
+            println!("{}", json!({ "tracks": tracks }));
+        } else {
+            for t in &tracks {
+                println!(
+                    "{} track: {}",
+                    t["kind"].as_str().unwrap_or(""),
+                    t["label"].as_str().unwrap_or("")
+                );
+                for key in ["settings", "capabilities", "constraints"] {
+                    println!("  {key}: {}", t[key]);
+                }
+            }
+        }
+        Ok(())
+    })();
+    stream.get_tracks().iter().for_each(|t| t.stop());
+    result
+}

@@ -1,0 +1,304 @@
+//! The `mediacapture` command on fake devices: every command, JSON shapes, error exits,
+//! SIGINT during record, and the README's main job.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mediacapture"));
+    c.env_remove("MEDIACAPTURE_FAKE");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn stdout_json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn ffprobe(path: &Path) -> Value {
+    let o = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe is installed (scripts/setup.sh installs ffmpeg)");
+    assert!(
+        o.status.success(),
+        "ffprobe rejects {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn devices_json_is_what_to_json_gives() {
+    let o = run(&["--fake", "--json", "devices"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    let arr = v.as_array().unwrap();
+    let kinds: Vec<&str> = arr.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["audioinput", "videoinput", "audiooutput"]);
+    for d in arr {
+        let o = d.as_object().unwrap();
+        assert_eq!(o.len(), 4, "{d}");
+        for k in ["deviceId", "kind", "label", "groupId"] {
+            assert!(o[k].is_string(), "{k} in {d}");
+        }
+        assert_eq!(o["deviceId"].as_str().unwrap().len(), 43);
+        assert!(!o["label"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn devices_table_and_per_origin_ids() {
+    let o = run(&["--fake", "devices"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("KIND"), "{out}");
+    assert!(out.contains("videoinput"));
+    let id = |origin: &str| {
+        stdout_json(&run(&["--fake", "--json", "--origin", origin, "devices"]))[1]["deviceId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(id("a"), id("a"));
+    assert_ne!(id("a"), id("b"));
+}
+
+#[test]
+fn probe_json_shape() {
+    let o = run(&[
+        "--fake",
+        "--json",
+        "probe",
+        r#"{"video":{"width":{"ideal":1280}},"audio":true}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    let tracks = v["tracks"].as_array().unwrap();
+    assert_eq!(tracks.len(), 2);
+    let video = tracks.iter().find(|t| t["kind"] == "video").unwrap();
+    assert_eq!(video["settings"]["width"], 1280);
+    assert_eq!(video["settings"]["height"], 720);
+    assert_eq!(video["capabilities"]["width"]["max"], 1920);
+    assert_eq!(video["constraints"]["width"]["ideal"], 1280);
+    assert!(video["label"].is_string());
+    let audio = tracks.iter().find(|t| t["kind"] == "audio").unwrap();
+    assert_eq!(audio["settings"]["sampleRate"], 48000);
+}
+
+#[test]
+fn probe_apply_and_display() {
+    let o = run(&[
+        "--fake",
+        "--json",
+        "probe",
+        r#"{"video":true}"#,
+        "--apply",
+        r#"{"width":320,"height":240}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout_json(&o)["tracks"][0]["settings"]["width"], 320);
+    let o = run(&[
+        "--fake",
+        "--json",
+        "probe",
+        "--display",
+        r#"{"video":{"width":{"max":960}}}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = &stdout_json(&o)["tracks"][0]["settings"];
+    assert_eq!(
+        (s["width"].as_u64(), s["height"].as_u64()),
+        (Some(960), Some(540))
+    );
+    assert_eq!(s["displaySurface"], "monitor");
+}
+
+#[test]
+fn probe_failure_exits_2_with_the_error() {
+    let o = run(&[
+        "--fake",
+        "--json",
+        "probe",
+        r#"{"video":{"width":{"min":99999}}}"#,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = stdout_json(&o);
+    assert_eq!(v["error"]["name"], "OverconstrainedError");
+    assert_eq!(v["error"]["constraint"], "width");
+    assert!(v["error"]["message"].is_string());
+    let o = run(&["--fake", "probe", r#"{"video":{"width":{"min":99999}}}"#]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("OverconstrainedError") && err.contains("width"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+}
+
+#[test]
+fn bad_input_gives_one_line_and_nonzero_status() {
+    for args in [
+        vec!["--fake", "probe", r#"{"video":"#],
+        vec!["--fake", "probe", r#"{"video":{"advanced":5}}"#],
+        vec!["--fake", "--no-such-option", "devices"],
+        vec![
+            "--fake",
+            "record",
+            "-o",
+            "/nonexistent-dir/x.webm",
+            "--duration",
+            "1s",
+        ],
+        vec!["--fake", "snapshot", "-o", "/nonexistent-dir/x.png"],
+        vec!["--fake", "record", "--duration", "soon", "-o", "x.webm"],
+        vec!["--fake=/nonexistent/profile.json", "devices"],
+    ] {
+        let o = run(&args);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.trim().is_empty(), "{args:?}: no message");
+    }
+}
+
+#[test]
+fn snapshot_writes_png_and_jpeg() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["photo.png", "photo.jpg"] {
+        let path = dir.path().join(name);
+        let o = run(&[
+            "--fake",
+            "snapshot",
+            "-c",
+            r#"{"video":{"width":640,"height":480}}"#,
+            "-o",
+            path.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v = ffprobe(&path);
+        assert_eq!(v["streams"][0]["width"], 640);
+        assert_eq!(v["streams"][0]["height"], 480);
+    }
+}
+
+#[test]
+fn record_webm_has_the_right_codecs_and_duration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.webm");
+    let o = run(&[
+        "--fake",
+        "record",
+        "--duration",
+        "2s",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = ffprobe(&path);
+    let codecs: Vec<&str> = v["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["codec_name"].as_str().unwrap())
+        .collect();
+    assert!(
+        codecs.contains(&"vp8") && codecs.contains(&"opus"),
+        "{codecs:?}"
+    );
+    let d: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
+    assert!((d - 2.0).abs() < 0.3, "duration {d}");
+}
+
+#[test]
+fn sigint_during_record_leaves_a_playable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.webm");
+    let child = bin()
+        .args(["--fake", "record", "-o", path.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = ffprobe(&path);
+    let d: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
+    assert!(d > 1.0, "duration {d}");
+    let dec = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&path)
+        .args(["-f", "null", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        dec.status.success() && dec.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&dec.stderr)
+    );
+}
+
+#[test]
+fn readme_main_job_command_records_a_webm() {
+    // The README's first command is `bash scripts/demo.sh`; it runs exactly this.
+    let demo = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/demo.sh"
+    ))
+    .unwrap();
+    assert!(
+        demo.contains("record --duration 3s -o out/demo.webm"),
+        "demo.sh changed: update this test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["record", "--duration", "3s", "-o", "out/demo.webm"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("out/demo.webm"));
+    let v = ffprobe(&dir.path().join("out/demo.webm"));
+    let d: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
+    assert!((d - 3.0).abs() < 0.3, "duration {d}");
+}
