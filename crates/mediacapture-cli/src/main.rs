@@ -263,6 +263,22 @@ fn devices(g: &Global) -> CliResult {
     if list.is_empty() {
         println!("(no devices)");
     }
+    // Screens are not enumerated by the spec (the user picks one in getDisplayMedia); show
+    // them apart so a person sees what `record --display` would capture.
+    let screens = futures_executor::block_on(md.display_surfaces())?;
+    if !screens.is_empty() {
+        println!();
+        println!("{:<12} {:<32} SIZE", "SURFACE", "LABEL");
+        for s in &screens {
+            println!(
+                "{:<12} {:<32} {}x{}",
+                s.display_surface.as_str(),
+                s.label,
+                s.width,
+                s.height
+            );
+        }
+    }
     Ok(())
 }
 

@@ -302,3 +302,128 @@ fn readme_main_job_command_records_a_webm() {
     let d: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
     assert!((d - 3.0).abs() < 0.3, "duration {d}");
 }
+
+fn real_server(var: &str) -> bool {
+    if std::env::var(var).as_deref() == Ok("1") {
+        return true;
+    }
+    println!("skipped: {var} is not set (scripts/servers.sh starts the real servers and sets it)");
+    false
+}
+
+#[test]
+fn real_devices_are_listed_when_the_servers_run() {
+    if !real_server("MEDIACAPTURE_TEST_PULSE") || !real_server("MEDIACAPTURE_TEST_X11") {
+        return;
+    }
+    let o = run(&["devices"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Monitor of TestSink"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("audiooutput") && l.contains("TestSink")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("monitor") && l.contains("1280x720")),
+        "{out}"
+    );
+}
+
+#[test]
+fn record_display_records_the_x_screen() {
+    if !real_server("MEDIACAPTURE_TEST_X11") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("screen.webm");
+    let o = run(&[
+        "record",
+        "--display",
+        "--duration",
+        "2s",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = ffprobe(&path);
+    let video = v["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["codec_type"] == "video")
+        .unwrap();
+    // The Xvfb screen of scripts/servers.sh, not the fake 1920x1080 one.
+    assert_eq!(
+        (video["width"].as_u64(), video["height"].as_u64()),
+        (Some(1280), Some(720))
+    );
+}
+
+#[test]
+fn record_audio_records_the_null_sink_monitor() {
+    if !real_server("MEDIACAPTURE_TEST_PULSE") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tone = dir.path().join("tone.wav");
+    let st = Command::new("sox")
+        .args(["-n", "-r", "48000", "-c", "1"])
+        .arg(&tone)
+        .args(["synth", "6", "sine", "1000", "vol", "0.5"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut player = Command::new("paplay")
+        .args(["-d", "testsink"])
+        .arg(&tone)
+        .spawn()
+        .expect("paplay");
+    std::thread::sleep(Duration::from_millis(300));
+    let path = dir.path().join("mic.webm");
+    let o = run(&[
+        "record",
+        "-c",
+        r#"{"audio":true}"#,
+        "--duration",
+        "2s",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    let _ = player.kill();
+    let _ = player.wait();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = ffprobe(&path);
+    assert_eq!(v["streams"][0]["codec_name"], "opus");
+    // Decode and measure: the 1 kHz tone played into the sink, not the fake 440 Hz one.
+    let wav = dir.path().join("mic.wav");
+    let dec = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(&path)
+        .args(["-ac", "1", "-ar", "48000"])
+        .arg(&wav)
+        .status()
+        .unwrap();
+    assert!(dec.success());
+    let stat = Command::new("sox")
+        .arg(&wav)
+        .args(["-n", "stat"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&stat.stderr);
+    let field = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+    };
+    assert!(field("RMS     amplitude") > 0.05, "silent: {text}");
+    let freq = field("Rough   frequency");
+    assert!(
+        (freq - 1000.0).abs() < 50.0,
+        "dominant frequency {freq}: {text}"
+    );
+}

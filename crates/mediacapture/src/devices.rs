@@ -158,6 +158,19 @@ impl DeviceInfo {
     }
 }
 
+/// A display surface as [`MediaDevices::display_surfaces`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplaySurfaceInfo {
+    /// The surface's label (e.g. the X screen's name).
+    pub label: String,
+    /// Monitor, window or browser.
+    pub display_surface: DisplayCaptureSurfaceType,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
 /// Permissions policy: which features this context may use at all (all allowed by default).
 ///
 /// Spec: <https://w3c.github.io/mediacapture-main/#permissions-policy-integration>
@@ -416,6 +429,26 @@ impl MediaDevices {
     pub async fn enumerate_devices(&self) -> Result<Vec<DeviceInfo>> {
         let raw = self.inner.raw_devices();
         Ok(self.inner.exposed_list(&raw))
+    }
+
+    /// The display surfaces getDisplayMedia can capture (not part of the spec, where the user
+    /// picks in a dialog and `enumerateDevices` never lists them): for a native program to
+    /// show what is there. Ids are not given: surfaces cannot be selected by id.
+    pub async fn display_surfaces(&self) -> Result<Vec<DisplaySurfaceInfo>> {
+        Ok(self
+            .inner
+            .raw_devices()
+            .iter()
+            .filter_map(|(_, d)| match &d.capabilities {
+                NativeCapabilities::Display(c) => Some(DisplaySurfaceInfo {
+                    label: d.label.clone(),
+                    display_surface: c.display_surface,
+                    width: c.width,
+                    height: c.height,
+                }),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Prompts for permission and opens one audio and/or one video track that satisfy the

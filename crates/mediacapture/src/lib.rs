@@ -71,8 +71,8 @@ mod stream;
 mod track;
 
 pub use devices::{
-    DeviceChangeEvent, DeviceInfo, MediaDevices, MediaDevicesBuilder, PermissionName,
-    PermissionRequest, PermissionState, PermissionsPolicy, PromptHandler,
+    DeviceChangeEvent, DeviceInfo, DisplaySurfaceInfo, MediaDevices, MediaDevicesBuilder,
+    PermissionName, PermissionRequest, PermissionState, PermissionsPolicy, PromptHandler,
 };
 pub use events::{EventStream, EventTarget, ListenerId, flush_events, queue_task};
 pub use mediacapture_frame::{AudioData, PixelFormat, SampleFormat, VideoFrame};

@@ -1,0 +1,106 @@
+//! Sinks: a video sink that never reads stays bounded (oldest dropped, drops counted); an audio
+//! sink that overflows reports an error instead of growing; frames are shared, not copied.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+mod common;
+use common::*;
+use mediacapture::VIDEO_SINK_CAPACITY;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_video_sink_that_never_reads_keeps_the_newest_few_frames() {
+    let md = devices();
+    let s = gum(&md, r#"{"video":{"width":640,"height":480}}"#).unwrap();
+    let t = &s.get_video_tracks()[0];
+    let idle = t.video_frames();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let c = seen.clone();
+    t.on_video_frame(move |_| {
+        c.fetch_add(1, Ordering::SeqCst);
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while seen.load(Ordering::SeqCst) < 12 {
+        assert!(Instant::now() < deadline, "frames stopped");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(idle.buffered(), VIDEO_SINK_CAPACITY);
+    let delivered = seen.load(Ordering::SeqCst) as u64;
+    assert!(
+        idle.dropped() + 1 >= delivered - VIDEO_SINK_CAPACITY as u64,
+        "drops are counted"
+    );
+    // Newest wins: what is left are the latest frames, in order.
+    let frames: Vec<i64> = std::iter::from_fn(|| idle.try_recv())
+        .map(|f| f.timestamp())
+        .collect();
+    assert!(frames.windows(2).all(|w| w[0] < w[1]));
+    t.stop();
+    assert!(idle.recv_timeout(Duration::from_millis(100)).is_none());
+    assert!(idle.is_closed());
+}
+
+#[test]
+fn an_overflowing_audio_sink_reports_the_loss() {
+    let md = devices();
+    let s = gum(&md, r#"{"audio":true}"#).unwrap();
+    let a = &s.get_audio_tracks()[0];
+    let data = a.audio_data_with_capacity(5);
+    // 10 ms blocks: 300 ms is far more than five.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(data.overflows() > 0);
+    let mut got = Vec::new();
+    while let Some(item) = data.try_recv() {
+        got.push(item.is_ok());
+    }
+    assert_eq!(
+        got.first(),
+        Some(&false),
+        "the loss is reported before more data"
+    );
+    assert_eq!(
+        got.iter().filter(|ok| **ok).count(),
+        5,
+        "only the capacity was kept"
+    );
+    a.stop();
+}
+
+#[test]
+fn sinks_share_one_frame_buffer() {
+    let md = devices();
+    let s = gum(&md, r#"{"video":{"width":640,"height":480}}"#).unwrap();
+    let t = &s.get_video_tracks()[0];
+    let clone = t.clone_track();
+    type Seen = Arc<parking_lot::Mutex<Vec<(i64, usize)>>>;
+    let record = |track: &mediacapture::MediaStreamTrack| -> Seen {
+        let seen: Seen = Arc::default();
+        let s2 = seen.clone();
+        track.on_video_frame(move |f| {
+            s2.lock()
+                .push((f.timestamp(), Arc::as_ptr(f.data()) as *const u8 as usize))
+        });
+        seen
+    };
+    let (a, b) = (record(t), record(&clone));
+    std::thread::sleep(Duration::from_millis(400));
+    t.stop();
+    clone.stop();
+    let (a, b) = (a.lock().clone(), b.lock().clone());
+    let common: Vec<_> = a
+        .iter()
+        .filter_map(|x| b.iter().find(|y| y.0 == x.0).map(|y| (x, y)))
+        .collect();
+    assert!(
+        common.len() >= 5,
+        "both tracks saw the same frames: {} in common",
+        common.len()
+    );
+    for (x, y) in common {
+        assert_eq!(x.1, y.1, "frame {} was copied", x.0);
+    }
+}
