@@ -241,7 +241,9 @@ function idlString(v) {
 // stream, prints its settings and returns exits, as does one that stops every track.
 
 const targets = new Map(); // target id -> object receiving native events
-let nextTarget = 1;
+let nextTargetInEnv = 1;
+// Target ids carry this environment's number (main thread, or a worker) in their top 8 bits.
+const nextTarget = () => envNumber * 2 ** 24 + nextTargetInEnv++;
 const watchers = new Set(); // objects that keep the process alive
 let keepAliveTimer = null;
 
@@ -256,7 +258,7 @@ function watch(obj, on) {
   }
 }
 
-native.setEventSink((...args) => {
+const envNumber = native.setEventSink((...args) => {
   // napi hands the (target, type, payload) tuple over as one array.
   const [target, type, payload] = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
   const obj = targets.get(target);
@@ -291,7 +293,7 @@ class MediaStreamTrack extends EventTarget {
     this.#label = n.label;
     this.#readyState = n.readyState;
     this.#muted = n.muted;
-    this.#target = nextTarget++;
+    this.#target = nextTarget();
     if (this.#readyState === 'live') {
       targets.set(this.#target, this);
       n.listen(this.#target);
@@ -787,7 +789,7 @@ class MediaDevices extends EventTarget {
     if (n === null) throw new TypeError('Illegal constructor');
     super();
     this.#n = n;
-    this.#target = nextTarget++;
+    this.#target = nextTarget();
     targets.set(this.#target, this);
     n.listen(this.#target);
   }
@@ -1249,7 +1251,7 @@ class MediaRecorder extends EventTarget {
     super();
     this.#n = r;
     this.#stream = stream;
-    this.#target = nextTarget++;
+    this.#target = nextTarget();
     r.listen(this.#target);
   }
 

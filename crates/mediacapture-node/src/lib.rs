@@ -40,10 +40,15 @@ use std::time::Duration;
 type EventSink =
     ThreadsafeFunction<(u32, String, String), (), (u32, String, String), Status, false, true>;
 
-fn sink_slot() -> &'static Mutex<Option<Arc<EventSink>>> {
-    static SINK: OnceLock<Mutex<Option<Arc<EventSink>>>> = OnceLock::new();
-    SINK.get_or_init(|| Mutex::new(None))
+/// Event sinks, one per JavaScript environment (the main thread and each worker that loads
+/// the addon). A target id carries its environment in its top 8 bits.
+fn sinks() -> &'static Mutex<Vec<Arc<EventSink>>> {
+    static SINKS: OnceLock<Mutex<Vec<Arc<EventSink>>>> = OnceLock::new();
+    SINKS.get_or_init(|| Mutex::new(Vec::new()))
 }
+
+/// Bits of a target id that number targets within one environment.
+const TARGET_BITS: u32 = 24;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -52,7 +57,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Queues an event for JavaScript. Called from the library's event thread only, so the order
 /// of calls is the order of the events.
 fn emit(target: u32, event_type: &str, payload: String) {
-    let sink = lock(sink_slot()).clone();
+    let env = (target >> TARGET_BITS) as usize;
+    let sink = lock(sinks()).get(env).cloned();
     if let Some(sink) = sink {
         // NonBlocking: the queue is unbounded; a closing environment just drops the event.
         let _ = sink.call(
@@ -62,10 +68,18 @@ fn emit(target: u32, event_type: &str, payload: String) {
     }
 }
 
-/// Registers the function every native event is delivered to (called once by the JS layer).
+/// Registers the function this JavaScript environment's events are delivered to (called once
+/// per environment by the JS layer). Returns the environment's number: its target ids are
+/// `number << 24 | n` with `n` below 2^24.
 #[napi]
-pub fn set_event_sink(callback: EventSink) {
-    *lock(sink_slot()) = Some(Arc::new(callback));
+pub fn set_event_sink(callback: EventSink) -> napi::Result<u32> {
+    let mut list = lock(sinks());
+    let n = u32::try_from(list.len())
+        .ok()
+        .filter(|n| *n < 1 << (32 - TARGET_BITS))
+        .ok_or_else(|| napi::Error::from_reason("too many JavaScript environments"))?;
+    list.push(Arc::new(callback));
+    Ok(n)
 }
 
 /// An error as JSON text: `{"name", "message", "constraint"}` (`constraint` only for

@@ -60,3 +60,37 @@ test('a live track with an ended listener keeps the process alive until it ends'
   assert.ok(r.ms >= 700, `exited after ${r.ms} ms`);
   assert.ok(r.ms < 5000, `exited after ${r.ms} ms`);
 });
+
+test('worker threads have their own mediaDevices and receive their own events', async () => {
+  const { Worker } = require('node:worker_threads');
+  process.env.MEDIACAPTURE_FAKE = '1';
+  const mc = require('..');
+  const main = await mc.mediaDevices.getUserMedia({ video: true });
+  const mainEvents = [];
+  main.getTracks()[0].onended = (e) => mainEvents.push(e.type);
+  const worker = new Worker(
+    `
+    const { parentPort } = require('node:worker_threads');
+    const mc = require(${pkg});
+    mc.mediaDevices.getUserMedia({ video: true }).then((s) => {
+      const [t] = s.getTracks();
+      t.onended = (e) => parentPort.postMessage({ type: e.type, trusted: e.isTrusted, state: t.readyState });
+      mc.setPermission('camera', 'denied');
+    });
+    `,
+    { eval: true, env: { ...process.env, MEDIACAPTURE_FAKE: '1' } },
+  );
+  const msg = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.deepEqual(msg, { type: 'ended', trusted: true, state: 'ended' });
+  await mc.flushEvents();
+  assert.deepEqual(mainEvents, [], "the worker's revocation is its own MediaDevices' business");
+  assert.equal(main.getTracks()[0].readyState, 'live');
+  const ended = new Promise((r) => main.getTracks()[0].addEventListener('ended', r));
+  mc.setPermission('camera', 'denied');
+  await ended;
+  assert.deepEqual(mainEvents, ['ended']);
+});
