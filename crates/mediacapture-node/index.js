@@ -1143,34 +1143,6 @@ function idlDouble(v, what) {
   return n;
 }
 
-const bitrateModes = ['constant', 'variable'];
-
-function recorderOptions(options) {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object' && typeof options !== 'function') {
-    throw new TypeError("Failed to construct 'MediaRecorder': The provided value is not of type 'MediaRecorderOptions'.");
-  }
-  // Dictionary members in lexicographic order, as WebIDL reads them.
-  const o = {};
-  const abm = options.audioBitrateMode;
-  if (abm !== undefined) {
-    o.audioBitrateMode = idlString(abm);
-    if (!bitrateModes.includes(o.audioBitrateMode)) {
-      throw new TypeError(`Failed to construct 'MediaRecorder': The provided value '${o.audioBitrateMode}' is not a valid enum value of type BitrateMode.`);
-    }
-  }
-  for (const k of ['audioBitsPerSecond', 'bitsPerSecond']) {
-    if (options[k] !== undefined) o[k] = idlUnsignedLong(options[k]);
-  }
-  if (options.mimeType !== undefined) o.mimeType = idlString(options.mimeType);
-  if (options.videoBitsPerSecond !== undefined) o.videoBitsPerSecond = idlUnsignedLong(options.videoBitsPerSecond);
-  if (options.videoKeyFrameIntervalCount !== undefined) o.videoKeyFrameIntervalCount = idlUnsignedLong(options.videoKeyFrameIntervalCount);
-  if (options.videoKeyFrameIntervalDuration !== undefined) {
-    o.videoKeyFrameIntervalDuration = idlDouble(options.videoKeyFrameIntervalDuration, 'videoKeyFrameIntervalDuration');
-  }
-  return o;
-}
-
 class BlobEvent extends Event {
   #data;
   #timecode;
@@ -1245,7 +1217,9 @@ class MediaRecorder extends EventTarget {
     if (!(stream instanceof MediaStream)) {
       throw new TypeError("Failed to construct 'MediaRecorder': parameter 1 is not of type 'MediaStream'.");
     }
-    const json = JSON.stringify(recorderOptions(options));
+    // MediaRecorderOptions: members read here with [[Get]], converted by the recorder crate
+    // (RecorderOptions::from_json) with WebIDL's rules.
+    const json = toIdlJson(options === undefined || options === null ? {} : options);
     const r = native.createRecorder(MediaStream[kTrackState](stream), json);
     if (typeof r === 'string') throw errorFrom(r);
     super();

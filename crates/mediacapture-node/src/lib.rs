@@ -24,7 +24,7 @@ use mediacapture::{
     PermissionState, PixelFormat, SinkId, VideoFrame,
 };
 use mediacapture_hal::fake::{DeviceSpec, FakeBackend, FakeProfile};
-use mediacapture_recorder::{BitrateMode, Blob, MediaRecorder, RecorderEvent, RecorderOptions};
+use mediacapture_recorder::{Blob, MediaRecorder, RecorderEvent, RecorderOptions};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status, Task};
@@ -852,38 +852,11 @@ pub fn is_type_supported(mime_type: String) -> bool {
 }
 
 /// `new MediaRecorder(stream, options)`: the recorder, or the error JSON (NotSupportedError).
-/// `options` is the converted `MediaRecorderOptions` as JSON.
+/// `options` is the `MediaRecorderOptions` dictionary as JSON (converted by
+/// `RecorderOptions::from_json` with WebIDL rules: TypeError for a bad enum or duration).
 #[napi]
 pub fn create_recorder(stream: &NativeStream, options: String) -> Either<NativeRecorder, String> {
-    let parse = || -> mediacapture::Result<RecorderOptions> {
-        let v: Value = serde_json::from_str(&options)
-            .map_err(|e| mediacapture::Error::type_error(format!("invalid options: {e}")))?;
-        let mut o = RecorderOptions::default();
-        if let Some(m) = v.get("mimeType").and_then(Value::as_str) {
-            o.mime_type = m.to_string();
-        }
-        let ulong = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_u64)
-                .map(|x| x.min(u64::from(u32::MAX)) as u32)
-        };
-        o.audio_bits_per_second = ulong("audioBitsPerSecond");
-        o.video_bits_per_second = ulong("videoBitsPerSecond");
-        o.bits_per_second = ulong("bitsPerSecond");
-        o.video_key_frame_interval_count = ulong("videoKeyFrameIntervalCount");
-        o.video_key_frame_interval_duration = v
-            .get("videoKeyFrameIntervalDuration")
-            .and_then(Value::as_f64);
-        if let Some(m) = v.get("audioBitrateMode").and_then(Value::as_str) {
-            o.audio_bitrate_mode = BitrateMode::from_idl(m).ok_or_else(|| {
-                mediacapture::Error::type_error(format!(
-                    "'{m}' is not a valid enum value of type BitrateMode"
-                ))
-            })?;
-        }
-        Ok(o)
-    };
-    match parse().and_then(|o| MediaRecorder::new(&stream.s, o)) {
+    match RecorderOptions::from_json(&options).and_then(|o| MediaRecorder::new(&stream.s, o)) {
         Ok(r) => Either::A(NativeRecorder { r }),
         Err(e) => Either::B(error_json(&e)),
     }

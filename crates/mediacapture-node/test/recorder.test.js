@@ -38,6 +38,11 @@ test('isTypeSupported and the constructor', async () => {
   assert.throws(() => new mc.MediaRecorder({}), TypeError);
   assert.throws(() => new mc.MediaRecorder(s, { mimeType: 'video/mp4' }), (e) => e instanceof DOMException && e.name === 'NotSupportedError');
   assert.throws(() => new mc.MediaRecorder(s, { audioBitrateMode: 'sometimes' }), TypeError);
+  assert.throws(() => new mc.MediaRecorder(s, { videoKeyFrameIntervalDuration: NaN }), TypeError);
+  assert.throws(() => new mc.MediaRecorder(s, 5), TypeError);
+  const bps = new mc.MediaRecorder(s, { audioBitsPerSecond: 64000, audioBitrateMode: 'constant', unknown: 1 });
+  assert.equal(bps.audioBitsPerSecond, 64000);
+  assert.equal(bps.audioBitrateMode, 'constant');
   const r = new mc.MediaRecorder(s);
   assert.ok(r instanceof EventTarget);
   assert.equal(r.stream, s);
