@@ -94,3 +94,43 @@ test('worker threads have their own mediaDevices and receive their own events', 
   await ended;
   assert.deepEqual(mainEvents, ['ended']);
 });
+
+test('MEDIACAPTURE_FAKE=<profile path> pins the devices of the default mediaDevices', () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mc-profile-'));
+  const file = path.join(dir, 'profile.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      devices: [
+        { kind: 'videoinput', label: 'Pinned Cam', modes: [{ width: 320, height: 240, frameRate: 15 }] },
+        { kind: 'audioinput', label: 'Pinned Mic', sampleRate: [16000], channelCount: [1] },
+      ],
+    }),
+  );
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `require(${pkg}).install();
+       navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(async (s) => {
+         const list = await navigator.mediaDevices.enumerateDevices();
+         console.log(JSON.stringify({
+           labels: list.map((d) => d.label),
+           video: s.getVideoTracks()[0].getSettings(),
+           audio: s.getAudioTracks()[0].getSettings(),
+         }));
+         s.getTracks().forEach((t) => t.stop());
+       });`,
+    ],
+    { encoding: 'utf8', timeout: 8000, env: { ...process.env, MEDIACAPTURE_FAKE: file } },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.labels, ['Pinned Mic', 'Pinned Cam']);
+  assert.equal(out.video.width, 320);
+  assert.equal(out.video.frameRate, 15);
+  assert.equal(out.audio.sampleRate, 16000);
+  assert.equal(out.audio.channelCount, 1);
+});
