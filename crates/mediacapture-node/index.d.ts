@@ -180,7 +180,7 @@ export interface AudioDataBlock {
   data: Float32Array;
 }
 export interface FramesOptions {
-  /** Video only: convert to this pixel format (default: I420 for cameras, BGRA for screens). */
+  /** Video only: convert to this pixel format (default: the format the track delivers; MJPEG is decoded to I420). */
   format?: 'I420' | 'NV12' | 'YUYV' | 'RGBA' | 'BGRA';
   /** Items buffered before the oldest is dropped (default 2). */
   capacity?: number;

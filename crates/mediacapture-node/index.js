@@ -431,7 +431,8 @@ class MediaStreamTrack extends EventTarget {
   /**
    * Nonstandard: an async iterator over this track's media. Video: `{timestamp, duration,
    * width, height, format, data: Uint8Array}` (tightly packed planes of the visible picture;
-   * `format` I420 unless `options.format` asks for NV12, YUYV, RGBA or BGRA); audio:
+   * `format` is what the track delivers, MJPEG decoded to I420, unless `options.format` asks
+   * for I420, NV12, YUYV, RGBA or BGRA); audio:
    * `{timestamp, duration, sampleRate, numberOfChannels, numberOfFrames, format: "f32",
    * data: Float32Array}` (interleaved). Timestamps are microseconds of capture time. It holds
    * at most `options.capacity` items (default 2) and drops the oldest when the reader is
