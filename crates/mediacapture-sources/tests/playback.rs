@@ -241,3 +241,61 @@ fn dropping_the_file_handle_keeps_its_tracks_playing() {
         mediacapture::MediaStreamTrackState::Ended
     );
 }
+
+#[test]
+fn a_file_starting_late_plays_at_once_and_loops_without_a_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    // Timestamps start at 3 s (a cut from a longer recording).
+    let path = common::ffmpeg(
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=25",
+            "-t",
+            "0.4",
+            "-c:v",
+            "libvpx",
+            "-output_ts_offset",
+            "3",
+        ],
+        &dir.path().join("late.webm"),
+    );
+    let first = mediacapture_sources::MediaReader::open(&path)
+        .unwrap()
+        .next_media()
+        .unwrap()
+        .unwrap();
+    assert!(
+        first.timestamp() >= 2_900_000,
+        "the fixture starts at {} µs",
+        first.timestamp()
+    );
+    let file = MediaFile::open(&path).unwrap();
+    file.set_loop(true);
+    let started = Instant::now();
+    let stream = file.capture_stream().unwrap();
+    let track = stream.get_video_tracks()[0].clone();
+    let stamps = Arc::new(Mutex::new(Vec::new()));
+    let st = stamps.clone();
+    track.on_video_frame(move |f| st.lock().push(f.timestamp()));
+    let frames = track.video_frames();
+    assert!(frames.recv_timeout(Duration::from_secs(2)).is_some());
+    assert!(
+        started.elapsed() < Duration::from_millis(1000),
+        "the first frame waited {:?} (for the file's start time?)",
+        started.elapsed()
+    );
+    sleep(Duration::from_millis(1000));
+    file.set_loop(false);
+    let s = stamps.lock().clone();
+    assert!(s.len() >= 20, "{} frames", s.len());
+    for w in s.windows(2) {
+        let dt = w[1] - w[0];
+        assert!(
+            (30_000..=50_000).contains(&dt),
+            "{dt} µs between frames across a loop"
+        );
+    }
+    track.stop();
+}

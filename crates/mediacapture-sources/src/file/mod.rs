@@ -391,8 +391,13 @@ fn broadcast(shared: &Shared, event: &SourceEvent) {
 
 /// The player: decodes in file order and delivers each unit when its time comes.
 fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>) {
-    // Capture time of media time 0.
-    let mut base = now_us();
+    // Capture time of media time 0: set by the first unit played (a file, or a reader handed
+    // over mid-way, need not start at 0), and by seeks.
+    let mut base: Option<i64> = None;
+    // Media time of the first unit played from the start, where a loop goes back to.
+    let mut first_us: i64 = 0;
+    // Whether the next unit is the first of the file (not of a seek to the middle).
+    let mut from_start = true;
     let mut end_us: i64 = 0;
     let mut held: Option<Media> = None;
     let mut muted = false;
@@ -425,7 +430,9 @@ fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>) {
                 }
                 let paused_at = now_us();
                 shared.wake.wait_for(&mut c, MAX_SLEEP);
-                base += now_us() - paused_at;
+                if let Some(b) = base.as_mut() {
+                    *b += now_us() - paused_at;
+                }
                 continue;
             }
             (c.seek_to.take(), c.looping)
@@ -440,7 +447,9 @@ fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>) {
                 finish(decoder, Some(e));
                 return;
             }
-            base = now_us() - t;
+            // The first unit after the seek is due at once.
+            base = None;
+            from_start = t <= 0;
             end_us = 0;
             continue;
         }
@@ -453,7 +462,8 @@ fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>) {
                         finish(decoder, Some(e));
                         return;
                     }
-                    base += end_us;
+                    // The loop's first unit follows the last one's end without a gap.
+                    base = base.map(|b| b + end_us - first_us);
                     end_us = 0;
                     continue;
                 }
@@ -468,7 +478,12 @@ fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>) {
                 }
             },
         };
-        let due = base + media.timestamp();
+        let due = *base.get_or_insert_with(|| {
+            if from_start {
+                first_us = media.timestamp();
+            }
+            now_us() - media.timestamp()
+        }) + media.timestamp();
         let wait = due - now_us();
         if wait > 0 {
             let mut c = shared.control.lock();
