@@ -191,6 +191,13 @@ impl VideoFrameStream {
     }
 }
 
+impl Drop for VideoFrameStream {
+    /// A dropped stream detaches from its track: nothing is buffered for it any more.
+    fn drop(&mut self) {
+        self.queue.close();
+    }
+}
+
 impl Stream for VideoFrameStream {
     type Item = VideoFrame;
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<VideoFrame>> {
@@ -242,6 +249,13 @@ fn next_audio(n: Next<AudioData>) -> Option<Result<AudioData>> {
     }
 }
 
+impl Drop for AudioDataStream {
+    /// A dropped stream detaches from its track.
+    fn drop(&mut self) {
+        self.queue.close();
+    }
+}
+
 impl Stream for AudioDataStream {
     type Item = Result<AudioData>;
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -267,6 +281,15 @@ pub(crate) enum Sink {
 }
 
 impl Sink {
+    /// `true` for a stream sink whose reader is gone (or that was closed).
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Sink::VideoStream(q) => q.is_closed(),
+            Sink::AudioStream(q) => q.is_closed(),
+            _ => false,
+        }
+    }
+
     pub(crate) fn close(&self) {
         match self {
             Sink::VideoStream(q) => q.close(),

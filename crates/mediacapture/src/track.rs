@@ -362,6 +362,17 @@ impl MediaStreamTrack {
         stream
     }
 
+    /// How many sinks are attached: callbacks, and streams whose reader still holds them
+    /// (a dropped stream is detached at the next delivery).
+    pub fn sink_count(&self) -> usize {
+        self.inner
+            .sinks
+            .lock()
+            .iter()
+            .filter(|(_, s)| !s.is_closed())
+            .count()
+    }
+
     /// Removes a sink added with `on_video_frame`, `on_audio_data`, `video_frames` or
     /// `audio_data` (its stream ends).
     pub fn remove_sink(&self, id: SinkId) {
@@ -478,7 +489,12 @@ impl TrackInner {
         }
         let enabled = s.enabled;
         drop(s);
-        let sinks: Vec<Arc<Sink>> = self.sinks.lock().iter().map(|(_, s)| s.clone()).collect();
+        let sinks: Vec<Arc<Sink>> = {
+            let mut all = self.sinks.lock();
+            // Streams whose reader dropped them are detached here.
+            all.retain(|(_, s)| !s.is_closed());
+            all.iter().map(|(_, s)| s.clone()).collect()
+        };
         Some((enabled, sinks))
     }
 

@@ -104,3 +104,18 @@ fn sinks_share_one_frame_buffer() {
         assert_eq!(x.1, y.1, "frame {} was copied", x.0);
     }
 }
+
+#[test]
+fn a_dropped_stream_detaches_from_its_track() {
+    let md = devices();
+    let s = gum(&md, r#"{"video":{"width":640,"height":480}}"#).unwrap();
+    let t = &s.get_video_tracks()[0];
+    let frames = t.video_frames();
+    let attached = t.sink_count();
+    assert_eq!(attached, 1);
+    drop(frames);
+    assert_eq!(t.sink_count(), 0);
+    let probe = t.video_frames();
+    probe.recv_timeout(Duration::from_secs(3)).unwrap();
+    assert_eq!(t.sink_count(), 1, "only the live stream is attached");
+}
