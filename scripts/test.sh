@@ -11,3 +11,11 @@ trap stop_servers EXIT
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+# The Node.js addon: build it (release) and run its node --test suite.
+(
+  cd crates/mediacapture-node
+  npm install --no-audit --no-fund
+  npm run build
+  npm test
+)
