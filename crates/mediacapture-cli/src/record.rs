@@ -17,8 +17,12 @@ pub(crate) struct RecordArgs {
     #[arg(short, long, default_value = r#"{"video":true,"audio":true}"#)]
     constraints: String,
     /// Record a display surface (getDisplayMedia).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from")]
     display: bool,
+    /// Re-record a media file (WebM/Matroska with VP8/VP9/Opus, WAV, y4m) played in real time
+    /// through a MediaStream, like `video.captureStream()`; stops at the file's end.
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
     /// How long to record: e.g. 5s, 1500ms, 2m. Without it, until Ctrl-C.
     #[arg(short, long, value_parser = parse_duration)]
     duration: Option<Duration>,
@@ -67,8 +71,12 @@ pub(crate) fn run(g: &Global, args: &RecordArgs) -> CliResult {
     // Fail on an unwritable path before opening any device.
     std::fs::File::create(&args.output)
         .map_err(|e| Failure::Other(format!("cannot write {}: {e}", args.output.display())))?;
-    let md = media_devices(g)?;
-    let stream = open_stream(&md, &args.constraints, args.display)?;
+    let stream = match &args.from {
+        Some(file) => mediacapture_sources::MediaFile::open(file)
+            .and_then(|f| f.capture_stream())
+            .map_err(|e| Failure::Other(format!("{}: {e}", file.display())))?,
+        None => open_stream(&media_devices(g)?, &args.constraints, args.display)?,
+    };
     // The recorder streams its data straight to the file (no blobs kept in memory); on stop
     // the file gets its duration and cues.
     let options = RecorderOptions {

@@ -427,3 +427,45 @@ fn record_audio_records_the_null_sink_monitor() {
         "dominant frequency {freq}: {text}"
     );
 }
+
+#[test]
+fn record_from_a_file_re_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.webm");
+    let o = run(&[
+        "--fake",
+        "record",
+        "--duration",
+        "2s",
+        "-o",
+        first.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let second = dir.path().join("second.webm");
+    let o = run(&[
+        "record",
+        "--from",
+        first.to_str().unwrap(),
+        "-o",
+        second.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let d = |p: &Path| -> f64 {
+        ffprobe(p)["format"]["duration"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (a, b) = (d(&first), d(&second));
+    assert!((a - b).abs() < 0.15, "durations {a} and {b}");
+    let o = run(&[
+        "record",
+        "--from",
+        "/nonexistent.webm",
+        "-o",
+        second.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("/nonexistent.webm"));
+}
