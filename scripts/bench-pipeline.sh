@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The capture pipeline benchmark, side by side with ffmpeg doing the same work:
+# a 1920x1080@30 generated source fanned out to native, 1280x720@30, 640x360@15 and
+# 320x180@5, in real time for SECONDS seconds. Prints CPU seconds per media second for both
+# and the ratio (ours / ffmpeg; below 1 means we use less CPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_OF_MEDIA="${1:-10}"
+cargo build --release --locked -q -p mediacapture-cli
+BIN=./target/release/mediacapture
+
+ours_json=$("$BIN" --json bench --seconds "$SECONDS_OF_MEDIA")
+ours=$(printf '%s' "$ours_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["cpu_seconds_per_media_second"])')
+
+# ffmpeg: testsrc2 at 1080p30 (a moving pattern, like our fake camera), real-time paced,
+# one thread, split to the same four outputs with swscale and the fps filter.
+TIMEFORMAT='%U %S'
+t=$( { time ffmpeg -v error -nostdin -threads 1 -filter_threads 1 -filter_complex_threads 1 -re \
+  -t "$SECONDS_OF_MEDIA" -f lavfi -i "testsrc2=size=1920x1080:rate=30,format=yuv420p" \
+  -filter_complex "[0:v]split=4[a][b][c][d];[b]scale=1280:720[b2];[c]fps=15,scale=640:360[c2];[d]fps=5,scale=320:180[d2]" \
+  -map "[a]" -f null - -map "[b2]" -f null - -map "[c2]" -f null - -map "[d2]" -f null - ; } 2>&1 )
+ffmpeg_cpu=$(echo "$t" | tail -1 | awk -v s="$SECONDS_OF_MEDIA" '{print ($1 + $2) / s}')
+
+echo "$ours_json" | python3 -c '
+import json,sys
+r=json.load(sys.stdin)
+for t in r["tracks"]:
+    print("  %-22s %6.2f fps  p50 %6.2f ms  p99 %6.2f ms" % (t["track"], t["fps"], t["latency_p50_ms"], t["latency_p99_ms"]))
+s=r["never_reading_sink"]
+print("  never-reading sink: %d buffered, %d dropped, peak RSS %d KiB" % (s["buffered"], s["dropped"], s["peak_rss_kib"]))'
+printf '%-10s %8s\n' "" "CPU s per media s"
+printf '%-10s %8.3f\n' mediacapture "$ours" ffmpeg "$ffmpeg_cpu"
+python3 -c "print('ratio (ours / ffmpeg): %.2f' % ($ours / $ffmpeg_cpu))"
