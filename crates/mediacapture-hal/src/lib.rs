@@ -33,6 +33,8 @@ pub mod clock;
 pub mod fake;
 #[cfg(feature = "pulse")]
 pub mod pulse;
+#[cfg(any(feature = "pulse", feature = "v4l2"))]
+mod thread_source;
 pub mod v4l2;
 #[cfg(feature = "x11")]
 pub mod x11;

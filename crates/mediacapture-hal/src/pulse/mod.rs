@@ -370,7 +370,7 @@ impl Backend for PulseBackend {
             .spawn(move || job.run(tx))
             .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
         match rx.recv() {
-            Ok(Ok(())) => Ok(Box::new(PulseSource {
+            Ok(Ok(())) => Ok(Box::new(crate::thread_source::ThreadSource {
                 config: config.clone(),
                 stop,
                 thread: Some(thread),
@@ -518,33 +518,6 @@ fn sleep_unless_stopped(state: &WatchState, d: Duration) {
     let end = Instant::now() + d;
     while Instant::now() < end && !state.stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-struct PulseSource {
-    config: NativeConfig,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Source for PulseSource {
-    fn config(&self) -> &NativeConfig {
-        &self.config
-    }
-
-    fn stop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
-            }
-        }
-    }
-}
-
-impl Drop for PulseSource {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 

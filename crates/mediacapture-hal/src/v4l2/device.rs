@@ -307,7 +307,7 @@ impl Backend for V4l2Backend {
             .spawn(move || capture(&path, mode, &stop2, &*sink, &tx))
             .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
         match rx.recv() {
-            Ok(Ok(())) => Ok(Box::new(V4l2Source {
+            Ok(Ok(())) => Ok(Box::new(crate::thread_source::ThreadSource {
                 config: config.clone(),
                 stop,
                 thread: Some(thread),
@@ -458,31 +458,4 @@ fn frame(m: NativeMode, stride: u32, data: &[u8], ts: i64) -> Result<VideoFrame,
         None => VideoFrame::new(m.pixel_format, w, h, data, ts),
     }
     .map_err(|e| e.to_string())
-}
-
-struct V4l2Source {
-    config: NativeConfig,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Source for V4l2Source {
-    fn config(&self) -> &NativeConfig {
-        &self.config
-    }
-
-    fn stop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
-            }
-        }
-    }
-}
-
-impl Drop for V4l2Source {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
