@@ -55,6 +55,9 @@ pub enum SourceEvent {
     /// The source is gone for good (unplugged, exhausted, fatal error): its tracks end.
     /// The error says why, when it was a failure.
     Ended(Option<Error>),
+    /// The source now delivers in another native configuration that it chose itself (a canvas
+    /// was resized): its tracks' settings are chosen again from their constraints.
+    Reconfigured(NativeConfig),
 }
 
 /// Where an open source delivers its media. Called from the backend's capture thread;

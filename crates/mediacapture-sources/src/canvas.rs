@@ -231,20 +231,38 @@ impl Canvas {
     /// Changes the canvas size. As with an HTML canvas, the bitmap is reset to transparent
     /// black, even when the size is unchanged; this counts as new content and paints.
     ///
-    /// Capturing tracks keep their settings: their frames come at the new size from the
-    /// source and are cropped and scaled to the track's width and height by the track's
-    /// adapter (never upscaled), as a camera track's would. (WPT's tentative behaviour,
-    /// settings following the canvas, needs the track to change settings at run time,
-    /// which `mediacapture` does not offer to non-device sources yet.)
+    /// Capturing tracks follow the new size (WPT's tentative behaviour, as Chromium does):
+    /// the source reports its new native mode (`SourceEvent::Reconfigured`) before the first
+    /// frame at the new size, and each track's settings are chosen again from its
+    /// constraints, so `getSettings()` gives the new width and height.
     ///
     /// Errors: as [`Canvas::new`]; the canvas is then unchanged.
     pub fn set_size(&self, width: u32, height: u32) -> Result<()> {
         let pixmap = new_pixmap(width, height)?;
-        let deliveries = {
+        let (resized, deliveries) = {
             let mut s = self.inner.state.lock();
+            let resized = (s.pixmap.width(), s.pixmap.height()) != (width, height);
             s.pixmap = pixmap;
-            paint(&mut s)
+            s.captures.retain(|c| c.strong_count() > 0);
+            let captures: Vec<Arc<Capture>> = s.captures.iter().filter_map(Weak::upgrade).collect();
+            (resized.then_some(captures), paint(&mut s))
         };
+        for capture in resized.unwrap_or_default() {
+            let mode = VideoMode {
+                width,
+                height,
+                frame_rate: capture_frame_rate(capture.rate),
+            };
+            let sinks: Vec<Arc<dyn SourceSink>> = capture
+                .sinks
+                .lock()
+                .iter()
+                .map(|(_, s)| s.clone())
+                .collect();
+            for sink in sinks {
+                sink.on_event(SourceEvent::Reconfigured(NativeConfig::Video(mode)));
+            }
+        }
         deliver(deliveries);
         Ok(())
     }
@@ -349,10 +367,7 @@ impl Canvas {
             sinks: Mutex::new(Vec::new()),
             delivering: ReentrantMutex::new(()),
         });
-        let frame_rate = match frame_request_rate {
-            Some(r) if r > 0.0 => r,
-            _ => DEFAULT_FRAME_RATE,
-        };
+        let frame_rate = capture_frame_rate(frame_request_rate);
         let device = DeviceDescriptor {
             raw_id: String::new(),
             raw_group_id: String::new(),
@@ -393,6 +408,15 @@ impl Canvas {
 }
 
 type Deliveries = Vec<(VideoFrame, Arc<Capture>)>;
+
+/// The native frame rate of a capture: the requested rate, or [`DEFAULT_FRAME_RATE`] when
+/// none (or manual mode) was asked for.
+fn capture_frame_rate(rate: Option<f64>) -> f64 {
+    match rate {
+        Some(r) if r > 0.0 => r,
+        _ => DEFAULT_FRAME_RATE,
+    }
+}
 
 /// The sinks of every live capture (dropping the dead ones).
 fn live_sinks(s: &mut CanvasState) -> Vec<Arc<dyn SourceSink>> {

@@ -214,7 +214,8 @@ fn tainting_mutes_and_stops_frames() {
 }
 
 #[test]
-fn size_changes_reach_the_track_within_its_settings() {
+fn settings_follow_the_canvas_size() {
+    // WPT (tentative) and Chromium: a capturing track's width and height follow the canvas.
     let canvas = Canvas::new(320, 240).unwrap();
     let stream = canvas.capture_stream(None).unwrap();
     let track = stream.get_video_tracks()[0].clone();
@@ -222,26 +223,50 @@ fn size_changes_reach_the_track_within_its_settings() {
     fill(&canvas, 0, 0, 255);
     let f = frames.recv_timeout(Duration::from_secs(1)).unwrap();
     assert_eq!((f.display_width(), f.display_height()), (320, 240));
-    // Smaller: the source's frames shrink and the track passes them on (never upscaled).
-    sleep(GAP);
-    canvas.set_size(160, 120).unwrap(); // a resize is new content: a frame
-    let f = frames.recv_timeout(Duration::from_secs(1)).unwrap();
-    assert_eq!((f.display_width(), f.display_height()), (160, 120));
-    // The reset bitmap is transparent black.
-    let raw = canvas.to_video_frame();
-    assert_eq!(raw.format(), PixelFormat::Rgba);
-    assert_eq!(&raw.plane(0)[..4], &[0, 0, 0, 0]);
-    // Larger: the track keeps its settings, frames are scaled down to them.
-    sleep(GAP);
-    canvas.set_size(640, 480).unwrap();
-    let f = frames.recv_timeout(Duration::from_secs(1)).unwrap();
-    assert_eq!((f.display_width(), f.display_height()), (320, 240));
-    let s = track.get_settings();
-    assert_eq!((s.width, s.height), (Some(320), Some(240)));
-    // A new capture takes the new size.
+    for (w, h) in [(160, 120), (640, 480)] {
+        sleep(GAP);
+        canvas.set_size(w, h).unwrap(); // a resize is new content: a frame
+        mediacapture::flush_events();
+        let s = track.get_settings();
+        assert_eq!(
+            (s.width, s.height),
+            (Some(w), Some(h)),
+            "settings after resizing to {w}x{h}"
+        );
+        // The reset bitmap is transparent black.
+        let raw = canvas.to_video_frame();
+        assert_eq!(raw.format(), PixelFormat::Rgba);
+        assert_eq!(&raw.plane(0)[..4], &[0, 0, 0, 0]);
+        while frames.try_recv().is_some() {}
+        sleep(GAP);
+        fill(&canvas, 255, 0, 0);
+        let f = frames.recv_timeout(Duration::from_secs(1)).unwrap();
+        assert_eq!((f.display_width(), f.display_height()), (w, h));
+    }
+    // A new capture takes the new size too.
     let again = canvas.capture_stream(None).unwrap();
     let s = again.get_video_tracks()[0].get_settings();
     assert_eq!((s.width, s.height), (Some(640), Some(480)));
+}
+
+#[test]
+fn constraints_that_a_resize_breaks_are_ignored_while_they_overconstrain() {
+    let canvas = Canvas::new(320, 240).unwrap();
+    let stream = canvas.capture_stream(None).unwrap();
+    let track = stream.get_video_tracks()[0].clone();
+    futures_executor::block_on(track.apply_constraints(
+        mediacapture::MediaTrackConstraints::from_json(r#"{"width":{"exact":320}}"#).unwrap(),
+    ))
+    .unwrap();
+    canvas.set_size(200, 100).unwrap();
+    mediacapture::flush_events();
+    let s = track.get_settings();
+    assert_eq!((s.width, s.height), (Some(200), Some(100)));
+    assert_eq!(
+        track.ready_state(),
+        mediacapture::MediaStreamTrackState::Live
+    );
+    assert!(!track.muted());
 }
 
 #[test]

@@ -63,6 +63,9 @@ struct HubState {
     adapters: HashMap<(u64, u64, u64), Arc<Mutex<Adapter>>>,
     closed: bool,
     muted: bool,
+    /// Set when the source changed its configuration by itself (`SourceEvent::Reconfigured`):
+    /// selection then sees that configuration as the device's only native mode.
+    reconfigured: bool,
 }
 
 /// One open device.
@@ -97,6 +100,7 @@ impl SourceHub {
                 adapters: HashMap::new(),
                 closed: false,
                 muted: false,
+                reconfigured: false,
             }),
             routes: Mutex::new(Arc::new(Vec::new())),
             capture_thread: Mutex::new(None),
@@ -116,6 +120,17 @@ impl SourceHub {
     /// The configuration the device runs in.
     pub(crate) fn config(&self) -> NativeConfig {
         self.state.lock().config.clone()
+    }
+
+    /// The device as selection should see it now: its descriptor, or, after the source
+    /// reconfigured itself, a descriptor whose only native mode is the new configuration.
+    pub(crate) fn selection_descriptor(&self) -> DeviceDescriptor {
+        let s = self.state.lock();
+        if s.reconfigured {
+            crate::track::only_config(&self.descriptor, &s.config)
+        } else {
+            self.descriptor.clone()
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -274,6 +289,22 @@ impl SourceHub {
                 }
                 let hub = self.clone();
                 queue_task(move || hub.end_all());
+            }
+            SourceEvent::Reconfigured(config) => {
+                {
+                    let mut s = self.state.lock();
+                    s.config = config;
+                    s.reconfigured = true;
+                    s.adapters.clear();
+                }
+                let hub = self.clone();
+                queue_task(move || {
+                    let descriptor = hub.selection_descriptor();
+                    for t in hub.live_tracks() {
+                        t.reselect(&descriptor, &hub.device_id, &hub.group_id);
+                    }
+                    hub.rebuild_routes();
+                });
             }
             _ => {}
         }

@@ -262,7 +262,7 @@ impl MediaStreamTrack {
         let current = hub.config();
         // Chromium: a running device shared with other tracks keeps its format; a track alone
         // on its device may move it to another native mode (the source restarts).
-        let descriptor = prefer_config(&hub.descriptor, &current, shared);
+        let descriptor = prefer_config(&hub.selection_descriptor(), &current, shared);
         let view = DeviceView {
             descriptor: &descriptor,
             device_id: hub.device_id.clone(),
@@ -460,6 +460,35 @@ impl TrackInner {
         });
     }
 
+    /// Chooses this track's settings again after its source changed its native
+    /// configuration by itself. Constraints that the new configuration cannot meet are
+    /// ignored while they overconstrain (as screen-share says for a resized surface); the
+    /// track is neither muted nor ended. Runs in a task.
+    pub(crate) fn reselect(&self, descriptor: &DeviceDescriptor, device_id: &str, group_id: &str) {
+        let view = DeviceView {
+            descriptor,
+            device_id: device_id.to_string(),
+            group_id: group_id.to_string(),
+        };
+        let constraints = self.state.lock().constraints.clone();
+        let selection = mediacapture_core::select_settings(&view, &constraints).or_else(|_| {
+            mediacapture_core::select_settings(&view, &MediaTrackConstraints::default())
+        });
+        match selection {
+            Ok(sel) => {
+                let mut s = self.state.lock();
+                if s.ready_state == MediaStreamTrackState::Live {
+                    s.settings = keep_unset_ids(sel.settings, &s.settings);
+                    s.capabilities = mediacapture_core::capabilities(&view);
+                }
+            }
+            Err(u) => tracing::warn!(
+                "no settings fit the reconfigured source: {:?}",
+                u.constraint
+            ),
+        }
+    }
+
     /// What this track wants from its source's adapters.
     pub(crate) fn target(&self) -> Option<Target> {
         let s = self.state.lock();
@@ -595,6 +624,34 @@ pub(crate) fn prefer_config(
         _ => {}
     }
     d
+}
+
+/// `descriptor` with `config` as its only native configuration (a source that reconfigured
+/// itself).
+pub(crate) fn only_config(
+    descriptor: &DeviceDescriptor,
+    config: &NativeConfig,
+) -> DeviceDescriptor {
+    let mut d = descriptor.clone();
+    match (&mut d.capabilities, config) {
+        (NativeCapabilities::Video(v), NativeConfig::Video(m)) => v.modes = vec![*m],
+        (NativeCapabilities::Audio(_), NativeConfig::Audio(_)) => {
+            return prefer_config(descriptor, config, true);
+        }
+        _ => {}
+    }
+    d
+}
+
+/// Settings chosen again keep the id members the track had (a source with no ids has none).
+fn keep_unset_ids(mut new: MediaTrackSettings, old: &MediaTrackSettings) -> MediaTrackSettings {
+    if old.device_id.is_none() {
+        new.device_id = None;
+    }
+    if old.group_id.is_none() {
+        new.group_id = None;
+    }
+    new
 }
 
 fn front<T: PartialEq>(list: &mut Vec<T>, value: T, only: bool) {
