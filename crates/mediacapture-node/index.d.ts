@@ -374,3 +374,37 @@ export declare const fake: {
   removeDevice(rawId: string, mediaDevices?: MediaDevices): void;
   backends(mediaDevices?: MediaDevices): string[];
 };
+
+/** Nonstandard: a playing media file, the native counterpart of a `<video>` with `captureStream()`. */
+export interface MediaFile {
+  /** A stream of the file's tracks; they end with `ended` when playback ends. */
+  captureStream(): MediaStream;
+  play(): void;
+  pause(): void;
+  seek(seconds: number): void;
+  loop: boolean;
+  readonly ended: boolean;
+  readonly currentTime: number;
+}
+/** Nonstandard: opens WebM/Matroska (VP8, VP9, Opus), WAV or y4m and starts playing it. */
+export declare function openMediaFile(path: string): MediaFile;
+
+/** Nonstandard: the 2D context calls a `createCanvas` canvas supports. */
+export interface Canvas2DContext {
+  readonly canvas: Canvas;
+  fillStyle: string;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  clearRect(x: number, y: number, w: number, h: number): void;
+}
+/** Nonstandard: a drawing surface that streams, like an HTML canvas. */
+export interface Canvas {
+  width: number;
+  height: number;
+  getContext(type: '2d'): Canvas2DContext | null;
+  /** The canvas as a PNG file. */
+  toPNG(): Buffer;
+  /** A stream with one video track that also has `canvas` and `requestFrame()`. */
+  captureStream(frameRequestRate?: number): MediaStream;
+}
+/** Nonstandard: a canvas of `width` x `height` transparent black pixels. */
+export declare function createCanvas(width: number, height: number): Canvas;

@@ -1319,6 +1319,121 @@ function exported() {
   return out;
 }
 
+// ------------------------------------------------------------------------------------------
+// Media files and canvases (nonstandard entry points for what a page gets from <video> and
+// <canvas> elements).
+
+function callNative(f) {
+  try {
+    return f();
+  } catch (e) {
+    let parsed = null;
+    try {
+      parsed = JSON.parse(e.message);
+    } catch {
+      throw e;
+    }
+    throw errorFrom(parsed);
+  }
+}
+
+/** `openMediaFile(path)`: a playing file with `captureStream()` (like `video.captureStream()`). */
+function openMediaFile(path) {
+  const n = callNative(() => native.openMediaFile(String(path)));
+  return Object.freeze({
+    captureStream: () => MediaStream[kInternal](callNative(() => n.captureStream())),
+    play: () => callNative(() => n.play()),
+    pause: () => n.pause(),
+    seek: (seconds) => n.seek(Number(seconds)),
+    get loop() {
+      return loopState.get(n) ?? false;
+    },
+    set loop(v) {
+      loopState.set(n, Boolean(v));
+      n.setLoop(Boolean(v));
+    },
+    get ended() {
+      return n.ended;
+    },
+    get currentTime() {
+      return n.currentTime;
+    },
+  });
+}
+const loopState = new WeakMap();
+
+const namedColors = {
+  black: [0, 0, 0, 255], white: [255, 255, 255, 255], red: [255, 0, 0, 255],
+  green: [0, 128, 0, 255], lime: [0, 255, 0, 255], blue: [0, 0, 255, 255],
+  yellow: [255, 255, 0, 255], gray: [128, 128, 128, 255], grey: [128, 128, 128, 255],
+  transparent: [0, 0, 0, 0],
+};
+
+/** Parses the CSS colours a 2D context's fillStyle commonly gets; `null` if not understood. */
+function parseColor(value) {
+  const v = String(value).trim().toLowerCase();
+  if (namedColors[v]) return namedColors[v];
+  let m = /^#([0-9a-f]{3})$/.exec(v);
+  if (m) return [...m[1]].map((c) => parseInt(c + c, 16)).concat(255);
+  m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/.exec(v);
+  if (m) {
+    const hex = m[1] + (m[2] ?? 'ff');
+    return [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  }
+  m = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)$/.exec(v);
+  if (m) {
+    const a = m[4] === undefined ? 1 : Math.min(1, Number(m[4]));
+    return [m[1], m[2], m[3]].map((x) => Math.min(255, Math.round(Number(x)))).concat(Math.round(a * 255));
+  }
+  return null;
+}
+
+/**
+ * `createCanvas(width, height)`: a drawing surface with `getContext('2d')` (`fillStyle`,
+ * `fillRect`, `clearRect`), `width`/`height` (setting one resizes and clears, as on an HTML
+ * canvas), `toPNG()` and `captureStream(frameRequestRate)`. The captured video track also has
+ * `canvas` and `requestFrame()`, as a `CanvasCaptureMediaStreamTrack`.
+ */
+function createCanvas(width, height) {
+  const n = callNative(() => native.createCanvas(width >>> 0, height >>> 0));
+  let fill = [0, 0, 0, 255];
+  let fillText = '#000000';
+  const canvas = {};
+  const ctx = Object.freeze({
+    canvas,
+    get fillStyle() {
+      return fillText;
+    },
+    set fillStyle(v) {
+      const c = parseColor(v);
+      // As in a browser, a value that does not parse is ignored.
+      if (c) {
+        fill = c;
+        fillText = String(v);
+      }
+    },
+    fillRect: (x, y, w, h) => n.fillRect(Number(x), Number(y), Number(w), Number(h), fill),
+    clearRect: (x, y, w, h) => n.clearRect(Number(x), Number(y), Number(w), Number(h)),
+  });
+  Object.defineProperties(canvas, {
+    width: { get: () => n.width, set: (w) => callNative(() => n.setSize(w >>> 0, n.height)), enumerable: true },
+    height: { get: () => n.height, set: (h) => callNative(() => n.setSize(n.width, h >>> 0)), enumerable: true },
+    getContext: { value: (type) => (type === '2d' ? ctx : null) },
+    toPNG: { value: () => callNative(() => n.toPng()) },
+    captureStream: {
+      value: (frameRequestRate = undefined) => {
+        const capture = callNative(() => n.captureStream(frameRequestRate === undefined ? undefined : Number(frameRequestRate)));
+        const stream = MediaStream[kInternal](capture.stream());
+        const [track] = stream.getVideoTracks();
+        Object.defineProperty(track, 'canvas', { get: () => canvas });
+        Object.defineProperty(track, 'requestFrame', { value: () => capture.requestFrame() });
+        return stream;
+      },
+    },
+  });
+  return Object.freeze(canvas);
+}
+
 module.exports = {
   ...exported(),
   install,
@@ -1327,6 +1442,8 @@ module.exports = {
   createMediaDevices,
   flushEvents,
   fake,
+  openMediaFile,
+  createCanvas,
 };
 Object.defineProperty(module.exports, 'mediaDevices', {
   get: getDefaultMediaDevices,

@@ -955,3 +955,182 @@ impl NativeRecorder {
         });
     }
 }
+
+// -------------------------------------------------------------------------------------------
+// Media files and canvases (mediacapture-sources)
+
+/// A native error as the JSON `{name, message}` the JS layer turns into a DOMException.
+fn dom_error(e: &mediacapture::Error) -> napi::Error {
+    napi::Error::from_reason(json!({ "name": e.name(), "message": e.message }).to_string())
+}
+
+/// A playing media file (`mediacapture.openMediaFile(path)`).
+#[napi]
+pub struct NativeMediaFile {
+    f: mediacapture_sources::MediaFile,
+}
+
+/// Opens a WebM/Matroska (VP8, VP9, Opus), WAV or y4m file and starts playing it.
+#[napi]
+pub fn open_media_file(path: String) -> napi::Result<NativeMediaFile> {
+    mediacapture_sources::MediaFile::open(&path)
+        .map(|f| NativeMediaFile { f })
+        .map_err(|e| dom_error(&e))
+}
+
+#[napi]
+impl NativeMediaFile {
+    /// `captureStream()`: a stream of the file's tracks.
+    #[napi]
+    pub fn capture_stream(&self) -> napi::Result<NativeStream> {
+        self.f
+            .capture_stream()
+            .map(|s| NativeStream { s })
+            .map_err(|e| dom_error(&e))
+    }
+
+    /// Resumes playback (restarts it after the end).
+    #[napi]
+    pub fn play(&self) -> napi::Result<()> {
+        self.f.play().map_err(|e| dom_error(&e))
+    }
+
+    /// Pauses playback (the tracks are muted).
+    #[napi]
+    pub fn pause(&self) {
+        self.f.pause();
+    }
+
+    /// Seeks to `seconds`.
+    #[napi]
+    pub fn seek(&self, seconds: f64) {
+        let s = if seconds.is_finite() {
+            seconds.max(0.0)
+        } else {
+            0.0
+        };
+        self.f.seek(Duration::from_secs_f64(s));
+    }
+
+    /// Plays in a loop when `true`.
+    #[napi]
+    pub fn set_loop(&self, looping: bool) {
+        self.f.set_loop(looping);
+    }
+
+    /// `true` once playback reached the end (and does not loop).
+    #[napi(getter)]
+    pub fn ended(&self) -> bool {
+        self.f.ended()
+    }
+
+    /// The playback position in seconds.
+    #[napi(getter)]
+    pub fn current_time(&self) -> f64 {
+        self.f.current_time().as_secs_f64()
+    }
+}
+
+/// A 2D canvas (`mediacapture.createCanvas(width, height)`), drawn with a few 2D-context
+/// calls.
+#[napi]
+pub struct NativeCanvas {
+    c: mediacapture_sources::Canvas,
+}
+
+/// A canvas of `width` x `height` transparent black pixels.
+#[napi]
+pub fn create_canvas(width: u32, height: u32) -> napi::Result<NativeCanvas> {
+    mediacapture_sources::Canvas::new(width, height)
+        .map(|c| NativeCanvas { c })
+        .map_err(|e| dom_error(&e))
+}
+
+#[napi]
+impl NativeCanvas {
+    /// The width in pixels.
+    #[napi(getter)]
+    pub fn width(&self) -> u32 {
+        self.c.width()
+    }
+
+    /// The height in pixels.
+    #[napi(getter)]
+    pub fn height(&self) -> u32 {
+        self.c.height()
+    }
+
+    /// Resizes (and clears) the canvas, like setting `canvas.width` / `canvas.height`.
+    #[napi]
+    pub fn set_size(&self, width: u32, height: u32) -> napi::Result<()> {
+        self.c.set_size(width, height).map_err(|e| dom_error(&e))
+    }
+
+    /// `fillRect` with an RGBA colour (0–255 each).
+    #[napi]
+    pub fn fill_rect(&self, x: f64, y: f64, w: f64, h: f64, rgba: Vec<u32>) {
+        let c = |i: usize| rgba.get(i).copied().unwrap_or(255).min(255) as u8;
+        let color = tiny_skia::Color::from_rgba8(c(0), c(1), c(2), c(3));
+        self.c.draw(|p| {
+            if let Some(rect) = tiny_skia::Rect::from_xywh(x as f32, y as f32, w as f32, h as f32) {
+                let mut paint = tiny_skia::Paint::default();
+                paint.set_color(color);
+                p.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);
+            }
+        });
+    }
+
+    /// `clearRect`: makes the rectangle transparent black.
+    #[napi]
+    pub fn clear_rect(&self, x: f64, y: f64, w: f64, h: f64) {
+        self.c.draw(|p| {
+            if let Some(rect) = tiny_skia::Rect::from_xywh(x as f32, y as f32, w as f32, h as f32) {
+                let mut paint = tiny_skia::Paint::default();
+                paint.set_color(tiny_skia::Color::TRANSPARENT);
+                paint.blend_mode = tiny_skia::BlendMode::Source;
+                p.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);
+            }
+        });
+    }
+
+    /// The canvas as a PNG file.
+    #[napi]
+    pub fn to_png(&self) -> napi::Result<Buffer> {
+        self.c.to_png().map(Buffer::from).map_err(|e| dom_error(&e))
+    }
+
+    /// `captureStream(frameRequestRate)`: a stream with one canvas track.
+    #[napi]
+    pub fn capture_stream(
+        &self,
+        frame_request_rate: Option<f64>,
+    ) -> napi::Result<NativeCanvasCapture> {
+        self.c
+            .capture_stream(frame_request_rate)
+            .map(|c| NativeCanvasCapture { c })
+            .map_err(|e| dom_error(&e))
+    }
+}
+
+/// The result of `captureStream()` on a canvas: its stream and the track's `requestFrame()`.
+#[napi]
+pub struct NativeCanvasCapture {
+    c: mediacapture_sources::CanvasCaptureStream,
+}
+
+#[napi]
+impl NativeCanvasCapture {
+    /// The stream (one video track).
+    #[napi]
+    pub fn stream(&self) -> NativeStream {
+        NativeStream {
+            s: self.c.stream().clone(),
+        }
+    }
+
+    /// `requestFrame()` of the track.
+    #[napi]
+    pub fn request_frame(&self) {
+        self.c.canvas_track().request_frame();
+    }
+}
