@@ -935,15 +935,19 @@ impl DevicesInner {
 }
 
 fn preferred_surface(c: &MediaTrackConstraints) -> Option<DisplayCaptureSurfaceType> {
-    let v = serde_json::to_value(c).ok()?;
-    let ds = v.get("displaySurface")?;
-    let s = match ds {
-        serde_json::Value::String(s) => s.as_str(),
-        serde_json::Value::Object(o) => o.get("ideal").or_else(|| o.get("exact"))?.as_str()?,
-        serde_json::Value::Array(a) => a.first()?.as_str()?,
-        _ => return None,
+    use mediacapture_types::ConstrainDOMString;
+    let first = match c.basic.display_surface.as_ref()? {
+        ConstrainDOMString::Value(v) => v.clone(),
+        ConstrainDOMString::List(l) => l.first()?.clone(),
+        ConstrainDOMString::Params(p) => p
+            .ideal
+            .as_ref()
+            .or(p.exact.as_ref())?
+            .values()
+            .first()?
+            .to_string(),
     };
-    DisplayCaptureSurfaceType::from_idl(s)
+    DisplayCaptureSurfaceType::from_idl(&first)
 }
 
 /// The per-installation salt: read from the data directory, created there on first use.

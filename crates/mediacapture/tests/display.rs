@@ -119,3 +119,31 @@ fn no_screen_is_not_found() {
     );
     assert_eq!(gdm(&md, "{}").unwrap_err().kind, ErrorKind::NotFoundError);
 }
+
+#[test]
+fn display_surface_reorders_the_choice() {
+    let (md, _) = devices_with_profile(
+        r#"{"devices":[
+            {"kind":"screen","label":"Whole screen","width":1280,"height":720,"frameRate":30},
+            {"kind":"screen","label":"A window","width":640,"height":480,"frameRate":30,"displaySurface":"window"}
+        ]}"#,
+    );
+    let label = |json: &str| {
+        gdm(&md, json).unwrap().get_video_tracks()[0]
+            .label()
+            .to_string()
+    };
+    assert_eq!(label("{}"), "Whole screen");
+    assert_eq!(
+        label(r#"{"video":{"displaySurface":"window"}}"#),
+        "A window"
+    );
+    assert_eq!(
+        label(r#"{"video":{"displaySurface":{"ideal":["window","monitor"]}}}"#),
+        "A window"
+    );
+    assert_eq!(
+        label(r#"{"video":{"displaySurface":"browser"}}"#),
+        "Whole screen"
+    );
+}
