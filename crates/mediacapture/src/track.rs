@@ -193,7 +193,9 @@ impl MediaStreamTrack {
             kind: self.inner.kind,
             label: self.inner.label.clone(),
             source: self.inner.source.clone(),
-            // Spec: the clone is created "with null MediaDevices" as the tie.
+            // The spec creates the clone "with null MediaDevices"; we keep the original's tie
+            // so that a clone of a camera track counts as live capture for exposure and ends
+            // when the permission is revoked, as its source does.
             devices: self.inner.devices.clone(),
             state: Mutex::new(TrackState {
                 ready_state: s.ready_state,
