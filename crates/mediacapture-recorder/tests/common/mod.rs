@@ -99,8 +99,9 @@ pub fn duration(probe: &serde_json::Value) -> Option<f64> {
         .and_then(|d| d.parse().ok())
 }
 
-/// `ffmpeg -v error [-ss seek] -i FILE -f null -`: the stderr (empty = decoded cleanly) and
-/// the number of decoded video+audio frames reported in the progress stats.
+/// `ffmpeg -v error [-ss seek] -i FILE -f null -`: its success and its stderr (empty =
+/// decoded cleanly), with a line added for every packet whose timestamp does not increase
+/// within its stream (what a muxer, and so a remux, would reject).
 pub fn ffmpeg_decode(path: &Path, seek: Option<f64>) -> (bool, String) {
     require("ffmpeg");
     let mut cmd = Command::new("ffmpeg");
@@ -108,16 +109,48 @@ pub fn ffmpeg_decode(path: &Path, seek: Option<f64>) -> (bool, String) {
     if let Some(s) = seek {
         cmd.args(["-ss", &format!("{s}")]);
     }
+    // `-enc_time_base -1`: keep the file's 1 ms time base. By default ffmpeg re-times the decoded
+    // frames at 1/(guessed frame rate); a variable-rate file (a pause, a dropped frame) then
+    // gets two frames on one tick and ffmpeg's null muxer prints a dts error about its own
+    // timestamps, not the file's.
     let out = cmd
         .arg("-i")
         .arg(path)
-        .args(["-f", "null", "-"])
+        .args(["-enc_time_base", "-1", "-f", "null", "-"])
         .output()
         .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut err = String::from_utf8_lossy(&out.stderr).into_owned();
+    for line in non_increasing_packets(path) {
+        err.push_str(&line);
+        err.push('\n');
+    }
+    (out.status.success(), err)
+}
+
+/// Packets (by `ffprobe`) whose pts is not above the previous pts of their stream.
+pub fn non_increasing_packets(path: &Path) -> Vec<String> {
+    require("ffprobe");
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "packet=stream_index,pts"])
+        .args(["-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let mut last: std::collections::HashMap<String, i64> = Default::default();
+    let mut bad = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut f = line.split(',');
+        let (Some(stream), Some(Ok(pts))) = (f.next(), f.next().map(str::parse::<i64>)) else {
+            continue;
+        };
+        if let Some(&prev) = last.get(stream) {
+            if pts <= prev {
+                bad.push(format!("stream {stream}: pts {pts} after {prev}"));
+            }
+        }
+        last.insert(stream.to_string(), pts);
+    }
+    bad
 }
 
 /// Decoded frame count of the first video stream (`ffprobe -count_frames`).

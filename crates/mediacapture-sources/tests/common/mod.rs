@@ -138,10 +138,14 @@ pub fn ffprobe_duration(path: &Path) -> f64 {
 /// Decodes the whole file with ffmpeg (`-f null`); panics on any decode error.
 pub fn ffmpeg_decodes(path: &Path) {
     require("ffmpeg");
+    // `-enc_time_base -1`: keep the file's 1 ms time base. By default ffmpeg re-times the decoded
+    // frames at 1/(guessed frame rate); a variable-rate file (a pause, a dropped frame) then
+    // gets two frames on one tick and ffmpeg's null muxer prints a dts error about its own
+    // timestamps, not the file's.
     let o = Command::new("ffmpeg")
         .args(["-hide_banner", "-v", "error", "-xerror", "-i"])
         .arg(path)
-        .args(["-f", "null", "-"])
+        .args(["-enc_time_base", "-1", "-f", "null", "-"])
         .output()
         .unwrap();
     assert!(
