@@ -1,4 +1,5 @@
-//! The V4L2 device side: enumerating `/dev/video*`, mmap streaming on a capture thread.
+//! The V4L2 device side: enumerating `/dev/video*`, watching it with inotify for
+//! hot-plug, mmap streaming on a capture thread.
 
 use super::{
     DeviceAnswers, FormatAnswer, IntervalKind, NativeMode, SizeAnswer, SizeKind, descriptor,
@@ -10,11 +11,15 @@ use crate::{
 };
 use mediacapture_frame::{PixelFormat, PlaneLayout, VideoFrame};
 use mediacapture_types::{Error, Result};
+use rustix::event::{EventfdFlags, Timespec};
+use rustix::fd::OwnedFd;
+use rustix::fs::Access;
+use std::mem::MaybeUninit;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use v4l::frameinterval::FrameIntervalEnum;
 use v4l::framesize::FrameSizeEnum;
 use v4l::io::traits::CaptureStream;
@@ -24,14 +29,24 @@ use v4l::{Device, FourCC};
 /// Buffers queued to the driver: few, to keep latency low (Chromium uses 4).
 const BUFFERS: u32 = 4;
 
-/// How often the device directory is checked for cameras coming and going.
+/// How often the device directory is checked when it cannot be watched with inotify.
 const HOTPLUG_POLL: Duration = Duration::from_millis(500);
+
+/// Events closer together than this are one change: udev creates a node, then sets its
+/// owner and mode, and a camera often brings a capture and a metadata node.
+const HOTPLUG_SETTLE: Timespec = Timespec {
+    tv_sec: 0,
+    tv_nsec: 50_000_000,
+};
+
+/// A steady stream of events still gets a callback round this often.
+const HOTPLUG_SETTLE_MAX: Duration = Duration::from_millis(500);
 
 /// The V4L2 camera backend.
 pub struct V4l2Backend {
     dir: PathBuf,
     watch: Arc<Watch>,
-    watcher: Mutex<Option<JoinHandle<()>>>,
+    watcher: Mutex<Option<Watcher>>,
 }
 
 #[derive(Default)]
@@ -39,6 +54,12 @@ struct Watch {
     callbacks: Mutex<Vec<DeviceChangeCallback>>,
     stop: Mutex<bool>,
     cv: Condvar,
+}
+
+/// The hot-plug thread, and the eventfd that wakes it from `poll` when it watches with inotify.
+struct Watcher {
+    thread: JoinHandle<()>,
+    wake: Option<Arc<OwnedFd>>,
 }
 
 impl std::fmt::Debug for V4l2Backend {
@@ -51,25 +72,221 @@ impl std::fmt::Debug for V4l2Backend {
 
 impl Drop for V4l2Backend {
     fn drop(&mut self) {
+        // The flag stops the polling loop (also the one inotify falls back to), the eventfd
+        // the inotify loop; either is checked before the thread waits, so no wake-up is lost.
         *self.watch.stop.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.watch.cv.notify_all();
-        if let Some(t) = self
+        if let Some(w) = self
             .watcher
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())
             .take()
         {
-            let _ = t.join();
+            if let Some(wake) = &w.wake {
+                let _ = rustix::io::write(&**wake, &1u64.to_ne_bytes());
+            }
+            let _ = w.thread.join();
         }
     }
 }
 
-/// Polls `dir` for `video*` nodes appearing or disappearing and calls the callbacks.
-/// (Chromium listens to udev; polling needs no extra library and is cheap.)
-fn run_watcher(dir: &Path, watch: &Watch) {
-    let mut last = video_nodes(dir);
+/// A `video*` node, and whether this process may open it for reading and writing (udev
+/// creates a node, then fixes its permissions: that makes a camera usable too).
+type NodeState = (PathBuf, bool);
+
+/// The `video*` nodes of `dir` with their state, in numeric order.
+fn node_states(dir: &Path) -> Vec<NodeState> {
+    video_nodes(dir)
+        .into_iter()
+        .map(|p| {
+            let usable = rustix::fs::access(&p, Access::READ_OK | Access::WRITE_OK).is_ok();
+            (p, usable)
+        })
+        .collect()
+}
+
+/// Calls the callbacks if the nodes of `dir` are not `last` any more.
+fn notify_if_changed(dir: &Path, watch: &Watch, last: &mut Vec<NodeState>) {
+    let now = node_states(dir);
+    if now == *last {
+        return;
+    }
+    *last = now;
+    let callbacks = watch
+        .callbacks
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    for cb in callbacks {
+        cb();
+    }
+}
+
+/// An inotify watch on the device directory, and an eventfd to stop waiting on it.
+struct Inotify {
+    fd: OwnedFd,
+    wake: Arc<OwnedFd>,
+}
+
+impl Inotify {
+    fn new(dir: &Path) -> rustix::io::Result<Self> {
+        use rustix::fs::inotify::{self, CreateFlags, WatchFlags};
+        let fd = inotify::init(CreateFlags::CLOEXEC | CreateFlags::NONBLOCK)?;
+        inotify::add_watch(
+            &fd,
+            dir,
+            WatchFlags::CREATE
+                | WatchFlags::DELETE
+                | WatchFlags::MOVE
+                | WatchFlags::ATTRIB
+                | WatchFlags::DELETE_SELF
+                | WatchFlags::MOVE_SELF
+                | WatchFlags::ONLYDIR,
+        )?;
+        let wake = rustix::event::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?;
+        Ok(Inotify {
+            fd,
+            wake: Arc::new(wake),
+        })
+    }
+}
+
+/// Watches `dir` with inotify, or logs why not (no inotify, no such directory, the watch
+/// limit reached) and returns `None`: the caller then polls.
+fn open_inotify(dir: &Path) -> Option<Inotify> {
+    match Inotify::new(dir) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            tracing::warn!(
+                "v4l2: cannot watch {} with inotify ({e}); checking it every {} ms instead",
+                dir.display(),
+                HOTPLUG_POLL.as_millis()
+            );
+            None
+        }
+    }
+}
+
+/// What inotify events said.
+#[derive(Default)]
+struct Seen {
+    /// A `video*` entry changed, or events were lost.
+    relevant: bool,
+    /// The directory itself went away (deleted, moved, unmounted): the watch is over.
+    gone: bool,
+}
+
+enum Wait {
+    Stop,
+    Timeout,
+    Events(Seen),
+    Failed(rustix::io::Errno),
+}
+
+/// Waits for inotify events (at most `timeout`, forever with `None`) or the stop signal,
+/// and reads the pending events.
+fn wait(ino: &Inotify, buf: &mut [MaybeUninit<u8>], timeout: Option<&Timespec>) -> Wait {
+    use rustix::event::{PollFd, PollFlags};
+    use rustix::fs::inotify::{ReadFlags, Reader};
+    use rustix::io::Errno;
+    let mut fds = [
+        PollFd::new(&ino.fd, PollFlags::IN),
+        PollFd::new(&*ino.wake, PollFlags::IN),
+    ];
+    match rustix::event::poll(&mut fds, timeout) {
+        Ok(0) => return Wait::Timeout,
+        Ok(_) => {}
+        Err(Errno::INTR) => return Wait::Events(Seen::default()),
+        Err(e) => return Wait::Failed(e),
+    }
+    if !fds[1].revents().is_empty() {
+        return Wait::Stop;
+    }
+    let mut seen = Seen::default();
+    let mut reader = Reader::new(&ino.fd, buf);
+    loop {
+        match reader.next() {
+            Ok(ev) => {
+                let flags = ev.events();
+                if flags.intersects(
+                    ReadFlags::IGNORED
+                        | ReadFlags::UNMOUNT
+                        | ReadFlags::DELETE_SELF
+                        | ReadFlags::MOVE_SELF,
+                ) {
+                    seen.gone = true;
+                    seen.relevant = true;
+                }
+                if flags.contains(ReadFlags::QUEUE_OVERFLOW)
+                    || ev
+                        .file_name()
+                        .and_then(|n| n.to_str().ok())
+                        .is_some_and(|n| video_index(n).is_some())
+                {
+                    seen.relevant = true;
+                }
+            }
+            Err(Errno::AGAIN) => return Wait::Events(seen),
+            Err(Errno::INTR) => continue,
+            Err(e) => return Wait::Failed(e),
+        }
+    }
+}
+
+/// Watches `dir` with inotify for `video*` nodes coming and going (or changing
+/// permissions) and calls the callbacks when the nodes changed; falls back to polling if
+/// the watch ends. (Chromium listens to udev, which also goes through `/dev`.)
+fn run_inotify(dir: &Path, watch: &Watch, ino: Inotify, mut last: Vec<NodeState>) {
+    let mut buf = [MaybeUninit::<u8>::uninit(); 4096];
+    loop {
+        let mut seen = match wait(&ino, &mut buf, None) {
+            Wait::Stop => return,
+            Wait::Timeout => continue,
+            Wait::Events(s) => s,
+            Wait::Failed(e) => {
+                tracing::warn!(
+                    "v4l2: inotify on {} failed ({e}); checking it every {} ms instead",
+                    dir.display(),
+                    HOTPLUG_POLL.as_millis()
+                );
+                drop(ino);
+                return run_poller(dir, watch, last);
+            }
+        };
+        if !seen.relevant {
+            continue;
+        }
+        // Let the burst settle, so that one plug gives one callback round.
+        let start = Instant::now();
+        while start.elapsed() < HOTPLUG_SETTLE_MAX {
+            match wait(&ino, &mut buf, Some(&HOTPLUG_SETTLE)) {
+                Wait::Stop => return,
+                Wait::Events(s) => seen.gone |= s.gone,
+                // A failure shows again on the next wait, which falls back.
+                Wait::Timeout | Wait::Failed(_) => break,
+            }
+        }
+        notify_if_changed(dir, watch, &mut last);
+        if seen.gone {
+            tracing::warn!(
+                "v4l2: {} is no longer watched; checking it every {} ms instead",
+                dir.display(),
+                HOTPLUG_POLL.as_millis()
+            );
+            drop(ino);
+            return run_poller(dir, watch, last);
+        }
+    }
+}
+
+/// Polls `dir` for `video*` nodes coming and going (or changing permissions) and calls the
+/// callbacks: the fallback when inotify is not available.
+fn run_poller(dir: &Path, watch: &Watch, mut last: Vec<NodeState>) {
     let mut stop = watch.stop.lock().unwrap_or_else(|e| e.into_inner());
     loop {
+        if *stop {
+            return;
+        }
         stop = match watch.cv.wait_timeout(stop, HOTPLUG_POLL) {
             Ok((g, _)) => g,
             Err(e) => e.into_inner().0,
@@ -77,21 +294,15 @@ fn run_watcher(dir: &Path, watch: &Watch) {
         if *stop {
             return;
         }
-        let now = video_nodes(dir);
-        if now != last {
-            last = now;
-            drop(stop);
-            let callbacks = watch
-                .callbacks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            for cb in callbacks {
-                cb();
-            }
-            stop = watch.stop.lock().unwrap_or_else(|e| e.into_inner());
-        }
+        drop(stop);
+        notify_if_changed(dir, watch, &mut last);
+        stop = watch.stop.lock().unwrap_or_else(|e| e.into_inner());
     }
+}
+
+/// `n` for a `video<n>` node name.
+fn video_index(name: &str) -> Option<u32> {
+    name.strip_prefix("video")?.parse().ok()
 }
 
 /// The `video*` nodes of `dir`, in numeric order.
@@ -101,11 +312,7 @@ fn video_nodes(dir: &Path) -> Vec<PathBuf> {
     };
     let mut nodes: Vec<(u32, PathBuf)> = rd
         .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let n = name.strip_prefix("video")?.parse::<u32>().ok()?;
-            Some((n, e.path()))
-        })
+        .filter_map(|e| Some((video_index(e.file_name().to_str()?)?, e.path())))
         .collect();
     nodes.sort();
     nodes.into_iter().map(|(_, p)| p).collect()
@@ -330,12 +537,18 @@ impl V4l2Backend {
         if w.is_some() {
             return;
         }
+        let ino = open_inotify(&self.dir);
+        // Listed once the watch is in place: a node appearing from now on is seen.
+        let last = node_states(&self.dir);
+        let wake = ino.as_ref().map(|i| i.wake.clone());
         let (dir, watch) = (self.dir.clone(), self.watch.clone());
         match std::thread::Builder::new()
             .name("v4l2-hotplug".into())
-            .spawn(move || run_watcher(&dir, &watch))
-        {
-            Ok(t) => *w = Some(t),
+            .spawn(move || match ino {
+                Some(ino) => run_inotify(&dir, &watch, ino, last),
+                None => run_poller(&dir, &watch, last),
+            }) {
+            Ok(thread) => *w = Some(Watcher { thread, wake }),
             Err(e) => tracing::error!("v4l2: cannot start the hot-plug watcher: {e}"),
         }
     }
@@ -458,4 +671,30 @@ fn frame(m: NativeMode, stride: u32, data: &[u8], ts: i64) -> Result<VideoFrame,
         None => VideoFrame::new(m.pixel_format, w, h, data, ts),
     }
     .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inotify_is_used_when_the_directory_can_be_watched() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(open_inotify(dir.path()).is_some());
+        // Missing, or not a directory: the caller polls instead.
+        assert!(open_inotify(&dir.path().join("missing")).is_none());
+        std::fs::write(dir.path().join("file"), b"").unwrap();
+        assert!(open_inotify(&dir.path().join("file")).is_none());
+    }
+
+    #[test]
+    fn only_video_n_names_are_nodes() {
+        assert_eq!(video_index("video0"), Some(0));
+        assert_eq!(video_index("video12"), Some(12));
+        assert_eq!(video_index("video"), None);
+        assert_eq!(video_index("videox"), None);
+        assert_eq!(video_index("foo"), None);
+        assert_eq!(video_index("media0"), None);
+    }
 }

@@ -3,8 +3,8 @@
 //! The mapping from a device's answers to `VIDIOC_QUERYCAP`, `VIDIOC_ENUM_FMT`,
 //! `VIDIOC_ENUM_FRAMESIZES` and `VIDIOC_ENUM_FRAMEINTERVALS` to native modes is a pure
 //! function over plain data ([`DeviceAnswers`] → [`native_modes`] / [`descriptor`]), always
-//! built and tested on recorded answers. The device side (enumerating `/dev/video*`, mmap
-//! streaming) needs the `v4l2` cargo feature.
+//! built and tested on recorded answers. The device side (enumerating `/dev/video*`, hot-plug,
+//! mmap streaming) needs the `v4l2` cargo feature.
 //!
 //! Mapping rules (Chromium's V4L2 capturer is the model):
 //! - Only single-planar video capture nodes count; metadata nodes (UVC exposes one per
@@ -19,8 +19,12 @@
 //!   intervals give their fastest rate, the common rates in range (60, 30, 25, 24, 20, 15,
 //!   10, 5) and their slowest rate.
 //! - Modes keep the device's order of formats and sizes.
-//! - Hot-plug: the device directory is polled every 500 ms for `video*` nodes coming and
-//!   going; watchers registered with `watch_devices` are then called.
+//! - Hot-plug: the device directory is watched with inotify for `video*` nodes coming,
+//!   going or changing permissions (udev creates a node, then sets its owner and mode);
+//!   events within 50 ms of each other are one change, and watchers registered with
+//!   `watch_devices` are called when the nodes (or whether this process may open them)
+//!   changed. Where inotify is unavailable (no inotify, no such directory, the watch limit
+//!   reached) a warning is logged and the directory is polled every 500 ms instead.
 //! - The raw id is `v4l2:<bus_info>` (stable across reboots and plugging order for USB
 //!   cameras); the raw group id is the bus info, the label the card name.
 
