@@ -796,7 +796,8 @@ class MediaDevices extends EventTarget {
   }
 
   static [kInternal](options) {
-    constructingDevices = new native.NativeDevices(JSON.stringify(options ?? {}));
+    // `env`: this environment's number, whose prompt handler answers "prompt" permissions.
+    constructingDevices = new native.NativeDevices(JSON.stringify({ ...options, env: envNumber }));
     return new MediaDevices();
   }
 
@@ -836,7 +837,13 @@ class MediaDevices extends EventTarget {
     // promise, as in a browser.
     const early = n.checkUserMedia(json);
     if (early) return Promise.reject(errorFrom(early));
+    // A granted prompt is remembered: PermissionStatus objects see the change.
+    const prompted = ['camera', 'microphone'].filter((name) => n.permission(name) === 'prompt');
+    const settled = () => {
+      for (const name of prompted) permissionChanged(this, name);
+    };
     return n.getUserMedia(json).then((r) => {
+      settled();
       if (typeof r === 'string') throw errorFrom(r);
       return MediaStream[kInternal](r);
     });
@@ -951,7 +958,8 @@ const permissionStates = ['granted', 'denied', 'prompt'];
  * Sets the permission a user would give: `name` is "camera", "microphone" or
  * "display-capture"; `state` is "granted" (the default for every permission in Node),
  * "denied" (getUserMedia rejects with NotAllowedError; live tracks of that kind end with an
- * `ended` event) or "prompt" (Node has no prompt: requests are refused, NotAllowedError).
+ * `ended` event) or "prompt" (each request asks the handler given to setPromptHandler(), as a
+ * browser asks its user; without a handler requests are refused, NotAllowedError).
  */
 function setPermission(name, state, mediaDevices = getDefaultMediaDevices()) {
   const n = idlString(name);
@@ -961,6 +969,48 @@ function setPermission(name, state, mediaDevices = getDefaultMediaDevices()) {
   if (!(mediaDevices instanceof MediaDevices)) throw new TypeError('setPermission: not a MediaDevices');
   MediaDevices[kTrackState](mediaDevices).setPermission(n, s);
   permissionChanged(mediaDevices, n);
+}
+
+// ------------------------------------------------------------------------------------------
+// Permission prompts: setPromptHandler().
+//
+// The native side asks from the thread-pool thread running getUserMedia / getDisplayMedia,
+// through a weak threadsafe function that exists only while a handler is set; that thread
+// waits for answerPrompt(id, allowed). Every prompt delivered here is answered exactly once.
+
+let promptHandler = null;
+
+/**
+ * Nonstandard: `handler(request)` answers permission prompts (a permission set to "prompt")
+ * for every MediaDevices of this JavaScript environment, as a browser's user would.
+ * `request` is `{ name: "camera" | "microphone" | "display-capture", origin, devices: [labels]
+ * }`; the handler returns (or resolves with) `true` / "granted" to allow, anything else (or
+ * throws, or rejects) to refuse: NotAllowedError. A granted camera or microphone is
+ * remembered (the permission becomes "granted"); display-capture asks every time. `null`
+ * removes the handler: prompts are refused again.
+ */
+function setPromptHandler(handler) {
+  if (handler !== null && handler !== undefined && typeof handler !== 'function') {
+    throw new TypeError('setPromptHandler: the handler must be a function or null');
+  }
+  const had = promptHandler !== null;
+  promptHandler = handler ?? null;
+  // Only the transitions touch the native side: no threadsafe function without a handler.
+  if (had !== (promptHandler !== null)) native.setPromptHandler(envNumber, promptHandler === null ? null : onPrompt);
+}
+
+function onPrompt(...args) {
+  // napi hands the (id, request) tuple over as one array.
+  const [id, text] = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  const handler = promptHandler;
+  // The handler runs in a microtask of its own: what it throws becomes a refusal.
+  Promise.resolve()
+    .then(() => (handler === null ? false : handler(JSON.parse(text))))
+    .then(
+      (answer) => answer === true || answer === 'granted',
+      () => false,
+    )
+    .then((allowed) => native.answerPrompt(id, allowed));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1439,6 +1489,7 @@ module.exports = {
   install,
   setPermission,
   getPermission,
+  setPromptHandler,
   createMediaDevices,
   flushEvents,
   fake,

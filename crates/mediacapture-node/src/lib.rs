@@ -16,12 +16,16 @@
 //! - every event the library fires goes through ONE weak threadsafe function
 //!   ([`set_event_sink`]), called from the library's single event thread, so JavaScript receives
 //!   events in the order they were fired. The function is weak: it never keeps node's event loop
-//!   alive (the JS layer decides that, from what waits for events).
+//!   alive (the JS layer decides that, from what waits for events);
+//! - permission prompts go to a second weak threadsafe function, one per environment and only
+//!   while the JS layer has a prompt handler ([`set_prompt_handler`]). The library asks from
+//!   the thread-pool thread running `getUserMedia` / `getDisplayMedia`; that thread waits
+//!   until JavaScript answers with [`answer_prompt`] (the JavaScript thread never waits).
 
 use mediacapture::{
     AudioData, DeviceChangeEvent, DeviceInfo, DisplayMediaStreamOptions, MediaDevices, MediaStream,
     MediaStreamConstraints, MediaStreamTrack, MediaTrackConstraints, PermissionName,
-    PermissionState, PixelFormat, SinkId, VideoFrame,
+    PermissionRequest, PermissionState, PixelFormat, SinkId, VideoFrame,
 };
 use mediacapture_hal::fake::{DeviceSpec, FakeBackend, FakeProfile};
 use mediacapture_recorder::{Blob, MediaRecorder, RecorderEvent, RecorderOptions};
@@ -30,8 +34,9 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
 use serde_json::{Value, json};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -82,6 +87,108 @@ pub fn set_event_sink(callback: EventSink) -> napi::Result<u32> {
     Ok(n)
 }
 
+/// The JavaScript function permission prompts are delivered to: `(promptId, requestJson)`.
+/// Weak (`unref`ed): an installed handler alone never keeps the event loop alive (a pending
+/// prompt does, through the pending `getUserMedia` task).
+type PromptSink = ThreadsafeFunction<(u32, String), (), (u32, String), Status, false, true>;
+
+/// Prompt handlers (by environment number) and the prompts waiting for an answer.
+#[derive(Default)]
+struct Prompts {
+    /// The prompt function of each environment that has a handler.
+    handlers: HashMap<u32, Arc<PromptSink>>,
+    /// Unanswered prompts: id -> (environment, where the answer goes).
+    pending: HashMap<u32, (u32, mpsc::SyncSender<bool>)>,
+    /// Environments whose cleanup hook (refusing their pending prompts) is installed.
+    hooked: HashSet<u32>,
+    next_id: u32,
+}
+
+fn prompts() -> &'static Mutex<Prompts> {
+    static PROMPTS: OnceLock<Mutex<Prompts>> = OnceLock::new();
+    PROMPTS.get_or_init(|| Mutex::new(Prompts::default()))
+}
+
+/// Asks environment `env`'s JavaScript prompt handler, blocking this (thread-pool) thread until
+/// it answers. `false` without a handler, or when the environment goes away first.
+fn ask_javascript(env: u32, request: &PermissionRequest) -> bool {
+    let (tx, rx) = mpsc::sync_channel(1);
+    let (sink, id) = {
+        let mut p = lock(prompts());
+        let Some(sink) = p.handlers.get(&env).cloned() else {
+            return false;
+        };
+        let mut id = p.next_id;
+        while p.pending.contains_key(&id) {
+            id = id.wrapping_add(1);
+        }
+        p.next_id = id.wrapping_add(1);
+        p.pending.insert(id, (env, tx));
+        (sink, id)
+    };
+    let text = json!({
+        "name": request.name.as_str(),
+        "origin": request.origin,
+        "devices": request.devices,
+    })
+    .to_string();
+    // NonBlocking: the queue is unbounded. The call never waits for the JavaScript thread, so
+    // it cannot deadlock with it or with the event sink.
+    let status = sink.call((id, text), ThreadsafeFunctionCallMode::NonBlocking);
+    drop(sink);
+    if status != Status::Ok {
+        lock(prompts()).pending.remove(&id);
+        return false;
+    }
+    // The sender is dropped (an error here) when the environment is torn down unanswered.
+    rx.recv().unwrap_or(false)
+}
+
+/// Installs (a function) or removes (null) environment `env_number`'s prompt function, which
+/// is called with `(promptId, requestJson)` (`{"name", "origin", "devices"}`) and must answer
+/// each prompt once with [`answer_prompt`]. Without one, prompts are refused. No threadsafe
+/// function exists while none is installed; an installed one is weak.
+#[napi]
+pub fn set_prompt_handler(
+    env: Env,
+    env_number: u32,
+    handler: Option<PromptSink>,
+) -> napi::Result<()> {
+    let mut p = lock(prompts());
+    if p.hooked.insert(env_number) {
+        // A torn-down environment (a terminated worker) can no longer answer: its pending
+        // prompts are refused so the threads waiting for them go on.
+        let hook = env.add_env_cleanup_hook(env_number, |n| {
+            let mut p = lock(prompts());
+            p.handlers.remove(&n);
+            p.pending.retain(|_, (e, _)| *e != n);
+        });
+        if let Err(e) = hook {
+            p.hooked.remove(&env_number);
+            return Err(e);
+        }
+    }
+    match handler {
+        Some(h) => {
+            p.handlers.insert(env_number, Arc::new(h));
+        }
+        None => {
+            p.handlers.remove(&env_number);
+        }
+    }
+    Ok(())
+}
+
+/// Answers prompt `id` (`true` allows). Unknown or already answered ids are ignored.
+#[napi]
+pub fn answer_prompt(id: u32, allowed: bool) {
+    let pending = lock(prompts()).pending.remove(&id);
+    if let Some((_, tx)) = pending {
+        // The channel holds one answer; the receiver waits for it.
+        let _ = tx.try_send(allowed);
+    }
+}
+
 /// An error as JSON text: `{"name", "message", "constraint"}` (`constraint` only for
 /// OverconstrainedError).
 fn error_json(e: &mediacapture::Error) -> String {
@@ -125,11 +232,13 @@ pub struct NativeDevices {
 
 #[napi]
 impl NativeDevices {
-    /// `options` (JSON): `{"origin": string, "fakeProfile": object}`, both optional. Devices:
-    /// `fakeProfile` if given; else the fake backend when `MEDIACAPTURE_FAKE` is set (`1` or a
-    /// profile path); else the real backends (`mediacapture_hal::default_backends`, which
-    /// falls back to fake devices when the machine has none). Every permission starts
-    /// "granted": Node has no permission prompt.
+    /// `options` (JSON): `{"origin": string, "fakeProfile": object, "env": number}`, all
+    /// optional. Devices: `fakeProfile` if given; else the fake backend when
+    /// `MEDIACAPTURE_FAKE` is set (`1` or a profile path); else the real backends
+    /// (`mediacapture_hal::default_backends`, which falls back to fake devices when the
+    /// machine has none). Every permission starts "granted" (a Node program is its own user
+    /// agent); a permission set to "prompt" asks the prompt handler of environment `env`
+    /// ([`set_prompt_handler`]), and is refused when there is none.
     #[napi(constructor)]
     pub fn new(options: String) -> napi::Result<Self> {
         let opts: Value = serde_json::from_str(&options)
@@ -147,9 +256,16 @@ impl NativeDevices {
             }
             _ => FakeBackend::from_env().map(Arc::new),
         };
+        let env = opts
+            .get("env")
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok());
         let mut builder = MediaDevices::builder()
             .origin(origin)
             .all_permissions(PermissionState::Granted);
+        if let Some(env) = env {
+            builder = builder.prompt(move |request| ask_javascript(env, request));
+        }
         if let Some(f) = &fake {
             builder = builder.backend_arc(f.clone());
         }
