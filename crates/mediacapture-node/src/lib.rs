@@ -13,14 +13,19 @@
 //!   arrive in JavaScript as a plain `Error` and lose the DOMException name);
 //! - work that may block (opening a device, enumerating, applying constraints, waiting for a
 //!   frame) runs on libuv's thread pool ([`AsyncTask`]), so the JavaScript thread never blocks;
+//!   `getUserMedia` / `getDisplayMedia`, which may wait for a permission prompt as long as the
+//!   user takes, run on a thread of their own instead and settle a promise (a pool thread
+//!   waiting for JavaScript would starve the pool, and would keep a terminated worker's
+//!   environment from ever being torn down: node waits for running pool work first);
 //! - every event the library fires goes through ONE weak threadsafe function
 //!   ([`set_event_sink`]), called from the library's single event thread, so JavaScript receives
 //!   events in the order they were fired. The function is weak: it never keeps node's event loop
 //!   alive (the JS layer decides that, from what waits for events);
 //! - permission prompts go to a second weak threadsafe function, one per environment and only
 //!   while the JS layer has a prompt handler ([`set_prompt_handler`]). The library asks from
-//!   the thread-pool thread running `getUserMedia` / `getDisplayMedia`; that thread waits
-//!   until JavaScript answers with [`answer_prompt`] (the JavaScript thread never waits).
+//!   the thread running `getUserMedia` / `getDisplayMedia`; that thread waits until
+//!   JavaScript answers with [`answer_prompt`] (the JavaScript thread never waits), or until
+//!   the environment is torn down (a cleanup hook refuses its pending prompts).
 
 use mediacapture::{
     AudioData, DeviceChangeEvent, DeviceInfo, DisplayMediaStreamOptions, MediaDevices, MediaStream,
@@ -29,7 +34,7 @@ use mediacapture::{
 };
 use mediacapture_hal::fake::{DeviceSpec, FakeBackend, FakeProfile};
 use mediacapture_recorder::{Blob, MediaRecorder, RecorderEvent, RecorderOptions};
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Object};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
@@ -77,12 +82,20 @@ fn emit(target: u32, event_type: &str, payload: String) {
 /// per environment by the JS layer). Returns the environment's number: its target ids are
 /// `number << 24 | n` with `n` below 2^24.
 #[napi]
-pub fn set_event_sink(callback: EventSink) -> napi::Result<u32> {
+pub fn set_event_sink(env: &Env, callback: EventSink) -> napi::Result<u32> {
     let mut list = lock(sinks());
     let n = u32::try_from(list.len())
         .ok()
         .filter(|n| *n < 1 << (32 - TARGET_BITS))
         .ok_or_else(|| napi::Error::from_reason("too many JavaScript environments"))?;
+    // When the environment is torn down (a terminated worker): its pending prompts are
+    // refused, so the threads waiting for them go on, and its promises are left alone.
+    env.add_env_cleanup_hook(n, |n| {
+        let mut p = lock(prompts());
+        p.dead.insert(n);
+        p.handlers.remove(&n);
+        p.pending.retain(|_, (e, _)| *e != n);
+    })?;
     list.push(Arc::new(callback));
     Ok(n)
 }
@@ -99,8 +112,9 @@ struct Prompts {
     handlers: HashMap<u32, Arc<PromptSink>>,
     /// Unanswered prompts: id -> (environment, where the answer goes).
     pending: HashMap<u32, (u32, mpsc::SyncSender<bool>)>,
-    /// Environments whose cleanup hook (refusing their pending prompts) is installed.
-    hooked: HashSet<u32>,
+    /// Environments torn down: their promises must not be settled any more (the threadsafe
+    /// functions behind them are gone).
+    dead: HashSet<u32>,
     next_id: u32,
 }
 
@@ -149,25 +163,8 @@ fn ask_javascript(env: u32, request: &PermissionRequest) -> bool {
 /// each prompt once with [`answer_prompt`]. Without one, prompts are refused. No threadsafe
 /// function exists while none is installed; an installed one is weak.
 #[napi]
-pub fn set_prompt_handler(
-    env: Env,
-    env_number: u32,
-    handler: Option<PromptSink>,
-) -> napi::Result<()> {
+pub fn set_prompt_handler(env_number: u32, handler: Option<PromptSink>) {
     let mut p = lock(prompts());
-    if p.hooked.insert(env_number) {
-        // A torn-down environment (a terminated worker) can no longer answer: its pending
-        // prompts are refused so the threads waiting for them go on.
-        let hook = env.add_env_cleanup_hook(env_number, |n| {
-            let mut p = lock(prompts());
-            p.handlers.remove(&n);
-            p.pending.retain(|_, (e, _)| *e != n);
-        });
-        if let Err(e) = hook {
-            p.hooked.remove(&env_number);
-            return Err(e);
-        }
-    }
     match handler {
         Some(h) => {
             p.handlers.insert(env_number, Arc::new(h));
@@ -176,7 +173,6 @@ pub fn set_prompt_handler(
             p.handlers.remove(&env_number);
         }
     }
-    Ok(())
 }
 
 /// Answers prompt `id` (`true` allows). Unknown or already answered ids are ignored.
@@ -228,6 +224,8 @@ fn device_list_json(list: &[DeviceInfo]) -> Value {
 pub struct NativeDevices {
     md: MediaDevices,
     fake: Option<Arc<FakeBackend>>,
+    /// The JavaScript environment this object belongs to (its prompt handler answers).
+    env: Option<u32>,
 }
 
 #[napi]
@@ -272,6 +270,7 @@ impl NativeDevices {
         Ok(NativeDevices {
             md: builder.build(),
             fake,
+            env,
         })
     }
 
@@ -305,12 +304,13 @@ impl NativeDevices {
     }
 
     /// `getUserMedia(constraints)`: resolves with a [`NativeStream`] or the error JSON.
-    #[napi]
-    pub fn get_user_media(&self, constraints: String) -> AsyncTask<MediaTask> {
-        AsyncTask::new(MediaTask {
-            md: self.md.clone(),
-            request: Request::User(constraints),
-        })
+    #[napi(ts_return_type = "Promise<NativeStream | string>")]
+    pub fn get_user_media<'env>(
+        &self,
+        env: &'env Env,
+        constraints: String,
+    ) -> napi::Result<Object<'env>> {
+        self.media(env, Request::User(constraints))
     }
 
     /// The synchronous steps of getDisplayMedia: the error JSON, or null.
@@ -323,12 +323,46 @@ impl NativeDevices {
     }
 
     /// `getDisplayMedia(options)`: resolves with a [`NativeStream`] or the error JSON.
-    #[napi]
-    pub fn get_display_media(&self, options: String) -> AsyncTask<MediaTask> {
-        AsyncTask::new(MediaTask {
-            md: self.md.clone(),
-            request: Request::Display(options),
-        })
+    #[napi(ts_return_type = "Promise<NativeStream | string>")]
+    pub fn get_display_media<'env>(
+        &self,
+        env: &'env Env,
+        options: String,
+    ) -> napi::Result<Object<'env>> {
+        self.media(env, Request::Display(options))
+    }
+
+    /// Runs a request on a thread of its own (it may wait for a prompt as long as the user
+    /// takes) and returns the promise it settles.
+    fn media<'env>(&self, env: &'env Env, request: Request) -> napi::Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred()?;
+        let md = self.md.clone();
+        let env_number = self.env;
+        std::thread::Builder::new()
+            .name("mediacapture-gum".into())
+            .spawn(move || {
+                let result = match &request {
+                    Request::User(json) => MediaStreamConstraints::from_json(json)
+                        .and_then(|c| futures_executor::block_on(md.get_user_media(c))),
+                    Request::Display(json) => DisplayMediaStreamOptions::from_json(json)
+                        .and_then(|o| futures_executor::block_on(md.get_display_media(o))),
+                };
+                // The lock orders this against the environment's cleanup hook: once the
+                // environment is torn down, its promise's threadsafe function is gone.
+                let p = lock(prompts());
+                if env_number.is_some_and(|n| p.dead.contains(&n)) {
+                    return;
+                }
+                deferred.resolve(move |_env| {
+                    Ok(match result {
+                        Ok(s) => Either::A(NativeStream { s }),
+                        Err(e) => Either::B(error_json(&e)),
+                    })
+                });
+                drop(p);
+            })
+            .map_err(|e| napi::Error::from_reason(format!("cannot start a thread: {e}")))?;
+        Ok(promise)
     }
 
     /// `getSupportedConstraints()` as JSON.
@@ -416,37 +450,10 @@ impl Task for EnumerateTask {
     }
 }
 
+/// A `getUserMedia()` / `getDisplayMedia()` call: its dictionary as JSON.
 enum Request {
     User(String),
     Display(String),
-}
-
-/// The work of `getUserMedia()` / `getDisplayMedia()`.
-pub struct MediaTask {
-    md: MediaDevices,
-    request: Request,
-}
-
-impl Task for MediaTask {
-    type Output = Result<MediaStream, mediacapture::Error>;
-    type JsValue = Either<NativeStream, String>;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let md = &self.md;
-        Ok(match &self.request {
-            Request::User(json) => MediaStreamConstraints::from_json(json)
-                .and_then(|c| futures_executor::block_on(md.get_user_media(c))),
-            Request::Display(json) => DisplayMediaStreamOptions::from_json(json)
-                .and_then(|o| futures_executor::block_on(md.get_display_media(o))),
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(match output {
-            Ok(s) => Either::A(NativeStream { s }),
-            Err(e) => Either::B(error_json(&e)),
-        })
-    }
 }
 
 // -------------------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ test('denied permission: NotAllowedError, also in place of NotFound and Overcons
   assertDOMException(await rejection(micOnly.getUserMedia({ video: true })), 'NotAllowedError');
 });
 
-test('"prompt" in Node (no prompt UI): the request is refused with NotAllowedError', async () => {
+test('"prompt" without a prompt handler: the request is refused with NotAllowedError', async () => {
   const md = devices();
   mc.setPermission('microphone', 'prompt', md);
   assertDOMException(await rejection(md.getUserMedia({ audio: true })), 'NotAllowedError');
