@@ -352,11 +352,38 @@ export declare function install<G extends object = typeof globalThis>(globalObje
 /**
  * What a test driver (or user) decides: every permission is "granted" by default in Node;
  * "denied" makes requests fail with NotAllowedError and ends live tracks of that kind;
- * "prompt" refuses requests (Node has no prompt UI).
+ * "prompt" asks the handler given to `setPromptHandler()` on each request (without one,
+ * requests are refused with NotAllowedError).
  */
 export declare function setPermission(name: PermissionName, state: PermissionState, mediaDevices?: MediaDevices): void;
 /** Nonstandard: the current state of a permission. */
 export declare function getPermission(name: PermissionName, mediaDevices?: MediaDevices): PermissionState;
+
+/** What a permission prompt asks (the Rust `PermissionRequest`). */
+export interface PermissionPromptRequest {
+  /** The feature asked for. */
+  name: PermissionName;
+  /** The origin asking (its MediaDevices' `origin`, "node" by default). */
+  origin: string;
+  /** Labels of the devices that would be used (every display surface for display-capture). */
+  devices: string[];
+}
+/** `true` or "granted" allows; anything else refuses. */
+export type PermissionPromptAnswer = boolean | 'granted' | 'denied';
+/** Answers a permission prompt; a throw or a rejected promise refuses, as a dismissed prompt. */
+export type PermissionPromptHandler = (
+  request: PermissionPromptRequest,
+) => PermissionPromptAnswer | PromiseLike<PermissionPromptAnswer>;
+/**
+ * Nonstandard: answers the prompts of permissions set to "prompt", for every MediaDevices of
+ * this JavaScript environment (main thread or worker), as a browser's user would. A granted
+ * camera or microphone is remembered (the permission becomes "granted"); display-capture asks
+ * on every getDisplayMedia(). One prompt per kind per getUserMedia() call (audio, then video);
+ * a refusal rejects the call with NotAllowedError. `null` removes the handler: prompts are
+ * refused again. An installed handler does not keep the process alive; a pending prompt does
+ * (its getUserMedia() promise is pending).
+ */
+export declare function setPromptHandler(handler: PermissionPromptHandler | null): void;
 
 export interface CreateMediaDevicesOptions {
   /** Device ids are stable for an origin and unlinkable across origins (default "node"). */

@@ -974,7 +974,7 @@ function setPermission(name, state, mediaDevices = getDefaultMediaDevices()) {
 // ------------------------------------------------------------------------------------------
 // Permission prompts: setPromptHandler().
 //
-// The native side asks from the thread-pool thread running getUserMedia / getDisplayMedia,
+// The native side asks from the thread running getUserMedia / getDisplayMedia (its own),
 // through a weak threadsafe function that exists only while a handler is set; that thread
 // waits for answerPrompt(id, allowed). Every prompt delivered here is answered exactly once.
 
