@@ -102,7 +102,7 @@ pub fn set_event_sink(env: &Env, callback: EventSink) -> napi::Result<u32> {
 
 /// The JavaScript function permission prompts are delivered to: `(promptId, requestJson)`.
 /// Weak (`unref`ed): an installed handler alone never keeps the event loop alive (a pending
-/// prompt does, through the pending `getUserMedia` task).
+/// prompt does, through the pending `getUserMedia` promise).
 type PromptSink = ThreadsafeFunction<(u32, String), (), (u32, String), Status, false, true>;
 
 /// Prompt handlers (by environment number) and the prompts waiting for an answer.
@@ -123,8 +123,9 @@ fn prompts() -> &'static Mutex<Prompts> {
     PROMPTS.get_or_init(|| Mutex::new(Prompts::default()))
 }
 
-/// Asks environment `env`'s JavaScript prompt handler, blocking this (thread-pool) thread until
-/// it answers. `false` without a handler, or when the environment goes away first.
+/// Asks environment `env`'s JavaScript prompt handler, blocking the calling thread (the one
+/// running `getUserMedia` / `getDisplayMedia`, never the JavaScript thread) until it answers.
+/// `false` without a handler, or when the environment goes away first.
 fn ask_javascript(env: u32, request: &PermissionRequest) -> bool {
     let (tx, rx) = mpsc::sync_channel(1);
     let (sink, id) = {
