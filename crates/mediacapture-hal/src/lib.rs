@@ -12,7 +12,8 @@
 //! - `pulse` (cargo feature `pulse`, on by default) — PulseAudio / PipeWire-pulse sources
 //!   (monitors included) as microphones, sinks as audio outputs.
 //! - `x11` (cargo feature `x11`, on by default) — X11 screens (and RandR monitors) as
-//!   display surfaces, BGRA frames through MIT-SHM, cursor drawn through XFixes.
+//!   display surfaces, BGRA frames through MIT-SHM, read only when DAMAGE reports a change
+//!   (else the previous frame is re-delivered), cursor drawn through XFixes.
 //! - [`v4l2`] (device side behind cargo feature `v4l2`, on by default) — V4L2 cameras; the
 //!   mapping of V4L2 enumeration answers to native modes is always built.
 //!

@@ -310,16 +310,33 @@ struct PrivateX {
 }
 
 impl PrivateX {
-    fn start(offset: u32, size: &str) -> Option<PrivateX> {
-        let n = 300 + (std::process::id() % 200) * 2 + offset;
-        let display = format!(":{n}");
-        let child = std::process::Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", size, "-nolisten", "tcp"])
-            .stdout(std::process::Stdio::null())
+    /// Starts `Xvfb` with one screen of `size` and the `extra` arguments, on a free display
+    /// number the server picks itself (`-displayfd`), so that test runs never collide.
+    fn start(size: &str, extra: &[&str]) -> Option<PrivateX> {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp"])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .ok()?;
-        let mut x = PrivateX { child, display };
+        // The server writes its display number once it accepts connections.
+        let mut line = String::new();
+        let read = child
+            .stdout
+            .take()
+            .map(|out| std::io::BufReader::new(out).read_line(&mut line));
+        let n = line.trim().parse::<u32>();
+        let mut x = PrivateX {
+            child,
+            display: String::new(),
+        };
+        let (Some(Ok(_)), Ok(n)) = (read, n) else {
+            let _ = x.child.kill();
+            return None;
+        };
+        x.display = format!(":{n}");
         let b = X11Backend::with_display(&x.display);
         if common::wait_for(5000, || !b.devices().unwrap().is_empty()) {
             Some(x)
@@ -340,7 +357,7 @@ impl Drop for PrivateX {
 #[test]
 fn a_dying_server_ends_the_capture() {
     let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
-    let Some(mut x) = PrivateX::start(0, "320x240x24") else {
+    let Some(mut x) = PrivateX::start("320x240x24", &[]) else {
         assert!(
             !required,
             "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
@@ -378,7 +395,7 @@ fn a_dying_server_ends_the_capture() {
 fn randr_monitors_are_surfaces_of_their_own() {
     use x11rb::protocol::randr::{ConnectionExt as _, MonitorInfo};
     let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
-    let Some(x) = PrivateX::start(1, "640x240x24") else {
+    let Some(x) = PrivateX::start("640x240x24", &[]) else {
         assert!(
             !required,
             "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
@@ -490,7 +507,7 @@ fn randr_monitors_are_surfaces_of_their_own() {
 fn whole_screen_capture_follows_a_resize() {
     use x11rb::protocol::randr::ConnectionExt as _;
     let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
-    let Some(x) = PrivateX::start(2, "640x480x24") else {
+    let Some(x) = PrivateX::start("640x480x24", &[]) else {
         assert!(
             !required,
             "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
@@ -547,5 +564,250 @@ fn whole_screen_capture_follows_a_resize() {
         panic!()
     };
     assert_eq!((c.width, c.height), (320, 240));
+    drop(conn);
+}
+
+/// A private Xvfb, or `None` (the test is skipped, unless `MEDIACAPTURE_TEST_X11=1`).
+fn private_x_or_skip(test: &str, size: &str, extra: &[&str]) -> Option<PrivateX> {
+    let required = std::env::var("MEDIACAPTURE_TEST_X11").is_ok_and(|v| v == "1");
+    let x = PrivateX::start(size, extra);
+    if x.is_none() {
+        assert!(
+            !required,
+            "MEDIACAPTURE_TEST_X11=1 but a private Xvfb did not start"
+        );
+        println!("skipped: {test}: cannot start Xvfb");
+    }
+    x
+}
+
+/// Maps an override-redirect window of `rgb` at (x, y), `w` x `h`, and waits for the server.
+fn solid_window(
+    conn: &x11rb::rust_connection::RustConnection,
+    screen_num: usize,
+    (x, y, w, h): (i16, i16, u16, u16),
+    rgb: (u32, u32, u32),
+) -> u32 {
+    let screen = &conn.setup().roots[screen_num];
+    let visual = screen
+        .allowed_depths
+        .iter()
+        .flat_map(|d| &d.visuals)
+        .find(|v| v.visual_id == screen.root_visual)
+        .unwrap();
+    let place = |v: u32, mask: u32| (v << mask.trailing_zeros()) & mask;
+    let px = place(rgb.0, visual.red_mask)
+        | place(rgb.1, visual.green_mask)
+        | place(rgb.2, visual.blue_mask);
+    let win = conn.generate_id().unwrap();
+    conn.create_window(
+        screen.root_depth,
+        win,
+        screen.root,
+        x,
+        y,
+        w,
+        h,
+        0,
+        WindowClass::INPUT_OUTPUT,
+        0,
+        &CreateWindowAux::new()
+            .background_pixel(px)
+            .override_redirect(1),
+    )
+    .unwrap();
+    conn.map_window(win).unwrap();
+    conn.sync().unwrap();
+    win
+}
+
+#[test]
+fn a_still_screen_is_read_once_and_a_change_is_read_again() {
+    let Some(x) = private_x_or_skip(
+        "a_still_screen_is_read_once_and_a_change_is_read_again",
+        "320x240x24",
+        &[],
+    ) else {
+        return;
+    };
+    let (conn, screen_num) = connect_to(Some(&x.display));
+    let b = X11Backend::with_display(&x.display);
+    let id = format!("x11:{}:0", x.display);
+    let sink = Arc::new(Collect::default());
+    let mut src = b.open(&id, &display(30.0), sink.clone()).unwrap();
+    // Nothing draws: frames keep coming at the rate, but the screen is not read again.
+    const N: usize = 40;
+    assert!(
+        common::wait_for(30_000, || sink.video().len() >= N),
+        "only {} frames",
+        sink.video().len()
+    );
+    let grabs = b.grab_count();
+    let still = sink.video();
+    assert!(grabs >= 1);
+    assert!(
+        grabs as usize * 4 <= still.len(),
+        "{grabs} reads for {} frames of a still screen",
+        still.len()
+    );
+    // Re-delivered frames share the pixels of the frame read: at most one buffer per read.
+    let mut buffers: Vec<&Arc<[u8]>> = Vec::new();
+    for f in &still {
+        if !buffers.iter().any(|d| Arc::ptr_eq(d, f.data())) {
+            buffers.push(f.data());
+        }
+    }
+    assert!(buffers.len() as u64 <= grabs, "{} buffers", buffers.len());
+    for w in still.windows(2) {
+        assert!(w[1].timestamp() > w[0].timestamp());
+        assert_eq!(w[1].plane(0), w[0].plane(0));
+    }
+
+    // A client draws: a frame showing it arrives, read afresh.
+    let win = solid_window(&conn, screen_num, (50, 40, 100, 80), (255, 0, 0));
+    assert!(
+        common::wait_for(10_000, || sink.video().last().is_some_and(|f| bgr(
+            f, 100, 80
+        ) == [
+            0, 0, 255
+        ])),
+        "the red window never showed"
+    );
+    assert!(b.grab_count() > grabs);
+    // And another change (a different colour at the same place) is seen too.
+    conn.destroy_window(win).unwrap();
+    let _win = solid_window(&conn, screen_num, (50, 40, 100, 80), (0, 255, 0));
+    assert!(
+        common::wait_for(10_000, || sink.video().last().is_some_and(|f| bgr(
+            f, 100, 80
+        ) == [
+            0, 255, 0
+        ])),
+        "the green window never showed"
+    );
+    src.stop();
+    assert!(sink.events().is_empty(), "{:?}", sink.events());
+    let f = sink.video().last().cloned().unwrap();
+    // Outside the window: still the screen's own background, not the window's colour.
+    assert_ne!(bgr(&f, 10, 10), [0, 255, 0]);
+    drop(conn);
+}
+
+#[test]
+fn without_damage_every_frame_is_read() {
+    let Some(x) = private_x_or_skip(
+        "without_damage_every_frame_is_read",
+        "320x240x24",
+        &["-extension", "DAMAGE"],
+    ) else {
+        return;
+    };
+    let b = X11Backend::with_display(&x.display);
+    let id = format!("x11:{}:0", x.display);
+    let sink = Arc::new(Collect::default());
+    let mut src = b.open(&id, &display(30.0), sink.clone()).unwrap();
+    assert!(common::wait_for(20_000, || sink.video().len() >= 10));
+    src.stop();
+    let n = sink.video().len() as u64;
+    // One read per frame delivered (a read whose frame came after the stop is not delivered).
+    assert!(
+        (n..=n + 1).contains(&b.grab_count()),
+        "{} reads for {n} frames",
+        b.grab_count()
+    );
+    assert!(sink.events().is_empty(), "{:?}", sink.events());
+}
+
+/// Whether the frame has any pixel other than `bg` in the `size`-pixel square centred at
+/// (x, y).
+fn marked_near(f: &VideoFrame, (x, y): (u32, u32), size: u32, bg: [u8; 3]) -> bool {
+    let x0 = x.saturating_sub(size / 2);
+    let y0 = y.saturating_sub(size / 2);
+    (y0..(y0 + size).min(f.coded_height()))
+        .any(|yy| (x0..(x0 + size).min(f.coded_width())).any(|xx| bgr(f, xx, yy) != bg))
+}
+
+#[test]
+fn the_drawn_cursor_follows_the_pointer_on_a_still_screen() {
+    let Some(x) = private_x_or_skip(
+        "the_drawn_cursor_follows_the_pointer_on_a_still_screen",
+        "320x240x24",
+        &[],
+    ) else {
+        return;
+    };
+    let (conn, screen_num) = connect_to(Some(&x.display));
+    let root = conn.setup().roots[screen_num].root;
+    // A grey background everywhere: the cursor is what differs from it.
+    let grey = [128u8, 128, 128];
+    let _bg = solid_window(&conn, screen_num, (0, 0, 320, 240), (128, 128, 128));
+    let warp = |px: i16, py: i16| {
+        conn.warp_pointer(x11rb::NONE, root, 0, 0, 0, 0, px, py)
+            .unwrap();
+        conn.sync().unwrap();
+    };
+    let (a, bpos) = ((80u32, 60u32), (240u32, 180u32));
+    warp(a.0 as i16, a.1 as i16);
+    let b = X11Backend::with_display(&x.display);
+    let id = format!("x11:{}:0", x.display);
+
+    // "always": the cursor is drawn where the pointer is, and moves with it although
+    // nothing on the screen itself changes.
+    let sink = Arc::new(Collect::default());
+    let mut src = b
+        .open(
+            &id,
+            &NativeConfig::Display(DisplayConfig {
+                frame_rate: 30.0,
+                cursor: CursorCaptureConstraint::Always,
+            }),
+            sink.clone(),
+        )
+        .unwrap();
+    assert!(
+        common::wait_for(10_000, || sink.video().last().is_some_and(|f| {
+            marked_near(f, a, 48, grey) && !marked_near(f, bpos, 48, grey)
+        })),
+        "no cursor at the first place"
+    );
+    warp(bpos.0 as i16, bpos.1 as i16);
+    assert!(
+        common::wait_for(10_000, || sink.video().last().is_some_and(|f| {
+            !marked_near(f, a, 48, grey) && marked_near(f, bpos, 48, grey)
+        })),
+        "the cursor did not follow the pointer"
+    );
+    src.stop();
+    assert!(sink.events().is_empty(), "{:?}", sink.events());
+
+    // "motion": drawn after a move, then gone once the pointer rests, with no damage at all.
+    let sink = Arc::new(Collect::default());
+    let mut src = b
+        .open(
+            &id,
+            &NativeConfig::Display(DisplayConfig {
+                frame_rate: 30.0,
+                cursor: CursorCaptureConstraint::Motion,
+            }),
+            sink.clone(),
+        )
+        .unwrap();
+    warp(a.0 as i16, a.1 as i16);
+    assert!(
+        common::wait_for(10_000, || sink
+            .video()
+            .last()
+            .is_some_and(|f| marked_near(f, a, 48, grey))),
+        "no cursor after a move"
+    );
+    assert!(
+        common::wait_for(10_000, || sink
+            .video()
+            .last()
+            .is_some_and(|f| !marked_near(f, a, 48, grey))),
+        "the cursor stayed although the pointer rested"
+    );
+    src.stop();
+    assert!(sink.events().is_empty(), "{:?}", sink.events());
     drop(conn);
 }
