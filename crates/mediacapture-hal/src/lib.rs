@@ -6,11 +6,12 @@
 //! `mediacapture` crate carries the decision out.
 //!
 //! Backends:
-//! - [`fake`] — always built: configurable cameras, microphones, speakers and screens that
-//!   produce test patterns and tones (or play y4m / wav files). What the tests and demos
-//!   run on; selected with `MEDIACAPTURE_FAKE=1` (or `=path/to/profile.json`).
+//! - [`fake`] — always built: configurable cameras, microphones, speakers, screens and system
+//!   audio that produce test patterns and tones (or play y4m / wav files). What the tests and
+//!   demos run on; selected with `MEDIACAPTURE_FAKE=1` (or `=path/to/profile.json`).
 //! - `pulse` (cargo feature `pulse`, on by default) — PulseAudio / PipeWire-pulse sources
-//!   (monitors included) as microphones, sinks as audio outputs.
+//!   (monitors included) as microphones, sinks as audio outputs, and the default sink's
+//!   monitor as the system audio.
 //! - `x11` (cargo feature `x11`, on by default) — X11 screens (and RandR monitors) as
 //!   display surfaces, BGRA frames through MIT-SHM, read only when DAMAGE reports a change
 //!   (else the previous frame is re-delivered), cursor drawn through XFixes.
@@ -104,6 +105,19 @@ pub trait Backend: Send + Sync {
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>>;
 
+    /// The system's audio output as a capture source — "system audio", Chromium's loopback
+    /// device — that getDisplayMedia captures when audio is requested; `None` when this
+    /// backend has none (the default).
+    ///
+    /// The descriptor is `audioinput`-kind with [`NativeCapabilities::Audio`], and
+    /// [`Backend::open`] accepts its raw id with an audio configuration like any source's. It
+    /// is never part of [`Backend::devices`]: a getDisplayMedia source is never enumerated
+    /// and cannot be chosen by `deviceId`. Like `devices`, a backend whose system service is
+    /// not available returns `Ok(None)`, not an error.
+    fn system_audio(&self) -> Result<Option<DeviceDescriptor>> {
+        Ok(None)
+    }
+
     /// Registers `callback` to be called whenever the device list may have changed.
     /// Backends without hot-plug notifications ignore it.
     fn watch_devices(&self, callback: DeviceChangeCallback) {
@@ -134,9 +148,11 @@ pub fn real_backends() -> Vec<Box<dyn Backend>> {
 /// - `MEDIACAPTURE_FAKE` set (`1` or a profile path): the fake backend only, like Chromium's
 ///   `--use-fake-device-for-media-stream`, which replaces the real devices.
 /// - Otherwise every compiled-in real backend that reports at least one device
-///   ([`real_backends`]), then, for each kind of device (camera, microphone, speaker, screen)
-///   that no real backend has, the default profile's fake device of that kind (with a
-///   `tracing::info!` notice), so that a machine without a camera still records video.
+///   ([`real_backends`]), then, for each kind of device (camera, microphone, speaker, screen,
+///   system audio) that no real backend has, the default profile's fake device of that kind
+///   (with a `tracing::info!` notice), so that a machine without a camera still records
+///   video. Whoever uses these backends takes the system audio of the first backend that has
+///   one ([`Backend::system_audio`]), so a real one wins over the fake one.
 pub fn default_backends() -> Vec<Box<dyn Backend>> {
     if let Some(fake) = fake::FakeBackend::from_env() {
         tracing::info!("MEDIACAPTURE_FAKE is set: using fake capture devices only");
@@ -148,6 +164,9 @@ pub fn default_backends() -> Vec<Box<dyn Backend>> {
         match backend.devices() {
             Ok(d) if !d.is_empty() => {
                 have.extend(d.iter().map(fake_kind_of));
+                if matches!(backend.system_audio(), Ok(Some(_))) {
+                    have.push(fake::FakeDeviceKind::SystemAudio);
+                }
                 out.push(backend);
             }
             Ok(_) => tracing::debug!("backend {}: no devices", backend.name()),

@@ -54,6 +54,7 @@ pub fn open_track(
     let hub = SourceHub::open(
         backend,
         device.clone(),
+        false,
         device.raw_id.clone(),
         device.raw_group_id.clone(),
         selection.native,

@@ -13,7 +13,7 @@ use mediacapture_types::native::{DeviceDescriptor, NativeCapabilities};
 use mediacapture_types::{
     DisplayCaptureSurfaceType, DisplayMediaStreamOptions, MediaDeviceInfo, MediaDeviceKind,
     MediaStreamConstraints, MediaTrackCapabilities, MediaTrackConstraints,
-    MediaTrackSupportedConstraints,
+    MediaTrackSupportedConstraints, SystemAudioPreferenceEnum,
 };
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -405,7 +405,9 @@ impl MediaDevices {
                     PermissionName::Camera => {
                         track.kind() == TrackKind::Video && !track.is_display()
                     }
-                    PermissionName::Microphone => track.kind() == TrackKind::Audio,
+                    PermissionName::Microphone => {
+                        track.kind() == TrackKind::Audio && !track.is_display()
+                    }
                     PermissionName::DisplayCapture => track.is_display(),
                 };
                 if kind_matches {
@@ -469,9 +471,20 @@ impl MediaDevices {
         self.inner.get_user_media(&c)
     }
 
-    /// Captures a display surface (a screen). At most one video and one audio track; the
-    /// constraints choose settings after the surface is chosen, and `displaySurface` is only a
-    /// preference.
+    /// Captures a display surface (a screen) and, when `audio` is requested (and
+    /// `systemAudio` is not `"exclude"`), the system audio if a backend has it
+    /// ([`Backend::system_audio`]): the stream holds the video track, then the audio track
+    /// (labelled as the backend labels it, `"System Audio"`). Without system audio there is
+    /// no audio track, as the spec allows. The constraints choose settings after the surface
+    /// is chosen, and `displaySurface` is only a preference. One "display-capture" prompt
+    /// covers both tracks.
+    ///
+    /// The audio track has the microphone properties of its source (sample rate, channel
+    /// count, …; no audio processing on real system audio). `restrictOwnAudio` and
+    /// `suppressLocalAudioPlayback` are not supported: the system audio is the whole output
+    /// mix, this program's own sound included, and local playback is never suppressed, so
+    /// those constraints (only `ideal` values are allowed here) are ignored and the settings
+    /// do not report them.
     ///
     /// Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-mediadevices-getdisplaymedia>
     pub async fn get_display_media(
@@ -562,7 +575,7 @@ impl DevicesInner {
     /// Spec: "camera (microphone) information can be exposed".
     fn can_expose(&self, kind: MediaDeviceKind) -> bool {
         let live = self.live_hubs().iter().any(|h| {
-            h.descriptor.kind == kind && !h.descriptor.is_display() && !h.live_tracks().is_empty()
+            h.descriptor.kind == kind && !h.display && !h.live_tracks().is_empty()
         });
         let s = self.state.lock();
         live || match kind {
@@ -637,13 +650,22 @@ impl DevicesInner {
     /// Spec: "device change notification steps".
     fn device_change(&self) {
         let new_raw = self.raw_devices();
+        let hubs = self.live_hubs();
+        // The system audio is not enumerated: it is gone when no backend offers it any more.
+        let system_audio = hubs
+            .iter()
+            .any(|h| h.display && !h.descriptor.is_display())
+            .then(|| self.system_audio())
+            .flatten();
         // A device that is gone ends its tracks first (whether or not its backend reported
         // the end yet), so `ended` always precedes the `devicechange` that removes it.
-        for hub in self.live_hubs() {
-            if !new_raw
-                .iter()
-                .any(|(_, d)| d.raw_id == hub.descriptor.raw_id)
-            {
+        for hub in hubs {
+            let raw_id = &hub.descriptor.raw_id;
+            let present = new_raw.iter().any(|(_, d)| &d.raw_id == raw_id)
+                || system_audio
+                    .as_ref()
+                    .is_some_and(|(_, d)| &d.raw_id == raw_id);
+            if !present {
                 hub.end_all();
             }
         }
@@ -723,10 +745,9 @@ impl DevicesInner {
             let name = PermissionName::for_kind(*kind);
             if self.permission(name) == PermissionState::Prompt {
                 // Devices already attached to a live track count as granted.
-                let attached = self
-                    .live_hubs()
-                    .iter()
-                    .any(|h| h.descriptor.raw_id == d.raw_id && !h.live_tracks().is_empty());
+                let attached = self.live_hubs().iter().any(|h| {
+                    !h.display && h.descriptor.raw_id == d.raw_id && !h.live_tracks().is_empty()
+                });
                 if !attached {
                     self.ask(name, vec![d.label.clone()])?;
                     self.state
@@ -758,7 +779,7 @@ impl DevicesInner {
         let stream = MediaStream::new();
         let mut created: Vec<MediaStreamTrack> = Vec::new();
         for (kind, (backend, d), cs, selection) in chosen {
-            match self.create_track(kind, backend, &d, cs, selection) {
+            match self.create_track(kind, backend, &d, false, cs, selection) {
                 Ok(t) => {
                     stream.add_track(&t);
                     created.push(t);
@@ -783,13 +804,30 @@ impl DevicesInner {
         }
     }
 
+    /// The open hub of a getUserMedia device, to share (getDisplayMedia sources are never
+    /// shared).
     fn hub_for(&self, raw_id: &str) -> Option<Arc<SourceHub>> {
         let s = self.state.lock();
         s.hubs
             .iter()
             .filter(|(_, id, _)| id == raw_id)
             .filter_map(|(_, _, w)| w.upgrade())
-            .find(|h| !h.is_closed())
+            .find(|h| !h.is_closed() && !h.display)
+    }
+
+    /// The system audio of the first backend that has one (real backends come before the
+    /// fake one in [`mediacapture_hal::default_backends`]).
+    fn system_audio(&self) -> Option<BackendDevice> {
+        self.backends
+            .iter()
+            .enumerate()
+            .find_map(|(i, b)| match b.system_audio() {
+                Ok(d) => d.map(|d| (i, d)),
+                Err(e) => {
+                    tracing::warn!("backend {} cannot give its system audio: {e}", b.name());
+                    None
+                }
+            })
     }
 
     fn constraint_failure(&self, e: Error, kind: TrackKind, specific_allowed: bool) -> Error {
@@ -836,17 +874,25 @@ impl DevicesInner {
         }
     }
 
+    /// Opens (or shares, for getUserMedia) the device's source and creates a track on it;
+    /// `display` for a getDisplayMedia source.
     fn create_track(
         self: &Arc<Self>,
         kind: TrackKind,
         backend: usize,
         d: &DeviceDescriptor,
+        display: bool,
         constraints: MediaTrackConstraints,
         selection: mediacapture_core::Selection,
     ) -> Result<MediaStreamTrack> {
         let view = self.view(d);
         let capabilities = mediacapture_core::capabilities(&view);
-        let hub = match self.hub_for(&d.raw_id).filter(|_| !d.is_display()) {
+        let shared = if display {
+            None
+        } else {
+            self.hub_for(&d.raw_id)
+        };
+        let hub = match shared {
             Some(hub) => hub,
             None => {
                 let b = self
@@ -857,6 +903,7 @@ impl DevicesInner {
                 let hub = SourceHub::open(
                     b,
                     d.clone(),
+                    display,
                     view.device_id.clone(),
                     view.group_id.clone(),
                     selection.native.clone(),
@@ -898,16 +945,27 @@ impl DevicesInner {
         if surfaces.is_empty() {
             return Err(Error::not_found("no display surface to capture"));
         }
+        // The system audio, when audio is requested and the application did not ask for it
+        // not to be offered. Without one there is no audio track (the spec allows that).
+        let system_audio = (options.audio.is_requested()
+            && options.system_audio != Some(SystemAudioPreferenceEnum::Exclude))
+        .then(|| self.system_audio())
+        .flatten();
         match self.permission(PermissionName::DisplayCapture) {
             PermissionState::Denied => {
                 return Err(Error::not_allowed(
                     "permission \"display-capture\" is denied",
                 ));
             }
-            // The user must get a free choice every time and a grant is never stored.
+            // The user must get a free choice every time and a grant is never stored. One
+            // prompt covers the screen and its audio.
             PermissionState::Prompt => self.ask(
                 PermissionName::DisplayCapture,
-                surfaces.iter().map(|(_, d)| d.label.clone()).collect(),
+                surfaces
+                    .iter()
+                    .map(|(_, d)| d.label.clone())
+                    .chain(system_audio.iter().map(|(_, d)| d.label.clone()))
+                    .collect(),
             )?,
             PermissionState::Granted => {}
         }
@@ -927,10 +985,37 @@ impl DevicesInner {
                 format!("the chosen surface cannot satisfy {:?}", u.constraint),
             )
         })?;
-        let track = self.create_track(TrackKind::Video, *backend, d, video, selection)?;
-        // No audio capture of display surfaces is implemented; the spec lets the UA omit
-        // the audio track even when it was requested.
-        Ok(MediaStream::from_tracks([&track]))
+        // The audio settings are chosen once the sources are, like the video ones, and
+        // before anything is opened. The audio track has the properties of an audio source;
+        // restrictOwnAudio and suppressLocalAudioPlayback are not supported (see
+        // `MediaDevices::get_display_media`): as bare or ideal values (all that
+        // `check_display_options` lets through) they never fail selection, and the settings
+        // do not report them.
+        let audio = match &system_audio {
+            Some((audio_backend, a)) => {
+                let cs = options.audio.constraints();
+                let sel =
+                    mediacapture_core::select_settings(&self.view(a), &cs).map_err(|u| {
+                        Error::overconstrained(
+                            u.constraint.clone(),
+                            format!("the system audio cannot satisfy {:?}", u.constraint),
+                        )
+                    })?;
+                Some((*audio_backend, a, cs, sel))
+            }
+            None => None,
+        };
+        let track = self.create_track(TrackKind::Video, *backend, d, true, video, selection)?;
+        let Some((audio_backend, a, cs, sel)) = audio else {
+            return Ok(MediaStream::from_tracks([&track]));
+        };
+        match self.create_track(TrackKind::Audio, audio_backend, a, true, cs, sel) {
+            Ok(audio_track) => Ok(MediaStream::from_tracks([&track, &audio_track])),
+            Err(e) => {
+                track.stop();
+                Err(e)
+            }
+        }
     }
 }
 

@@ -71,6 +71,10 @@ struct HubState {
 /// One open device.
 pub(crate) struct SourceHub {
     pub(crate) descriptor: DeviceDescriptor,
+    /// `true` for a getDisplayMedia source (a display surface, or the system audio that
+    /// goes with it): never shared with another getUserMedia/getDisplayMedia call, and under
+    /// the "display-capture" permission rather than "camera" / "microphone".
+    pub(crate) display: bool,
     pub(crate) device_id: String,
     pub(crate) group_id: String,
     backend: Arc<dyn Backend>,
@@ -80,15 +84,17 @@ pub(crate) struct SourceHub {
 }
 
 impl SourceHub {
-    /// Opens `descriptor` on `backend` in `config`.
+    /// Opens `descriptor` on `backend` in `config`; `display` for a getDisplayMedia source.
     pub(crate) fn open(
         backend: Arc<dyn Backend>,
         descriptor: DeviceDescriptor,
+        display: bool,
         device_id: String,
         group_id: String,
         config: NativeConfig,
     ) -> Result<Arc<SourceHub>> {
         let hub = Arc::new(SourceHub {
+            display: display || descriptor.is_display(),
             descriptor,
             device_id,
             group_id,

@@ -389,9 +389,9 @@ impl MediaStreamTrack {
         }
     }
 
-    /// `true` for a track capturing a display surface.
+    /// `true` for a getDisplayMedia track: a display surface or the system audio.
     pub(crate) fn is_display(&self) -> bool {
-        self.inner.source.descriptor.is_display()
+        self.inner.source.display
     }
 
     pub(crate) fn is_from_device(&self, devices: &Arc<DevicesInner>) -> bool {

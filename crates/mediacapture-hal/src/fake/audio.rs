@@ -1,4 +1,5 @@
-//! Fake audio: a 440 Hz tone with a 100 ms 880 Hz beep at each whole second, or a looped wav.
+//! Fake audio: a 440 Hz tone with a 100 ms 880 Hz beep at each whole second (microphones), a
+//! steady 660 Hz tone (system audio), or a looped wav.
 
 use mediacapture_types::{Error, Result};
 use std::f64::consts::TAU;
@@ -8,6 +9,8 @@ use std::path::Path;
 pub const TONE_HZ: f64 = 440.0;
 /// The fake microphone's beep at each whole second (100 ms long), in Hz.
 pub const BEEP_HZ: f64 = 880.0;
+/// The fake system-audio source's steady tone (no beep), in Hz.
+pub const SYSTEM_AUDIO_HZ: f64 = 660.0;
 const TONE_AMP: f64 = 0.25;
 const BEEP_AMP: f64 = 0.5;
 
@@ -18,15 +21,31 @@ pub(crate) struct Tone {
     channels: usize,
     n: u64,
     phase: f64,
+    /// The steady tone's frequency.
+    tone_hz: f64,
+    /// Whether the 880 Hz beep sounds at each whole second.
+    beep: bool,
 }
 
 impl Tone {
+    /// The microphone tone: 440 Hz with the beep.
     pub(crate) fn new(rate: u32, channels: u32) -> Self {
         Tone {
             rate,
             channels: channels as usize,
             n: 0,
             phase: 0.0,
+            tone_hz: TONE_HZ,
+            beep: true,
+        }
+    }
+
+    /// The system-audio tone: a steady 660 Hz, no beep.
+    pub(crate) fn system_audio(rate: u32, channels: u32) -> Self {
+        Tone {
+            tone_hz: SYSTEM_AUDIO_HZ,
+            beep: false,
+            ..Self::new(rate, channels)
         }
     }
 
@@ -35,10 +54,10 @@ impl Tone {
         let beep_len = u64::from(self.rate) / 10;
         for _ in 0..frames {
             let in_second = self.n % u64::from(self.rate);
-            let (f, a) = if in_second < beep_len {
+            let (f, a) = if self.beep && in_second < beep_len {
                 (BEEP_HZ, BEEP_AMP)
             } else {
-                (TONE_HZ, TONE_AMP)
+                (self.tone_hz, TONE_AMP)
             };
             let s = (a * self.phase.sin()) as f32;
             self.phase = (self.phase + TAU * f / f64::from(self.rate)) % TAU;

@@ -4,8 +4,9 @@
 //! without hardware: cameras draw a moving test pattern that carries a frame counter and the
 //! capture timestamp (as digits, and machine-readably: see [`read_frame_counter`]),
 //! microphones play a 440 Hz tone with a 100 ms 880 Hz beep at each whole second, screens
-//! draw the same pattern as cameras. A camera can play a y4m file and a microphone a wav
-//! file instead, looped. Devices come from a [`FakeProfile`]: the default one, JSON (from a
+//! draw the same pattern as cameras, and the system-audio source (what getDisplayMedia captures
+//! as audio, see [`Backend::system_audio`]) plays a steady 660 Hz tone. A camera can play a
+//! y4m file and a microphone or the system audio a wav file instead, looped. Devices come from a [`FakeProfile`]: the default one, JSON (from a
 //! string, a file, or the `MEDIACAPTURE_FAKE` environment variable) or code; they can be
 //! plugged in and out at run time and can script faults (disconnect, mute).
 //!
@@ -48,7 +49,7 @@ mod profile;
 mod source;
 mod y4m;
 
-pub use audio::{BEEP_HZ, TONE_HZ};
+pub use audio::{BEEP_HZ, SYSTEM_AUDIO_HZ, TONE_HZ};
 pub use pattern::{read_frame_counter, read_frame_timestamp};
 pub use profile::{DeviceSpec, FakeDeviceKind, FakeProfile, FakeVideoMode, FaultScript};
 
@@ -126,7 +127,8 @@ impl Default for FakeBackend {
 impl FakeBackend {
     /// A backend with the devices of `profile`. Devices without an `id` get a stable one from
     /// their kind and index among devices of that kind: `"fake:videoinput:0"`,
-    /// `"fake:audioinput:0"`, `"fake:audiooutput:0"`, `"fake:screen:0"`.
+    /// `"fake:audioinput:0"`, `"fake:audiooutput:0"`, `"fake:screen:0"`,
+    /// `"fake:systemaudio:0"`.
     pub fn new(profile: FakeProfile) -> Self {
         let backend = FakeBackend {
             inner: Arc::new(Inner {
@@ -256,7 +258,7 @@ impl FakeBackend {
                     facing_mode: s.facing_mode,
                 }),
             ),
-            FakeDeviceKind::AudioInput => (
+            FakeDeviceKind::AudioInput | FakeDeviceKind::SystemAudio => (
                 MediaDeviceKind::AudioInput,
                 NativeCapabilities::Audio(AudioCapabilities {
                     sample_rates: s.sample_rates.clone(),
@@ -510,7 +512,22 @@ impl Backend for FakeBackend {
 
     fn devices(&self) -> Result<Vec<DeviceDescriptor>> {
         let st = self.inner.lock();
-        Ok(st.devices.iter().map(Self::descriptor).collect())
+        Ok(st
+            .devices
+            .iter()
+            .filter(|e| e.spec.kind != FakeDeviceKind::SystemAudio)
+            .map(Self::descriptor)
+            .collect())
+    }
+
+    /// The profile's first `systemaudio` device, if any.
+    fn system_audio(&self) -> Result<Option<DeviceDescriptor>> {
+        let st = self.inner.lock();
+        Ok(st
+            .devices
+            .iter()
+            .find(|e| e.spec.kind == FakeDeviceKind::SystemAudio)
+            .map(Self::descriptor))
     }
 
     fn open(
@@ -626,12 +643,18 @@ impl Backend for FakeBackend {
                     })?;
                 (Media::Pattern(p), d.frame_rate, 0)
             }
-            (FakeDeviceKind::AudioInput, NativeConfig::Audio(a)) => {
+            (
+                kind @ (FakeDeviceKind::AudioInput | FakeDeviceKind::SystemAudio),
+                NativeConfig::Audio(a),
+            ) => {
                 check_audio(&spec, a)?;
                 let media = match &spec.file {
                     Some(path) => {
                         Media::Wav(audio::WavLoop::open(path, a.sample_rate, a.channel_count)?)
                     }
+                    None if kind == FakeDeviceKind::SystemAudio => Media::Tone(
+                        audio::Tone::system_audio(a.sample_rate, a.channel_count),
+                    ),
                     None => Media::Tone(audio::Tone::new(a.sample_rate, a.channel_count)),
                 };
                 (media, f64::from(a.sample_rate), a.channel_count)

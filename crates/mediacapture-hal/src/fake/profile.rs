@@ -19,6 +19,12 @@ pub enum FakeDeviceKind {
     AudioOutput,
     /// `"screen"`: a display surface for getDisplayMedia.
     Screen,
+    /// `"systemaudio"`: the system's audio output as a capture source, for getDisplayMedia
+    /// with audio ([`Backend::system_audio`](crate::Backend::system_audio)); never listed
+    /// by [`Backend::devices`](crate::Backend::devices). Only the first one of a profile is
+    /// used. It plays a steady [`SYSTEM_AUDIO_HZ`](super::SYSTEM_AUDIO_HZ) tone (or its
+    /// `file`) and takes the microphone members.
+    SystemAudio,
 }
 
 impl FakeDeviceKind {
@@ -29,6 +35,7 @@ impl FakeDeviceKind {
             FakeDeviceKind::AudioInput => "audioinput",
             FakeDeviceKind::AudioOutput => "audiooutput",
             FakeDeviceKind::Screen => "screen",
+            FakeDeviceKind::SystemAudio => "systemaudio",
         }
     }
 
@@ -38,6 +45,7 @@ impl FakeDeviceKind {
             "audioinput" => FakeDeviceKind::AudioInput,
             "audiooutput" => FakeDeviceKind::AudioOutput,
             "screen" => FakeDeviceKind::Screen,
+            "systemaudio" => FakeDeviceKind::SystemAudio,
             _ => return None,
         })
     }
@@ -128,8 +136,8 @@ pub struct DeviceSpec {
     pub display_surface: DisplayCaptureSurfaceType,
     /// Screen: `cursor` modes (default `["never"]`: the fake screen draws no cursor).
     pub cursor: Vec<CursorCaptureConstraint>,
-    /// Camera: a y4m file, microphone: a wav file, played in a loop instead of the pattern
-    /// or tone.
+    /// Camera: a y4m file, microphone or system audio: a wav file, played in a loop instead
+    /// of the pattern or tone.
     pub file: Option<PathBuf>,
     /// `busy`: opening fails with `NotReadableError`, as a camera used by another program.
     pub busy: bool,
@@ -188,6 +196,19 @@ impl DeviceSpec {
         Self::base(FakeDeviceKind::AudioInput, label)
     }
 
+    /// A system-audio source (what the speakers play, for getDisplayMedia): 48 kHz, stereo or
+    /// mono, 16-bit, 10 ms latency, no audio processing (`echoCancellation`,
+    /// `autoGainControl` and `noiseSuppression` are `[false]`), like a PulseAudio monitor.
+    pub fn system_audio(label: &str) -> Self {
+        DeviceSpec {
+            channel_counts: vec![2, 1],
+            echo_cancellation: vec![EchoCancellation::Bool(false)],
+            auto_gain_control: vec![false],
+            noise_suppression: vec![false],
+            ..Self::base(FakeDeviceKind::SystemAudio, label)
+        }
+    }
+
     /// An audio output device.
     pub fn audio_output(label: &str) -> Self {
         Self::base(FakeDeviceKind::AudioOutput, label)
@@ -244,6 +265,7 @@ impl DeviceSpec {
 ///    "file": "optional.wav", "disconnectAfterMs": 2000},
 ///   {"kind": "audiooutput", "label": "Speaker", "isDefault": true},
 ///   {"kind": "screen", "label": "Screen 1", "width": 1920, "height": 1080, "frameRate": 30},
+///   {"kind": "systemaudio", "label": "System Audio", "sampleRate": [48000]},
 ///   {"kind": "videoinput", "label": "Busy Camera", "busy": true, "id": "cam-busy"}
 /// ]}
 /// ```
@@ -252,6 +274,11 @@ impl DeviceSpec {
 /// are baseline JPEGs, like a webcam's MJPEG mode). `id` and `groupId` are raw ids
 /// (the application sees ids derived from them); by default `id` is derived from the kind and
 /// the index among devices of that kind, so it is stable across runs.
+///
+/// A `systemaudio` device is what getDisplayMedia captures as audio; it takes the
+/// microphone members (defaults: 48 kHz, `channelCount` `[2, 1]`, no audio processing) and is
+/// never enumerated. A profile without one has no system audio: getDisplayMedia then gives
+/// video only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FakeProfile {
     /// The devices, in enumeration order.
@@ -260,7 +287,8 @@ pub struct FakeProfile {
 
 impl Default for FakeProfile {
     /// One camera (640x480, 1280x720, 1920x1080 at 30 fps, 1280x720 at 60 fps), one
-    /// microphone (48 kHz, mono and stereo), one audio output and one 1920x1080 screen.
+    /// microphone (48 kHz, mono and stereo), one audio output, one 1920x1080 screen and the
+    /// system audio ("System Audio", 48 kHz, stereo and mono, a steady 660 Hz tone).
     fn default() -> Self {
         let mut camera = DeviceSpec::camera("Fake Camera");
         camera.is_default = true;
@@ -274,6 +302,7 @@ impl Default for FakeProfile {
                 mic,
                 out,
                 DeviceSpec::screen("Fake Screen", 1920, 1080, 30.0),
+                DeviceSpec::system_audio("System Audio"),
             ],
         }
     }
@@ -533,7 +562,7 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
         .ok_or_else(|| {
             bad(
                 &o.member("kind"),
-                "\"videoinput\", \"audioinput\", \"audiooutput\" or \"screen\"",
+                "\"videoinput\", \"audioinput\", \"audiooutput\", \"screen\" or \"systemaudio\"",
                 kind_value,
             )
         })?;
@@ -543,12 +572,14 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
         FakeDeviceKind::AudioInput => "Fake Microphone",
         FakeDeviceKind::AudioOutput => "Fake Speaker",
         FakeDeviceKind::Screen => "Fake Screen",
+        FakeDeviceKind::SystemAudio => "System Audio",
     };
     let mut d = match kind {
         FakeDeviceKind::VideoInput => DeviceSpec::camera(default_label),
         FakeDeviceKind::AudioInput => DeviceSpec::microphone(default_label),
         FakeDeviceKind::AudioOutput => DeviceSpec::audio_output(default_label),
         FakeDeviceKind::Screen => DeviceSpec::screen(default_label, 1920, 1080, 30.0),
+        FakeDeviceKind::SystemAudio => DeviceSpec::system_audio(default_label),
     };
     if let Some(label) = label {
         d.label = label;
@@ -589,7 +620,7 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
                 d.modes = Vec::new();
             }
         }
-        FakeDeviceKind::AudioInput => {
+        FakeDeviceKind::AudioInput | FakeDeviceKind::SystemAudio => {
             if let Some(v) = o.list("sampleRate", positive_u32)? {
                 d.sample_rates = v;
             }

@@ -7,6 +7,11 @@
 //!   name, or the sink's name for a sink without card and for its monitor, so that a sink
 //!   and its monitor (and a card's source and sink) share a `groupId`.
 //! - The server's default source and sink are flagged `is_default`.
+//! - The system audio ([`Backend::system_audio`]), Chromium's loopback device on Linux: the
+//!   monitor of the server's default sink, labelled `"System Audio"`, with the capabilities
+//!   of that monitor. Its raw id is [`SYSTEM_AUDIO_ID`] (raw group id the same), not the
+//!   monitor's name, so that it is told apart from the monitor listed as a microphone; each
+//!   open (a reopen too) records from the default sink's monitor of that moment.
 //! - Capture runs a record stream on a thread of its own, in 10 ms blocks of signed
 //!   16-bit samples ([`SampleFormat::I16`](mediacapture_frame::SampleFormat::I16)) at the
 //!   opened rate and channel count; PulseAudio resamples and remixes to any rate and channel
@@ -43,6 +48,11 @@ const RATES: [u32; 5] = [48000, 44100, 32000, 16000, 8000];
 /// the capture requests `fragsize` = latency, which PulseAudio clamps to what the source
 /// supports. 10 ms is also our block size.
 const LATENCY: (f64, f64) = (0.01, 2.0);
+/// The raw id (and raw group id) of the system-audio source: PulseAudio's own name for the
+/// default sink's monitor.
+pub const SYSTEM_AUDIO_ID: &str = "@DEFAULT_MONITOR@";
+/// The label of the system-audio source, as Chromium labels its loopback track.
+pub const SYSTEM_AUDIO_LABEL: &str = "System Audio";
 /// How long to wait for the server when enumerating.
 const TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -128,6 +138,7 @@ struct PaSink {
     name: String,
     description: String,
     card: Option<u32>,
+    monitor_source: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -229,6 +240,7 @@ fn query(server: Option<&str>) -> std::result::Result<Snapshot, String> {
                     name: name.to_string(),
                     description: i.description.as_deref().unwrap_or(name).to_owned(),
                     card: i.card,
+                    monitor_source: i.monitor_source_name.as_deref().map(str::to_owned),
                 });
             }
         }
@@ -298,6 +310,14 @@ fn descriptors(s: &Snapshot) -> Vec<DeviceDescriptor> {
     out
 }
 
+/// The monitor source of the server's default sink: what the system audio records.
+fn default_monitor(s: &Snapshot) -> Option<&PaSource> {
+    let default = s.default_sink.as_deref()?;
+    let sink = s.sinks.iter().find(|k| k.name == default)?;
+    let monitor = sink.monitor_source.as_deref()?;
+    s.sources.iter().find(|src| src.name == monitor)
+}
+
 /// What a source can deliver: its own format first, then what PulseAudio converts to.
 fn capabilities(rate: u32, channels: u8) -> AudioCapabilities {
     let mut sample_rates = vec![rate];
@@ -331,6 +351,24 @@ impl Backend for PulseBackend {
         }
     }
 
+    fn system_audio(&self) -> Result<Option<DeviceDescriptor>> {
+        let snap = match query(self.server.as_deref()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!("pulse: {e}");
+                return Ok(None);
+            }
+        };
+        Ok(default_monitor(&snap).map(|src| DeviceDescriptor {
+            raw_id: SYSTEM_AUDIO_ID.to_owned(),
+            raw_group_id: SYSTEM_AUDIO_ID.to_owned(),
+            kind: MediaDeviceKind::AudioInput,
+            label: SYSTEM_AUDIO_LABEL.to_owned(),
+            is_default: false,
+            capabilities: NativeCapabilities::Audio(capabilities(src.rate, src.channels)),
+        }))
+    }
+
     fn open(
         &self,
         raw_id: &str,
@@ -344,7 +382,14 @@ impl Backend for PulseBackend {
         };
         let snap = query(self.server.as_deref())
             .map_err(|e| Error::not_readable(format!("PulseAudio: {e}")))?;
-        let Some(src) = snap.sources.iter().find(|s| s.name == raw_id) else {
+        let found = if raw_id == SYSTEM_AUDIO_ID {
+            Some(default_monitor(&snap).ok_or_else(|| {
+                Error::not_found("PulseAudio: no default sink with a monitor to capture")
+            })?)
+        } else {
+            snap.sources.iter().find(|s| s.name == raw_id)
+        };
+        let Some(src) = found else {
             if snap.sinks.iter().any(|s| s.name == raw_id) {
                 return Err(Error::not_found(format!(
                     "{raw_id:?} is an audio output device: nothing to capture"
@@ -358,7 +403,7 @@ impl Backend for PulseBackend {
         let (tx, rx) = mpsc::channel();
         let job = Capture {
             server: self.server.clone(),
-            device: raw_id.to_owned(),
+            device: src.name.clone(),
             rate: a.sample_rate,
             channels: a.channel_count as u8,
             latency: a.latency,
