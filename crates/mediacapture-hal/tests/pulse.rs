@@ -13,7 +13,7 @@ mod common;
 
 use common::{Collect, rms};
 use mediacapture_frame::SampleFormat;
-use mediacapture_hal::pulse::PulseBackend;
+use mediacapture_hal::pulse::{PulseBackend, SYSTEM_AUDIO_ID};
 use mediacapture_hal::{Backend, ErrorKind, NativeCapabilities, NativeConfig, SourceEvent};
 use mediacapture_types::native::AudioConfig;
 use mediacapture_types::{EchoCancellation, MediaDeviceKind};
@@ -34,6 +34,14 @@ fn backend_or_skip(test: &str) -> Option<PulseBackend> {
     );
     println!("skipped: {test}: no PulseAudio server with a `testsink` null sink");
     None
+}
+
+/// Held by the tests that play into `testsink` (the default sink), so that their sounds do
+/// not mix.
+static PLAYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn playing() -> std::sync::MutexGuard<'static, ()> {
+    PLAYING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn config(rate: u32, channels: u32) -> NativeConfig {
@@ -145,6 +153,7 @@ fn captures_what_is_played_into_the_sink() {
     let Some(b) = backend_or_skip("captures_what_is_played_into_the_sink") else {
         return;
     };
+    let _playing = playing();
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("tone.wav");
     tone_wav(&wav, 1000.0, 3.0);
@@ -294,4 +303,77 @@ fn unreachable_server_lists_nothing() {
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotReadableError);
+}
+
+/// The server's default sink, as `pactl info` reports it.
+fn default_sink() -> String {
+    pactl(&["info"])
+        .lines()
+        .find_map(|l| l.strip_prefix("Default Sink: "))
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn system_audio_is_the_default_sinks_monitor_and_not_enumerated() {
+    let Some(b) = backend_or_skip("system_audio_is_the_default_sinks_monitor_and_not_enumerated")
+    else {
+        return;
+    };
+    let d = b.system_audio().unwrap().expect("a default sink");
+    assert_eq!(d.raw_id, SYSTEM_AUDIO_ID);
+    assert_eq!(d.label, "System Audio");
+    assert_eq!(d.kind, MediaDeviceKind::AudioInput);
+    let devices = b.devices().unwrap();
+    assert!(!devices.iter().any(|x| x.raw_id == SYSTEM_AUDIO_ID));
+    // Its capabilities are those of the default sink's monitor.
+    let monitor = format!("{}.monitor", default_sink());
+    let mon = devices.iter().find(|x| x.raw_id == monitor).unwrap();
+    assert_eq!(d.capabilities, mon.capabilities);
+    // No server, no system audio (and no error).
+    let gone = PulseBackend::with_server("unix:/nonexistent/sysaudio/pulse/native");
+    assert_eq!(gone.system_audio().unwrap(), None);
+}
+
+#[test]
+fn system_audio_captures_what_the_default_sink_plays() {
+    let Some(b) = backend_or_skip("system_audio_captures_what_the_default_sink_plays") else {
+        return;
+    };
+    let _playing = playing();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("tone.wav");
+    tone_wav(&wav, 750.0, 4.0);
+    let sink = Arc::new(Collect::default());
+    let mut src = b
+        .open(SYSTEM_AUDIO_ID, &config(48000, 2), sink.clone())
+        .unwrap();
+    let mut player = Command::new("paplay")
+        .args(["-d", &default_sink()])
+        .arg(&wav)
+        .spawn()
+        .expect("paplay runs");
+    let loud = || {
+        sink.audio()
+            .iter()
+            .filter(|a| rms(&a.to_f32_interleaved()) > 0.1)
+            .count()
+            >= 10
+    };
+    let heard = common::wait_for(8000, loud);
+    src.stop();
+    let _ = player.kill();
+    let _ = player.wait();
+    assert!(heard, "no sound captured from the default sink");
+    let samples: Vec<f32> = sink
+        .audio()
+        .iter()
+        .filter(|a| a.channels() == 2 && rms(&a.to_f32_interleaved()) > 0.1)
+        .flat_map(|a| a.to_f32_interleaved())
+        .step_by(2)
+        .take(4800)
+        .collect();
+    assert_eq!(samples.len(), 4800);
+    let freqs: Vec<f64> = (4..=80).map(|k| f64::from(k) * 50.0).collect();
+    assert_eq!(common::dominant(&samples, 48000.0, &freqs), 750.0);
 }

@@ -574,9 +574,10 @@ impl DevicesInner {
 
     /// Spec: "camera (microphone) information can be exposed".
     fn can_expose(&self, kind: MediaDeviceKind) -> bool {
-        let live = self.live_hubs().iter().any(|h| {
-            h.descriptor.kind == kind && !h.display && !h.live_tracks().is_empty()
-        });
+        let live = self
+            .live_hubs()
+            .iter()
+            .any(|h| h.descriptor.kind == kind && !h.display && !h.live_tracks().is_empty());
         let s = self.state.lock();
         live || match kind {
             MediaDeviceKind::VideoInput => s.can_expose_camera,
@@ -994,13 +995,12 @@ impl DevicesInner {
         let audio = match &system_audio {
             Some((audio_backend, a)) => {
                 let cs = options.audio.constraints();
-                let sel =
-                    mediacapture_core::select_settings(&self.view(a), &cs).map_err(|u| {
-                        Error::overconstrained(
-                            u.constraint.clone(),
-                            format!("the system audio cannot satisfy {:?}", u.constraint),
-                        )
-                    })?;
+                let sel = mediacapture_core::select_settings(&self.view(a), &cs).map_err(|u| {
+                    Error::overconstrained(
+                        u.constraint.clone(),
+                        format!("the system audio cannot satisfy {:?}", u.constraint),
+                    )
+                })?;
                 Some((*audio_backend, a, cs, sel))
             }
             None => None,

@@ -652,9 +652,9 @@ impl Backend for FakeBackend {
                     Some(path) => {
                         Media::Wav(audio::WavLoop::open(path, a.sample_rate, a.channel_count)?)
                     }
-                    None if kind == FakeDeviceKind::SystemAudio => Media::Tone(
-                        audio::Tone::system_audio(a.sample_rate, a.channel_count),
-                    ),
+                    None if kind == FakeDeviceKind::SystemAudio => {
+                        Media::Tone(audio::Tone::system_audio(a.sample_rate, a.channel_count))
+                    }
                     None => Media::Tone(audio::Tone::new(a.sample_rate, a.channel_count)),
                 };
                 (media, f64::from(a.sample_rate), a.channel_count)
