@@ -887,7 +887,14 @@ impl DevicesInner {
         selection: mediacapture_core::Selection,
     ) -> Result<MediaStreamTrack> {
         let view = self.view(d);
-        let capabilities = mediacapture_core::capabilities(&view);
+        let mut capabilities = mediacapture_core::capabilities(&view);
+        let mut settings = selection.settings;
+        if display {
+            // Display tracks report a deviceId and no groupId (the core leaves it out for
+            // surfaces; the system audio gets the same).
+            capabilities.group_id = None;
+            settings.group_id = None;
+        }
         let shared = if display {
             None
         } else {
@@ -907,7 +914,7 @@ impl DevicesInner {
                     display,
                     view.device_id.clone(),
                     view.group_id.clone(),
-                    selection.native.clone(),
+                    selection.native,
                 )
                 .map_err(|e| match e.kind {
                     ErrorKind::NotReadableError => e,
@@ -925,7 +932,7 @@ impl DevicesInner {
             kind,
             Some(Arc::downgrade(self)),
             constraints,
-            selection.settings,
+            settings,
             capabilities,
         ))
     }

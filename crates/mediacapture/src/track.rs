@@ -291,7 +291,7 @@ impl MediaStreamTrack {
         {
             let mut s = inner.state.lock();
             s.constraints = constraints;
-            s.settings = selection.settings;
+            s.settings = keep_unset_ids(selection.settings, &s.settings);
         }
         hub.rebuild_routes();
         Ok(())
@@ -481,7 +481,11 @@ impl TrackInner {
                 let mut s = self.state.lock();
                 if s.ready_state == MediaStreamTrackState::Live {
                     s.settings = keep_unset_ids(sel.settings, &s.settings);
-                    s.capabilities = mediacapture_core::capabilities(&view);
+                    let mut caps = mediacapture_core::capabilities(&view);
+                    if s.capabilities.group_id.is_none() {
+                        caps.group_id = None;
+                    }
+                    s.capabilities = caps;
                 }
             }
             Err(u) => tracing::warn!(
@@ -646,6 +650,8 @@ pub(crate) fn only_config(
 }
 
 /// Settings chosen again keep the id members the track had (a source with no ids has none).
+/// `new` without the ids `old` does not have (a track that reports no groupId, as a
+/// getDisplayMedia track, never starts to).
 fn keep_unset_ids(mut new: MediaTrackSettings, old: &MediaTrackSettings) -> MediaTrackSettings {
     if old.device_id.is_none() {
         new.device_id = None;
