@@ -13,10 +13,13 @@ use std::time::{Duration, Instant};
 /// Arguments of `record`.
 #[derive(Args, Debug)]
 pub(crate) struct RecordArgs {
-    /// MediaStreamConstraints JSON (DisplayMediaStreamOptions with --display).
+    /// MediaStreamConstraints JSON (DisplayMediaStreamOptions with --display, where the
+    /// default records the screen and the system audio, when there is one; give
+    /// '{"video":true}' for the screen only).
     #[arg(short, long, default_value = r#"{"video":true,"audio":true}"#)]
     constraints: String,
-    /// Record a display surface (getDisplayMedia).
+    /// Record a display surface (getDisplayMedia), and the system audio with the default
+    /// constraints.
     #[arg(long, conflicts_with = "from")]
     display: bool,
     /// Re-record a media file (WebM/Matroska with VP8/VP9/Opus, WAV, y4m) played in real time

@@ -141,6 +141,46 @@ fn probe_apply_and_display() {
         (Some(960), Some(540))
     );
     assert_eq!(s["displaySurface"], "monitor");
+    // Audio requested: the system audio comes second.
+    let o = run(&[
+        "--fake",
+        "--json",
+        "probe",
+        "--display",
+        r#"{"video":true,"audio":true}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    let tracks = v["tracks"].as_array().unwrap();
+    assert_eq!(tracks.len(), 2, "{v}");
+    assert_eq!(tracks[1]["kind"], "audio");
+    assert_eq!(tracks[1]["label"], "System Audio");
+}
+
+#[test]
+fn record_display_records_the_screen_and_the_system_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let codecs = |args: &[&str], name: &str| -> Vec<String> {
+        let path = dir.path().join(name);
+        let mut all = vec!["--fake", "record", "--display", "--duration", "1s"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-o", path.to_str().unwrap()]);
+        let o = run(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        ffprobe(&path)["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["codec_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let both = codecs(&[], "both.webm");
+    assert!(
+        both.contains(&"vp8".to_owned()) && both.contains(&"opus".to_owned()),
+        "{both:?}"
+    );
+    let video = codecs(&["-c", r#"{"video":true}"#], "video.webm");
+    assert_eq!(video, vec!["vp8".to_owned()]);
 }
 
 #[test]
@@ -363,6 +403,15 @@ fn record_display_records_the_x_screen() {
     assert_eq!(
         (video["width"].as_u64(), video["height"].as_u64()),
         (Some(1280), Some(720))
+    );
+    // And the system audio (PulseAudio's, or the fake one where there is no server).
+    assert!(
+        v["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["codec_name"] == "opus"),
+        "{v}"
     );
 }
 
