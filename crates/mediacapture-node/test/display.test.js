@@ -71,3 +71,29 @@ test('revoking display-capture ends the display track', async () => {
   assert.ok(e.isTrusted);
   assert.equal(t.readyState, 'ended');
 });
+
+test('audio: true adds the system audio track after the video track', async () => {
+  const md = devices([MONITOR, { kind: 'systemaudio' }]);
+  const s = await md.getDisplayMedia({ video: true, audio: true });
+  const tracks = s.getTracks();
+  assert.equal(tracks.length, 2);
+  assert.equal(tracks[0].kind, 'video');
+  const [a] = s.getAudioTracks();
+  assert.equal(a, tracks[1]);
+  assert.equal(a.kind, 'audio');
+  assert.equal(a.label, 'System Audio');
+  const st = a.getSettings();
+  assert.equal(st.sampleRate, 48000);
+  assert.equal(typeof st.deviceId, 'string');
+  assert.equal(st.restrictOwnAudio, undefined, 'not supported, not reported');
+  const list = await md.enumerateDevices();
+  assert.ok(list.every((d) => d.label !== 'System Audio'));
+  tracks.forEach((t) => t.stop());
+  // Without system audio in the profile, or without asking for audio: video only.
+  const noAudio = await devices([MONITOR]).getDisplayMedia({ video: true, audio: true });
+  assert.equal(noAudio.getTracks().length, 1);
+  noAudio.getTracks()[0].stop();
+  const videoOnly = await md.getDisplayMedia({ video: true });
+  assert.equal(videoOnly.getTracks().length, 1);
+  videoOnly.getTracks()[0].stop();
+});
