@@ -278,6 +278,12 @@ export declare class MediaDevices extends EventTarget {
   enumerateDevices(): Promise<MediaDeviceInfo[]>;
   getSupportedConstraints(): MediaTrackSupportedConstraints;
   getUserMedia(constraints?: MediaStreamConstraints): Promise<MediaStream>;
+  /**
+   * The first display surface (or the one `displaySurface` prefers); with `audio` (and
+   * `systemAudio` not "exclude") also a "System Audio" track, after the video track, when the
+   * system has system audio (PulseAudio: the default sink's monitor; fake devices: a
+   * `systemaudio` profile device).
+   */
   getDisplayMedia(options?: DisplayMediaStreamOptions): Promise<MediaStream>;
 }
 
