@@ -65,6 +65,7 @@
 #![forbid(unsafe_code)]
 
 mod adapter;
+mod area;
 pub mod audio;
 mod buffers;
 mod convert;

@@ -1,12 +1,19 @@
 //! Centre crop and scale for `resizeMode: "crop-and-scale"`, and black frames.
 //!
-//! Scaler: fast_image_resize. Pure Rust, SSE4.1/AVX2/NEON convolution picked at run time,
-//! one-channel `U8` images (so each I420 plane is scaled on its own, no conversion to RGB),
-//! fractional source crop boxes (the chroma planes' half-pixel crop edges stay exact), and a
-//! reusable `Resizer` that keeps its buffers between frames. The filter is bilinear with the
-//! kernel widened by the downscale factor (an area-weighted, alias-free downscale), close to
-//! libyuv's `kFilterBox`/`kFilterBilinear` that Chromium uses for video frames.
+//! Each I420 plane is scaled on its own (no conversion to RGB), reading only its part of the
+//! crop. Two scalers:
+//!
+//! * a plane whose crop maps onto its output by an exact ratio per axis of `n:1` (`n` up to
+//!   8) or 3:2 (1920x1080 -> 1280x720, 640x360, 320x180 are 3:2, 3:1, 6:1) goes through a
+//!   dedicated area (box) filter in plain, vectorised Rust (`area.rs`): each output pixel is
+//!   the rounded average of the source area it covers, as libyuv's `kFilterBox`;
+//! * any other size goes through fast_image_resize: pure Rust, SSE4.1/AVX2/NEON convolution
+//!   picked at run time, one-channel `U8` images, source crop boxes, and a reusable
+//!   `Resizer` that keeps its buffers between frames. Its filter is bilinear with the kernel
+//!   widened by the downscale factor (an area-weighted, alias-free downscale), close to
+//!   libyuv's `kFilterBox`/`kFilterBilinear` that Chromium uses for video frames.
 
+use crate::area::{self, AreaScaler};
 use crate::convert;
 use crate::planes::{self, I420Buf, I420Ref};
 use crate::video::{PixelFormat, Rect, VideoFrame};
@@ -109,10 +116,11 @@ pub fn crop_region(width: u32, height: u32, out_width: u32, out_height: u32) -> 
     }
 }
 
-/// A reusable scaler: keeps fast_image_resize's buffers between frames.
+/// A reusable scaler: keeps its buffers (and fast_image_resize's) between frames.
 #[derive(Debug, Default)]
 pub(crate) struct Scaler {
     resizer: fir::Resizer,
+    area: AreaScaler,
 }
 
 fn fir_err(e: impl std::fmt::Display) -> FrameError {
@@ -165,8 +173,10 @@ impl Scaler {
         out.into_frame(frame.timestamp(), frame.duration())
     }
 
-    /// Scales the `crop` of `src` (absolute plane coordinates, luma) to `width` x `height`.
-    /// The filter reads nothing outside the crop: edge taps are clamped to it, as libyuv's
+    /// Scales the `crop` of `src` (absolute plane coordinates, luma) to `width` x `height`,
+    /// each plane with the area filter when its ratio is one it handles, else with
+    /// fast_image_resize. Neither reads anything outside the crop: the area filter's boxes
+    /// lie inside it, and fast_image_resize's edge taps are clamped to it, as libyuv's
     /// scalers do with a cropped source pointer.
     fn scale(&mut self, src: &Source<'_>, crop: Rect, width: u32, height: u32) -> Result<I420Buf> {
         let mut out = I420Buf::new(width as usize, height as usize);
@@ -187,6 +197,11 @@ impl Scaler {
             (2, chroma(src.planes[2]), dv, ocw, och),
         ];
         for (i, rect, dst, ow, oh) in jobs {
+            if let Some(plan) = area::plan(rect.width, rect.height, ow, oh) {
+                self.area
+                    .scale_plane(src.planes[i], rect, dst, ow, oh, plan)?;
+                continue;
+            }
             let (data, stride, rows) = src.planes[i];
             let image = fir::images::ImageRef::new(stride, rows, data, fir::PixelType::U8)
                 .map_err(fir_err)?;

@@ -1,0 +1,252 @@
+//! Fixed-ratio area (box) downscaling of one 8-bit plane: the fast path of
+//! [`crate::scale`] for the ratios cameras and tracks actually use (1920x1080 -> 1280x720 is
+//! 3:2, -> 640x360 is 3:1, -> 320x180 is 6:1).
+//!
+//! Each output pixel is the average of the source area it covers, with one rounding (half
+//! up) at the end: per axis, `n:1` averages `n` samples and `3:2` makes two outputs of three
+//! samples as `(2*s0 + s1) / 3` and `(s1 + 2*s2) / 3`; the two axes multiply. This is
+//! libyuv's `kFilterBox` for these ratios, and what fast_image_resize's widened bilinear
+//! kernel approximates with a softer (wider) filter.
+//!
+//! The work is plain Rust the compiler vectorises: the rows of one output row are summed
+//! (weighted) into a reusable `u16` row, then each horizontal group of that row is summed
+//! in fixed-size chunks and divided by a multiply-high (no division, no per-pixel branch).
+
+use crate::video::Rect;
+use crate::{FrameError, Result};
+
+/// The largest `n` of an `n:1` ratio handled. With 3:2 on the other axis or `n:1` on both,
+/// a pixel's weighted sum stays below `255 * 64 + 32`, well inside a `u16`.
+pub(crate) const MAX_WHOLE: u32 = 8;
+
+/// How one axis maps source samples to output samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ratio {
+    /// `n` source samples per output sample (`1..=MAX_WHOLE`).
+    Whole(u8),
+    /// Three source samples per two output samples.
+    ThreeToTwo,
+}
+
+impl Ratio {
+    /// The ratio that maps exactly `src` samples onto `dst`, if it is one handled here.
+    pub(crate) fn of(src: u32, dst: u32) -> Option<Ratio> {
+        if dst == 0 {
+            return None;
+        }
+        if src % dst == 0 && (1..=MAX_WHOLE).contains(&(src / dst)) {
+            return u8::try_from(src / dst).ok().map(Ratio::Whole);
+        }
+        if u64::from(src) * 2 == u64::from(dst) * 3 {
+            return Some(Ratio::ThreeToTwo);
+        }
+        None
+    }
+
+    /// The sum of the weights of one output sample.
+    fn denominator(self) -> u16 {
+        match self {
+            Ratio::Whole(n) => u16::from(n),
+            Ratio::ThreeToTwo => 3,
+        }
+    }
+
+    /// The source samples of output sample `i`: the first one's index and the weights.
+    fn taps(self, i: usize) -> (usize, &'static [u16]) {
+        const ONES: [u16; MAX_WHOLE as usize] = [1; MAX_WHOLE as usize];
+        match self {
+            Ratio::Whole(n) => (i * usize::from(n), &ONES[..usize::from(n).min(ONES.len())]),
+            Ratio::ThreeToTwo if i % 2 == 0 => (i / 2 * 3, &[2, 1]),
+            Ratio::ThreeToTwo => (i / 2 * 3 + 1, &[1, 2]),
+        }
+    }
+}
+
+/// A plan for one plane: the ratio per axis, when both are handled and the plane is not
+/// left as it is.
+pub(crate) fn plan(src_w: u32, src_h: u32, dst_w: u32, dst_h: u32) -> Option<(Ratio, Ratio)> {
+    let plan = (Ratio::of(src_w, dst_w)?, Ratio::of(src_h, dst_h)?);
+    (plan != (Ratio::Whole(1), Ratio::Whole(1))).then_some(plan)
+}
+
+/// `(x + d / 2) / d` for every `x <= 255 * d` by a multiply-high and a shift (exact for
+/// `d <= 128`, checked exhaustively by the tests), which vectorises where a division does
+/// not.
+#[derive(Debug, Clone, Copy)]
+struct Divider {
+    half: u16,
+    mul: u16,
+    shift: u32,
+}
+
+impl Divider {
+    fn new(d: u16) -> Divider {
+        debug_assert!((2..=128).contains(&d));
+        let k = 15 - d.leading_zeros(); // floor(log2 d)
+        if d.is_power_of_two() {
+            // x / 2^k = (x * 2^15) >> 16 >> (k - 1), exactly.
+            Divider {
+                half: d / 2,
+                mul: 1 << 15,
+                shift: k - 1,
+            }
+        } else {
+            // m = ceil(2^(16 + k) / d) < 2^16; the error x * (m / 2^(16 + k) - 1 / d)
+            // stays below 1 / d for x < 2^(15 + k) / d, which covers 255.5 * d for d <= 128.
+            let m = (1u32 << (16 + k)).div_ceil(u32::from(d));
+            Divider {
+                half: d / 2,
+                mul: u16::try_from(m).unwrap_or(u16::MAX),
+                shift: k,
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn apply(self, x: u16) -> u8 {
+        let x = x + self.half;
+        let high = ((u32::from(x) * u32::from(self.mul)) >> 16) as u16;
+        (high >> self.shift) as u8
+    }
+}
+
+/// Reusable buffers of the area scaler.
+#[derive(Debug, Default)]
+pub(crate) struct AreaScaler {
+    /// One output row's vertically weighted sums, one per source column.
+    acc: Vec<u16>,
+}
+
+/// One plane: its bytes, stride and rows.
+pub(crate) type Plane<'a> = (&'a [u8], u32, u32);
+
+impl AreaScaler {
+    /// Scales the `rect` of `src` to the tight `dst_w` x `dst_h` plane `dst` with `plan`
+    /// (from [`plan`] for the rect's and the output's sizes).
+    pub(crate) fn scale_plane(
+        &mut self,
+        src: Plane<'_>,
+        rect: Rect,
+        dst: &mut [u8],
+        dst_w: u32,
+        dst_h: u32,
+        (hr, vr): (Ratio, Ratio),
+    ) -> Result<()> {
+        let (data, stride, rows) = src;
+        if u64::from(rect.x) + u64::from(rect.width) > u64::from(stride)
+            || u64::from(rect.y) + u64::from(rect.height) > u64::from(rows)
+        {
+            return Err(FrameError::Layout(format!(
+                "area scale: {rect:?} outside a plane of {stride} x {rows}"
+            )));
+        }
+        let (x, y, w) = (rect.x as usize, rect.y as usize, rect.width as usize);
+        let (stride, ow) = (stride as usize, dst_w as usize);
+        let div = Divider::new(hr.denominator() * vr.denominator());
+        self.acc.clear();
+        self.acc.resize(w, 0);
+        let acc = &mut self.acc[..];
+        let short = || FrameError::Layout("area scale: plane too short".into());
+        for (oy, out) in dst.chunks_exact_mut(ow).take(dst_h as usize).enumerate() {
+            let (first, weights) = vr.taps(oy);
+            for (t, &weight) in weights.iter().enumerate() {
+                let start = (y + first + t) * stride + x;
+                let row = data.get(start..start + w).ok_or_else(short)?;
+                if t == 0 {
+                    set_row(acc, row, weight);
+                } else {
+                    add_row(acc, row, weight);
+                }
+            }
+            match hr {
+                Ratio::Whole(1) => horizontal::<1>(acc, out, div),
+                Ratio::Whole(2) => horizontal::<2>(acc, out, div),
+                Ratio::Whole(3) => horizontal::<3>(acc, out, div),
+                Ratio::Whole(4) => horizontal::<4>(acc, out, div),
+                Ratio::Whole(5) => horizontal::<5>(acc, out, div),
+                Ratio::Whole(6) => horizontal::<6>(acc, out, div),
+                Ratio::Whole(7) => horizontal::<7>(acc, out, div),
+                Ratio::Whole(8) => horizontal::<8>(acc, out, div),
+                Ratio::Whole(n) => {
+                    return Err(FrameError::Layout(format!("area scale: ratio {n}:1")));
+                }
+                Ratio::ThreeToTwo => horizontal_three_to_two(acc, out, div),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `acc = weight * row`.
+#[inline(always)]
+fn set_row(acc: &mut [u16], row: &[u8], weight: u16) {
+    for (a, &s) in acc.iter_mut().zip(row) {
+        *a = u16::from(s) * weight;
+    }
+}
+
+/// `acc += weight * row`.
+#[inline(always)]
+fn add_row(acc: &mut [u16], row: &[u8], weight: u16) {
+    for (a, &s) in acc.iter_mut().zip(row) {
+        *a += u16::from(s) * weight;
+    }
+}
+
+/// `out[i]` = the rounded average of `acc[N * i .. N * i + N]` (already weighted
+/// vertically; `div` divides by both axes' weights).
+#[inline(always)]
+fn horizontal<const N: usize>(acc: &[u16], out: &mut [u8], div: Divider) {
+    for (o, group) in out.iter_mut().zip(acc.chunks_exact(N)) {
+        let mut sum = 0u16;
+        for &a in group {
+            sum += a;
+        }
+        *o = div.apply(sum);
+    }
+}
+
+/// Two outputs per three sums: `2*a0 + a1` and `a1 + 2*a2`.
+#[inline(always)]
+fn horizontal_three_to_two(acc: &[u16], out: &mut [u8], div: Divider) {
+    for (o, a) in out.chunks_exact_mut(2).zip(acc.chunks_exact(3)) {
+        o[0] = div.apply(2 * a[0] + a[1]);
+        o[1] = div.apply(a[1] + 2 * a[2]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    #[test]
+    fn divider_is_exact_for_every_sum() {
+        for d in 2..=128u16 {
+            let div = Divider::new(d);
+            for x in 0..=255 * u32::from(d) {
+                let want = (x + u32::from(d) / 2) / u32::from(d);
+                assert_eq!(u32::from(div.apply(x as u16)), want, "{x} / {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn ratios() {
+        assert_eq!(Ratio::of(1920, 1280), Some(Ratio::ThreeToTwo));
+        assert_eq!(Ratio::of(1080, 720), Some(Ratio::ThreeToTwo));
+        assert_eq!(Ratio::of(1920, 640), Some(Ratio::Whole(3)));
+        assert_eq!(Ratio::of(1920, 320), Some(Ratio::Whole(6)));
+        assert_eq!(Ratio::of(1920, 1920), Some(Ratio::Whole(1)));
+        assert_eq!(Ratio::of(1920, 1000), None);
+        assert_eq!(Ratio::of(1920, 240), Some(Ratio::Whole(8)));
+        assert_eq!(Ratio::of(1920, 160), None);
+        assert_eq!(Ratio::of(3, 2), Some(Ratio::ThreeToTwo));
+        assert_eq!(Ratio::of(2, 3), None);
+        assert_eq!(Ratio::of(5, 0), None);
+        assert_eq!(plan(8, 8, 8, 8), None);
+        assert_eq!(plan(8, 8, 8, 4), Some((Ratio::Whole(1), Ratio::Whole(2))));
+        assert_eq!(plan(9, 8, 6, 3), None);
+    }
+}
