@@ -8,9 +8,10 @@
 //! libyuv's `kFilterBox` for these ratios, and what fast_image_resize's widened bilinear
 //! kernel approximates with a softer (wider) filter.
 //!
-//! The work is plain Rust the compiler vectorises: the rows of one output row are summed
-//! (weighted) into a reusable `u16` row, then each horizontal group of that row is summed
-//! in fixed-size chunks and divided by a multiply-high (no division, no per-pixel branch).
+//! The work is plain Rust the compiler vectorises (baseline SSE2 on x86-64): the source rows
+//! of one output row are summed (weighted, two rows per pass) into a reusable `u16` row,
+//! then each horizontal group of that row is summed in fixed-size blocks of 16 outputs and
+//! divided by a multiply-high (no division, no per-pixel branch).
 
 use crate::video::Rect;
 use crate::{FrameError, Result};
@@ -149,15 +150,12 @@ impl AreaScaler {
         let short = || FrameError::Layout("area scale: plane too short".into());
         for (oy, out) in dst.chunks_exact_mut(ow).take(dst_h as usize).enumerate() {
             let (first, weights) = vr.taps(oy);
-            for (t, &weight) in weights.iter().enumerate() {
+            let mut rows: [&[u8]; MAX_WHOLE as usize] = [&[]; MAX_WHOLE as usize];
+            for (t, row) in rows.iter_mut().take(weights.len()).enumerate() {
                 let start = (y + first + t) * stride + x;
-                let row = data.get(start..start + w).ok_or_else(short)?;
-                if t == 0 {
-                    set_row(acc, row, weight);
-                } else {
-                    add_row(acc, row, weight);
-                }
+                *row = data.get(start..start + w).ok_or_else(short)?;
             }
+            vertical(acc, &rows[..weights.len()], weights);
             match hr {
                 Ratio::Whole(1) => horizontal::<1>(acc, out, div),
                 Ratio::Whole(2) => horizontal::<2>(acc, out, div),
@@ -177,19 +175,34 @@ impl AreaScaler {
     }
 }
 
-/// `acc = weight * row`.
+/// `acc = sum of weights[t] * rows[t]`, a pair of rows per pass (so `acc` is written once
+/// for the common two-tap and 2:1 cases).
 #[inline(always)]
-fn set_row(acc: &mut [u16], row: &[u8], weight: u16) {
-    for (a, &s) in acc.iter_mut().zip(row) {
-        *a = u16::from(s) * weight;
-    }
-}
-
-/// `acc += weight * row`.
-#[inline(always)]
-fn add_row(acc: &mut [u16], row: &[u8], weight: u16) {
-    for (a, &s) in acc.iter_mut().zip(row) {
-        *a += u16::from(s) * weight;
+fn vertical(acc: &mut [u16], rows: &[&[u8]], weights: &[u16]) {
+    match (rows, weights) {
+        ([r0], [w0]) => {
+            for (a, &s0) in acc.iter_mut().zip(*r0) {
+                *a = u16::from(s0) * w0;
+            }
+        }
+        ([r0, r1, ..], [w0, w1, ..]) => {
+            for ((a, &s0), &s1) in acc.iter_mut().zip(*r0).zip(*r1) {
+                *a = u16::from(s0) * w0 + u16::from(s1) * w1;
+            }
+            let mut rest = rows[2..].iter().zip(&weights[2..]);
+            while let Some((r0, &w0)) = rest.next() {
+                if let Some((r1, &w1)) = rest.next() {
+                    for ((a, &s0), &s1) in acc.iter_mut().zip(*r0).zip(*r1) {
+                        *a += u16::from(s0) * w0 + u16::from(s1) * w1;
+                    }
+                } else {
+                    for (a, &s0) in acc.iter_mut().zip(*r0) {
+                        *a += u16::from(s0) * w0;
+                    }
+                }
+            }
+        }
+        _ => acc.fill(0),
     }
 }
 
@@ -197,6 +210,24 @@ fn add_row(acc: &mut [u16], row: &[u8], weight: u16) {
 /// vertically; `div` divides by both axes' weights).
 #[inline(always)]
 fn horizontal<const N: usize>(acc: &[u16], out: &mut [u8], div: Divider) {
+    // Blocks of 16 outputs of a fixed shape: the compiler loads each block's groups into
+    // vector registers and sums and divides 8 or 16 lanes at a time; then the tail.
+    let blocks = out.len() / 16;
+    for (o, a) in out.chunks_exact_mut(16).zip(acc.chunks_exact(16 * N)) {
+        let mut sums = [0u16; 16];
+        for (k, sum) in sums.iter_mut().enumerate() {
+            for t in 0..N {
+                *sum += a[N * k + t];
+            }
+        }
+        for (o, &sum) in o.iter_mut().zip(&sums) {
+            *o = div.apply(sum);
+        }
+    }
+    let (out, acc) = (
+        &mut out[blocks * 16..],
+        acc.get(blocks * 16 * N..).unwrap_or(&[]),
+    );
     for (o, group) in out.iter_mut().zip(acc.chunks_exact(N)) {
         let mut sum = 0u16;
         for &a in group {
@@ -209,6 +240,22 @@ fn horizontal<const N: usize>(acc: &[u16], out: &mut [u8], div: Divider) {
 /// Two outputs per three sums: `2*a0 + a1` and `a1 + 2*a2`.
 #[inline(always)]
 fn horizontal_three_to_two(acc: &[u16], out: &mut [u8], div: Divider) {
+    // As in `horizontal`: blocks of 16 outputs, then the tail.
+    let blocks = out.len() / 16;
+    for (o, a) in out.chunks_exact_mut(16).zip(acc.chunks_exact(24)) {
+        let mut sums = [0u16; 16];
+        for k in 0..8 {
+            sums[2 * k] = 2 * a[3 * k] + a[3 * k + 1];
+            sums[2 * k + 1] = a[3 * k + 1] + 2 * a[3 * k + 2];
+        }
+        for (o, &sum) in o.iter_mut().zip(&sums) {
+            *o = div.apply(sum);
+        }
+    }
+    let (out, acc) = (
+        &mut out[blocks * 16..],
+        acc.get(blocks * 24..).unwrap_or(&[]),
+    );
     for (o, a) in out.chunks_exact_mut(2).zip(acc.chunks_exact(3)) {
         o[0] = div.apply(2 * a[0] + a[1]);
         o[1] = div.apply(a[1] + 2 * a[2]);
