@@ -296,4 +296,193 @@ mod tests {
         assert_eq!(plan(8, 8, 8, 4), Some((Ratio::Whole(1), Ratio::Whole(2))));
         assert_eq!(plan(9, 8, 6, 3), None);
     }
+    /// Scales a `w` x `h` tight plane to `ow` x `oh` (an exact ratio) with the area scaler.
+    fn scale(src: &[u8], w: u32, h: u32, ow: u32, oh: u32) -> Vec<u8> {
+        let rect = Rect {
+            x: 0,
+            y: 0,
+            width: w,
+            height: h,
+        };
+        let mut out = vec![0; (ow * oh) as usize];
+        AreaScaler::default()
+            .scale_plane(
+                (src, w, h),
+                rect,
+                &mut out,
+                ow,
+                oh,
+                plan(w, h, ow, oh).unwrap(),
+            )
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn known_values_per_ratio() {
+        // 2:1: the average of 2x2, half rounded up.
+        assert_eq!(scale(&[10, 20, 30, 42], 2, 2, 1, 1), [26]);
+        assert_eq!(scale(&[10, 20, 30, 41], 2, 2, 1, 1), [25]);
+        // 3:2 both ways: weights 4 2 / 2 1 out of 9; a linear ramp stays exact.
+        let ramp = [0, 30, 60, 90, 120, 150, 180, 210, 240];
+        assert_eq!(scale(&ramp, 3, 3, 2, 2), [40, 80, 160, 200]);
+        // 3:2 across, 1:1 down: (2*s0 + s1) / 3 and (s1 + 2*s2) / 3, rounded.
+        assert_eq!(scale(&[0, 1, 255, 9, 0, 3], 3, 2, 2, 2), [0, 170, 6, 2]);
+        // 3:1: a ninth of 5 rounds to 1, of 4 to 0.
+        assert_eq!(scale(&[0, 0, 0, 0, 0, 0, 0, 0, 5], 3, 3, 1, 1), [1]);
+        assert_eq!(scale(&[0, 0, 0, 0, 4, 0, 0, 0, 0], 3, 3, 1, 1), [0]);
+        // 4:1: 0..16 average 7.5, rounded up.
+        let block: Vec<u8> = (0..16).collect();
+        assert_eq!(scale(&block, 4, 4, 1, 1), [8]);
+        // 2:1 across, 4:1 down: two outputs of eight.
+        let tall = [8, 8, 0, 0, 8, 8, 0, 0, 8, 8, 0, 255, 8, 8, 0, 0];
+        assert_eq!(scale(&tall, 4, 4, 2, 1), [8, 32]);
+        // White stays white at every ratio (the largest sums).
+        for n in 1..=MAX_WHOLE {
+            let white = vec![255; (6 * n * 3 * n) as usize];
+            if n > 1 {
+                assert!(scale(&white, 6 * n, 3 * n, 6, 3).iter().all(|&p| p == 255));
+            }
+            assert!(
+                scale(&white, 6 * n, 3 * n, 4 * n, 2 * n)
+                    .iter()
+                    .all(|&p| p == 255)
+            );
+        }
+    }
+
+    /// A small xorshift generator: deterministic random planes without a dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u32) -> u32 {
+            (self.next() % u64::from(n)) as u32
+        }
+    }
+
+    /// Weight (times `dst`) of source sample `j` in output sample `i` of a `src` -> `dst`
+    /// axis: the overlap of `[i * src / dst, (i + 1) * src / dst)` with `[j, j + 1)`.
+    fn overlap(src: u64, dst: u64, i: u64, j: u64) -> u64 {
+        let lo = (i * src).max(j * dst);
+        let hi = ((i + 1) * src).min((j + 1) * dst);
+        hi.saturating_sub(lo)
+    }
+
+    /// The area filter by its definition, one output pixel at a time: the overlap-weighted
+    /// mean of the source pixels under it, rounded half up.
+    fn reference(src: &[u8], stride: usize, rect: Rect, ow: u32, oh: u32) -> Vec<u8> {
+        let (sw, sh) = (u64::from(rect.width), u64::from(rect.height));
+        let mut out = Vec::new();
+        for i in 0..u64::from(oh) {
+            for k in 0..u64::from(ow) {
+                let (mut sum, mut total) = (0u64, 0u64);
+                for j in 0..sh {
+                    let wy = overlap(sh, u64::from(oh), i, j);
+                    for l in 0..sw {
+                        let weight = wy * overlap(sw, u64::from(ow), k, l);
+                        let at = (rect.y as usize + j as usize) * stride + rect.x as usize;
+                        sum += weight * u64::from(src[at + l as usize]);
+                        total += weight;
+                    }
+                }
+                out.push(((2 * sum + total) / (2 * total)) as u8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn equals_the_definition_on_random_planes() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let ratios = [
+            (1, 1),
+            (2, 1),
+            (3, 1),
+            (4, 1),
+            (5, 1),
+            (6, 1),
+            (7, 1),
+            (8, 1),
+            (3, 2),
+        ];
+        let mut cases = 0;
+        for &(hn, hd) in &ratios {
+            for &(vn, vd) in &ratios {
+                if (hn, vn) == (1, 1) {
+                    continue;
+                }
+                for _ in 0..3 {
+                    // Odd and even output sizes (3:2 needs even ones), a random offset and
+                    // row padding.
+                    let ow = hd * (1 + rng.below(if hd == 2 { 20 } else { 37 }));
+                    let oh = vd * (1 + rng.below(if vd == 2 { 6 } else { 11 }));
+                    let (w, h) = (ow * hn / hd, oh * vn / vd);
+                    let (x, y) = (rng.below(5), rng.below(4));
+                    let stride = x + w + rng.below(9);
+                    let rows = y + h + rng.below(3);
+                    let src: Vec<u8> = (0..stride * rows).map(|_| rng.next() as u8).collect();
+                    let rect = Rect {
+                        x,
+                        y,
+                        width: w,
+                        height: h,
+                    };
+                    let mut out = vec![0; (ow * oh) as usize];
+                    let p = plan(w, h, ow, oh).unwrap();
+                    AreaScaler::default()
+                        .scale_plane((&src, stride, rows), rect, &mut out, ow, oh, p)
+                        .unwrap();
+                    let want = reference(&src, stride as usize, rect, ow, oh);
+                    assert_eq!(
+                        out, want,
+                        "{w}x{h} at ({x}, {y}) stride {stride} -> {ow}x{oh}"
+                    );
+                    cases += 1;
+                }
+            }
+        }
+        assert_eq!(cases, 80 * 3);
+    }
+
+    #[test]
+    fn a_reused_scaler_and_bad_rects() {
+        let mut scaler = AreaScaler::default();
+        let big = vec![7u8; 64 * 64];
+        let rect = |width, height| Rect {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        };
+        let mut out = vec![0; 32 * 32];
+        let p = plan(64, 64, 32, 32).unwrap();
+        scaler
+            .scale_plane((&big, 64, 64), rect(64, 64), &mut out, 32, 32, p)
+            .unwrap();
+        assert!(out.iter().all(|&v| v == 7));
+        // A smaller plane after a bigger one: the row buffer shrinks with it.
+        let small = [1u8, 3, 5, 7, 9, 11];
+        let mut out = [0; 2];
+        let p = plan(6, 1, 2, 1).unwrap();
+        scaler
+            .scale_plane((&small, 6, 1), rect(6, 1), &mut out, 2, 1, p)
+            .unwrap();
+        assert_eq!(out, [3, 9]);
+        // A rect outside its plane, or a plane shorter than its rows, is an error.
+        assert!(
+            scaler
+                .scale_plane((&small, 6, 1), rect(6, 2), &mut out, 2, 1, p)
+                .is_err()
+        );
+        assert!(
+            scaler
+                .scale_plane((&small[..5], 6, 1), rect(6, 1), &mut out, 2, 1, p)
+                .is_err()
+        );
+    }
 }
