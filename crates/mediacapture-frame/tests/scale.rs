@@ -345,3 +345,114 @@ fn adapter_set_config_keeps_the_cadence() {
     assert_eq!(adapter.config().width, 160);
     assert_eq!(kept(&mut adapter, 15..30), 5);
 }
+
+#[test]
+fn exact_ratios_average_the_area_each_pixel_covers() {
+    // 2:1 (4x4 -> 2x2, chroma 2x2 -> 1x1): each output is its 2x2 block's mean, rounded.
+    let luma = [
+        [10, 20, 0, 0],
+        [30, 42, 0, 3],
+        [100, 100, 7, 8],
+        [100, 101, 9, 10],
+    ];
+    let frame = i420_from(
+        4,
+        4,
+        |x, y| luma[y as usize][x as usize],
+        |cx, cy| (10 * (cx + 2 * cy) as u8, 200 + cx as u8),
+        7,
+    );
+    let out = crop_and_scale(&frame, 2, 2).unwrap();
+    let (y, u, v) = i420_planes(&out);
+    assert_eq!(y, [vec![26, 1], vec![100, 9]]);
+    assert_eq!((u, v), (vec![vec![15]], vec![vec![201]]));
+    assert_eq!(out.timestamp(), 7);
+    // 3:2 (6x6 -> 4x4, chroma 3x3 -> 2x2): weights 4 2 2 1 out of 9. A ramp stays a ramp.
+    let frame = i420_from(
+        6,
+        6,
+        |x, y| (30 * x + 9 * y) as u8,
+        |cx, cy| ((30 * cx) as u8, (60 * cy) as u8),
+        0,
+    );
+    let out = crop_and_scale(&frame, 4, 4).unwrap();
+    let (y, u, v) = i420_planes(&out);
+    // Luma column k covers source columns [1.5k, 1.5k + 1.5): its weighted mean index is
+    // 1.5k + 1/3 (k even) or 1.5k + 1/6 (k odd), the same for rows; a linear picture's
+    // output is the picture at that point, rounded.
+    for (r, row) in y.iter().enumerate() {
+        for (k, &l) in row.iter().enumerate() {
+            let centre = |i: usize| 1.5 * i as f64 + if i % 2 == 0 { 1.0 / 3.0 } else { 1.0 / 6.0 };
+            let want = 30.0 * centre(k) + 9.0 * centre(r);
+            assert!(
+                (f64::from(l) - want).abs() <= 0.5,
+                "({k}, {r}): {l} vs {want}"
+            );
+        }
+    }
+    assert_eq!(u, [vec![10, 50], vec![10, 50]]);
+    assert_eq!(v, [vec![20, 20], vec![100, 100]]);
+}
+
+#[test]
+fn exact_ratios_honour_visible_rects_and_strides() {
+    // A noisy 1924x1084 frame whose visible 1920x1080 starts at (2, 4), with padded rows,
+    // scales like a tight copy of that picture, at every ratio the area path takes.
+    let big = i420_from(
+        1924,
+        1084,
+        |x, y| noise(x, y, 1),
+        |cx, cy| (noise(cx, cy, 2), noise(cx, cy, 3)),
+        0,
+    );
+    let tight = i420_from(
+        1920,
+        1080,
+        |x, y| noise(x + 2, y + 4, 1),
+        |cx, cy| (noise(cx + 1, cy + 2, 2), noise(cx + 1, cy + 2, 3)),
+        0,
+    );
+    let rect = Rect {
+        x: 2,
+        y: 4,
+        width: 1920,
+        height: 1080,
+    };
+    let visible = padded(&big, 24, 8).with_visible_rect(rect).unwrap();
+    for (w, h) in [(1280, 720), (960, 540), (640, 360), (480, 270), (320, 180)] {
+        assert_eq!(
+            i420_planes(&crop_and_scale(&visible, w, h).unwrap()),
+            i420_planes(&crop_and_scale(&tight, w, h).unwrap()),
+            "{w}x{h}"
+        );
+    }
+}
+
+#[test]
+fn other_ratios_still_scale() {
+    // 1920x1080 -> 1000x600 (5:3): the middle 1800x1080 scaled by 5/9, no exact ratio.
+    let ramp = |x: f64| 16.0 + x * 219.0 / 1919.0;
+    let frame = i420_from(
+        1920,
+        1080,
+        |x, _| ramp(f64::from(x)).round() as u8,
+        |_, _| (90, 160),
+        0,
+    );
+    let out = crop_and_scale(&frame, 1000, 600).unwrap();
+    assert_eq!((out.coded_width(), out.coded_height()), (1000, 600));
+    let (y, u, v) = i420_planes(&out);
+    assert!(u.iter().flatten().all(|&c| c == 90) && v.iter().flatten().all(|&c| c == 160));
+    for row in [0usize, 300, 599] {
+        for x in (5..995).step_by(23) {
+            // Output pixel x covers source columns 60 + [1.8x, 1.8x + 1.8).
+            let want = ramp(60.0 + 1.8 * x as f64 + 0.4);
+            assert!(
+                (f64::from(y[row][x]) - want).abs() <= 1.0,
+                "x {x}: {} vs {want}",
+                y[row][x]
+            );
+        }
+        assert!(y[row].windows(2).all(|w| w[0] <= w[1]), "not monotonic");
+    }
+}
