@@ -54,7 +54,7 @@ fn frames(c: &mut Criterion) {
     group.bench_function("i420_to_rgba", |b| {
         b.iter(|| convert(black_box(&i420), PixelFormat::Rgba).unwrap())
     });
-    // The adapter keeps its resizer (and buffers) between frames, as a track does.
+    // The adapter keeps its scaler (and buffers) between frames, as a track does.
     let mut adapter = VideoAdapter::new(VideoAdapterConfig {
         width: 1280,
         height: 720,
