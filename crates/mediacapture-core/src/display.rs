@@ -34,7 +34,8 @@ pub fn floor_value(name: &str) -> Option<f64> {
 ///
 /// Every constrainable property counts as applicable to display surfaces here (Chromium
 /// rejects `min`/`exact` on any of them). An empty `advanced: []` cannot be told apart from
-/// an absent one after conversion and is accepted.
+/// an absent one after conversion: `DisplayMediaStreamOptions::from_json` rejects it
+/// (TypeError) while it still sees the JSON value.
 ///
 /// Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-mediadevices-getdisplaymedia> (steps 3–6)
 pub fn check_display_options(o: &DisplayMediaStreamOptions) -> Result<()> {

@@ -1132,6 +1132,24 @@ impl FromJs for DisplayMediaStreamOptions {
         let surface_switching = opt(m, path, "surfaceSwitching")?;
         let system_audio = opt(m, path, "systemAudio")?;
         let video = opt(m, path, "video")?.unwrap_or(TrackConstraintsRequest::Bool(true));
+        // getDisplayMedia steps 4–5 reject a dictionary that *contains* `advanced`, an empty
+        // `advanced: []` included. The converted `MediaTrackConstraints` cannot tell that
+        // from an absent member, so presence is checked here on the value itself (after
+        // step 3, `video: false`, which `check_display_options` reports first); non-empty
+        // sets are rejected by `check_display_options` too, for options built in Rust.
+        if video.is_requested() {
+            for kind in ["audio", "video"] {
+                let has_advanced = m
+                    .and_then(|m| m.get(kind))
+                    .and_then(Value::as_object)
+                    .is_some_and(|d| d.contains_key("advanced"));
+                if has_advanced {
+                    return Err(Error::type_error(format!(
+                        "getDisplayMedia does not accept 'advanced' constraints ({kind})"
+                    )));
+                }
+            }
+        }
         Ok(Self {
             video,
             audio,
