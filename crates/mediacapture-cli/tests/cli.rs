@@ -404,15 +404,15 @@ fn record_display_records_the_x_screen() {
         (video["width"].as_u64(), video["height"].as_u64()),
         (Some(1280), Some(720))
     );
-    // And the system audio (PulseAudio's, or the fake one where there is no server).
-    assert!(
-        v["streams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["codec_name"] == "opus"),
-        "{v}"
-    );
+    // And the system audio when PulseAudio runs; a real screen never gets the fake tone.
+    let has_opus = v["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["codec_name"] == "opus");
+    if std::env::var("MEDIACAPTURE_TEST_PULSE").as_deref() == Ok("1") {
+        assert!(has_opus, "no system audio: {v}");
+    }
 }
 
 #[test]

@@ -151,8 +151,10 @@ pub fn real_backends() -> Vec<Box<dyn Backend>> {
 ///   ([`real_backends`]), then, for each kind of device (camera, microphone, speaker, screen,
 ///   system audio) that no real backend has, the default profile's fake device of that kind
 ///   (with a `tracing::info!` notice), so that a machine without a camera still records
-///   video. Whoever uses these backends takes the system audio of the first backend that has
-///   one ([`Backend::system_audio`]), so a real one wins over the fake one.
+///   video. The exception is system audio next to a real screen: that gets no fake, so a
+///   real screen is never shared with a made-up tone. Whoever uses these backends takes the
+///   system audio of the first backend that has one ([`Backend::system_audio`]), so a real
+///   one wins over the fake one.
 pub fn default_backends() -> Vec<Box<dyn Backend>> {
     if let Some(fake) = fake::FakeBackend::from_env() {
         tracing::info!("MEDIACAPTURE_FAKE is set: using fake capture devices only");
@@ -174,13 +176,34 @@ pub fn default_backends() -> Vec<Box<dyn Backend>> {
         }
     }
     let mut profile = fake::FakeProfile::default();
-    profile.devices.retain(|d| !have.contains(&d.kind));
+    let needed = fake_stand_ins(&have);
+    profile.devices.retain(|d| needed.contains(&d.kind));
     if !profile.devices.is_empty() {
         let kinds: Vec<&str> = profile.devices.iter().map(|d| d.kind.as_str()).collect();
         tracing::info!("no real {} found: using fake ones", kinds.join(", "));
         out.push(Box::new(fake::FakeBackend::new(profile)));
     }
     out
+}
+
+/// The fake kinds that stand in for what the real backends lack (`have`).
+///
+/// A real screen never gets made-up sound: when a real screen is shared and no real system
+/// audio exists, getDisplayMedia has no audio to offer and must not include an audio track
+/// (screen-capture spec). Fake system audio only goes with a fake screen.
+fn fake_stand_ins(have: &[fake::FakeDeviceKind]) -> Vec<fake::FakeDeviceKind> {
+    use fake::FakeDeviceKind as K;
+    [
+        K::VideoInput,
+        K::AudioInput,
+        K::AudioOutput,
+        K::Screen,
+        K::SystemAudio,
+    ]
+    .into_iter()
+    .filter(|k| !have.contains(k))
+    .filter(|k| !(*k == K::SystemAudio && have.contains(&K::Screen)))
+    .collect()
 }
 
 /// The fake kind that stands in for a real device of this descriptor's kind.
@@ -191,5 +214,39 @@ fn fake_kind_of(d: &DeviceDescriptor) -> fake::FakeDeviceKind {
         (MediaDeviceKind::AudioInput, _) => fake::FakeDeviceKind::AudioInput,
         (MediaDeviceKind::AudioOutput, _) => fake::FakeDeviceKind::AudioOutput,
         (MediaDeviceKind::VideoInput, _) => fake::FakeDeviceKind::VideoInput,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::FakeDeviceKind as K;
+    use super::fake_stand_ins;
+
+    #[test]
+    fn fakes_fill_in_missing_kinds_but_never_sound_for_a_real_screen() {
+        let all = [
+            K::VideoInput,
+            K::AudioInput,
+            K::AudioOutput,
+            K::Screen,
+            K::SystemAudio,
+        ];
+        assert_eq!(fake_stand_ins(&[]), all);
+        assert!(fake_stand_ins(&all).is_empty());
+        // A real screen without real system audio: no fake tone.
+        assert_eq!(
+            fake_stand_ins(&[K::Screen]),
+            [K::VideoInput, K::AudioInput, K::AudioOutput]
+        );
+        // Real audio with its system audio, no screen: a fake screen, no fake tone.
+        assert_eq!(
+            fake_stand_ins(&[K::AudioInput, K::AudioOutput, K::SystemAudio]),
+            [K::VideoInput, K::Screen]
+        );
+        // Real audio without system audio and no screen: the fake screen brings its tone.
+        assert_eq!(
+            fake_stand_ins(&[K::AudioInput]),
+            [K::VideoInput, K::AudioOutput, K::Screen, K::SystemAudio]
+        );
     }
 }
