@@ -751,10 +751,21 @@ impl DevicesInner {
                 });
                 if !attached {
                     self.ask(name, vec![d.label.clone()])?;
-                    self.state
-                        .lock()
-                        .permissions
-                        .insert(name, PermissionState::Granted);
+                    // A prompt can stay open a long time (a JavaScript handler): if the
+                    // permission was denied meanwhile, the denial wins over the late "yes".
+                    let mut s = self.state.lock();
+                    match s.permissions.get(&name).copied() {
+                        Some(PermissionState::Denied) => {
+                            return Err(Error::not_allowed(format!(
+                                "permission \"{}\" was denied while the prompt was open",
+                                name.as_str()
+                            )));
+                        }
+                        Some(PermissionState::Granted) => {}
+                        _ => {
+                            s.permissions.insert(name, PermissionState::Granted);
+                        }
+                    }
                 }
             }
         }
@@ -953,8 +964,14 @@ impl DevicesInner {
         if surfaces.is_empty() {
             return Err(Error::not_found("no display surface to capture"));
         }
+        if self.permission(PermissionName::DisplayCapture) == PermissionState::Denied {
+            return Err(Error::not_allowed(
+                "permission \"display-capture\" is denied",
+            ));
+        }
         // The system audio, when audio is requested and the application did not ask for it
         // not to be offered. Without one there is no audio track (the spec allows that).
+        // Asked after the denial check: a backend may need a round trip to its server.
         let system_audio = (options.audio.is_requested()
             && options.system_audio != Some(SystemAudioPreferenceEnum::Exclude))
         .then(|| self.system_audio())

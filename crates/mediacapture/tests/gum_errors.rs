@@ -229,3 +229,30 @@ fn device_id_selects_the_device() {
         "a bare deviceId is ideal and still wins"
     );
 }
+
+#[test]
+fn a_denial_while_the_prompt_is_open_wins_over_a_late_yes() {
+    use std::sync::{Arc, OnceLock};
+    // The handler answers "yes", but only after the application denied the permission
+    // (a JavaScript prompt can stay open that long).
+    let slot: Arc<OnceLock<mediacapture::MediaDevices>> = Arc::new(OnceLock::new());
+    let s = slot.clone();
+    let md = builder()
+        .all_permissions(PermissionState::Prompt)
+        .prompt(move |req| {
+            if let Some(md) = s.get() {
+                md.set_permission(req.name, PermissionState::Denied);
+            }
+            true
+        })
+        .build();
+    assert!(slot.set(md.clone()).is_ok());
+    assert_eq!(
+        err(&md, r#"{"video":true}"#).kind,
+        ErrorKind::NotAllowedError
+    );
+    assert_eq!(
+        md.permission(PermissionName::Camera),
+        PermissionState::Denied
+    );
+}
