@@ -93,7 +93,12 @@ pub fn set_event_sink(env: &Env, callback: EventSink) -> napi::Result<u32> {
     env.add_env_cleanup_hook(n, |n| {
         let mut p = lock(prompts());
         p.dead.insert(n);
-        p.handlers.remove(&n);
+        // Leaked, not dropped: by now Node has closed the prompt function (cleanup hooks run
+        // newest first), and a closed function's release fails, which napi-rs asserts on
+        // (a panic here, inside a C callback, would abort the process).
+        if let Some(h) = p.handlers.remove(&n) {
+            std::mem::forget(h);
+        }
         p.pending.retain(|_, (e, _)| *e != n);
     })?;
     list.push(Arc::new(callback));
@@ -150,11 +155,14 @@ fn ask_javascript(env: u32, request: &PermissionRequest) -> bool {
     // NonBlocking: the queue is unbounded. The call never waits for the JavaScript thread, so
     // it cannot deadlock with it or with the event sink.
     let status = sink.call((id, text), ThreadsafeFunctionCallMode::NonBlocking);
-    drop(sink);
     if status != Status::Ok {
+        // Closing (a worker being torn down): Node has already dropped the function's thread
+        // count, so releasing it again would fail napi-rs's assertion. Leak this reference.
+        std::mem::forget(sink);
         lock(prompts()).pending.remove(&id);
         return false;
     }
+    drop(sink);
     // The sender is dropped (an error here) when the environment is torn down unanswered.
     rx.recv().unwrap_or(false)
 }
@@ -342,12 +350,19 @@ impl NativeDevices {
         std::thread::Builder::new()
             .name("mediacapture-gum".into())
             .spawn(move || {
-                let result = match &request {
+                // A panic must still settle the promise (an unsettled one keeps the event
+                // loop alive forever): it becomes an UnknownError.
+                let run = std::panic::AssertUnwindSafe(|| match &request {
                     Request::User(json) => MediaStreamConstraints::from_json(json)
                         .and_then(|c| futures_executor::block_on(md.get_user_media(c))),
                     Request::Display(json) => DisplayMediaStreamOptions::from_json(json)
                         .and_then(|o| futures_executor::block_on(md.get_display_media(o))),
-                };
+                });
+                let result = std::panic::catch_unwind(run).unwrap_or_else(|_| {
+                    Err(mediacapture::Error::unknown(
+                        "internal error while opening the devices",
+                    ))
+                });
                 // The lock orders this against the environment's cleanup hook: once the
                 // environment is torn down, its promise's threadsafe function is gone.
                 let p = lock(prompts());
