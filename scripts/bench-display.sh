@@ -26,27 +26,43 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time (Debian package: time)" >&2; exit 1; }
 for _ in $(seq 50); do [ -s "$TMP/display" ] && break; sleep 0.1; done
+[ -s "$TMP/display" ] || { echo "Xvfb did not start" >&2; exit 1; }
 export DISPLAY=":$(head -n1 "$TMP/display")"
 unset MEDIACAPTURE_FAKE
 
-cpu() { # prints user+sys seconds of the command
-  /usr/bin/time -f "%U %S" -o "$TMP/time" "$@" >/dev/null 2>&1
+cpu() { # prints user+sys seconds of the command; fails when the command fails
+  /usr/bin/time -f "%U %S" -o "$TMP/time" "$@" >/dev/null 2>&1 || return 1
   awk '{ printf "%.2f", $1 + $2 }' "$TMP/time"
+}
+
+frames() { # video frames in a file
+  ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
+    -of csv=p=0 "$1"
+}
+
+player_alive() { # the changing scene is only changing while ffplay runs
+  [ -z "$PLAYER" ] || kill -0 "$PLAYER" 2>/dev/null || { echo "ffplay stopped" >&2; exit 1; }
 }
 
 run_scene() {
   local scene=$1
   for r in $(seq "$RUNS"); do
     for b in "${BINS[@]}"; do
-      printf '%s\trun %s\t%s\t%s s\n' "$scene" "$r" "$b" "$(cpu "$b" record --display \
+      t=$(cpu "$b" record --display \
         -c '{"video":{"frameRate":30,"cursor":"always"}}' --duration "${SECONDS_}s" \
-        -o "$TMP/out.webm")"
+        -o "$TMP/out.webm") || { echo "$b record failed" >&2; exit 1; }
+      player_alive
+      printf '%s\trun %s\t%s\t%s s\t%s frames\n' "$scene" "$r" "$b" "$t" "$(frames "$TMP/out.webm")"
     done
-    printf '%s\trun %s\tffmpeg x11grab\t%s s\n' "$scene" "$r" "$(cpu ffmpeg -nostdin -y \
+    t=$(cpu ffmpeg -nostdin -y \
       -f x11grab -framerate 30 -video_size 1280x720 -draw_mouse 1 -i "$DISPLAY" \
       -t "$SECONDS_" -pix_fmt yuv420p -c:v libvpx -deadline realtime -cpu-used -6 \
-      -b:v 2500k -lag-in-frames 0 -g 100 -qmin 2 -qmax 52 -threads 1 "$TMP/ff.webm")"
+      -b:v 2500k -lag-in-frames 0 -g 100 -qmin 2 -qmax 52 -threads 1 "$TMP/ff.webm") ||
+      { echo "ffmpeg x11grab failed" >&2; exit 1; }
+    player_alive
+    printf '%s\trun %s\tffmpeg x11grab\t%s s\t%s frames\n' "$scene" "$r" "$t" "$(frames "$TMP/ff.webm")"
   done
 }
 
@@ -55,4 +71,5 @@ ffplay -loglevel error -an -noborder -left 0 -top 0 \
   -f lavfi -i testsrc2=size=1280x720:rate=30 >/dev/null 2>&1 &
 PLAYER=$!
 sleep 2
+player_alive
 run_scene changing

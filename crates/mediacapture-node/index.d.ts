@@ -371,7 +371,7 @@ export interface PermissionPromptRequest {
   name: PermissionName;
   /** The origin asking (its MediaDevices' `origin`, "node" by default). */
   origin: string;
-  /** Labels of the devices that would be used (every display surface for display-capture). */
+  /** Labels of the devices that would be used (for display-capture: every display surface, then "System Audio" when audio is asked for). */
   devices: string[];
 }
 /** `true` or "granted" allows; anything else refuses. */
