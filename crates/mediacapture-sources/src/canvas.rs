@@ -274,6 +274,128 @@ impl Canvas {
         snapshot(&s.pixmap, now_us())
     }
 
+    /// A copy of the canvas's pixmap (premultiplied RGBA), e.g. to draw this canvas onto
+    /// another one (`drawImage(canvas, ...)`).
+    pub fn to_pixmap(&self) -> Pixmap {
+        self.inner.state.lock().pixmap.clone()
+    }
+
+    /// `getImageData(x, y, width, height)` once the rectangle is normalised: the pixels of
+    /// that rectangle as straight-alpha (not premultiplied) RGBA, row by row, `width * height
+    /// * 4` bytes. Pixels outside the canvas are transparent black.
+    ///
+    /// Errors: `SecurityError` when the canvas is not origin-clean; `TypeError` for an empty
+    /// rectangle or one too large to allocate.
+    pub fn get_image_data(&self, x: i64, y: i64, width: u32, height: u32) -> Result<Vec<u8>> {
+        let len = (width as usize)
+            .checked_mul(height as usize)
+            .and_then(|n| n.checked_mul(4))
+            .filter(|&n| n > 0 && n <= isize::MAX as usize)
+            .ok_or_else(|| {
+                Error::type_error(format!("cannot get image data of {width}x{height}"))
+            })?;
+        let s = self.inner.state.lock();
+        if !s.origin_clean {
+            return Err(Error::new(
+                ErrorKind::SecurityError,
+                "the canvas is not origin-clean",
+            ));
+        }
+        let mut out = vec![0u8; len];
+        let (cw, ch) = (i64::from(s.pixmap.width()), i64::from(s.pixmap.height()));
+        let pixels = s.pixmap.pixels();
+        // The columns of the rectangle that are on the canvas.
+        let x0 = x.clamp(0, cw);
+        let x1 = (x + i64::from(width)).clamp(0, cw);
+        for row in 0..i64::from(height) {
+            let cy = y + row;
+            if !(0..ch).contains(&cy) || x0 >= x1 {
+                continue;
+            }
+            for cx in x0..x1 {
+                let c = pixels[(cy * cw + cx) as usize].demultiply();
+                let o = ((row * i64::from(width) + (cx - x)) * 4) as usize;
+                out[o..o + 4].copy_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `putImageData(imageData, dx, dy, dirtyX, dirtyY, dirtyWidth, dirtyHeight)`: copies
+    /// straight-alpha RGBA pixels (`data`, `width` pixels a row) to the canvas, replacing what
+    /// is there (no compositing, no transform, no global alpha), then paints. `dirty` is the
+    /// part of the image to copy, in image coordinates (the whole image when `None`); it is
+    /// normalised and clipped to the image as the HTML spec says, and pixels that land
+    /// outside the canvas are dropped.
+    ///
+    /// Errors: `TypeError` when `data` is not `width * height * 4` bytes for some height.
+    pub fn put_image_data(
+        &self,
+        data: &[u8],
+        width: u32,
+        dx: i64,
+        dy: i64,
+        dirty: Option<(i64, i64, i64, i64)>,
+    ) -> Result<()> {
+        let row_len = width as usize * 4;
+        if row_len == 0 || data.len() % row_len != 0 || data.is_empty() {
+            return Err(Error::type_error(format!(
+                "image data of {} bytes is not a whole number of {width}-pixel rows",
+                data.len()
+            )));
+        }
+        let (iw, ih) = (i64::from(width), (data.len() / row_len) as i64);
+        let (mut x, mut y, mut w, mut h) = dirty.unwrap_or((0, 0, iw, ih));
+        if w < 0 {
+            x += w;
+            w = -w;
+        }
+        if h < 0 {
+            y += h;
+            h = -h;
+        }
+        if x < 0 {
+            w += x;
+            x = 0;
+        }
+        if y < 0 {
+            h += y;
+            y = 0;
+        }
+        w = w.min(iw - x);
+        h = h.min(ih - y);
+        if w <= 0 || h <= 0 {
+            return Ok(());
+        }
+        self.draw(|p| {
+            let (cw, ch) = (i64::from(p.width()), i64::from(p.height()));
+            let dst = p.data_mut();
+            for iy in y..y + h {
+                let cy = dy + iy;
+                if !(0..ch).contains(&cy) {
+                    continue;
+                }
+                for ix in x..x + w {
+                    let cx = dx + ix;
+                    if !(0..cw).contains(&cx) {
+                        continue;
+                    }
+                    let i = ((iy * iw + ix) * 4) as usize;
+                    let o = ((cy * cw + cx) * 4) as usize;
+                    let a = u16::from(data[i + 3]);
+                    let pm = |c: u8| ((u16::from(c) * a + 127) / 255) as u8;
+                    dst[o..o + 4].copy_from_slice(&[
+                        pm(data[i]),
+                        pm(data[i + 1]),
+                        pm(data[i + 2]),
+                        data[i + 3],
+                    ]);
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// The canvas content as a PNG file (`toBlob("image/png")`).
     ///
     /// Errors: `SecurityError` when the canvas is not origin-clean; `NotReadableError` if

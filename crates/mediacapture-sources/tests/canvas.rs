@@ -350,3 +350,51 @@ fn still_photo_video_to_canvas_to_png() {
         ErrorKind::TypeError
     );
 }
+
+#[test]
+fn image_data_round_trips_and_clips() {
+    let canvas = Canvas::new(4, 3).unwrap();
+    // 2x2 image: opaque red, half-transparent green, transparent, opaque white.
+    let img = [
+        255, 0, 0, 255, 0, 255, 0, 128, //
+        0, 0, 0, 0, 255, 255, 255, 255,
+    ];
+    canvas.put_image_data(&img, 2, 1, 1, None).unwrap();
+    let got = canvas.get_image_data(1, 1, 2, 2).unwrap();
+    assert_eq!(got[0..4], [255, 0, 0, 255], "opaque pixels are exact");
+    assert_eq!(got[12..16], [255, 255, 255, 255]);
+    assert_eq!(got[8..12], [0, 0, 0, 0]);
+    assert_eq!(got[7], 128);
+    assert!(got[5] >= 254, "demultiplied green {}", got[5]);
+    // Outside the canvas: transparent black; the canvas part is read.
+    let got = canvas.get_image_data(-1, 0, 3, 2).unwrap();
+    assert_eq!(got.len(), 3 * 2 * 4);
+    assert!(got.iter().take(12).all(|&b| b == 0));
+    assert_eq!(got[12..16], [0, 0, 0, 0], "(-1, 1) is off the canvas");
+    assert_eq!(got[20..24], [255, 0, 0, 255], "(1, 1)");
+    // A dirty rectangle (negative size normalised) copies only part of the image, and
+    // pixels falling off the canvas are dropped.
+    let blue = [0, 0, 255, 255].repeat(4);
+    canvas
+        .put_image_data(&blue, 2, 2, 1, Some((2, 2, -1, -1)))
+        .unwrap();
+    let got = canvas.get_image_data(0, 0, 4, 3).unwrap();
+    let px = |x: usize, y: usize| got[(y * 4 + x) * 4..(y * 4 + x) * 4 + 4].to_vec();
+    assert_eq!(
+        px(3, 2),
+        [0, 0, 255, 255],
+        "image (1, 1) lands at (2 + 1, 1 + 1)"
+    );
+    assert_eq!(
+        px(2, 1)[3],
+        128,
+        "image (0, 0) is outside the dirty rect: unchanged"
+    );
+    assert_eq!(px(1, 1), [255, 0, 0, 255]);
+    assert!(canvas.put_image_data(&[0; 7], 2, 0, 0, None).is_err());
+    canvas.taint();
+    assert_eq!(
+        canvas.get_image_data(0, 0, 1, 1).unwrap_err().kind,
+        ErrorKind::SecurityError
+    );
+}
