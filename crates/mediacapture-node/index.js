@@ -1416,58 +1416,358 @@ const namedColors = {
   black: [0, 0, 0, 255], white: [255, 255, 255, 255], red: [255, 0, 0, 255],
   green: [0, 128, 0, 255], lime: [0, 255, 0, 255], blue: [0, 0, 255, 255],
   yellow: [255, 255, 0, 255], gray: [128, 128, 128, 255], grey: [128, 128, 128, 255],
-  transparent: [0, 0, 0, 0],
+  silver: [192, 192, 192, 255], maroon: [128, 0, 0, 255], purple: [128, 0, 128, 255],
+  fuchsia: [255, 0, 255, 255], magenta: [255, 0, 255, 255], olive: [128, 128, 0, 255],
+  navy: [0, 0, 128, 255], teal: [0, 128, 128, 255], aqua: [0, 255, 255, 255],
+  cyan: [0, 255, 255, 255], orange: [255, 165, 0, 255], transparent: [0, 0, 0, 0],
 };
 
-/** Parses the CSS colours a 2D context's fillStyle commonly gets; `null` if not understood. */
+/**
+ * Parses the CSS colours a 2D context's fillStyle / strokeStyle commonly gets (named basic
+ * colours, `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `rgb()` / `rgba()` with commas, numbers
+ * or percentages); `null` if not understood.
+ */
 function parseColor(value) {
   const v = String(value).trim().toLowerCase();
-  if (namedColors[v]) return namedColors[v];
-  let m = /^#([0-9a-f]{3})$/.exec(v);
-  if (m) return [...m[1]].map((c) => parseInt(c + c, 16)).concat(255);
+  if (Object.hasOwn(namedColors, v)) return namedColors[v];
+  let m = /^#([0-9a-f]{3,4})$/.exec(v);
+  if (m) {
+    const c = [...m[1]].map((d) => parseInt(d + d, 16));
+    return c.length === 4 ? c : c.concat(255);
+  }
   m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/.exec(v);
   if (m) {
     const hex = m[1] + (m[2] ?? 'ff');
     return [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16));
   }
-  m = /^rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)$/.exec(v);
+  const num = '\\s*([+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?)(%?)\\s*';
+  m = new RegExp(`^rgba?\\(${num},${num},${num}(?:,${num})?\\)$`).exec(v);
   if (m) {
-    const a = m[4] === undefined ? 1 : Math.min(1, Number(m[4]));
-    return [m[1], m[2], m[3]].map((x) => Math.min(255, Math.round(Number(x)))).concat(Math.round(a * 255));
+    // Channels are all numbers or all percentages.
+    if (!(m[2] === m[4] && m[4] === m[6])) return null;
+    const clamp = (x, max) => Math.min(max, Math.max(0, x));
+    const ch = (i) => Math.round(clamp(m[i + 1] ? (Number(m[i]) * 255) / 100 : Number(m[i]), 255));
+    let a = 1;
+    if (m[7] !== undefined) a = clamp(m[8] ? Number(m[7]) / 100 : Number(m[7]), 1);
+    return [ch(1), ch(3), ch(5), Math.round(a * 255)];
   }
   return null;
 }
 
-/**
- * `createCanvas(width, height)`: a drawing surface with `getContext('2d')` (`fillStyle`,
- * `fillRect`, `clearRect`), `width`/`height` (setting one resizes and clears, as on an HTML
- * canvas), `toPNG()` and `captureStream(frameRequestRate)`. The captured video track also has
- * `canvas` and `requestFrame()`, as a `CanvasCaptureMediaStreamTrack`.
- */
-function createCanvas(width, height) {
-  const n = callNative(() => native.createCanvas(width >>> 0, height >>> 0));
-  let fill = [0, 0, 0, 255];
-  let fillText = '#000000';
-  const canvas = {};
-  const ctx = Object.freeze({
+/** A colour as the 2D context serialises it: `#rrggbb` when opaque, else `rgba(r, g, b, a)`. */
+function serializeColor([r, g, b, a]) {
+  if (a === 255) return '#' + [r, g, b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  // The shortest alpha that maps back to the same byte, as browsers print it.
+  let alpha = '0';
+  for (let digits = 1; digits <= 3; digits++) {
+    alpha = String(Number((a / 255).toFixed(digits)));
+    if (Math.round(Number(alpha) * 255) === a) break;
+  }
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/** The native canvas behind each `createCanvas` canvas (for `drawImage`). */
+const nativeCanvases = new WeakMap();
+
+/** `a * b` for 2D affine matrices `[a, b, c, d, e, f]` (b applied first). */
+function multiply(m, [a, b, c, d, e, f]) {
+  return [
+    m[0] * a + m[2] * b,
+    m[1] * a + m[3] * b,
+    m[0] * c + m[2] * d,
+    m[1] * c + m[3] * d,
+    m[0] * e + m[2] * f + m[4],
+    m[1] * e + m[3] * f + m[5],
+  ];
+}
+
+const finite = (...xs) => xs.every((x) => Number.isFinite(x));
+/** WebIDL `long` (no [EnforceRange]): ToInt32. */
+const long = (x) => Number(x) | 0;
+
+/** The 2D context of a `createCanvas` canvas; drawing is done natively on `n`. */
+function createContext2D(canvas, n) {
+  const initial = () => ({
+    fill: [0, 0, 0, 255],
+    stroke: [0, 0, 0, 255],
+    lineWidth: 1,
+    globalAlpha: 1,
+    transform: [1, 0, 0, 1, 0, 0],
+  });
+  let state = initial();
+  const stack = [];
+  // The current path, in device coordinates (points are transformed when added, as the spec
+  // says): a flat list of commands for the native side (0 moveTo, 1 lineTo, 2 cubicTo,
+  // 3 closePath), plus the first point of the current subpath and the last point.
+  let ops = [];
+  let subpathStart = null;
+  let last = null;
+
+  const apply = (x, y) => {
+    const m = state.transform;
+    return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+  };
+  const deviceMoveTo = (p) => {
+    ops.push(0, p[0], p[1]);
+    subpathStart = p;
+    last = p;
+  };
+  const deviceLineTo = (p) => {
+    if (!last) return deviceMoveTo(p); // "ensure there is a subpath"
+    ops.push(1, p[0], p[1]);
+    last = p;
+  };
+  const rectOps = (x, y, w, h) => {
+    const pts = [apply(x, y), apply(x + w, y), apply(x + w, y + h), apply(x, y + h)];
+    return [0, ...pts[0], 1, ...pts[1], 1, ...pts[2], 1, ...pts[3], 3];
+  };
+  const fillRule = (rule) => {
+    if (rule === undefined || rule === 'nonzero') return false;
+    if (rule === 'evenodd') return true;
+    throw new TypeError(`The provided value '${rule}' is not a valid enum value of type CanvasFillRule.`);
+  };
+  const strokeOps = (o) => n.strokePath(o, state.stroke, state.globalAlpha, state.lineWidth, state.transform);
+  const setTransform = (m) => {
+    if (finite(...m)) state.transform = m;
+  };
+
+  const ctx = {
     canvas,
+    // ---- state
+    save() {
+      stack.push({ ...state });
+    },
+    restore() {
+      if (stack.length) state = stack.pop();
+    },
     get fillStyle() {
-      return fillText;
+      return serializeColor(state.fill);
     },
     set fillStyle(v) {
       const c = parseColor(v);
       // As in a browser, a value that does not parse is ignored.
-      if (c) {
-        fill = c;
-        fillText = String(v);
+      if (c) state.fill = c;
+    },
+    get strokeStyle() {
+      return serializeColor(state.stroke);
+    },
+    set strokeStyle(v) {
+      const c = parseColor(v);
+      if (c) state.stroke = c;
+    },
+    get lineWidth() {
+      return state.lineWidth;
+    },
+    set lineWidth(v) {
+      const w = Number(v);
+      if (Number.isFinite(w) && w > 0) state.lineWidth = w;
+    },
+    get globalAlpha() {
+      return state.globalAlpha;
+    },
+    set globalAlpha(v) {
+      const a = Number(v);
+      if (Number.isFinite(a) && a >= 0 && a <= 1) state.globalAlpha = a;
+    },
+    // ---- transforms
+    translate(x, y) {
+      if (finite(+x, +y)) state.transform = multiply(state.transform, [1, 0, 0, 1, +x, +y]);
+    },
+    scale(x, y) {
+      if (finite(+x, +y)) state.transform = multiply(state.transform, [+x, 0, 0, +y, 0, 0]);
+    },
+    rotate(angle) {
+      const t = Number(angle);
+      if (!Number.isFinite(t)) return;
+      const [c, s] = [Math.cos(t), Math.sin(t)];
+      state.transform = multiply(state.transform, [c, s, -s, c, 0, 0]);
+    },
+    transform(a, b, c, d, e, f) {
+      const m = [a, b, c, d, e, f].map(Number);
+      if (finite(...m)) state.transform = multiply(state.transform, m);
+    },
+    setTransform(a, b, c, d, e, f) {
+      if (arguments.length <= 1) {
+        // setTransform(transform: DOMMatrix2DInit = {})
+        const o = a ?? {};
+        const m = [o.a ?? o.m11 ?? 1, o.b ?? o.m12 ?? 0, o.c ?? o.m21 ?? 0, o.d ?? o.m22 ?? 1, o.e ?? o.m41 ?? 0, o.f ?? o.m42 ?? 0].map(Number);
+        if (!finite(...m)) throw new TypeError('setTransform: the matrix has non-finite members');
+        state.transform = m;
+        return;
+      }
+      setTransform([a, b, c, d, e, f].map(Number));
+    },
+    resetTransform() {
+      state.transform = [1, 0, 0, 1, 0, 0];
+    },
+    getTransform() {
+      const [a, b, c, d, e, f] = state.transform;
+      return { a, b, c, d, e, f };
+    },
+    // ---- paths
+    beginPath() {
+      ops = [];
+      subpathStart = null;
+      last = null;
+    },
+    moveTo(x, y) {
+      if (finite(+x, +y)) deviceMoveTo(apply(+x, +y));
+    },
+    lineTo(x, y) {
+      if (finite(+x, +y)) deviceLineTo(apply(+x, +y));
+    },
+    closePath() {
+      if (!last) return;
+      ops.push(3);
+      // The new subpath starts where the closed one did.
+      last = subpathStart;
+    },
+    rect(x, y, w, h) {
+      [x, y, w, h] = [x, y, w, h].map(Number);
+      if (!finite(x, y, w, h)) return;
+      ops.push(...rectOps(x, y, w, h));
+      deviceMoveTo(apply(x, y));
+    },
+    arc(x, y, radius, startAngle, endAngle, anticlockwise = false) {
+      [x, y, radius, startAngle, endAngle] = [x, y, radius, startAngle, endAngle].map(Number);
+      if (!finite(x, y, radius, startAngle, endAngle)) return;
+      if (radius < 0) throw new DOMException(`The radius provided (${radius}) is negative.`, 'IndexSizeError');
+      const tau = 2 * Math.PI;
+      const mod = (v) => ((v % tau) + tau) % tau;
+      let sweep;
+      if (!anticlockwise) sweep = endAngle - startAngle >= tau ? tau : mod(endAngle - startAngle);
+      else sweep = startAngle - endAngle >= tau ? -tau : -mod(startAngle - endAngle);
+      const at = (t) => [x + radius * Math.cos(t), y + radius * Math.sin(t)];
+      deviceLineTo(apply(...at(startAngle)));
+      if (radius === 0 || sweep === 0) return;
+      // Cubic Béziers of at most a quarter turn each.
+      const segments = Math.ceil(Math.abs(sweep) / (Math.PI / 2) - 1e-9);
+      const step = sweep / segments;
+      const k = (4 / 3) * Math.tan(step / 4) * radius;
+      let t = startAngle;
+      for (let i = 0; i < segments; i++) {
+        const t2 = t + step;
+        const [x0, y0] = at(t);
+        const [x3, y3] = at(t2);
+        const c1 = apply(x0 - k * Math.sin(t), y0 + k * Math.cos(t));
+        const c2 = apply(x3 + k * Math.sin(t2), y3 - k * Math.cos(t2));
+        const end = apply(x3, y3);
+        ops.push(2, ...c1, ...c2, ...end);
+        last = end;
+        t = t2;
       }
     },
-    fillRect: (x, y, w, h) => n.fillRect(Number(x), Number(y), Number(w), Number(h), fill),
-    clearRect: (x, y, w, h) => n.clearRect(Number(x), Number(y), Number(w), Number(h)),
-  });
+    fill(fillRule_ = undefined) {
+      const evenOdd = fillRule(fillRule_);
+      n.fillPath(ops, state.fill, state.globalAlpha, evenOdd);
+    },
+    stroke() {
+      strokeOps(ops);
+    },
+    // ---- rectangles
+    fillRect(x, y, w, h) {
+      [x, y, w, h] = [x, y, w, h].map(Number);
+      if (!finite(x, y, w, h) || w === 0 || h === 0) return;
+      n.fillPath(rectOps(x, y, w, h), state.fill, state.globalAlpha, false);
+    },
+    clearRect(x, y, w, h) {
+      [x, y, w, h] = [x, y, w, h].map(Number);
+      if (!finite(x, y, w, h) || w === 0 || h === 0) return;
+      n.clearPath(rectOps(x, y, w, h));
+    },
+    strokeRect(x, y, w, h) {
+      [x, y, w, h] = [x, y, w, h].map(Number);
+      if (!finite(x, y, w, h) || (w === 0 && h === 0)) return;
+      // One side zero: a single line (spec).
+      if (w === 0 || h === 0) strokeOps([0, ...apply(x, y), 1, ...apply(x + w, y + h)]);
+      else strokeOps(rectOps(x, y, w, h));
+    },
+    // ---- pixels
+    createImageData(sw, sh) {
+      if (typeof sw === 'object' && sw !== null) [sw, sh] = [sw.width, sw.height];
+      [sw, sh] = [long(sw), long(sh)];
+      if (sw === 0 || sh === 0) throw new DOMException('The source width or height is 0.', 'IndexSizeError');
+      const [w, h] = [Math.abs(sw), Math.abs(sh)];
+      if (w * h * 4 > 2 ** 31 - 1) throw new RangeError(`cannot allocate image data of ${w}x${h}`);
+      return { width: w, height: h, data: new Uint8ClampedArray(w * h * 4), colorSpace: 'srgb' };
+    },
+    getImageData(sx, sy, sw, sh) {
+      [sx, sy, sw, sh] = [sx, sy, sw, sh].map(long);
+      if (sw === 0 || sh === 0) throw new DOMException('The source width or height is 0.', 'IndexSizeError');
+      if (sw < 0) [sx, sw] = [sx + sw, -sw];
+      if (sh < 0) [sy, sh] = [sy + sh, -sh];
+      if (sw * sh * 4 > 2 ** 31 - 1) throw new RangeError(`cannot allocate image data of ${sw}x${sh}`);
+      const buf = callNative(() => n.getImageData(sx, sy, sw, sh));
+      const data = new Uint8ClampedArray(buf.buffer, buf.byteOffset, buf.length);
+      return { width: sw, height: sh, data, colorSpace: 'srgb' };
+    },
+    putImageData(imageData, dx, dy, ...dirty) {
+      const d = imageData?.data;
+      const w = imageData?.width;
+      const h = imageData?.height;
+      if (!(d instanceof Uint8ClampedArray) || !Number.isInteger(w) || !Number.isInteger(h) || w <= 0 || h <= 0 || d.length !== w * h * 4) {
+        throw new TypeError("Failed to execute 'putImageData': parameter 1 is not of type 'ImageData'.");
+      }
+      if (dirty.length !== 0 && dirty.length !== 4) throw new TypeError('putImageData takes 3 or 7 arguments');
+      const bytes = new Uint8Array(d.buffer, d.byteOffset, d.length);
+      callNative(() => n.putImageData(bytes, w, long(dx), long(dy), dirty.length ? dirty.map(long) : undefined));
+    },
+    drawImage(image, ...args) {
+      const src = nativeCanvases.get(image);
+      if (!src) throw new TypeError("drawImage: the image is not a canvas made by createCanvas");
+      if (![2, 4, 8].includes(args.length)) throw new TypeError(`drawImage takes 3, 5 or 9 arguments, not ${args.length + 1}`);
+      args = args.map(Number);
+      if (!finite(...args)) return;
+      const [iw, ih] = [src.width, src.height];
+      let sx = 0, sy = 0, sw = iw, sh = ih, dx, dy, dw = iw, dh = ih;
+      if (args.length === 2) [dx, dy] = args;
+      else if (args.length === 4) [dx, dy, dw, dh] = args;
+      else [sx, sy, sw, sh, dx, dy, dw, dh] = args;
+      if (sw === 0 || sh === 0 || dw === 0 || dh === 0) return;
+      // Normalise (negative sizes do not mirror), then clip the source rectangle to the
+      // image, shrinking the destination in proportion.
+      if (sw < 0) [sx, sw] = [sx + sw, -sw];
+      if (sh < 0) [sy, sh] = [sy + sh, -sh];
+      if (dw < 0) [dx, dw] = [dx + dw, -dw];
+      if (dh < 0) [dy, dh] = [dy + dh, -dh];
+      const [kx, ky] = [dw / sw, dh / sh];
+      const x0 = Math.max(sx, 0), y0 = Math.max(sy, 0);
+      const x1 = Math.min(sx + sw, iw), y1 = Math.min(sy + sh, ih);
+      if (x1 <= x0 || y1 <= y0) return;
+      dx += (x0 - sx) * kx;
+      dy += (y0 - sy) * ky;
+      [sx, sy, sw, sh] = [x0, y0, x1 - x0, y1 - y0];
+      [dw, dh] = [sw * kx, sh * ky];
+      n.drawCanvas(src, [sx, sy, sw, sh], [dx, dy, dw, dh], state.globalAlpha, state.transform);
+    },
+  };
+  // Changing the canvas size resets the context's state (HTML: "set bitmap dimensions").
+  const reset = () => {
+    state = initial();
+    stack.length = 0;
+    ctx.beginPath();
+  };
+  return [Object.freeze(ctx), reset];
+}
+
+/**
+ * `createCanvas(width, height)`: a drawing surface with `getContext('2d')` (a
+ * CanvasRenderingContext2D subset: see index.d.ts), `width`/`height` (setting one resizes,
+ * clears and resets the context, as on an HTML canvas), `toPNG()` and
+ * `captureStream(frameRequestRate)`. The captured video track also has `canvas` and
+ * `requestFrame()`, as a `CanvasCaptureMediaStreamTrack`.
+ */
+function createCanvas(width, height) {
+  const n = callNative(() => native.createCanvas(width >>> 0, height >>> 0));
+  const canvas = {};
+  const [ctx, reset] = createContext2D(canvas, n);
+  const resize = (w, h) => {
+    callNative(() => n.setSize(w, h));
+    reset();
+  };
   Object.defineProperties(canvas, {
-    width: { get: () => n.width, set: (w) => callNative(() => n.setSize(w >>> 0, n.height)), enumerable: true },
-    height: { get: () => n.height, set: (h) => callNative(() => n.setSize(n.width, h >>> 0)), enumerable: true },
+    width: { get: () => n.width, set: (w) => resize(w >>> 0, n.height), enumerable: true },
+    height: { get: () => n.height, set: (h) => resize(n.width, h >>> 0), enumerable: true },
     getContext: { value: (type) => (type === '2d' ? ctx : null) },
     toPNG: { value: () => callNative(() => n.toPng()) },
     captureStream: {
@@ -1481,7 +1781,9 @@ function createCanvas(width, height) {
       },
     },
   });
-  return Object.freeze(canvas);
+  Object.freeze(canvas);
+  nativeCanvases.set(canvas, n);
+  return canvas;
 }
 
 module.exports = {

@@ -34,7 +34,7 @@ use mediacapture::{
 };
 use mediacapture_hal::fake::{DeviceSpec, FakeBackend, FakeProfile};
 use mediacapture_recorder::{Blob, MediaRecorder, RecorderEvent, RecorderOptions};
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Object};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Object, Uint8Array};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status, Task};
 use napi_derive::napi;
@@ -1205,31 +1205,158 @@ impl NativeCanvas {
         self.c.set_size(width, height).map_err(|e| dom_error(&e))
     }
 
-    /// `fillRect` with an RGBA colour (0–255 each).
+    /// `fill()` (and `fillRect`): fills the path `ops` (device coordinates, see
+    /// [`build_path`]) with an RGBA colour (0–255 each) times `alpha` (`globalAlpha`),
+    /// with the even-odd rule when `even_odd`, else nonzero.
     #[napi]
-    pub fn fill_rect(&self, x: f64, y: f64, w: f64, h: f64, rgba: Vec<u32>) {
-        let c = |i: usize| rgba.get(i).copied().unwrap_or(255).min(255) as u8;
-        let color = tiny_skia::Color::from_rgba8(c(0), c(1), c(2), c(3));
+    pub fn fill_path(&self, ops: Vec<f64>, rgba: Vec<u32>, alpha: f64, even_odd: bool) {
+        let Some(path) = build_path(&ops) else {
+            return;
+        };
+        let paint = color_paint(&rgba, alpha);
+        let rule = if even_odd {
+            tiny_skia::FillRule::EvenOdd
+        } else {
+            tiny_skia::FillRule::Winding
+        };
         self.c.draw(|p| {
-            if let Some(rect) = tiny_skia::Rect::from_xywh(x as f32, y as f32, w as f32, h as f32) {
-                let mut paint = tiny_skia::Paint::default();
-                paint.set_color(color);
-                p.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);
-            }
+            p.fill_path(&path, &paint, rule, tiny_skia::Transform::identity(), None);
         });
     }
 
-    /// `clearRect`: makes the rectangle transparent black.
+    /// `stroke()` (and `strokeRect`): strokes the path `ops` (device coordinates) with a
+    /// line `line_width` wide in the user space of `transform` (`[a, b, c, d, e, f]`, the
+    /// current transform), so a scale also scales the line as in a browser. Nothing is drawn
+    /// for a non-invertible transform.
     #[napi]
-    pub fn clear_rect(&self, x: f64, y: f64, w: f64, h: f64) {
+    pub fn stroke_path(
+        &self,
+        ops: Vec<f64>,
+        rgba: Vec<u32>,
+        alpha: f64,
+        line_width: f64,
+        transform: Vec<f64>,
+    ) {
+        let Some(path) = build_path(&ops) else {
+            return;
+        };
+        let ts = to_transform(&transform);
+        // The path was transformed when it was built; stroke it in user space, then map the
+        // outline back to the device.
+        let Some(path) = ts.invert().and_then(|inv| path.transform(inv)) else {
+            return;
+        };
+        let paint = color_paint(&rgba, alpha);
+        let stroke = tiny_skia::Stroke {
+            width: line_width as f32,
+            ..tiny_skia::Stroke::default()
+        };
+        self.c
+            .draw(|p| p.stroke_path(&path, &paint, &stroke, ts, None));
+    }
+
+    /// `clearRect`: makes the area of the path `ops` (device coordinates) transparent black.
+    #[napi]
+    pub fn clear_path(&self, ops: Vec<f64>) {
+        let Some(path) = build_path(&ops) else {
+            return;
+        };
+        let mut paint = tiny_skia::Paint::default();
+        paint.set_color(tiny_skia::Color::TRANSPARENT);
+        paint.blend_mode = tiny_skia::BlendMode::Source;
         self.c.draw(|p| {
-            if let Some(rect) = tiny_skia::Rect::from_xywh(x as f32, y as f32, w as f32, h as f32) {
-                let mut paint = tiny_skia::Paint::default();
-                paint.set_color(tiny_skia::Color::TRANSPARENT);
-                paint.blend_mode = tiny_skia::BlendMode::Source;
-                p.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);
-            }
+            p.fill_path(
+                &path,
+                &paint,
+                tiny_skia::FillRule::Winding,
+                tiny_skia::Transform::identity(),
+                None,
+            );
         });
+    }
+
+    /// `drawImage(canvas, sx, sy, sw, sh, dx, dy, dw, dh)`: draws the source rectangle of
+    /// `source` (a snapshot, so a canvas may draw itself) into the destination rectangle,
+    /// both already normalised and clipped, under `transform` with opacity `alpha`. Drawing
+    /// a tainted canvas taints this one.
+    #[napi]
+    pub fn draw_canvas(
+        &self,
+        source: &NativeCanvas,
+        src: Vec<f64>,
+        dst: Vec<f64>,
+        alpha: f64,
+        transform: Vec<f64>,
+    ) {
+        let [sx, sy, sw, sh] = rect4(&src);
+        let [dx, dy, dw, dh] = rect4(&dst);
+        let Some(rect) = tiny_skia::Rect::from_xywh(dx, dy, dw, dh) else {
+            return;
+        };
+        if sw <= 0.0 || sh <= 0.0 {
+            return;
+        }
+        let whole = source.c.to_pixmap();
+        if !source.c.origin_clean() {
+            self.c.taint();
+        }
+        // Sample only the source rectangle (its whole-pixel bounds): no bleeding of the
+        // pixels around it into the edges when scaling.
+        let (ix, iy) = (sx.floor(), sy.floor());
+        let Some(image) = tiny_skia::IntRect::from_ltrb(
+            ix as i32,
+            iy as i32,
+            (sx + sw).ceil() as i32,
+            (sy + sh).ceil() as i32,
+        )
+        .and_then(|r| whole.clone_rect(r)) else {
+            return;
+        };
+        let (sx, sy) = (sx - ix, sy - iy);
+        // Image pixel (sx, sy) lands on (dx, dy); the source scales by dw/sw, dh/sh.
+        let (kx, ky) = (dw / sw, dh / sh);
+        let pattern_ts =
+            tiny_skia::Transform::from_row(kx, 0.0, 0.0, ky, dx - sx * kx, dy - sy * ky);
+        let paint = tiny_skia::Paint {
+            shader: tiny_skia::Pattern::new(
+                image.as_ref(),
+                tiny_skia::SpreadMode::Pad,
+                tiny_skia::FilterQuality::Bilinear,
+                unit(alpha),
+                pattern_ts,
+            ),
+            ..tiny_skia::Paint::default()
+        };
+        let ts = to_transform(&transform);
+        self.c.draw(|p| p.fill_rect(rect, &paint, ts, None));
+    }
+
+    /// `getImageData` for a normalised rectangle: straight-alpha RGBA bytes.
+    #[napi]
+    pub fn get_image_data(&self, x: i64, y: i64, width: u32, height: u32) -> napi::Result<Buffer> {
+        self.c
+            .get_image_data(x, y, width, height)
+            .map(Buffer::from)
+            .map_err(|e| dom_error(&e))
+    }
+
+    /// `putImageData(imageData, dx, dy[, dirtyX, dirtyY, dirtyWidth, dirtyHeight])`.
+    #[napi]
+    pub fn put_image_data(
+        &self,
+        data: Uint8Array,
+        width: u32,
+        dx: i64,
+        dy: i64,
+        dirty: Option<Vec<i64>>,
+    ) -> napi::Result<()> {
+        let dirty = match dirty.as_deref() {
+            Some(&[x, y, w, h]) => Some((x, y, w, h)),
+            _ => None,
+        };
+        self.c
+            .put_image_data(&data, width, dx, dy, dirty)
+            .map_err(|e| dom_error(&e))
     }
 
     /// The canvas as a PNG file.
@@ -1249,6 +1376,70 @@ impl NativeCanvas {
             .map(|c| NativeCanvasCapture { c })
             .map_err(|e| dom_error(&e))
     }
+}
+
+/// A path from the JS side's flat list of commands, in device coordinates: `0, x, y`
+/// (moveTo), `1, x, y` (lineTo), `2, x1, y1, x2, y2, x, y` (cubic Bézier), `3` (close).
+/// `None` for an empty path or a malformed list.
+fn build_path(ops: &[f64]) -> Option<tiny_skia::Path> {
+    let mut pb = tiny_skia::PathBuilder::new();
+    let mut i = 0;
+    let arg = |j: usize| ops.get(j).map(|&v| v as f32);
+    while let Some(&op) = ops.get(i) {
+        match op as u8 {
+            0 => pb.move_to(arg(i + 1)?, arg(i + 2)?),
+            1 => pb.line_to(arg(i + 1)?, arg(i + 2)?),
+            2 => pb.cubic_to(
+                arg(i + 1)?,
+                arg(i + 2)?,
+                arg(i + 3)?,
+                arg(i + 4)?,
+                arg(i + 5)?,
+                arg(i + 6)?,
+            ),
+            3 => pb.close(),
+            _ => return None,
+        }
+        i += match op as u8 {
+            0 | 1 => 3,
+            2 => 7,
+            _ => 1,
+        };
+    }
+    pb.finish()
+}
+
+/// `[a, b, c, d, e, f]` as a transform (identity for a malformed list).
+fn to_transform(m: &[f64]) -> tiny_skia::Transform {
+    match m {
+        &[a, b, c, d, e, f] => tiny_skia::Transform::from_row(
+            a as f32, b as f32, c as f32, d as f32, e as f32, f as f32,
+        ),
+        _ => tiny_skia::Transform::identity(),
+    }
+}
+
+fn rect4(r: &[f64]) -> [f32; 4] {
+    let g = |i: usize| r.get(i).copied().unwrap_or(0.0) as f32;
+    [g(0), g(1), g(2), g(3)]
+}
+
+fn unit(v: f64) -> f32 {
+    if v.is_finite() {
+        v.clamp(0.0, 1.0) as f32
+    } else {
+        1.0
+    }
+}
+
+/// A solid paint of an RGBA colour (0–255 each) with its alpha times `alpha`.
+fn color_paint(rgba: &[u32], alpha: f64) -> tiny_skia::Paint<'static> {
+    let c = |i: usize| rgba.get(i).copied().unwrap_or(255).min(255) as u8;
+    let mut color = tiny_skia::Color::from_rgba8(c(0), c(1), c(2), c(3));
+    color.apply_opacity(unit(alpha));
+    let mut paint = tiny_skia::Paint::default();
+    paint.set_color(color);
+    paint
 }
 
 /// The result of `captureStream()` on a canvas: its stream and the track's `requestFrame()`.
