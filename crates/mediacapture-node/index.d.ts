@@ -422,15 +422,98 @@ export interface MediaFile {
 /** Nonstandard: opens WebM/Matroska (VP8, VP9, Opus), WAV or y4m and starts playing it. */
 export declare function openMediaFile(path: string): MediaFile;
 
-/** Nonstandard: the 2D context calls a `createCanvas` canvas supports. */
+/** Nonstandard: what `getImageData` / `createImageData` return (an `ImageData`'s shape). */
+export interface CanvasImageData {
+  readonly width: number;
+  readonly height: number;
+  /** Non-premultiplied RGBA, row by row. */
+  readonly data: Uint8ClampedArray;
+  readonly colorSpace: 'srgb';
+}
+/** A 2D affine matrix `[a c e; b d f]` as `getTransform()` returns it (DOMMatrix2DInit). */
+export interface Canvas2DMatrix {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  e: number;
+  f: number;
+}
+/**
+ * Nonstandard: the subset of CanvasRenderingContext2D a `createCanvas` canvas supports, with
+ * the HTML spec's semantics: non-finite arguments make a call do nothing, invalid colours and
+ * out-of-range `lineWidth` / `globalAlpha` values are ignored. Styles are CSS colours only
+ * (names of the basic colours, `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `rgb()`, `rgba()`);
+ * the getters give them serialised (`#rrggbb` or `rgba(r, g, b, a)`). Every drawing call is a
+ * paint: capturing tracks get a frame (subject to `captureStream`'s rate).
+ */
 export interface Canvas2DContext {
   readonly canvas: Canvas;
+  // state
+  /** Pushes fillStyle, strokeStyle, lineWidth, globalAlpha and the transform. */
+  save(): void;
+  restore(): void;
   fillStyle: string;
+  strokeStyle: string;
+  lineWidth: number;
+  globalAlpha: number;
+  // transforms
+  translate(x: number, y: number): void;
+  scale(x: number, y: number): void;
+  rotate(angle: number): void;
+  transform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  setTransform(transform?: Partial<Canvas2DMatrix>): void;
+  resetTransform(): void;
+  getTransform(): Canvas2DMatrix;
+  // paths (points are transformed when added)
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  closePath(): void;
+  rect(x: number, y: number, w: number, h: number): void;
+  /** Throws an `IndexSizeError` DOMException for a negative radius. */
+  arc(x: number, y: number, radius: number, startAngle: number, endAngle: number, counterclockwise?: boolean): void;
+  fill(fillRule?: 'nonzero' | 'evenodd'): void;
+  /** Butt caps and miter joins. */
+  stroke(): void;
+  // rectangles
   fillRect(x: number, y: number, w: number, h: number): void;
+  strokeRect(x: number, y: number, w: number, h: number): void;
   clearRect(x: number, y: number, w: number, h: number): void;
+  // pixels (no transform, no globalAlpha)
+  createImageData(sw: number, sh: number): CanvasImageData;
+  createImageData(imageData: CanvasImageData): CanvasImageData;
+  /** Pixels outside the canvas are transparent black. IndexSizeError for a 0 width or height. */
+  getImageData(sx: number, sy: number, sw: number, sh: number): CanvasImageData;
+  putImageData(imageData: CanvasImageData, dx: number, dy: number): void;
+  putImageData(
+    imageData: CanvasImageData,
+    dx: number,
+    dy: number,
+    dirtyX: number,
+    dirtyY: number,
+    dirtyWidth: number,
+    dirtyHeight: number,
+  ): void;
+  /** Draws another `createCanvas` canvas (bilinear when scaled); drawing a tainted canvas taints this one. */
+  drawImage(image: Canvas, dx: number, dy: number): void;
+  drawImage(image: Canvas, dx: number, dy: number, dw: number, dh: number): void;
+  drawImage(
+    image: Canvas,
+    sx: number,
+    sy: number,
+    sw: number,
+    sh: number,
+    dx: number,
+    dy: number,
+    dw: number,
+    dh: number,
+  ): void;
 }
 /** Nonstandard: a drawing surface that streams, like an HTML canvas. */
 export interface Canvas {
+  /** Setting `width` or `height` resizes and clears the canvas and resets its context's state. */
   width: number;
   height: number;
   getContext(type: '2d'): Canvas2DContext | null;
