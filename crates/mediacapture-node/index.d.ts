@@ -281,8 +281,8 @@ export declare class MediaDevices extends EventTarget {
   /**
    * The first display surface (or the one `displaySurface` prefers); with `audio` (and
    * `systemAudio` not "exclude") also a "System Audio" track, after the video track, when the
-   * system has system audio (PulseAudio: the default sink's monitor; fake devices: a
-   * `systemaudio` profile device).
+   * surface is a whole screen and the system has system audio (PulseAudio: the default sink's
+   * monitor; fake devices: a `systemaudio` profile device).
    */
   getDisplayMedia(options?: DisplayMediaStreamOptions): Promise<MediaStream>;
 }

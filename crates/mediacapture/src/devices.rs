@@ -472,8 +472,9 @@ impl MediaDevices {
     }
 
     /// Captures a display surface (a screen) and, when `audio` is requested (and
-    /// `systemAudio` is not `"exclude"`), the system audio if a backend has it
-    /// ([`Backend::system_audio`]): the stream holds the video track, then the audio track
+    /// `systemAudio` is not `"exclude"`) and the chosen surface is a whole screen
+    /// (`"monitor"`; Chromium offers no system audio with a window), the system audio if a
+    /// backend has it ([`Backend::system_audio`]): the stream holds the video track, then the audio track
     /// (labelled as the backend labels it, `"System Audio"`). Without system audio there is
     /// no audio track, as the spec allows. The constraints choose settings after the surface
     /// is chosen, and `displaySurface` is only a preference. One "display-capture" prompt
@@ -969,10 +970,25 @@ impl DevicesInner {
                 "permission \"display-capture\" is denied",
             ));
         }
-        // The system audio, when audio is requested and the application did not ask for it
-        // not to be offered. Without one there is no audio track (the spec allows that).
-        // Asked after the denial check: a backend may need a round trip to its server.
+        let video = options.video.constraints();
+        // displaySurface only reorders the choice; it never rules a surface out.
+        if let Some(preferred) = preferred_surface(&video) {
+            surfaces.sort_by_key(|(_, d)| match &d.capabilities {
+                NativeCapabilities::Display(c) => c.display_surface != preferred,
+                _ => true,
+            });
+        }
+        // The system audio, when audio is requested, the application did not ask for it
+        // not to be offered, and the surface is a whole screen (Chromium offers system
+        // audio with a screen only, not with a window). Without one there is no audio track
+        // (the spec allows that). Asked after the denial check: a backend may need a round
+        // trip to its server.
+        let is_monitor = matches!(
+            &surfaces[0].1.capabilities,
+            NativeCapabilities::Display(c) if c.display_surface == DisplayCaptureSurfaceType::Monitor
+        );
         let system_audio = (options.audio.is_requested()
+            && is_monitor
             && options.system_audio != Some(SystemAudioPreferenceEnum::Exclude))
         .then(|| self.system_audio())
         .flatten();
@@ -993,14 +1009,6 @@ impl DevicesInner {
                     .collect(),
             )?,
             PermissionState::Granted => {}
-        }
-        let video = options.video.constraints();
-        // displaySurface only reorders the choice; it never rules a surface out.
-        if let Some(preferred) = preferred_surface(&video) {
-            surfaces.sort_by_key(|(_, d)| match &d.capabilities {
-                NativeCapabilities::Display(c) => c.display_surface != preferred,
-                _ => true,
-            });
         }
         let (backend, d) = surfaces[0];
         let view = self.view(d);

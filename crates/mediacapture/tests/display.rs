@@ -417,3 +417,28 @@ fn display_surface_reorders_the_choice() {
         "Whole screen"
     );
 }
+
+#[test]
+fn system_audio_comes_with_a_whole_screen_only() {
+    let (md, _) = devices_with_profile(
+        r#"{"devices":[
+            {"kind":"screen","label":"Whole screen","width":1280,"height":720,"frameRate":30},
+            {"kind":"screen","label":"A window","width":640,"height":480,"frameRate":30,"displaySurface":"window"},
+            {"kind":"systemaudio","label":"System Audio"}
+        ]}"#,
+    );
+    let kinds = |json: &str| {
+        gdm(&md, json)
+            .unwrap()
+            .get_tracks()
+            .iter()
+            .map(|t| t.kind().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds(r#"{"audio":true}"#), ["video", "audio"]);
+    // Chromium offers system audio with a screen, not with a window.
+    assert_eq!(
+        kinds(r#"{"video":{"displaySurface":"window"},"audio":true}"#),
+        ["video"]
+    );
+}
