@@ -8,25 +8,11 @@
 
 mod common;
 
-use common::{Collect, dominant, rms, tone_power};
+use common::{Collect, aconfig, dominant, rms, tone_power};
 use mediacapture_frame::SampleFormat;
 use mediacapture_hal::fake::{BEEP_HZ, FakeBackend, FakeProfile, TONE_HZ};
 use mediacapture_hal::{Backend, NativeConfig};
-use mediacapture_types::EchoCancellation;
-use mediacapture_types::native::AudioConfig;
 use std::sync::Arc;
-
-pub fn aconfig(sample_rate: u32, channel_count: u32) -> NativeConfig {
-    NativeConfig::Audio(AudioConfig {
-        sample_rate,
-        channel_count,
-        sample_size: 16,
-        latency: 0.01,
-        echo_cancellation: EchoCancellation::Bool(false),
-        auto_gain_control: false,
-        noise_suppression: false,
-    })
-}
 
 #[test]
 fn blocks_are_10ms_in_real_time_with_contiguous_timestamps() {

@@ -9,26 +9,13 @@
 
 mod common;
 
-use common::{Collect, dominant, rms};
+use common::{Collect, aconfig, dominant, rms};
 use mediacapture_hal::fake::{
     BEEP_HZ, DeviceSpec, FakeBackend, FakeProfile, SYSTEM_AUDIO_HZ, TONE_HZ,
 };
 use mediacapture_hal::{Backend, ErrorKind, NativeCapabilities, NativeConfig};
-use mediacapture_types::native::AudioConfig;
 use mediacapture_types::{EchoCancellation, MediaDeviceKind};
 use std::sync::Arc;
-
-fn aconfig(sample_rate: u32, channel_count: u32) -> NativeConfig {
-    NativeConfig::Audio(AudioConfig {
-        sample_rate,
-        channel_count,
-        sample_size: 16,
-        latency: 0.01,
-        echo_cancellation: EchoCancellation::Bool(false),
-        auto_gain_control: false,
-        noise_suppression: false,
-    })
-}
 
 #[test]
 fn default_profile_has_system_audio_that_is_not_enumerated() {

@@ -2,7 +2,9 @@
 #![allow(dead_code, clippy::unwrap_used, reason = "test helpers")]
 
 use mediacapture_frame::{AudioData, VideoFrame};
-use mediacapture_hal::{SourceEvent, SourceSink, clock};
+use mediacapture_hal::{NativeConfig, SourceEvent, SourceSink, clock};
+use mediacapture_types::EchoCancellation;
+use mediacapture_types::native::AudioConfig;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -103,4 +105,17 @@ pub fn wait_for(ms: u64, mut cond: impl FnMut() -> bool) -> bool {
         sleep_ms(5);
     }
     cond()
+}
+
+/// A 16-bit audio configuration without processing, at `sample_rate` Hz x `channel_count`.
+pub fn aconfig(sample_rate: u32, channel_count: u32) -> NativeConfig {
+    NativeConfig::Audio(AudioConfig {
+        sample_rate,
+        channel_count,
+        sample_size: 16,
+        latency: 0.01,
+        echo_cancellation: EchoCancellation::Bool(false),
+        auto_gain_control: false,
+        noise_suppression: false,
+    })
 }
