@@ -474,8 +474,8 @@ impl MediaDevices {
     /// Captures a display surface (a screen) and, when `audio` is requested (and
     /// `systemAudio` is not `"exclude"`) and the chosen surface is a whole screen
     /// (`"monitor"`; Chromium offers no system audio with a window), the system audio if a
-    /// backend has it ([`Backend::system_audio`]): the stream holds the video track, then the audio track
-    /// (labelled as the backend labels it, `"System Audio"`). Without system audio there is
+    /// backend has it ([`Backend::system_audio`]): the stream holds the video track, then the
+    /// audio track (labelled as the backend labels it, `"System Audio"`). Without system audio there is
     /// no audio track, as the spec allows. The constraints choose settings after the surface
     /// is chosen, and `displaySurface` is only a preference. One "display-capture" prompt
     /// covers both tracks.
@@ -992,23 +992,17 @@ impl DevicesInner {
             && options.system_audio != Some(SystemAudioPreferenceEnum::Exclude))
         .then(|| self.system_audio())
         .flatten();
-        match self.permission(PermissionName::DisplayCapture) {
-            PermissionState::Denied => {
-                return Err(Error::not_allowed(
-                    "permission \"display-capture\" is denied",
-                ));
-            }
-            // The user must get a free choice every time and a grant is never stored. One
-            // prompt covers the screen and its audio.
-            PermissionState::Prompt => self.ask(
+        // Denied was refused above. The user must get a free choice every time and a grant
+        // is never stored. One prompt covers the screen and its audio.
+        if self.permission(PermissionName::DisplayCapture) == PermissionState::Prompt {
+            self.ask(
                 PermissionName::DisplayCapture,
                 surfaces
                     .iter()
                     .map(|(_, d)| d.label.clone())
                     .chain(system_audio.iter().map(|(_, d)| d.label.clone()))
                     .collect(),
-            )?,
-            PermissionState::Granted => {}
+            )?;
         }
         let (backend, d) = surfaces[0];
         let view = self.view(d);
