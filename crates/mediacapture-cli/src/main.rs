@@ -168,11 +168,7 @@ fn init_logging(g: &Global) {
 
 /// `{name, constraint?, message}` of an error, as a browser's DOMException would show it.
 pub(crate) fn error_json(e: &Error) -> Value {
-    let mut v = json!({ "name": e.name(), "message": e.message });
-    if let Some(c) = e.constraint() {
-        v["constraint"] = json!(c);
-    }
-    v
+    e.to_json()
 }
 
 /// The `MediaDevices` for these options: fake devices when asked or when there is no

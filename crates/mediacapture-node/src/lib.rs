@@ -197,11 +197,7 @@ pub fn answer_prompt(id: u32, allowed: bool) {
 /// An error as JSON text: `{"name", "message", "constraint"}` (`constraint` only for
 /// OverconstrainedError).
 fn error_json(e: &mediacapture::Error) -> String {
-    let mut v = json!({ "name": e.name(), "message": e.message });
-    if let Some(c) = e.constraint() {
-        v["constraint"] = Value::String(c.to_string());
-    }
-    v.to_string()
+    e.to_json().to_string()
 }
 
 fn to_json_text<T: serde::Serialize>(v: &T) -> String {

@@ -130,6 +130,54 @@ impl Error {
     pub fn name(&self) -> &'static str {
         self.kind.name()
     }
+    /// The error as JSON, the one shape every boundary uses (the CLI's `--json` output, the
+    /// Node addon): `{"name", "message"}`, plus `"constraint"` for an `OverconstrainedError`,
+    /// as a browser's DOMException / OverconstrainedError shows them.
+    ///
+    /// ```
+    /// use mediacapture_types::Error;
+    /// let e = Error::overconstrained("width", "too wide");
+    /// assert_eq!(
+    ///     e.to_json().to_string(),
+    ///     r#"{"constraint":"width","message":"too wide","name":"OverconstrainedError"}"#
+    /// );
+    /// assert_eq!(Error::from_json(&e.to_json()), Some(e));
+    /// ```
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({ "name": self.name(), "message": self.message });
+        if let Some(c) = self.constraint() {
+            v["constraint"] = serde_json::Value::String(c.to_string());
+        }
+        v
+    }
+
+    /// The error of a [`Error::to_json`] value; `None` when `v` is not one (an unknown name
+    /// is an `UnknownError`).
+    pub fn from_json(v: &serde_json::Value) -> Option<Error> {
+        let name = v.get("name")?.as_str()?;
+        let message = v.get("message").and_then(|m| m.as_str()).unwrap_or("");
+        let kind = match name {
+            "NotFoundError" => ErrorKind::NotFoundError,
+            "NotAllowedError" => ErrorKind::NotAllowedError,
+            "NotReadableError" => ErrorKind::NotReadableError,
+            "OverconstrainedError" => ErrorKind::OverconstrainedError {
+                constraint: v
+                    .get("constraint")
+                    .and_then(|c| c.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            },
+            "InvalidStateError" => ErrorKind::InvalidStateError,
+            "AbortError" => ErrorKind::AbortError,
+            "SecurityError" => ErrorKind::SecurityError,
+            "TypeError" => ErrorKind::TypeError,
+            "NotSupportedError" => ErrorKind::NotSupportedError,
+            "InvalidModificationError" => ErrorKind::InvalidModificationError,
+            _ => ErrorKind::UnknownError,
+        };
+        Some(Error::new(kind, message))
+    }
+
     /// The failed constraint of an `OverconstrainedError`, `None` for other kinds.
     pub fn constraint(&self) -> Option<&str> {
         match &self.kind {

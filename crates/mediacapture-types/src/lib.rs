@@ -51,7 +51,7 @@ pub mod dictionaries;
 pub mod enums;
 pub mod error;
 pub mod native;
-mod webidl;
+pub mod webidl;
 
 pub use constraints::*;
 pub use dictionaries::*;

@@ -3,12 +3,23 @@
 //!
 //! JSON is treated as the JavaScript value it denotes: `null` is `null`, arrays are `Array`
 //! objects and objects are plain objects. Spec: <https://webidl.spec.whatwg.org/#js-type-mapping>
+//!
+//! Public so that every crate (the recorder's options, the Node addon, the CLI) converts the
+//! same way:
+//!
+//! ```
+//! use mediacapture_types::webidl::{to_dom_string, to_number, to_unsigned_long};
+//! use serde_json::json;
+//! assert_eq!(to_number(&json!("0x10")), 16.0);
+//! assert_eq!(to_unsigned_long(&json!(-1)), 4_294_967_295);
+//! assert_eq!(to_dom_string(&json!(["audio/webm"])), "audio/webm");
+//! ```
 
 use crate::error::{Error, Result};
 use serde_json::Value;
 
 /// ECMAScript `ToNumber`. Spec: <https://tc39.es/ecma262/#sec-tonumber>
-pub(crate) fn to_number(v: &Value) -> f64 {
+pub fn to_number(v: &Value) -> f64 {
     match v {
         Value::Null => 0.0,
         Value::Bool(b) => f64::from(u8::from(*b)),
@@ -125,7 +136,7 @@ fn number_to_string(x: f64) -> String {
 }
 
 /// ECMAScript `ToString`. Spec: <https://tc39.es/ecma262/#sec-tostring>
-pub(crate) fn to_js_string(v: &Value) -> String {
+pub fn to_js_string(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
@@ -144,7 +155,7 @@ pub(crate) fn to_js_string(v: &Value) -> String {
 }
 
 /// ECMAScript `ToBoolean`. Spec: <https://tc39.es/ecma262/#sec-toboolean>
-pub(crate) fn to_boolean(v: &Value) -> bool {
+pub fn to_boolean(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -156,8 +167,26 @@ pub(crate) fn to_boolean(v: &Value) -> bool {
 
 /// WebIDL `[Clamp] unsigned long`: NaN → 0, clamped to `0..=4294967295`, rounded half to even.
 /// Spec: <https://webidl.spec.whatwg.org/#abstract-opdef-converttoint>
-pub(crate) fn clamp_ulong(v: &Value) -> u32 {
+pub fn clamp_ulong(v: &Value) -> u32 {
     clamp_ulong_f64(to_number(v))
+}
+
+/// WebIDL `unsigned long` (no `[Clamp]`, no `[EnforceRange]`): `ToNumber`, NaN and
+/// infinities become 0, truncated toward zero, modulo 2^32.
+/// Spec: <https://webidl.spec.whatwg.org/#abstract-opdef-converttoint>
+pub fn to_unsigned_long(v: &Value) -> u32 {
+    let x = to_number(v);
+    if !x.is_finite() {
+        return 0;
+    }
+    // In 0..2^32 after rem_euclid; `as` cannot truncate here.
+    x.trunc().rem_euclid(4_294_967_296.0) as u32
+}
+
+/// WebIDL `DOMString`: ECMAScript `ToString` (`null` is `"null"`, an array its `join(",")`).
+/// Spec: <https://webidl.spec.whatwg.org/#js-DOMString>
+pub fn to_dom_string(v: &Value) -> String {
+    to_js_string(v)
 }
 
 /// The `[Clamp]` rule on an already converted number.
@@ -172,7 +201,7 @@ pub fn clamp_ulong_f64(x: f64) -> u32 {
 
 /// WebIDL `double`: `ToNumber`, then TypeError for NaN and ±Infinity.
 /// Spec: <https://webidl.spec.whatwg.org/#js-double>
-pub(crate) fn finite_double(v: &Value, path: &str) -> Result<f64> {
+pub fn finite_double(v: &Value, path: &str) -> Result<f64> {
     let x = to_number(v);
     if x.is_finite() {
         Ok(x)
@@ -185,7 +214,7 @@ pub(crate) fn finite_double(v: &Value, path: &str) -> Result<f64> {
 }
 
 /// Joins a dictionary path and a member name (`"video"` + `"width"` → `"video.width"`).
-pub(crate) fn member(path: &str, name: &str) -> String {
+pub fn member(path: &str, name: &str) -> String {
     if path.is_empty() {
         name.to_owned()
     } else {
@@ -196,7 +225,7 @@ pub(crate) fn member(path: &str, name: &str) -> String {
 /// The members of a value converted to a dictionary type: `null` is the empty dictionary,
 /// any object (arrays too) is read by member name, anything else is a TypeError.
 /// Spec: <https://webidl.spec.whatwg.org/#js-dictionary>
-pub(crate) fn dictionary<'a>(
+pub fn dictionary<'a>(
     v: &'a Value,
     path: &str,
     type_name: &str,
@@ -219,7 +248,7 @@ pub(crate) fn dictionary<'a>(
 }
 
 /// A `sequence<T>`: only an Array converts (any other value is a TypeError).
-pub(crate) fn sequence<'a>(v: &'a Value, path: &str) -> Result<&'a [Value]> {
+pub fn sequence<'a>(v: &'a Value, path: &str) -> Result<&'a [Value]> {
     match v {
         Value::Array(items) => Ok(items),
         other => Err(Error::type_error(format!(
@@ -230,7 +259,7 @@ pub(crate) fn sequence<'a>(v: &'a Value, path: &str) -> Result<&'a [Value]> {
 }
 
 /// A WebIDL enumeration member: `ToString`, then TypeError when not one of the values.
-pub(crate) fn enumeration<T>(
+pub fn enumeration<T>(
     v: &Value,
     path: &str,
     type_name: &str,
