@@ -31,8 +31,9 @@ struct Cli {
 /// Options for every command.
 #[derive(Args, Debug, Clone)]
 pub(crate) struct Global {
-    /// Use fake devices, from the default profile or from PROFILE.json. Fake devices are also
-    /// used, with a notice, when no capture hardware is found.
+    /// Use fake devices, from the default profile or from PROFILE.json. Without it, `record`
+    /// and `snapshot` use fake devices, with a notice, for the kinds no hardware is found for;
+    /// `devices` and `probe` show only real devices.
     #[arg(long, global = true, value_name = "PROFILE.json", num_args = 0..=1, require_equals = true, default_missing_value = "")]
     fake: Option<String>,
     /// The origin device ids are derived for (ids differ per origin).
@@ -171,9 +172,12 @@ pub(crate) fn error_json(e: &Error) -> Value {
     e.to_json()
 }
 
-/// The `MediaDevices` for these options: fake devices when asked or when there is no
-/// hardware (with a one-line notice), otherwise the real backends.
-pub(crate) fn media_devices(g: &Global) -> CliResult<MediaDevices> {
+/// The `MediaDevices` for these options: fake devices when asked (`--fake`,
+/// `MEDIACAPTURE_FAKE`), otherwise the real backends. With `stand_ins` (the commands that
+/// record: the main job must work on a machine without hardware), fake devices stand in for
+/// the kinds no real backend has, with a one-line notice; `devices` and `probe` show only what
+/// is really there.
+pub(crate) fn media_devices(g: &Global, stand_ins: bool) -> CliResult<MediaDevices> {
     // The person running the command owns the devices: labels, ids and constraint names are
     // shown from the start.
     let builder = MediaDevices::builder()
@@ -188,28 +192,31 @@ pub(crate) fn media_devices(g: &Global) -> CliResult<MediaDevices> {
         Some(_) => builder
             .backend(FakeBackend::new(FakeProfile::default()))
             .build(),
-        None => {
-            let md = builder.build();
-            if md.backend_names().contains(&"fake")
-                && std::env::var_os("MEDIACAPTURE_FAKE").is_none()
-                && !g.quiet
-            {
-                let real: Vec<_> = md
-                    .backend_names()
-                    .into_iter()
+        None if stand_ins => {
+            let (backends, faked) = mediacapture_hal::backends_with_fake_stand_ins();
+            if !faked.is_empty() && !g.quiet {
+                let real: Vec<&str> = backends
+                    .iter()
+                    .map(|b| b.name())
                     .filter(|n| *n != "fake")
                     .collect();
                 if real.is_empty() {
                     eprintln!("mediacapture: no capture hardware found; using fake devices");
                 } else {
+                    let kinds: Vec<&str> = faked.iter().map(|k| k.as_str()).collect();
                     eprintln!(
-                        "mediacapture: fake devices stand in for the kinds {} does not have",
-                        real.join(" + ")
+                        "mediacapture: fake devices stand in for what {} does not have ({})",
+                        real.join(" + "),
+                        kinds.join(", ")
                     );
                 }
             }
-            md
+            backends
+                .into_iter()
+                .fold(builder, |b, backend| b.backend_arc(backend.into()))
+                .build()
         }
+        None => builder.build(),
     };
     Ok(md)
 }
@@ -236,7 +243,7 @@ pub(crate) fn open_stream(
 }
 
 fn devices(g: &Global) -> CliResult {
-    let md = media_devices(g)?;
+    let md = media_devices(g, false)?;
     let list = futures_executor::block_on(md.enumerate_devices())?;
     if g.json {
         let arr: Vec<Value> = list.iter().map(|d| d.to_json()).collect();
@@ -289,7 +296,7 @@ fn track_json(t: &mediacapture::MediaStreamTrack) -> Value {
 }
 
 fn probe(g: &Global, args: &ProbeArgs) -> CliResult {
-    let md = media_devices(g)?;
+    let md = media_devices(g, false)?;
     let stream = open_stream(&md, &args.constraints, args.display)?;
     let result = (|| {
         if let Some(apply) = &args.apply {

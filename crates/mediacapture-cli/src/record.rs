@@ -78,7 +78,7 @@ pub(crate) fn run(g: &Global, args: &RecordArgs) -> CliResult {
         Some(file) => mediacapture_sources::MediaFile::open(file)
             .and_then(|f| f.capture_stream())
             .map_err(|e| Failure::Other(format!("{}: {e}", file.display())))?,
-        None => open_stream(&media_devices(g)?, &args.constraints, args.display)?,
+        None => open_stream(&media_devices(g, true)?, &args.constraints, args.display)?,
     };
     // The recorder streams its data straight to the file (no blobs kept in memory); on stop
     // the file gets its duration and cues.

@@ -29,7 +29,7 @@ pub(crate) fn run(g: &Global, args: &SnapshotArgs) -> CliResult {
     // Fail on an unwritable path before opening any device.
     let file = std::fs::File::create(&args.output)
         .map_err(|e| Failure::Other(format!("cannot write {}: {e}", args.output.display())))?;
-    let md = media_devices(g)?;
+    let md = media_devices(g, true)?;
     let stream = open_stream(&md, &args.constraints, args.display)?;
     let track = stream
         .get_video_tracks()

@@ -7,7 +7,9 @@
 //!   capability space (native modes, plus crop-and-scale downscales and decimated rates).
 //! * [`requested_kinds`], [`select_device`]: getUserMedia's checks and device choice.
 //! * [`apply_constraints`], [`ConstrainedTrack`]: applyConstraints.
-//! * [`arbitrate`]: one native mode for a source shared by several tracks.
+//! * [`shared_source`]: how a running, shared device is offered to new tracks.
+//! * [`permissions`]: permission state, the permissions policy and device-information exposure.
+//! * [`enumerate`]: enumerateDevices' exposed list and `devicechange`.
 //! * [`check_display_options`]: getDisplayMedia's synchronous checks.
 //! * [`capabilities()`](capabilities): getCapabilities.
 //! * [`DeviceIdHasher`]: origin-specific device and group ids.
@@ -56,8 +58,11 @@
 mod candidates;
 mod device_id;
 mod display;
+pub mod enumerate;
 mod fitness;
+pub mod permissions;
 mod select;
+pub mod shared_source;
 
 pub use device_id::DeviceIdHasher;
 pub use display::{check_display_options, floor_value};
@@ -65,7 +70,7 @@ pub use fitness::{fitness_distance, is_required};
 pub use mediacapture_types::TrackKind;
 pub use mediacapture_types::native::DeviceDescriptor;
 pub use select::{
-    ConstrainedTrack, DeviceView, Selection, Unsatisfied, apply_constraints, arbitrate,
-    capabilities, check_allowed_required, requested_kinds, select_device, select_settings,
+    ConstrainedTrack, DeviceView, Selection, Unsatisfied, apply_constraints, capabilities,
+    check_allowed_required, requested_kinds, select_device, select_settings,
     select_settings_with_current,
 };

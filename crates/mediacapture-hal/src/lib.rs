@@ -20,7 +20,8 @@
 //!
 //! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`].
 //! `unsafe` is confined to mapping the X server's shared memory (`x11::shm`).
-//! [`default_backends`] is the one place that decides which backends a program uses.
+//! [`default_backends`] is the one place that decides which backends a program uses: real
+//! ones, or the fake backend when `MEDIACAPTURE_FAKE` asks for it; never fakes silently.
 //!
 //! ```
 //! use mediacapture_hal::{Backend, fake::FakeBackend};
@@ -143,22 +144,37 @@ pub fn real_backends() -> Vec<Box<dyn Backend>> {
     out
 }
 
-/// The backends a program should use, in order: the one place with the fallback rule.
+/// The backends a program should use, in order: the one place that decides.
 ///
 /// - `MEDIACAPTURE_FAKE` set (`1` or a profile path): the fake backend only, like Chromium's
 ///   `--use-fake-device-for-media-stream`, which replaces the real devices.
-/// - Otherwise every compiled-in real backend that reports at least one device
-///   ([`real_backends`]), then, for each kind of device (camera, microphone, speaker, screen,
-///   system audio) that no real backend has, the default profile's fake device of that kind
-///   (with a `tracing::info!` notice), so that a machine without a camera still records
-///   video. The exception is system audio next to a real screen: that gets no fake, so a
-///   real screen is never shared with a made-up tone. Whoever uses these backends takes the
-///   system audio of the first backend that has one ([`Backend::system_audio`]), so a real
-///   one wins over the fake one.
+/// - Otherwise every compiled-in real backend ([`real_backends`]), whether or not it has
+///   devices now (a camera plugged in later is still seen). Fake devices are never used
+///   unless asked for: with no hardware, getUserMedia fails with `NotFoundError`, as a
+///   browser does. A program that wants fakes where hardware is missing (a demo) asks for
+///   that with [`backends_with_fake_stand_ins`].
 pub fn default_backends() -> Vec<Box<dyn Backend>> {
     if let Some(fake) = fake::FakeBackend::from_env() {
         tracing::info!("MEDIACAPTURE_FAKE is set: using fake capture devices only");
         return vec![Box::new(fake)];
+    }
+    real_backends()
+}
+
+/// The real backends that have devices, then, for each kind of device (camera, microphone,
+/// speaker, screen, system audio) that none of them has, the default profile's fake device
+/// of that kind, with a `tracing::info!` notice — so that a demo on a machine without a
+/// camera still records video. For programs that ask for it explicitly (the CLI's `record`
+/// without `--fake`); never the library's default.
+///
+/// The exception is system audio next to a real screen: that gets no fake, so a real screen
+/// is never shared with a made-up tone. Whoever uses these backends takes the system audio
+/// of the first backend that has one ([`Backend::system_audio`]), so a real one wins over
+/// the fake one. `MEDIACAPTURE_FAKE` set: the fake backend only, as in [`default_backends`].
+/// The second value lists the kinds that fake devices stand in for (empty when none does).
+pub fn backends_with_fake_stand_ins() -> (Vec<Box<dyn Backend>>, Vec<fake::FakeDeviceKind>) {
+    if let Some(fake) = fake::FakeBackend::from_env() {
+        return (vec![Box::new(fake)], Vec::new());
     }
     let mut out: Vec<Box<dyn Backend>> = Vec::new();
     let mut have: Vec<fake::FakeDeviceKind> = Vec::new();
@@ -178,12 +194,13 @@ pub fn default_backends() -> Vec<Box<dyn Backend>> {
     let mut profile = fake::FakeProfile::default();
     let needed = fake_stand_ins(&have);
     profile.devices.retain(|d| needed.contains(&d.kind));
+    let kinds: Vec<fake::FakeDeviceKind> = profile.devices.iter().map(|d| d.kind).collect();
     if !profile.devices.is_empty() {
-        let kinds: Vec<&str> = profile.devices.iter().map(|d| d.kind.as_str()).collect();
-        tracing::info!("no real {} found: using fake ones", kinds.join(", "));
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        tracing::info!("no real {} found: using fake ones", names.join(", "));
         out.push(Box::new(fake::FakeBackend::new(profile)));
     }
-    out
+    (out, kinds)
 }
 
 /// The fake kinds that stand in for what the real backends lack (`have`).

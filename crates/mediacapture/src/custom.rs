@@ -5,6 +5,7 @@
 //! camera: settings are chosen by the core from the constraints, the source is opened once
 //! and shared by clones, and each track gets its own adapter (scale, decimate, resample).
 
+use crate::events::EventLoop;
 use crate::source::SourceHub;
 use crate::track::MediaStreamTrack;
 use crate::{Error, Result, TrackKind};
@@ -58,6 +59,8 @@ pub fn open_track(
         device.raw_id.clone(),
         device.raw_group_id.clone(),
         selection.native,
+        EventLoop::global(),
+        custom_requests(),
     )?;
     Ok(MediaStreamTrack::create(
         hub,
@@ -67,4 +70,12 @@ pub fn open_track(
         settings,
         capabilities,
     ))
+}
+
+/// Where applyConstraints of tracks without a `MediaDevices` runs.
+fn custom_requests() -> EventLoop {
+    static REQUESTS: std::sync::OnceLock<EventLoop> = std::sync::OnceLock::new();
+    REQUESTS
+        .get_or_init(|| EventLoop::unregistered("mediacapture-requests"))
+        .clone()
 }

@@ -1,69 +1,250 @@
-//! Events: queued tasks on one event thread, listener closures, and async event streams.
+//! Events: queued tasks on event loops, listener closures, and async event streams.
 //!
-//! Every event the library fires is delivered by a *task* queued on a process-wide event
-//! thread, in the order the tasks were queued, and never while an internal lock is held: a
-//! listener may call any method of the library. A listener that panics does not stop delivery
-//! to the other listeners or of later events.
+//! Every event the library fires is delivered by a *task* queued on an [`EventLoop`], in the
+//! order the tasks were queued, and never while an internal lock is held: a listener may call
+//! any method of the library. A listener that panics does not stop delivery to the other
+//! listeners or of later events.
+//!
+//! Each `MediaDevices` has an event loop of its own (a browser has one per document): its
+//! `devicechange`, and every event of the tracks, streams and recorders made from it, are
+//! tasks on that loop, so a slow listener of one `MediaDevices` never delays another's
+//! events. Objects made without a `MediaDevices` (canvas and file tracks) use the shared
+//! [`EventLoop::global`] loop. A loop runs its tasks on a thread of its own, started at its
+//! first task and ended when the last handle to the loop is gone.
 //!
 //! Spec: <https://html.spec.whatwg.org/multipage/webappapis.html#queue-a-task>
 
 use futures_core::Stream;
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock, Weak};
 use std::task::{Context, Poll, Waker};
+use std::thread::ThreadId;
 
 type Task = Box<dyn FnOnce() + Send>;
 
-fn event_loop() -> &'static Mutex<mpsc::Sender<Task>> {
-    static LOOP: OnceLock<Mutex<mpsc::Sender<Task>>> = OnceLock::new();
-    LOOP.get_or_init(|| {
-        let (tx, rx) = mpsc::channel::<Task>();
-        let spawned = std::thread::Builder::new()
-            .name("mediacapture-events".into())
-            .spawn(move || {
-                while let Ok(task) = rx.recv() {
-                    if catch_unwind(AssertUnwindSafe(task)).is_err() {
-                        tracing::error!("an event task panicked; delivery goes on");
-                    }
-                }
-            });
-        if let Err(e) = spawned {
-            // Without a thread, tasks run inline on the queueing thread (see queue_task).
-            tracing::error!("cannot start the event thread: {e}");
-        }
-        Mutex::new(tx)
-    })
+/// The name of every event-loop thread.
+const THREAD_NAME: &str = "mediacapture-events";
+
+struct LoopShared {
+    /// The thread's name.
+    name: &'static str,
+    state: Mutex<LoopState>,
+    cv: Condvar,
 }
 
-/// Queues `task` to run on the event thread after every task queued before it.
-///
-/// For crates that build their own event targets on the library's event thread (the
-/// recorder, the Node addon): fire events only from inside a task.
-pub fn queue_task(task: impl FnOnce() + Send + 'static) {
-    let sent = event_loop().lock().send(Box::new(task));
-    if let Err(mpsc::SendError(task)) = sent {
-        // The event thread could not start: run the task here rather than lose it.
-        task();
+#[derive(Default)]
+struct LoopState {
+    tasks: VecDeque<Task>,
+    /// The loop's thread, once started.
+    thread: Option<ThreadId>,
+    /// The thread could not be started: tasks run on the queueing thread.
+    inline: bool,
+    /// Live [`EventLoop`] handles; the thread ends when none is left and no task waits.
+    handles: usize,
+}
+
+fn registry() -> &'static Mutex<Vec<Weak<LoopShared>>> {
+    static LOOPS: OnceLock<Mutex<Vec<Weak<LoopShared>>>> = OnceLock::new();
+    LOOPS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// A queue of tasks run in order on a thread of its own: what the HTML spec calls an event
+/// loop. Cloning copies the handle.
+pub struct EventLoop {
+    shared: Arc<LoopShared>,
+}
+
+impl std::fmt::Debug for EventLoop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventLoop")
+            .field("queued", &self.shared.state.lock().tasks.len())
+            .finish()
     }
 }
 
-/// Blocks until every task queued before this call (and so every event they fire) has run.
-///
-/// Useful in tests and at shutdown. Must not be called from an event listener (it would wait
-/// for itself): there it returns at once.
-pub fn flush_events() {
-    if std::thread::current().name() == Some("mediacapture-events") {
-        return;
+impl Default for EventLoop {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clone for EventLoop {
+    fn clone(&self) -> Self {
+        self.shared.state.lock().handles += 1;
+        EventLoop {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl Drop for EventLoop {
+    fn drop(&mut self) {
+        let mut s = self.shared.state.lock();
+        s.handles = s.handles.saturating_sub(1);
+        if s.handles == 0 {
+            drop(s);
+            self.shared.cv.notify_all();
+        }
+    }
+}
+
+impl PartialEq for EventLoop {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+impl Eq for EventLoop {}
+
+impl EventLoop {
+    /// A new loop. Its thread starts with its first task.
+    pub fn new() -> Self {
+        let l = Self::unregistered(THREAD_NAME);
+        let mut reg = registry().lock();
+        reg.retain(|w| w.strong_count() > 0);
+        reg.push(Arc::downgrade(&l.shared));
+        l
+    }
+
+    /// A serial queue that [`flush_events`] does not wait for: the library's request workers
+    /// (a job there can wait for a permission prompt as long as the user takes).
+    pub(crate) fn unregistered(name: &'static str) -> Self {
+        EventLoop {
+            shared: Arc::new(LoopShared {
+                name,
+                state: Mutex::new(LoopState {
+                    handles: 1,
+                    ..Default::default()
+                }),
+                cv: Condvar::new(),
+            }),
+        }
+    }
+
+    /// The loop shared by objects that belong to no `MediaDevices` (canvas and file tracks),
+    /// and by [`queue_task`].
+    pub fn global() -> EventLoop {
+        static GLOBAL: OnceLock<EventLoop> = OnceLock::new();
+        GLOBAL.get_or_init(EventLoop::new).clone()
+    }
+
+    /// Queues `task` to run on this loop after every task queued on it before.
+    pub fn queue(&self, task: impl FnOnce() + Send + 'static) {
+        let mut s = self.shared.state.lock();
+        if s.inline {
+            drop(s);
+            run(Box::new(task));
+            return;
+        }
+        s.tasks.push_back(Box::new(task));
+        if s.thread.is_none() {
+            let shared = self.shared.clone();
+            let spawned = std::thread::Builder::new()
+                .name(self.shared.name.into())
+                .spawn(move || run_loop(shared));
+            match spawned {
+                Ok(h) => s.thread = Some(h.thread().id()),
+                Err(e) => {
+                    // Without a thread, tasks run inline on the queueing thread.
+                    tracing::error!("cannot start an event thread: {e}");
+                    s.inline = true;
+                    let tasks = std::mem::take(&mut s.tasks);
+                    drop(s);
+                    tasks.into_iter().for_each(run);
+                    return;
+                }
+            }
+        }
+        drop(s);
+        self.shared.cv.notify_all();
+    }
+
+    /// `true` on this loop's own thread (inside one of its tasks).
+    pub fn is_current(&self) -> bool {
+        self.shared.state.lock().thread == Some(std::thread::current().id())
+    }
+
+    /// Blocks until every task queued on this loop before the call has run. Returns at once
+    /// when called from this loop's own thread (it would wait for itself).
+    pub fn flush(&self) {
+        flush_shared(&self.shared);
+    }
+}
+
+fn flush_shared(shared: &Arc<LoopShared>) {
+    {
+        let s = shared.state.lock();
+        if s.thread == Some(std::thread::current().id()) || s.thread.is_none() || s.inline {
+            return;
+        }
     }
     let (tx, rx) = mpsc::channel::<()>();
-    queue_task(move || {
+    EventLoop::queue_on(shared, move || {
         let _ = tx.send(());
     });
     let _ = rx.recv();
+}
+
+impl EventLoop {
+    fn queue_on(shared: &Arc<LoopShared>, task: impl FnOnce() + Send + 'static) {
+        shared.state.lock().handles += 1;
+        let handle = EventLoop {
+            shared: shared.clone(),
+        };
+        handle.queue(task);
+    }
+}
+
+fn run(task: Task) {
+    if catch_unwind(AssertUnwindSafe(task)).is_err() {
+        tracing::error!("an event task panicked; delivery goes on");
+    }
+}
+
+fn run_loop(shared: Arc<LoopShared>) {
+    loop {
+        let task = {
+            let mut s = shared.state.lock();
+            loop {
+                if let Some(t) = s.tasks.pop_front() {
+                    break Some(t);
+                }
+                if s.handles == 0 {
+                    // A later task (a flush racing with the last handle's drop) starts a new
+                    // thread.
+                    s.thread = None;
+                    break None;
+                }
+                shared.cv.wait(&mut s);
+            }
+        };
+        match task {
+            Some(t) => run(t),
+            None => return,
+        }
+    }
+}
+
+/// Queues `task` on the [`EventLoop::global`] loop.
+pub fn queue_task(task: impl FnOnce() + Send + 'static) {
+    EventLoop::global().queue(task);
+}
+
+/// Blocks until every task queued before this call, on every event loop, has run (and so
+/// every event they fire). Useful in tests and at shutdown. Called from an event listener it
+/// skips that listener's own loop (it would wait for itself).
+pub fn flush_events() {
+    let loops: Vec<Arc<LoopShared>> = {
+        let mut reg = registry().lock();
+        reg.retain(|w| w.strong_count() > 0);
+        reg.iter().filter_map(Weak::upgrade).collect()
+    };
+    for shared in &loops {
+        flush_shared(shared);
+    }
 }
 
 /// A registered listener, returned by `add_event_listener`; pass it to

@@ -49,12 +49,25 @@
 //! # }).unwrap();
 //! ```
 //!
-//! # Threads and events
+//! # Threads, futures and events
 //!
-//! Every event (`ended`, `mute`, `unmute`, `devicechange`, …) is a task queued on one event
-//! thread, delivered in order, never while the library holds a lock. Listeners are closures
+//! The futures (`get_user_media`, `get_display_media`, `enumerate_devices`,
+//! `apply_constraints`) are runtime-agnostic and only wait: each [`MediaDevices`] does the
+//! work (listing backends, asking the prompt handler, opening devices) on a request thread of
+//! its own, one request at a time in call order, as Chromium queues a frame's getUserMedia and
+//! applyConstraints requests. So nothing blocks inside `poll`, and a prompt can be answered by
+//! another task of the same single-threaded executor ([`MediaDevicesBuilder::prompt_async`]).
+//!
+//! Every event (`ended`, `mute`, `unmute`, `devicechange`, …) is a task queued on an
+//! [`EventLoop`], delivered in order, never while the library holds a lock. Each
+//! `MediaDevices` has its own loop (as each browser document does), shared by its tracks and
+//! streams, so a slow listener of one never delays another's events. Listeners are closures
 //! ([`MediaStreamTrack::add_event_listener`]) and every target also gives an async
-//! [`EventStream`]. The async methods work with any executor (no runtime inside).
+//! [`EventStream`].
+//!
+//! Fake devices are used only when asked for ([`MediaDevicesBuilder::fake_devices`], a
+//! [`mediacapture_hal::fake::FakeBackend`], or `MEDIACAPTURE_FAKE=1`): on a machine without a
+//! camera, `get_user_media({video: true})` fails with `NotFoundError`, as in a browser.
 //!
 //! # Privacy
 //!
@@ -72,9 +85,10 @@ mod track;
 
 pub use devices::{
     DeviceChangeEvent, DeviceInfo, DisplaySurfaceInfo, MediaDevices, MediaDevicesBuilder,
-    PermissionName, PermissionRequest, PermissionState, PermissionsPolicy, PromptHandler,
+    PermissionRequest, PromptFuture, PromptHandler,
 };
-pub use events::{EventStream, EventTarget, ListenerId, flush_events, queue_task};
+pub use events::{EventLoop, EventStream, EventTarget, ListenerId, flush_events, queue_task};
+pub use mediacapture_core::permissions::{PermissionName, PermissionState, PermissionsPolicy};
 pub use mediacapture_frame::{AudioData, PixelFormat, SampleFormat, VideoFrame};
 pub use mediacapture_types::TrackKind;
 pub use mediacapture_types::{

@@ -5,7 +5,7 @@
 //! sample rate or channel count) gets one adapter, computed once per frame and shared by every
 //! track that wants that output: Chromium's `VideoTrackAdapter` is the model.
 
-use crate::events::queue_task;
+use crate::events::EventLoop;
 use crate::track::TrackInner;
 use crate::{Error, Result};
 use mediacapture_frame::{AudioAdapter, AudioData, VideoAdapter, VideoAdapterConfig, VideoFrame};
@@ -78,6 +78,10 @@ pub(crate) struct SourceHub {
     pub(crate) device_id: String,
     pub(crate) group_id: String,
     backend: Arc<dyn Backend>,
+    /// Where this source's tracks fire their events.
+    pub(crate) event_loop: EventLoop,
+    /// Where applyConstraints of this source's tracks runs.
+    pub(crate) requests: EventLoop,
     state: Mutex<HubState>,
     routes: Mutex<Arc<Vec<Route>>>,
     capture_thread: Mutex<Option<ThreadId>>,
@@ -85,6 +89,11 @@ pub(crate) struct SourceHub {
 
 impl SourceHub {
     /// Opens `descriptor` on `backend` in `config`; `display` for a getDisplayMedia source.
+    /// Its tracks' events run on `event_loop`, their applyConstraints on `requests`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the hub's identity and where its work runs, all set once"
+    )]
     pub(crate) fn open(
         backend: Arc<dyn Backend>,
         descriptor: DeviceDescriptor,
@@ -92,6 +101,8 @@ impl SourceHub {
         device_id: String,
         group_id: String,
         config: NativeConfig,
+        event_loop: EventLoop,
+        requests: EventLoop,
     ) -> Result<Arc<SourceHub>> {
         let hub = Arc::new(SourceHub {
             display: display || descriptor.is_display(),
@@ -99,6 +110,8 @@ impl SourceHub {
             device_id,
             group_id,
             backend,
+            event_loop,
+            requests,
             state: Mutex::new(HubState {
                 source: None,
                 config: config.clone(),
@@ -133,7 +146,7 @@ impl SourceHub {
     pub(crate) fn selection_descriptor(&self) -> DeviceDescriptor {
         let s = self.state.lock();
         if s.reconfigured {
-            crate::track::only_config(&self.descriptor, &s.config)
+            mediacapture_core::shared_source::reconfigured_source_view(&self.descriptor, &s.config)
         } else {
             self.descriptor.clone()
         }
@@ -283,7 +296,7 @@ impl SourceHub {
                 self.state.lock().muted = muted;
                 let hub = self.clone();
                 // Spec: "set a track's muted state" runs in a queued task for camera/mic.
-                queue_task(move || {
+                self.event_loop.queue(move || {
                     for t in hub.live_tracks() {
                         t.set_muted(muted);
                     }
@@ -294,7 +307,7 @@ impl SourceHub {
                     tracing::info!("source {} ended: {e}", self.descriptor.label);
                 }
                 let hub = self.clone();
-                queue_task(move || hub.end_all());
+                self.event_loop.queue(move || hub.end_all());
             }
             SourceEvent::Reconfigured(config) => {
                 {
@@ -304,7 +317,7 @@ impl SourceHub {
                     s.adapters.clear();
                 }
                 let hub = self.clone();
-                queue_task(move || {
+                self.event_loop.queue(move || {
                     let descriptor = hub.selection_descriptor();
                     for t in hub.live_tracks() {
                         t.reselect(&descriptor, &hub.device_id, &hub.group_id);

@@ -3,7 +3,7 @@
 //! Spec: <https://w3c.github.io/mediacapture-main/#mediastream>
 
 use crate::TrackKind;
-use crate::events::{EventStream, EventTarget, ListenerId, queue_task};
+use crate::events::{EventStream, EventTarget, ListenerId};
 use crate::track::MediaStreamTrack;
 use mediacapture_types::MediaStreamTrackState;
 use parking_lot::Mutex;
@@ -189,7 +189,8 @@ impl MediaStream {
     pub fn ua_add_track(&self, track: &MediaStreamTrack) {
         let stream = self.clone();
         let track = track.clone();
-        queue_task(move || {
+        let event_loop = track.event_loop().clone();
+        event_loop.queue(move || {
             {
                 let mut tracks = stream.inner.tracks.lock();
                 if tracks.contains(&track) {
@@ -208,7 +209,8 @@ impl MediaStream {
     pub fn ua_remove_track(&self, track: &MediaStreamTrack) {
         let stream = self.clone();
         let track = track.clone();
-        queue_task(move || {
+        let event_loop = track.event_loop().clone();
+        event_loop.queue(move || {
             {
                 let mut tracks = stream.inner.tracks.lock();
                 let before = tracks.len();

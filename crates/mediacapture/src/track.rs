@@ -3,7 +3,7 @@
 //! Spec: <https://w3c.github.io/mediacapture-main/#mediastreamtrack>
 
 use crate::devices::DevicesInner;
-use crate::events::{EventStream, EventTarget, ListenerId, queue_task};
+use crate::events::{EventLoop, EventStream, EventTarget, ListenerId};
 use crate::sink::{
     AUDIO_SINK_CAPACITY, AudioDataStream, Sink, SinkId, VIDEO_SINK_CAPACITY, VideoFrameStream,
     next_sink_id,
@@ -11,10 +11,9 @@ use crate::sink::{
 use crate::source::{SourceHub, Target};
 use crate::{Result, TrackKind};
 use mediacapture_core::DeviceView;
+use mediacapture_core::shared_source::running_source_view;
 use mediacapture_frame::{AudioData, VideoFrame, black_frame, silence};
-use mediacapture_types::native::{
-    AudioCapabilities, DeviceDescriptor, NativeCapabilities, NativeConfig, VideoCapabilities,
-};
+use mediacapture_types::native::DeviceDescriptor;
 use mediacapture_types::{
     MediaStreamTrackState, MediaTrackCapabilities, MediaTrackConstraints, MediaTrackSettings,
 };
@@ -250,8 +249,23 @@ impl MediaStreamTrack {
     /// On an ended track it succeeds without looking at the constraints.
     ///
     /// Spec: <https://w3c.github.io/mediacapture-main/#dom-constrainablepattern-applyconstraints>
-    pub async fn apply_constraints(&self, constraints: MediaTrackConstraints) -> Result<()> {
-        self.apply_constraints_blocking(constraints)
+    ///
+    /// The work (which may reopen the device) runs on the request thread of the track's
+    /// `MediaDevices`, after the requests made before it; the future only waits.
+    pub fn apply_constraints(
+        &self,
+        constraints: MediaTrackConstraints,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'static {
+        let track = self.clone();
+        crate::devices::run_on(&self.inner.source.requests, move || {
+            track.apply_constraints_blocking(constraints)
+        })
+    }
+
+    /// The event loop this track's events run on (its `MediaDevices`' loop, or the global
+    /// loop for a track on a canvas or file).
+    pub fn event_loop(&self) -> &EventLoop {
+        &self.inner.source.event_loop
     }
 
     fn apply_constraints_blocking(&self, constraints: MediaTrackConstraints) -> Result<()> {
@@ -264,7 +278,7 @@ impl MediaStreamTrack {
         let current = hub.config();
         // Chromium: a running device shared with other tracks keeps its format; a track alone
         // on its device may move it to another native mode (the source restarts).
-        let descriptor = prefer_config(&hub.selection_descriptor(), &current, shared);
+        let descriptor = running_source_view(&hub.selection_descriptor(), &current, shared);
         let view = DeviceView {
             descriptor: &descriptor,
             device_id: hub.device_id.clone(),
@@ -405,7 +419,20 @@ impl MediaStreamTrack {
     /// Ends the track as the UA does (permission revoked), firing `ended` in a queued task.
     pub(crate) fn end_by_ua(&self) {
         let inner = self.inner.clone();
-        queue_task(move || inner.end_by_source());
+        self.inner
+            .source
+            .event_loop
+            .queue(move || inner.end_by_source());
+    }
+}
+
+impl Drop for TrackInner {
+    /// A track nobody holds any more can never be stopped: it stops now (no event), so its
+    /// source closes when it was the last one. Chromium stops a collected track's source too.
+    fn drop(&mut self) {
+        if self.mark_ended() {
+            self.source.detach(self);
+        }
     }
 }
 
@@ -591,64 +618,6 @@ impl TrackInner {
     }
 }
 
-/// The device as selection should see it for a running source: with the running
-/// configuration first (so it wins ties and the device is not reopened), or, when `only`, with
-/// the running configuration as its only native mode.
-pub(crate) fn prefer_config(
-    descriptor: &DeviceDescriptor,
-    current: &NativeConfig,
-    only: bool,
-) -> DeviceDescriptor {
-    let mut d = descriptor.clone();
-    match (&mut d.capabilities, current) {
-        (NativeCapabilities::Video(VideoCapabilities { modes, .. }), NativeConfig::Video(m)) => {
-            if let Some(pos) = modes.iter().position(|x| x == m) {
-                let cur = modes.remove(pos);
-                if only {
-                    modes.clear();
-                }
-                modes.insert(0, cur);
-            }
-        }
-        (NativeCapabilities::Audio(a), NativeConfig::Audio(c)) => {
-            let AudioCapabilities {
-                sample_rates,
-                channel_counts,
-                sample_sizes,
-                echo_cancellation,
-                auto_gain_control,
-                noise_suppression,
-                ..
-            } = a;
-            front(sample_rates, c.sample_rate, only);
-            front(channel_counts, c.channel_count, only);
-            front(sample_sizes, c.sample_size, only);
-            front(echo_cancellation, c.echo_cancellation, only);
-            front(auto_gain_control, c.auto_gain_control, only);
-            front(noise_suppression, c.noise_suppression, only);
-        }
-        _ => {}
-    }
-    d
-}
-
-/// `descriptor` with `config` as its only native configuration (a source that reconfigured
-/// itself).
-pub(crate) fn only_config(
-    descriptor: &DeviceDescriptor,
-    config: &NativeConfig,
-) -> DeviceDescriptor {
-    let mut d = descriptor.clone();
-    match (&mut d.capabilities, config) {
-        (NativeCapabilities::Video(v), NativeConfig::Video(m)) => v.modes = vec![*m],
-        (NativeCapabilities::Audio(_), NativeConfig::Audio(_)) => {
-            return prefer_config(descriptor, config, true);
-        }
-        _ => {}
-    }
-    d
-}
-
 /// Settings chosen again keep the id members the track had (a source with no ids has none).
 /// `new` without the ids `old` does not have (a track that reports no groupId, as a
 /// getDisplayMedia track, never starts to).
@@ -660,14 +629,4 @@ fn keep_unset_ids(mut new: MediaTrackSettings, old: &MediaTrackSettings) -> Medi
         new.group_id = None;
     }
     new
-}
-
-fn front<T: PartialEq>(list: &mut Vec<T>, value: T, only: bool) {
-    if let Some(pos) = list.iter().position(|x| *x == value) {
-        let v = list.remove(pos);
-        if only {
-            list.clear();
-        }
-        list.insert(0, v);
-    }
 }

@@ -14,15 +14,7 @@ use mediacapture::{
 use mediacapture_hal::fake::DeviceSpec;
 use parking_lot::Mutex;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-fn wait_for(mut cond: impl FnMut() -> bool, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
+use std::sync::mpsc;
 
 #[test]
 fn unplug_ends_tracks_then_fires_devicechange() {
@@ -34,18 +26,18 @@ fn unplug_ends_tracks_then_fires_devicechange() {
     );
     let s = gum(&md, r#"{"video":true}"#).unwrap();
     let t = s.get_video_tracks()[0].clone();
-    let log = Arc::new(Mutex::new(Vec::<String>::new()));
-    let l = log.clone();
-    t.add_event_listener(move |e| l.lock().push(format!("track:{}", e.event_type())));
-    let l = log.clone();
-    md.add_event_listener(move |e| l.lock().push(format!("devicechange:{}", e.devices.len())));
+    let (tx, log) = mpsc::channel::<String>();
+    let l = tx.clone();
+    t.add_event_listener(move |e| l.send(format!("track:{}", e.event_type())).unwrap());
+    md.add_event_listener(move |e| {
+        tx.send(format!("devicechange:{}", e.devices.len()))
+            .unwrap()
+    });
     backend.remove_device("cam-1").unwrap();
-    wait_for(|| log.lock().len() >= 2, "ended and devicechange");
+    let got = [recv(&log, "ended"), recv(&log, "devicechange")];
+    assert_eq!(got, ["track:ended", "devicechange:1"]);
     flush_events();
-    assert_eq!(
-        *log.lock(),
-        vec!["track:ended".to_string(), "devicechange:1".to_string()]
-    );
+    assert!(log.try_recv().is_err(), "nothing else fired");
     assert_eq!(t.ready_state(), MediaStreamTrackState::Ended);
     assert!(!s.active());
 }
@@ -90,14 +82,12 @@ fn scripted_mute_then_unmute_in_order_and_no_frames_while_muted() {
     );
     let s = gum(&md, r#"{"video":true}"#).unwrap();
     let t = s.get_video_tracks()[0].clone();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let l = log.clone();
+    let (tx, log) = mpsc::channel();
     let probe = t.clone();
-    t.add_event_listener(move |e| l.lock().push((*e, probe.muted())));
-    wait_for(|| log.lock().len() >= 2, "mute and unmute");
+    t.add_event_listener(move |e| tx.send((*e, probe.muted())).unwrap());
     assert_eq!(
-        *log.lock(),
-        vec![(TrackEvent::Mute, true), (TrackEvent::Unmute, false)],
+        [recv(&log, "mute"), recv(&log, "unmute")],
+        [(TrackEvent::Mute, true), (TrackEvent::Unmute, false)],
         "muted is already updated when the event fires"
     );
     assert_eq!(t.ready_state(), MediaStreamTrackState::Live);
@@ -112,11 +102,6 @@ fn scripted_disconnect_ends_the_track() {
     let s = gum(&md, r#"{"audio":true}"#).unwrap();
     let t = s.get_audio_tracks()[0].clone();
     let mut events = t.events();
-    wait_for(
-        || t.ready_state() == MediaStreamTrackState::Ended,
-        "the disconnect",
-    );
-    flush_events();
     // The async stream yields the ended event, then ends (nothing fires after ended).
     assert_eq!(block_on(events.next()), Some(TrackEvent::Ended));
     assert_eq!(block_on(events.next()), None);

@@ -38,6 +38,16 @@ pub fn gum(devices: &MediaDevices, json: &str) -> mediacapture::Result<MediaStre
     block_on(devices.get_user_media(MediaStreamConstraints::from_json(json)?))
 }
 
+/// How long a test waits for something that should happen: only reached when the behaviour
+/// under test is broken (tests never assert timings).
+pub const SAFETY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The next message on `rx`; panics naming `what` after [`SAFETY`].
+pub fn recv<T>(rx: &std::sync::mpsc::Receiver<T>, what: &str) -> T {
+    rx.recv_timeout(SAFETY)
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
 /// Number of threads of this process (Linux).
 pub fn thread_count() -> usize {
     std::fs::read_dir("/proc/self/task")
