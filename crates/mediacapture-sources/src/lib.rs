@@ -9,31 +9,40 @@
 //!
 //! # A canvas that streams
 //!
-//! [`Canvas`] is a 2D surface drawn with [`tiny_skia`]; [`Canvas::capture_stream`] is
-//! `HTMLCanvasElement.captureStream(frameRequestRate)` and its track is a
-//! [`CanvasCaptureMediaStreamTrack`] with `canvas()` and `request_frame()`. Frames follow
-//! the spec's paint steps: nothing until the canvas is drawn to after the capture starts;
-//! then a frame per paint, at most one per `1/rate` s, or (rate 0) only when requested.
+//! [`Canvas`] is a 2D surface; [`Canvas::context_2d`] is its `CanvasRenderingContext2D`
+//! ([`canvas::CanvasRenderingContext2D`]: styles, transforms, save / restore, paths, fill and
+//! stroke, rectangles, image data, `draw_image` of a canvas or a video frame), and
+//! [`Canvas::draw`] hands out the [`tiny_skia`] pixmap for anything else.
+//! [`Canvas::capture_stream`] is `HTMLCanvasElement.captureStream(frameRequestRate)` and its
+//! track is a [`CanvasCaptureMediaStreamTrack`] with `canvas()` and `request_frame()`. Frames
+//! follow the spec's paint steps: nothing until the canvas is drawn to after the capture
+//! starts; then a frame per paint, at most one per `1/rate` s of the canvas's clock, or (rate
+//! 0) only when requested.
 //!
 //! ```
-//! use mediacapture_sources::{Canvas, canvas::tiny_skia};
-//! use std::time::Duration;
+//! use mediacapture_sources::Canvas;
+//! use std::f64::consts::PI;
 //!
 //! let canvas = Canvas::new(320, 240)?;
 //! let stream = canvas.capture_stream(None)?; // a frame on every change
 //! let track = &stream.get_video_tracks()[0];
 //! assert_eq!(track.get_settings().width, Some(320));
 //! let frames = track.video_frames();
-//! assert!(frames.recv_timeout(Duration::from_millis(50)).is_none()); // nothing drawn yet
+//! assert!(frames.try_recv().is_none()); // nothing drawn yet
 //!
-//! let mut paint = tiny_skia::Paint::default();
-//! paint.set_color_rgba8(0, 128, 255, 255);
-//! canvas.draw(|p| {
-//!     let rect = tiny_skia::Rect::from_xywh(10.0, 10.0, 100.0, 50.0).unwrap();
-//!     p.fill_rect(rect, &paint, tiny_skia::Transform::identity(), None);
-//! });
-//! let frame = frames.recv_timeout(Duration::from_secs(1)).expect("a frame after drawing");
+//! let ctx = canvas.context_2d();
+//! ctx.set_fill_style("#0080ff");
+//! ctx.fill_rect(0.0, 0.0, 320.0, 240.0); // paints: a frame
+//! ctx.set_stroke_style("white");
+//! ctx.set_line_width(4.0);
+//! ctx.translate(160.0, 120.0);
+//! ctx.begin_path();
+//! ctx.arc(0.0, 0.0, 50.0, 0.0, 2.0 * PI, false)?;
+//! ctx.stroke(); // paints again
+//! let frame = frames.try_recv().expect("a frame after drawing");
 //! assert_eq!((frame.display_width(), frame.display_height()), (320, 240));
+//! // The canvas's own pixels: straight-alpha RGBA.
+//! assert_eq!(ctx.get_image_data(10, 10, 1, 1)?.data(), &[0, 128, 255, 255]);
 //! # Ok::<(), mediacapture::Error>(())
 //! ```
 //!
@@ -65,5 +74,7 @@
 pub mod canvas;
 pub mod file;
 
-pub use canvas::{Canvas, CanvasCaptureMediaStreamTrack, CanvasCaptureStream};
+pub use canvas::{
+    Canvas, CanvasCaptureMediaStreamTrack, CanvasCaptureStream, CanvasRenderingContext2D,
+};
 pub use file::{MediaFile, MediaReader};

@@ -34,6 +34,12 @@ pub enum ErrorKind {
     NotSupportedError,
     /// The set of tracks of a stream changed while recording.
     InvalidModificationError,
+    /// An index or size is out of the allowed range (a negative arc radius, an image of
+    /// width 0).
+    IndexSizeError,
+    /// An ECMAScript `RangeError`: a value too large to represent (image data that cannot be
+    /// allocated).
+    RangeError,
     /// An error with no more specific kind (e.g. I/O failure while recording).
     UnknownError,
 }
@@ -52,6 +58,8 @@ impl ErrorKind {
             ErrorKind::TypeError => "TypeError",
             ErrorKind::NotSupportedError => "NotSupportedError",
             ErrorKind::InvalidModificationError => "InvalidModificationError",
+            ErrorKind::IndexSizeError => "IndexSizeError",
+            ErrorKind::RangeError => "RangeError",
             ErrorKind::UnknownError => "UnknownError",
         }
     }
@@ -122,6 +130,14 @@ impl Error {
     pub fn not_supported(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotSupportedError, message)
     }
+    /// `IndexSizeError`.
+    pub fn index_size(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::IndexSizeError, message)
+    }
+    /// `RangeError`.
+    pub fn range_error(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::RangeError, message)
+    }
     /// `UnknownError`.
     pub fn unknown(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::UnknownError, message)
@@ -141,6 +157,9 @@ impl Error {
     ///     e.to_json().to_string(),
     ///     r#"{"constraint":"width","message":"too wide","name":"OverconstrainedError"}"#
     /// );
+    /// assert_eq!(Error::from_json(&e.to_json()), Some(e));
+    /// let e = Error::index_size("the radius is negative");
+    /// assert_eq!(e.to_json()["name"], "IndexSizeError");
     /// assert_eq!(Error::from_json(&e.to_json()), Some(e));
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
@@ -173,6 +192,8 @@ impl Error {
             "TypeError" => ErrorKind::TypeError,
             "NotSupportedError" => ErrorKind::NotSupportedError,
             "InvalidModificationError" => ErrorKind::InvalidModificationError,
+            "IndexSizeError" => ErrorKind::IndexSizeError,
+            "RangeError" => ErrorKind::RangeError,
             _ => ErrorKind::UnknownError,
         };
         Some(Error::new(kind, message))
