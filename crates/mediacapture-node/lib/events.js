@@ -1,0 +1,213 @@
+'use strict';
+// Events: trusted Node events, event handler attributes, native event delivery, native media
+// delivery, and what keeps the process alive.
+
+const { native, kNativeEvent } = require('./internal');
+
+// ------------------------------------------------------------------------------------------
+// Trusted events.
+//
+// Node's Event sets isTrusted only when its options carry an internal symbol (the one Node
+// uses for its own AbortSignal "abort" events). The symbol is not exported, but Event's
+// constructor looks it up in the options object: a Proxy sees the lookup and answers true.
+// The result is an ordinary, genuinely trusted Node Event.
+
+let kTrustEvent = null;
+{
+  const probe = new Proxy(
+    {},
+    {
+      get(target, key) {
+        if (typeof key === 'symbol' && key.description === 'kTrustEvent') kTrustEvent = key;
+        return undefined;
+      },
+    },
+  );
+  new Event('probe', probe); // eslint-disable-line no-new
+}
+
+function trusted(init = {}) {
+  return new Proxy(init, {
+    get(target, key, receiver) {
+      if (kTrustEvent !== null && key === kTrustEvent) return true;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// Event handler attributes (HTML "event handler IDL attributes").
+//
+// The first non-null assignment registers one listener at that point of the listener list;
+// later assignments replace the callback in place (keeping its position); null removes it.
+// Non-objects are treated as null ([LegacyTreatNonObjectAsNull]); a non-callable object is
+// stored and does nothing when the event fires. A handler returning false cancels the event.
+
+const handlerMaps = new WeakMap();
+
+function defineEventHandlers(cls, types) {
+  for (const type of types) {
+    Object.defineProperty(cls.prototype, `on${type}`, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        brand(cls, this);
+        const h = handlerMaps.get(this)?.get(type);
+        return h ? h.value : null;
+      },
+      set(value) {
+        brand(cls, this);
+        let map = handlerMaps.get(this);
+        if (!map) {
+          map = new Map();
+          handlerMaps.set(this, map);
+        }
+        const v = (typeof value === 'object' && value !== null) || typeof value === 'function' ? value : null;
+        const h = map.get(type);
+        if (v === null) {
+          if (h) {
+            this.removeEventListener(type, h.listener);
+            map.delete(type);
+          }
+          return;
+        }
+        if (h) {
+          h.value = v;
+          return;
+        }
+        const entry = {
+          value: v,
+          listener(event) {
+            const f = entry.value;
+            if (typeof f !== 'function') return;
+            const r = f.call(event.currentTarget, event);
+            if (r === false) event.preventDefault();
+          },
+        };
+        map.set(type, entry);
+        this.addEventListener(type, entry.listener);
+      },
+    });
+  }
+}
+
+function brand(cls, obj) {
+  if (!(obj instanceof cls)) throw new TypeError('Illegal invocation');
+}
+
+// ------------------------------------------------------------------------------------------
+// Native event delivery and keeping the process alive.
+//
+// Every native event arrives through one threadsafe function, in the order the library fired
+// it. That function is weak: what keeps node's event loop alive is one timer, referenced only
+// while something waits for native events or media: a live track with an `ended` / `mute` /
+// `unmute` listener (or handler), a recording MediaRecorder, or a pending read of frames.
+// Pending promises keep the loop alive by themselves. A live track nobody listens to does
+// not: a script that gets a stream, prints its settings and returns exits, as does one that
+// stops every track.
+
+const targets = new Map(); // target id -> object receiving native events
+let nextTargetInEnv = 1;
+const watchers = new Set(); // objects that keep the process alive
+let keepAliveTimer = null;
+
+function watch(obj, on) {
+  if (on) watchers.add(obj);
+  else watchers.delete(obj);
+  if (watchers.size > 0) {
+    if (keepAliveTimer === null) keepAliveTimer = setInterval(() => {}, 1 << 30);
+    keepAliveTimer.ref();
+  } else if (keepAliveTimer !== null) {
+    keepAliveTimer.unref();
+  }
+}
+
+// napi hands a tuple over as one array.
+const tuple = (args) => (args.length === 1 && Array.isArray(args[0]) ? args[0] : args);
+
+const envNumber = native.setEventSink((...args) => {
+  const [target, type, payload] = tuple(args);
+  const obj = targets.get(target);
+  if (obj) obj[kNativeEvent](type, payload);
+});
+
+// Target (and reader) ids carry this environment's number (main thread, or a worker) in
+// their top 8 bits.
+const nextTarget = () => envNumber * 2 ** 24 + nextTargetInEnv++;
+
+// ------------------------------------------------------------------------------------------
+// Media readers (track.frames()).
+//
+// The native reader pushes: each `request()` asks for one item, which arrives through this
+// environment's media sink as soon as the track has one (or "ended" when the track ends or
+// the reader is closed). Nothing in JavaScript buffers: the bound is the native stream's.
+
+const readers = new Map(); // reader id -> function receiving its chunks
+
+native.setMediaSink(envNumber, (...args) => {
+  const [id, chunk] = tuple(args);
+  const r = readers.get(id);
+  if (r) r(chunk);
+});
+
+/**
+ * An async iterator over what a native reader delivers: `openReader(open, convert)` where
+ * `open(id)` creates the reader for id `id` and `convert(chunk)` makes the iterator's value.
+ * It ends when the reader sends "ended"; `return()` closes it. While a `next()` is pending,
+ * the process stays alive; otherwise the reader never keeps it alive.
+ */
+function openReader(open, convert) {
+  const id = nextTarget();
+  const reader = open(id);
+  const waiting = []; // resolvers of the pending next() calls, oldest first
+  const keepAlive = {};
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    readers.delete(id);
+    watch(keepAlive, false);
+    for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
+  };
+  readers.set(id, (chunk) => {
+    if (chunk.kind === 'ended') return finish();
+    // A frame that could not be converted: ask for the next one.
+    if (chunk.kind !== 'skipped') waiting.shift()?.({ value: convert(chunk), done: false });
+    if (waiting.length > 0) reader.request();
+    else watch(keepAlive, false);
+  });
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next() {
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => {
+        waiting.push(resolve);
+        watch(keepAlive, true);
+        if (waiting.length === 1) reader.request();
+      });
+    },
+    return() {
+      if (!done) {
+        reader.close();
+        finish();
+      }
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    get dropped() {
+      return reader.dropped;
+    },
+  };
+}
+
+module.exports = {
+  trusted,
+  defineEventHandlers,
+  brand,
+  targets,
+  watch,
+  nextTarget,
+  envNumber,
+  openReader,
+};

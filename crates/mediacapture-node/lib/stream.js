@@ -1,0 +1,129 @@
+'use strict';
+// MediaStream and MediaStreamTrackEvent.
+
+const { native, kInternal, kTrackState } = require('./internal');
+const { defineEventHandlers } = require('./events');
+const { idlString } = require('./webidl');
+const { MediaStreamTrack, isTrack } = require('./track');
+
+let constructingStream = null;
+
+class MediaStream extends EventTarget {
+  #n;
+  #tracks = [];
+
+  constructor(arg = undefined) {
+    const fromNative = constructingStream;
+    constructingStream = null;
+    let tracks = [];
+    if (fromNative === null && arguments.length > 0 && arg !== undefined) {
+      if (arg instanceof MediaStream) {
+        tracks = arg.getTracks();
+      } else if (arg !== null && typeof arg === 'object' && typeof arg[Symbol.iterator] === 'function') {
+        tracks = Array.from(arg);
+        for (const t of tracks) {
+          if (!isTrack(t)) {
+            throw new TypeError("Failed to construct 'MediaStream': Failed to convert value to 'MediaStreamTrack'.");
+          }
+        }
+      } else {
+        throw new TypeError("Failed to construct 'MediaStream': No matching constructor signature.");
+      }
+    }
+    super();
+    if (fromNative !== null) {
+      this.#n = fromNative.stream;
+      this.#tracks = fromNative.tracks;
+      return;
+    }
+    this.#n = new native.NativeStream();
+    for (const t of tracks) this.addTrack(t);
+  }
+
+  static [kInternal](nativeStream) {
+    const tracks = nativeStream.tracks().map((nt) => MediaStreamTrack[kInternal](nt));
+    constructingStream = { stream: nativeStream, tracks };
+    return new MediaStream();
+  }
+
+  get id() {
+    return this.#n.id;
+  }
+
+  get active() {
+    return this.#tracks.some((t) => t.readyState === 'live');
+  }
+
+  getTracks() {
+    return this.#tracks.slice();
+  }
+
+  getAudioTracks() {
+    return this.#tracks.filter((t) => t.kind === 'audio');
+  }
+
+  getVideoTracks() {
+    return this.#tracks.filter((t) => t.kind === 'video');
+  }
+
+  getTrackById(trackId) {
+    if (arguments.length < 1) throw new TypeError("Failed to execute 'getTrackById': 1 argument required.");
+    const id = idlString(trackId);
+    return this.#tracks.find((t) => t.id === id) ?? null;
+  }
+
+  addTrack(track) {
+    if (!isTrack(track)) {
+      throw new TypeError("Failed to execute 'addTrack' on 'MediaStream': parameter 1 is not of type 'MediaStreamTrack'.");
+    }
+    if (this.#tracks.includes(track)) return;
+    this.#tracks.push(track);
+    this.#n.addTrack(MediaStreamTrack[kTrackState](track).native);
+  }
+
+  removeTrack(track) {
+    if (!isTrack(track)) {
+      throw new TypeError("Failed to execute 'removeTrack' on 'MediaStream': parameter 1 is not of type 'MediaStreamTrack'.");
+    }
+    const i = this.#tracks.indexOf(track);
+    if (i < 0) return;
+    this.#tracks.splice(i, 1);
+    this.#n.removeTrack(MediaStreamTrack[kTrackState](track).native);
+  }
+
+  clone() {
+    return new MediaStream(this.#tracks.map((t) => t.clone()));
+  }
+
+  /** @internal the native stream, for MediaRecorder */
+  static [kTrackState](s) {
+    return s.#n;
+  }
+}
+defineEventHandlers(MediaStream, ['addtrack', 'removetrack']);
+
+class MediaStreamTrackEvent extends Event {
+  #track;
+  constructor(type, eventInitDict) {
+    if (arguments.length < 2) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': 2 arguments required.");
+    }
+    if (eventInitDict === null || typeof eventInitDict !== 'object') {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': The provided value is not of type 'MediaStreamTrackEventInit'.");
+    }
+    const track = eventInitDict.track;
+    if (track === undefined) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': required member track is undefined.");
+    }
+    if (!isTrack(track)) {
+      throw new TypeError("Failed to construct 'MediaStreamTrackEvent': member track is not of type 'MediaStreamTrack'.");
+    }
+    super(idlString(type), eventInitDict);
+    this.#track = track;
+  }
+  get track() {
+    return this.#track;
+  }
+}
+
+module.exports = { MediaStream, MediaStreamTrackEvent };

@@ -1,0 +1,103 @@
+'use strict';
+// WebIDL conversions of JavaScript values, before they cross to the native side.
+
+/**
+ * A JavaScript value as JSON text, for a dictionary that the Rust side converts.
+ *
+ * The dictionaries' own conversion (member types, [Clamp], enums, TypeErrors naming the
+ * member) is done by the Rust side from JSON with JavaScript's rules; this step only makes a
+ * JavaScript value representable as JSON without changing what WebIDL would see:
+ * - dictionary members are read with [[Get]], so inherited and getter-defined members count
+ *   (not just own enumerable ones as JSON.stringify would); undefined members are absent;
+ * - NaN and ±Infinity become the strings "NaN" / "Infinity" / "-Infinity", which ToNumber
+ *   turns back into the same values (so `double` members still reject them with TypeError);
+ * - iterable objects (Set, generators) become arrays, as sequence conversion iterates them;
+ * - cycles are cut (a browser would only follow the members it knows).
+ * Known gap: ToBoolean("NaN") is true where ToBoolean(NaN) is false.
+ */
+function toIdlJson(value, skipTopLevel) {
+  const seen = new Set();
+  function conv(v, depth) {
+    switch (typeof v) {
+      case 'undefined':
+        return undefined;
+      case 'boolean':
+      case 'string':
+        return v;
+      case 'number':
+        if (Number.isNaN(v)) return 'NaN';
+        if (v === Infinity) return 'Infinity';
+        if (v === -Infinity) return '-Infinity';
+        return v;
+      case 'bigint':
+        return String(v);
+      case 'symbol':
+        throw new TypeError('Cannot convert a Symbol value to a string');
+      default:
+        break;
+    }
+    if (v === null) return null;
+    if (v instanceof String || v instanceof Number || v instanceof Boolean) return conv(v.valueOf(), depth);
+    if (seen.has(v) || depth > 64) return null;
+    seen.add(v);
+    try {
+      if (Array.isArray(v) || (typeof v[Symbol.iterator] === 'function' && typeof v !== 'function')) {
+        return Array.from(v, (x) => {
+          const c = conv(x, depth + 1);
+          return c === undefined ? null : c;
+        });
+      }
+      const out = {};
+      for (const key of allKeys(v)) {
+        if (depth === 0 && skipTopLevel && skipTopLevel.includes(key)) continue;
+        const c = conv(v[key], depth + 1);
+        if (c !== undefined) out[key] = c;
+      }
+      return out;
+    } finally {
+      seen.delete(v);
+    }
+  }
+  const r = conv(value, 0);
+  return JSON.stringify(r === undefined ? {} : r);
+}
+
+const builtinProtos = new Set([Object.prototype, Function.prototype, Array.prototype]);
+
+function allKeys(obj) {
+  const keys = new Set();
+  for (let o = obj; o !== null && !builtinProtos.has(o); o = Object.getPrototypeOf(o)) {
+    for (const k of Object.getOwnPropertyNames(o)) {
+      if (k !== 'constructor' && k !== '__proto__') keys.add(k);
+    }
+  }
+  return keys;
+}
+
+/** WebIDL `DOMString`. */
+function idlString(v) {
+  if (typeof v === 'symbol') throw new TypeError('Cannot convert a Symbol value to a string');
+  return String(v);
+}
+
+/** WebIDL `unsigned long` (no [Clamp] / [EnforceRange]): ToNumber, truncate, modulo 2^32. */
+function idlUnsignedLong(v) {
+  const n = Number(v);
+  if (!Number.isFinite(n)) return 0;
+  const t = Math.trunc(n) % 2 ** 32;
+  return t < 0 ? t + 2 ** 32 : t;
+}
+
+/** WebIDL `long` (no [EnforceRange]): ToInt32. */
+function idlLong(v) {
+  return Number(v) | 0;
+}
+
+/** WebIDL `double`: a finite number, else TypeError. */
+function idlDouble(v, what) {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new TypeError(`${what} is not a finite floating-point value.`);
+  return n;
+}
+
+module.exports = { toIdlJson, idlString, idlUnsignedLong, idlLong, idlDouble };
