@@ -182,11 +182,14 @@ export interface AudioDataBlock {
 export interface FramesOptions {
   /** Video only: convert to this pixel format (default: the format the track delivers; MJPEG is decoded to I420). */
   format?: 'I420' | 'NV12' | 'YUYV' | 'RGBA' | 'BGRA';
-  /** Items buffered before the oldest is dropped (default 2). */
+  /**
+   * Video: frames kept while the reader is behind, the oldest dropped (default 2, at most 3).
+   * Audio: blocks kept (default 200, about 2 s); blocks that do not fit are lost.
+   */
   capacity?: number;
 }
 export interface FrameIterator<T> extends AsyncIterableIterator<T> {
-  /** Items dropped because the reader was behind. */
+  /** Items dropped (video) or lost (audio) because the reader was behind. */
   readonly dropped: number;
   return(): Promise<IteratorResult<T, undefined>>;
 }
@@ -440,8 +443,9 @@ export interface Canvas2DMatrix {
   f: number;
 }
 /**
- * Nonstandard: the subset of CanvasRenderingContext2D a `createCanvas` canvas supports, with
- * the HTML spec's semantics: non-finite arguments make a call do nothing, invalid colours and
+ * Nonstandard: the subset of CanvasRenderingContext2D a `createCanvas` canvas supports (the
+ * Rust `mediacapture_sources::canvas::CanvasRenderingContext2D`), with the HTML spec's
+ * semantics: non-finite arguments make a call do nothing, invalid colours and
  * out-of-range `lineWidth` / `globalAlpha` values are ignored. Styles are CSS colours only
  * (names of the basic colours, `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`, `rgb()`, `rgba()`);
  * the getters give them serialised (`#rrggbb` or `rgba(r, g, b, a)`). Every drawing call is a
@@ -463,7 +467,11 @@ export interface Canvas2DContext {
   rotate(angle: number): void;
   transform(a: number, b: number, c: number, d: number, e: number, f: number): void;
   setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
-  setTransform(transform?: Partial<Canvas2DMatrix>): void;
+  /**
+   * A DOMMatrix2DInit (`a`–`f` or `m11`, `m12`, `m21`, `m22`, `m41`, `m42`): a TypeError when
+   * both names of a member are given and differ; a non-finite member makes it do nothing.
+   */
+  setTransform(transform?: Partial<Canvas2DMatrix> & { m11?: number; m12?: number; m21?: number; m22?: number; m41?: number; m42?: number }): void;
   resetTransform(): void;
   getTransform(): Canvas2DMatrix;
   // paths (points are transformed when added)
@@ -484,7 +492,10 @@ export interface Canvas2DContext {
   // pixels (no transform, no globalAlpha)
   createImageData(sw: number, sh: number): CanvasImageData;
   createImageData(imageData: CanvasImageData): CanvasImageData;
-  /** Pixels outside the canvas are transparent black. IndexSizeError for a 0 width or height. */
+  /**
+   * Pixels outside the canvas are transparent black. IndexSizeError for a 0 width or height,
+   * SecurityError for a tainted canvas, RangeError when the data would be over 2^31 - 1 bytes.
+   */
   getImageData(sx: number, sy: number, sw: number, sh: number): CanvasImageData;
   putImageData(imageData: CanvasImageData, dx: number, dy: number): void;
   putImageData(
