@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 process.env.MEDIACAPTURE_FAKE = process.env.MEDIACAPTURE_FAKE || '1';
-const mc = require(path.join(__dirname, '..'));
+const mc = require(path.join(__dirname, '..', 'index.js'));
 
 const cycles = Number(process.argv[2] ?? 2000);
 const warmup = Number(process.argv[3] ?? 300);
