@@ -410,6 +410,11 @@ export declare const fake: {
   removeDevice(rawId: string, mediaDevices?: MediaDevices): void;
   backends(mediaDevices?: MediaDevices): string[];
 };
+/** Nonstandard test hooks that look at the process itself. */
+export declare const diagnostics: {
+  /** Bytes of native heap in use, as the allocator counts them (glibc); null where unknown. */
+  nativeHeapInUse(): number | null;
+};
 
 /** Nonstandard: a playing media file, the native counterpart of a `<video>` with `captureStream()`. */
 export interface MediaFile {

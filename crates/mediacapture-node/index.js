@@ -118,6 +118,12 @@ function flushEvents() {
   return native.flushEvents().then(() => new Promise((resolve) => setImmediate(resolve)));
 }
 
+/** Nonstandard test hooks that look at the process (the churn soak test). */
+const diagnostics = Object.freeze({
+  /** Bytes of native heap in use as the allocator counts them (glibc), or null. */
+  nativeHeapInUse: () => native.nativeHeapInUse(),
+});
+
 module.exports = {
   ...exported(),
   install,
@@ -127,6 +133,7 @@ module.exports = {
   createMediaDevices: devices.createMediaDevices,
   flushEvents,
   fake: devices.fake,
+  diagnostics,
   openMediaFile,
   createCanvas,
 };

@@ -6,7 +6,8 @@
 //   MEDIACAPTURE_FAKE=1 node --expose-gc scripts/churn.js [cycles=2000] [warmup=300] [video|audio|both]
 //
 // Prints one JSON object: {cycles, warmup, constraints, samples: [{cycle, rssKiB, heapKiB,
-// heapTotalKiB, externalKiB, fds, threads}]}. Samples are taken after a garbage collection (when
+// heapTotalKiB, externalKiB, heapInUseKiB, fds, threads}]} (heapInUseKiB: native heap in use
+// as the allocator counts it, null where unknown). Samples are taken after a garbage collection (when
 // --expose-gc is given) so that native objects JavaScript no longer holds are released.
 'use strict';
 const fs = require('node:fs');
@@ -30,12 +31,14 @@ async function sample(cycle) {
   }
   await mc.flushEvents();
   const m = process.memoryUsage();
+  const heapInUse = mc.diagnostics.nativeHeapInUse();
   return {
     cycle,
     rssKiB: Math.round(m.rss / 1024),
     heapKiB: Math.round(m.heapUsed / 1024),
     heapTotalKiB: Math.round(m.heapTotal / 1024),
     externalKiB: Math.round(m.external / 1024),
+    heapInUseKiB: heapInUse === null ? null : Math.round(heapInUse / 1024),
     fds: count('/proc/self/fd'),
     threads: count('/proc/self/task'),
   };

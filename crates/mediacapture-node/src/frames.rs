@@ -228,6 +228,9 @@ impl Wake for ReaderCore {
 #[napi]
 pub struct NativeFrameReader {
     core: Arc<ReaderCore>,
+    /// The track read: a track being read is in use, as a browser's track is while a
+    /// MediaStreamTrackProcessor reads it (a track nobody holds stops).
+    _track: MediaStreamTrack,
 }
 
 impl NativeFrameReader {
@@ -261,6 +264,7 @@ impl NativeFrameReader {
             }
         };
         Ok(NativeFrameReader {
+            _track: track.clone(),
             core: Arc::new(ReaderCore {
                 id,
                 format,

@@ -27,6 +27,7 @@
 
 pub mod canvas;
 pub mod devices;
+pub mod diagnostics;
 pub mod errors;
 pub mod events;
 pub mod frames;
