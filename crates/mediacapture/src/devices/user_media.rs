@@ -189,8 +189,11 @@ impl DevicesInner {
                     self.requests.clone(),
                 )
                 .map_err(|e| open_failure(e, &d.label))?;
-                self.state
-                    .lock()
+                let mut state = self.state.lock();
+                // Closed sources leave dead entries: prune them here, not only when the live
+                // ones are listed, so that churn cannot grow the list.
+                state.hubs.retain(|(_, _, w)| w.strong_count() > 0);
+                state
                     .hubs
                     .push((backend, d.raw_id.clone(), Arc::downgrade(&hub)));
                 hub
