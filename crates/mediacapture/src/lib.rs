@@ -99,7 +99,9 @@ pub use mediacapture_types::{
 pub use sink::{
     AUDIO_SINK_CAPACITY, AudioDataStream, SinkId, VIDEO_SINK_CAPACITY, VideoFrameStream,
 };
-pub use stream::{MediaStream, MediaStreamEvent, MediaStreamTrackEvent, StreamEventType};
+pub use stream::{
+    MediaStream, MediaStreamEvent, MediaStreamTrackEvent, StreamEventType, TrackSetObserverId,
+};
 pub use track::{MediaStreamTrack, TrackEvent};
 
 /// The spec's vocabulary (constraints, settings, capabilities, enums), re-exported.

@@ -47,11 +47,18 @@ pub struct MediaStreamEvent {
     pub stream: Option<MediaStream>,
 }
 
+type TrackSetObserver = Arc<dyn Fn(&MediaStream) + Send + Sync>;
+
 struct StreamInner {
     id: String,
     tracks: Mutex<Vec<MediaStreamTrack>>,
     events: EventTarget<MediaStreamTrackEvent>,
+    observers: Mutex<Vec<(TrackSetObserverId, TrackSetObserver)>>,
 }
+
+/// A registered track-set observer: pass it to [`MediaStream::remove_track_set_observer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TrackSetObserverId(u64);
 
 /// A set of tracks.
 ///
@@ -92,6 +99,7 @@ impl MediaStream {
                 id: uuid::Uuid::new_v4().to_string(),
                 tracks: Mutex::new(Vec::new()),
                 events: EventTarget::default(),
+                observers: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -163,15 +171,69 @@ impl MediaStream {
 
     /// Adds a track (no-op if present). Fires no event.
     pub fn add_track(&self, track: &MediaStreamTrack) {
-        let mut tracks = self.inner.tracks.lock();
-        if !tracks.contains(track) {
-            tracks.push(track.clone());
+        let added = {
+            let mut tracks = self.inner.tracks.lock();
+            let add = !tracks.contains(track);
+            if add {
+                tracks.push(track.clone());
+            }
+            add
+        };
+        if added {
+            self.notify_observers();
         }
     }
 
     /// Removes a track (no-op if absent). Fires no event.
     pub fn remove_track(&self, track: &MediaStreamTrack) {
-        self.inner.tracks.lock().retain(|t| t != track);
+        let removed = {
+            let mut tracks = self.inner.tracks.lock();
+            let before = tracks.len();
+            tracks.retain(|t| t != track);
+            tracks.len() != before
+        };
+        if removed {
+            self.notify_observers();
+        }
+    }
+
+    /// Calls `observer` after every change of this stream's track set: by
+    /// [`MediaStream::add_track`] / [`MediaStream::remove_track`], which fire no event, and
+    /// by the implementation (before its `addtrack` / `removetrack` event).
+    ///
+    /// Not a DOM event: for consumers that the spec requires to notice any change of the
+    /// track set, as MediaRecorder does ("if at any point, a track is added to or removed
+    /// from stream's track set"). The observer runs synchronously on the thread that made the
+    /// change, with no lock of the stream held; keep it quick.
+    pub fn add_track_set_observer(
+        &self,
+        observer: impl Fn(&MediaStream) + Send + Sync + 'static,
+    ) -> TrackSetObserverId {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = TrackSetObserverId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        self.inner.observers.lock().push((id, Arc::new(observer)));
+        id
+    }
+
+    /// Unregisters a track-set observer; `false` if it was not registered.
+    pub fn remove_track_set_observer(&self, id: TrackSetObserverId) -> bool {
+        let mut observers = self.inner.observers.lock();
+        let before = observers.len();
+        observers.retain(|(i, _)| *i != id);
+        observers.len() != before
+    }
+
+    fn notify_observers(&self) {
+        let observers: Vec<TrackSetObserver> = self
+            .inner
+            .observers
+            .lock()
+            .iter()
+            .map(|(_, o)| o.clone())
+            .collect();
+        for o in observers {
+            o(self);
+        }
     }
 
     /// The spec's `clone()`: a new stream (new id) of clones of every track.
@@ -198,6 +260,7 @@ impl MediaStream {
                 }
                 tracks.push(track.clone());
             }
+            stream.notify_observers();
             stream.inner.events.dispatch(&MediaStreamTrackEvent {
                 event_type: StreamEventType::AddTrack,
                 track,
@@ -219,6 +282,7 @@ impl MediaStream {
                     return;
                 }
             }
+            stream.notify_observers();
             stream.inner.events.dispatch(&MediaStreamTrackEvent {
                 event_type: StreamEventType::RemoveTrack,
                 track,

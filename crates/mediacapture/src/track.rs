@@ -341,11 +341,16 @@ impl MediaStreamTrack {
 
     /// Calls `callback` with every video frame this track delivers, on the source's capture
     /// thread (keep it quick). Frames are shared, never copied, between sinks.
+    ///
+    /// The callback is dropped, after its last call has returned, when the track ends (by
+    /// [`MediaStreamTrack::stop`], which fires no event, or because its source ended) or the
+    /// sink is removed: a consumer can keep a guard in it to learn that no frame will follow.
     pub fn on_video_frame(&self, callback: impl Fn(&VideoFrame) + Send + Sync + 'static) -> SinkId {
         self.inner.add_sink(Sink::VideoCallback(Arc::new(callback)))
     }
 
     /// Calls `callback` with every block of audio this track delivers, on the capture thread.
+    /// Dropped like [`MediaStreamTrack::on_video_frame`]'s when the track ends.
     pub fn on_audio_data(&self, callback: impl Fn(&AudioData) + Send + Sync + 'static) -> SinkId {
         self.inner.add_sink(Sink::AudioCallback(Arc::new(callback)))
     }

@@ -167,3 +167,57 @@ fn disabled_video_track_delivers_black_frames() {
     let i420 = mediacapture_frame::convert(&f, mediacapture::PixelFormat::I420).unwrap();
     assert!(i420.plane(0).iter().all(|&y| y <= 16), "luma is black");
 }
+
+#[test]
+fn track_set_observers_see_every_change() {
+    let md = devices();
+    let s = gum(&md, r#"{"video":true}"#).unwrap();
+    let other = gum(&md, r#"{"audio":true}"#).unwrap().get_audio_tracks()[0].clone();
+    let sizes = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let z = sizes.clone();
+    let id = s.add_track_set_observer(move |stream| z.lock().push(stream.get_tracks().len()));
+    s.add_track(&other); // seen: 2
+    s.add_track(&other); // no change, not seen
+    s.remove_track(&other); // seen: 1
+    s.ua_add_track(&other); // seen in the task, before `addtrack`: 2
+    flush_events();
+    assert_eq!(*sizes.lock(), [2, 1, 2]);
+    assert!(s.remove_track_set_observer(id));
+    assert!(!s.remove_track_set_observer(id));
+    s.remove_track(&other);
+    assert_eq!(*sizes.lock(), [2, 1, 2], "removed observers are not called");
+}
+
+/// A frame callback is dropped when its track stops (which fires no event) and when the sink
+/// is removed: consumers (the recorder) rely on this to learn that no frame will follow.
+#[test]
+fn frame_callbacks_are_dropped_when_the_track_stops_or_the_sink_goes() {
+    struct Guard(&'static str, std::sync::mpsc::Sender<&'static str>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let _ = self.1.send(self.0);
+        }
+    }
+    let md = devices();
+    let s = gum(&md, r#"{"audio":true,"video":true}"#).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (v, a) = (
+        s.get_video_tracks()[0].clone(),
+        s.get_audio_tracks()[0].clone(),
+    );
+    let g = Guard("video", tx.clone());
+    let sink = v.on_video_frame(move |_| {
+        let _ = &g;
+    });
+    let g = Guard("audio", tx);
+    a.on_audio_data(move |_| {
+        let _ = &g;
+    });
+    // A delivery in progress keeps the callback until it returns: wait, do not assume.
+    let wait = || rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+    v.remove_sink(sink);
+    assert_eq!(wait(), "video");
+    a.stop();
+    assert_eq!(wait(), "audio");
+    v.stop();
+}
