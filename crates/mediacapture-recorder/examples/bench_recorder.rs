@@ -184,7 +184,7 @@ fn run(a: &Args) -> Result<(), Box<dyn std::error::Error>> {
             ai += 1;
         }
     }
-    let (_, err) = rec.finish();
+    let err = rec.finish().error;
     if let Some(e) = err {
         return Err(e.into());
     }

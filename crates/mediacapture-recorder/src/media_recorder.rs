@@ -1,53 +1,94 @@
 //! `MediaRecorder` on a [`mediacapture::MediaStream`]: the [`RecorderCore`] state machine
-//! driven by the stream's tracks, with events delivered on mediacapture's event thread.
+//! driven by the stream's tracks, its [`Engine`](crate::Engine) on a worker thread, events on
+//! mediacapture's event loop.
 //!
-//! Threads: the tracks' frame callbacks (capture threads) only hand frames to a channel; one
-//! worker thread per recording encodes them. Every task the state machine queues goes to
-//! mediacapture's event queue in the order it was produced, and listeners run there, never
-//! under the recorder's lock. A slow encoder drops video frames (counted, newest kept out)
-//! but never audio.
+//! Who does what:
+//!
+//! - The caller's thread runs the methods (`start`, `stop`, …) on the state machine, which
+//!   sits behind a small lock held only while it changes state and hands on its outputs —
+//!   never while anything is encoded. Attribute reads (`state`, `mimeType`, the bitrates)
+//!   take the same lock, so they never wait for the encoder either.
+//! - The tracks' capture threads put frames and audio into the session's bounded queue and
+//!   return; video is dropped and counted when the encoder is behind, audio never silently.
+//! - One worker thread per recording session owns the engine (libvpx, libopus, libwebm, the
+//!   file): it takes the queue in order — media and the state machine's commands — and tells
+//!   the state machine what happened (data gathered, a blob's bytes, a failure).
+//! - The event loop runs the state machine's tasks, in the order the spec queued them, and
+//!   fires their events to the listeners ([`queue_event_task`], the one place events are
+//!   queued). A `dataavailable` task waits until the worker delivered its bytes; tasks after it
+//!   wait too, so the order stays the spec's, while other objects' events are not held up.
+//!
+//! The stream is watched without polling: a track-set observer on the stream notices
+//! `addTrack` / `removeTrack` (which fire no event), and the end of a track — by its `stop()`,
+//! which fires no `ended` event, or because its source ended — is the moment its frame
+//! callback is dropped, which comes after the track's last frame.
 //!
 //! Spec: <https://w3c.github.io/mediacapture-record/#mediarecorder-api>
 
-use crate::core::{
-    BitrateMode, RecorderCore, RecorderEvent, RecorderOptions, RecorderTask, RecordingState,
-    TrackInfo, TrackKind,
-};
+use crate::blob::RecorderEvent;
+use crate::core::{RecorderCore, RecorderTask};
+use crate::options::{BitrateMode, RecorderOptions, RecordingState};
+use crate::protocol::{EngineReport, TrackInfo, TrackKind};
+use crate::recording::EncodeHook;
+use crate::worker::{Driver, Inbox, SharedStats, SinkGuard};
 use mediacapture::{
-    AudioData, EventStream, EventTarget, ListenerId, MediaStream, MediaStreamTrack,
-    MediaStreamTrackState, VideoFrame,
+    EventStream, EventTarget, ListenerId, MediaStream, MediaStreamTrack, MediaStreamTrackState,
+    SinkId, TrackSetObserverId,
 };
-use mediacapture_types::Result;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use mediacapture_types::{Error, Result};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-/// Video frames waiting for the encoder before new ones are dropped.
-const MAX_QUEUED_VIDEO: usize = 4;
-/// How often the worker looks at the stream's track set and tracks' states when no frame
-/// arrives (track changes made by the application fire no event).
-const POLL: Duration = Duration::from_millis(50);
+/// What a recording has done so far: the current one, or the last one once it stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecorderStats {
+    /// Video frames encoded into the recording.
+    pub video_frames: u64,
+    /// Audio sample frames (samples per channel) encoded into the recording.
+    pub audio_frames: u64,
+    /// Bytes of recording produced (the file's size with an output file, else the blobs').
+    pub bytes: u64,
+    /// Video frames delivered by the track and not recorded: the encoder was behind, the
+    /// recording was stopping, or the frame came less than 1 ms (WebM's resolution) after the
+    /// previous one.
+    pub dropped_video_frames: u64,
+}
 
-enum Input {
-    Video(String, VideoFrame),
-    Audio(String, AudioData),
+impl RecorderStats {
+    /// `true` when nothing was captured: no video frame and no audio was encoded.
+    pub fn is_empty(&self) -> bool {
+        self.video_frames == 0 && self.audio_frames == 0
+    }
+}
+
+/// One recording session's links: its queue, its sinks, the stream's tracks it started with.
+struct Session {
+    inbox: Arc<Inbox>,
+    sinks: Vec<(MediaStreamTrack, SinkId)>,
+    /// Every track of the stream at `start()`, to tell additions and removals apart.
+    known: Vec<String>,
 }
 
 struct Inner {
     stream: MediaStream,
     core: Mutex<RecorderCore>,
+    /// Taken before the core's lock is released and held while tasks are queued, so that
+    /// tasks reach the event loop in the order the state machine produced them, without
+    /// queueing under the core's lock.
+    queue_order: Mutex<()>,
     events: EventTarget<RecorderEvent>,
-    session: Mutex<Option<Session>>,
-    generation: AtomicU64,
-    dropped_video: AtomicU64,
+    sessions: Mutex<HashMap<u64, Session>>,
+    /// The stats of the current (or last) session.
+    stats: Mutex<Arc<SharedStats>>,
+    hook: Mutex<Option<EncodeHook>>,
+    observer: Mutex<Option<TrackSetObserverId>>,
 }
 
-struct Session {
-    generation: u64,
-    /// Keeps the channel open until the session is detached, even if every sink closes.
-    _tx: mpsc::Sender<Input>,
-    sinks: Vec<(MediaStreamTrack, mediacapture::SinkId)>,
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock leaves the state usable (each critical section keeps it
+    // consistent step by step).
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn info(t: &MediaStreamTrack) -> TrackInfo {
@@ -61,39 +102,98 @@ fn info(t: &MediaStreamTrack) -> TrackInfo {
     }
 }
 
+/// The one place the recorder's tasks are queued on the event loop: the task runs there,
+/// applies its attribute changes on the state machine and fires its events.
+fn queue_event_task(inner: &Arc<Inner>, task: RecorderTask) {
+    let inner = Arc::clone(inner);
+    mediacapture::queue_task(move || {
+        let events = lock(&inner.core).run_task(task);
+        for e in &events {
+            inner.events.dispatch(e);
+        }
+    });
+}
+
 impl Inner {
-    fn core(&self) -> MutexGuard<'_, RecorderCore> {
-        // A panic while holding the lock leaves the state machine usable.
-        self.core.lock().unwrap_or_else(|p| p.into_inner())
+    /// Runs `f` on the state machine under its lock, then hands on its outputs: commands to
+    /// their session's queue (in order, still under the lock) and ready tasks to the event
+    /// loop (in order, after the lock is released).
+    fn with_core<R>(self: &Arc<Self>, f: impl FnOnce(&mut RecorderCore) -> R) -> R {
+        let mut core = lock(&self.core);
+        let r = f(&mut core);
+        if let Some(c) = core.poll_command() {
+            let now = mediacapture_hal::clock::now_us();
+            let sessions = lock(&self.sessions);
+            let mut next = Some(c);
+            while let Some(c) = next {
+                if let Some(s) = sessions.get(&c.session()) {
+                    s.inbox.push_command(c, now);
+                }
+                next = core.poll_command();
+            }
+        }
+        let mut tasks = Vec::new();
+        while let Some(t) = core.poll_task() {
+            tasks.push(t);
+        }
+        if tasks.is_empty() {
+            return r;
+        }
+        let order = lock(&self.queue_order);
+        drop(core);
+        for t in tasks {
+            queue_event_task(self, t);
+        }
+        drop(order);
+        r
     }
 
-    /// Queues tasks on the event thread, in order. Call with the core locked so that tasks
-    /// from method calls and from the worker keep the order they were produced in.
-    fn queue(self: &Arc<Self>, tasks: Vec<RecorderTask>) {
-        for task in tasks {
-            let inner = Arc::clone(self);
-            mediacapture::queue_task(move || {
-                let events = inner.core().run_task(task);
-                for e in &events {
-                    inner.events.dispatch(e);
-                }
-            });
+    /// Removes the sinks of `session` (their guards then tell its worker, if it still runs).
+    fn detach(&self, session: u64) {
+        let sinks = lock(&self.sessions)
+            .get_mut(&session)
+            .map(|s| std::mem::take(&mut s.sinks))
+            .unwrap_or_default();
+        for (track, id) in sinks {
+            track.remove_sink(id);
         }
     }
 
-    /// Removes the sinks of session `generation` (any session when `None`).
-    fn detach(&self, generation: Option<u64>) {
-        let session = {
-            let mut s = self.session.lock().unwrap_or_else(|p| p.into_inner());
-            match &*s {
-                Some(cur) if generation.is_none_or(|g| g == cur.generation) => s.take(),
-                _ => None,
+    /// The stream's track set changed: an addition or a removal ends the current recording.
+    fn track_set_changed(self: &Arc<Self>, stream: &MediaStream) {
+        let now: Vec<MediaStreamTrack> = stream.get_tracks();
+        self.with_core(|core| {
+            let mut sessions = lock(&self.sessions);
+            let Some(s) = sessions.get_mut(&core.session()) else {
+                return;
+            };
+            let ids: Vec<String> = now.iter().map(|t| t.id().to_string()).collect();
+            if let Some(added) = now.iter().find(|t| !s.known.iter().any(|k| k == t.id())) {
+                core.track_added(&info(added));
+            } else if let Some(gone) = s.known.iter().find(|k| !ids.contains(k)) {
+                core.track_removed(gone);
             }
-        };
-        if let Some(s) = session {
-            for (track, id) in s.sinks {
-                track.remove_sink(id);
-            }
+            s.known = ids;
+        });
+    }
+}
+
+struct DriverRef(Arc<Inner>);
+
+impl Driver for DriverRef {
+    fn with_core(&self, f: &mut dyn FnMut(&mut RecorderCore)) {
+        self.0.with_core(|core| f(core));
+    }
+    fn session_done(&self, session: u64) {
+        self.0.detach(session);
+        lock(&self.0.sessions).remove(&session);
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(id) = lock(&self.observer).take() {
+            self.stream.remove_track_set_observer(id);
         }
     }
 }
@@ -134,19 +234,29 @@ impl std::fmt::Debug for MediaRecorder {
 
 impl MediaRecorder {
     /// `new MediaRecorder(stream, options)`: NotSupportedError for an unsupported type.
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-record/#mediarecorder-constructor>
     pub fn new(stream: &MediaStream, options: RecorderOptions) -> Result<Self> {
         let tracks: Vec<TrackInfo> = stream.get_tracks().iter().map(info).collect();
         let core = RecorderCore::new(&tracks, options)?;
-        Ok(MediaRecorder {
-            inner: Arc::new(Inner {
-                stream: stream.clone(),
-                core: Mutex::new(core),
-                events: EventTarget::default(),
-                session: Mutex::new(None),
-                generation: AtomicU64::new(0),
-                dropped_video: AtomicU64::new(0),
-            }),
-        })
+        let inner = Arc::new(Inner {
+            stream: stream.clone(),
+            core: Mutex::new(core),
+            queue_order: Mutex::new(()),
+            events: EventTarget::default(),
+            sessions: Mutex::new(HashMap::new()),
+            stats: Mutex::new(Arc::default()),
+            hook: Mutex::new(None),
+            observer: Mutex::new(None),
+        });
+        let weak: Weak<Inner> = Arc::downgrade(&inner);
+        let id = stream.add_track_set_observer(move |s| {
+            if let Some(inner) = weak.upgrade() {
+                inner.track_set_changed(s);
+            }
+        });
+        *lock(&inner.observer) = Some(id);
+        Ok(MediaRecorder { inner })
     }
 
     /// `MediaRecorder.isTypeSupported(type)`.
@@ -158,29 +268,51 @@ impl MediaRecorder {
     pub fn stream(&self) -> &MediaStream {
         &self.inner.stream
     }
-    /// `state`.
+    /// `state`. Never waits for the encoder.
     pub fn state(&self) -> RecordingState {
-        self.inner.core().state()
+        lock(&self.inner.core).state()
     }
-    /// `mimeType`.
+    /// `mimeType`. Never waits for the encoder.
     pub fn mime_type(&self) -> String {
-        self.inner.core().mime_type().to_string()
+        lock(&self.inner.core).mime_type().to_string()
     }
     /// `videoBitsPerSecond`.
     pub fn video_bits_per_second(&self) -> u32 {
-        self.inner.core().video_bits_per_second()
+        lock(&self.inner.core).video_bits_per_second()
     }
     /// `audioBitsPerSecond`.
     pub fn audio_bits_per_second(&self) -> u32 {
-        self.inner.core().audio_bits_per_second()
+        lock(&self.inner.core).audio_bits_per_second()
     }
     /// `audioBitrateMode`.
     pub fn audio_bitrate_mode(&self) -> BitrateMode {
-        self.inner.core().audio_bitrate_mode()
+        lock(&self.inner.core).audio_bitrate_mode()
     }
-    /// Video frames dropped because the encoder could not keep up.
+    /// Video frames of the current (or last) recording that were not recorded: see
+    /// [`RecorderStats::dropped_video_frames`].
     pub fn dropped_video_frames(&self) -> u64 {
-        self.inner.dropped_video.load(Ordering::Relaxed)
+        self.stats().dropped_video_frames
+    }
+    /// What the current (or last) recording has done: frames and audio encoded, bytes
+    /// written, frames dropped. After the `stop` event, the final figures; a recording
+    /// whose [`RecorderStats::is_empty`] captured nothing.
+    pub fn stats(&self) -> RecorderStats {
+        let s = lock(&self.inner.stats).clone();
+        RecorderStats {
+            video_frames: s.video_frames.load(Ordering::Relaxed),
+            audio_frames: s.audio_frames.load(Ordering::Relaxed),
+            bytes: s.bytes.load(Ordering::Relaxed),
+            dropped_video_frames: s.dropped_queue.load(Ordering::Relaxed)
+                + s.skipped.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Test hook: `hook` runs on the worker thread just before each video frame is encoded,
+    /// for the recordings started after this call. A test can block in it to hold the encoder
+    /// busy as long as it needs.
+    #[doc(hidden)]
+    pub fn set_encode_hook(&self, hook: Option<Arc<dyn Fn() + Send + Sync>>) {
+        *lock(&self.inner.hook) = hook.map(EncodeHook);
     }
 
     /// Adds a listener for every event (`start`, `stop`, `pause`, `resume`, `dataavailable`,
@@ -202,173 +334,124 @@ impl MediaRecorder {
 
     /// `start(timeslice)`: InvalidStateError when not inactive, NotSupportedError for an
     /// inactive stream or a track the type cannot hold.
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-record/#dom-mediarecorder-start>
     pub fn start(&self, timeslice: Option<u32>) -> Result<()> {
         let inner = &self.inner;
         let tracks = inner.stream.get_tracks();
         let infos: Vec<TrackInfo> = tracks.iter().map(info).collect();
-        let mut core = inner.core();
-        let tasks = core.start(timeslice, &infos)?;
-        // Earlier session's sinks (a previous recording that ended by itself) go first.
-        inner.detach(None);
-        let generation = inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        let (tx, rx) = mpsc::channel::<Input>();
-        let queued_video = Arc::new(AtomicUsize::new(0));
-        let mut sinks = Vec::new();
-        for t in tracks
-            .iter()
-            .filter(|t| t.ready_state() == MediaStreamTrackState::Live)
-        {
-            let id = t.id().to_string();
-            let tx = tx.clone();
-            let sink = match t.kind() {
-                mediacapture::TrackKind::Video => {
-                    let queued = Arc::clone(&queued_video);
-                    let weak = Arc::downgrade(inner);
-                    t.on_video_frame(move |f| {
-                        if queued.load(Ordering::Acquire) >= MAX_QUEUED_VIDEO {
-                            if let Some(i) = weak.upgrade() {
-                                i.dropped_video.fetch_add(1, Ordering::Relaxed);
-                            }
-                            return;
-                        }
-                        queued.fetch_add(1, Ordering::AcqRel);
-                        let _ = tx.send(Input::Video(id.clone(), f.clone()));
-                    })
-                }
-                _ => t.on_audio_data(move |a| {
-                    let _ = tx.send(Input::Audio(id.clone(), a.clone()));
-                }),
-            };
-            sinks.push((t.clone(), sink));
-        }
-        *inner.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Session {
-            generation,
-            _tx: tx,
-            sinks,
-        });
-        inner.queue(tasks);
-        drop(core);
-        let worker_inner = Arc::clone(inner);
-        let spawned = std::thread::Builder::new()
-            .name("mediarecorder".into())
-            .spawn(move || worker(worker_inner, generation, rx, queued_video, infos));
-        if let Err(e) = spawned {
-            let mut core = inner.core();
-            let tasks = core.stop();
-            inner.queue(tasks);
-            drop(core);
-            inner.detach(Some(generation));
-            return Err(mediacapture_types::Error::unknown(format!(
-                "cannot start the recorder thread: {e}"
-            )));
-        }
-        Ok(())
+        let hook = lock(&inner.hook).clone();
+        inner.with_core(|core| {
+            core.start(timeslice, &infos)?;
+            if !core.is_gathering() {
+                return Ok(()); // failed "in parallel" already: no engine needed
+            }
+            let session = core.session();
+            let stats = Arc::new(SharedStats::default());
+            *lock(&inner.stats) = stats.clone();
+            let inbox = Inbox::new(stats);
+            lock(&inner.sessions).insert(
+                session,
+                Session {
+                    inbox: inbox.clone(),
+                    sinks: Vec::new(),
+                    known: tracks.iter().map(|t| t.id().to_string()).collect(),
+                },
+            );
+            let driver: Arc<dyn Driver> = Arc::new(DriverRef(inner.clone()));
+            let worker_inbox = inbox.clone();
+            let spawned = std::thread::Builder::new()
+                .name("mediarecorder".into())
+                .spawn(move || crate::worker::run(driver, session, worker_inbox, hook));
+            if let Err(e) = spawned {
+                lock(&inner.sessions).remove(&session);
+                core.handle_report(EngineReport::Lost {
+                    session,
+                    error: Error::unknown(format!("cannot start the recorder thread: {e}")),
+                });
+                return Ok(());
+            }
+            let sinks = attach_sinks(&tracks, core, &inbox);
+            if let Some(s) = lock(&inner.sessions).get_mut(&session) {
+                s.sinks = sinks;
+            }
+            Ok(())
+        })
     }
 
-    /// `stop()`: no-op when inactive; else the recording is finalized and `dataavailable`
-    /// and `stop` are queued.
+    /// `stop()`: no-op when inactive; else the recorder is inactive at once, and the worker
+    /// finalizes the recording (after at most the frame it is encoding) before
+    /// `dataavailable` and `stop` fire.
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-record/#dom-mediarecorder-stop>
     pub fn stop(&self) {
-        let mut core = self.inner.core();
-        let tasks = core.stop();
-        self.inner.queue(tasks);
-        drop(core);
-        self.inner.detach(None);
+        let session = self.inner.with_core(|core| {
+            core.stop();
+            core.session()
+        });
+        self.inner.detach(session);
     }
 
     /// `pause()`: InvalidStateError when inactive.
     pub fn pause(&self) -> Result<()> {
-        let mut core = self.inner.core();
-        let tasks = core.pause()?;
-        self.inner.queue(tasks);
-        Ok(())
+        self.inner.with_core(RecorderCore::pause)
     }
 
     /// `resume()`: InvalidStateError when inactive.
     pub fn resume(&self) -> Result<()> {
-        let mut core = self.inner.core();
-        let tasks = core.resume()?;
-        self.inner.queue(tasks);
-        Ok(())
+        self.inner.with_core(RecorderCore::resume)
     }
 
     /// `requestData()`: InvalidStateError when inactive.
     pub fn request_data(&self) -> Result<()> {
-        let mut core = self.inner.core();
-        let tasks = core.request_data()?;
-        self.inner.queue(tasks);
-        Ok(())
+        self.inner.with_core(RecorderCore::request_data)
     }
 }
 
-/// Encodes what the tracks deliver and watches the stream until the recording ends.
-fn worker(
-    inner: Arc<Inner>,
-    generation: u64,
-    rx: mpsc::Receiver<Input>,
-    queued_video: Arc<AtomicUsize>,
-    recorded: Vec<TrackInfo>,
-) {
-    let recorded_ids: Vec<String> = recorded
-        .iter()
-        .filter(|t| t.live)
-        .map(|t| t.id.clone())
-        .collect();
-    let mut known_ids: Vec<String> = recorded.iter().map(|t| t.id.clone()).collect();
-    let mut ended: Vec<String> = Vec::new();
-    loop {
-        let mut inputs = Vec::new();
-        match rx.recv_timeout(POLL) {
-            Ok(i) => inputs.push(i),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+/// Attaches the session's sinks: the first live track of each kind (the ones recorded, as in
+/// Chromium) forwards its media to the worker; every live track's sink carries a guard that
+/// tells the worker when the track delivers nothing more.
+fn attach_sinks(
+    tracks: &[MediaStreamTrack],
+    core: &RecorderCore,
+    inbox: &Arc<Inbox>,
+) -> Vec<(MediaStreamTrack, SinkId)> {
+    let recorded: Vec<&TrackInfo> = core.recorded_tracks().collect();
+    let first = |kind| {
+        recorded
+            .iter()
+            .find(|t| t.kind == kind)
+            .map(|t| t.id.clone())
+    };
+    let (video, audio) = (first(TrackKind::Video), first(TrackKind::Audio));
+    let mut sinks = Vec::new();
+    for t in tracks {
+        if !recorded.iter().any(|r| r.id == t.id()) {
+            continue;
         }
-        // Everything captured so far is recorded before the stream is looked at again, so a
-        // track that ends (or leaves) keeps the media it delivered before.
-        while inputs.len() < 1000 {
-            match rx.try_recv() {
-                Ok(i) => inputs.push(i),
-                Err(_) => break,
+        let id: Arc<str> = Arc::from(t.id());
+        let guard = SinkGuard {
+            inbox: inbox.clone(),
+            track: id.clone(),
+        };
+        let forward = Some(t.id()) == video.as_deref() || Some(t.id()) == audio.as_deref();
+        let sink = match (t.kind(), forward) {
+            (mediacapture::TrackKind::Video, true) => {
+                t.on_video_frame(move |f| guard.inbox.push_video(&guard.track, f))
             }
+            (_, true) => t.on_audio_data(move |a| guard.inbox.push_audio(&guard.track, a)),
+            (mediacapture::TrackKind::Video, false) => t.on_video_frame(move |_| {
+                let _ = &guard;
+            }),
+            (_, false) => t.on_audio_data(move |_| {
+                let _ = &guard;
+            }),
+        };
+        // A track that ended between start() and now never drops a sink added after its end.
+        if t.ready_state() == MediaStreamTrackState::Ended {
+            inbox.push_closed(&id);
         }
-        let mut core = inner.core();
-        // A newer start() (made under this lock) owns the recorder now.
-        let superseded = inner.generation.load(Ordering::Acquire) != generation;
-        if superseded || core.state() == RecordingState::Inactive || core.recording().is_none() {
-            break;
-        }
-        for input in inputs {
-            let tasks = match input {
-                Input::Video(id, f) => {
-                    queued_video.fetch_sub(1, Ordering::AcqRel);
-                    core.push_video(&id, &f)
-                }
-                Input::Audio(id, a) => core.push_audio(&id, &a),
-            };
-            inner.queue(tasks);
-        }
-        // The track set: additions and removals by the application fire no event.
-        let now: Vec<MediaStreamTrack> = inner.stream.get_tracks();
-        let now_ids: Vec<String> = now.iter().map(|t| t.id().to_string()).collect();
-        if let Some(added) = now.iter().find(|t| !known_ids.iter().any(|k| k == t.id())) {
-            let tasks = core.track_added(&info(added));
-            inner.queue(tasks);
-        } else if let Some(gone) = known_ids.iter().find(|k| !now_ids.contains(k)) {
-            let tasks = core.track_removed(gone);
-            inner.queue(tasks);
-        }
-        known_ids = now_ids;
-        // Tracks that ended (stop() fires no `ended` event, so look at readyState).
-        for t in &now {
-            let id = t.id().to_string();
-            if recorded_ids.contains(&id)
-                && !ended.contains(&id)
-                && t.ready_state() == MediaStreamTrackState::Ended
-            {
-                ended.push(id.clone());
-                let tasks = core.track_ended(&id);
-                inner.queue(tasks);
-            }
-        }
+        sinks.push((t.clone(), sink));
     }
-    inner.detach(Some(generation));
+    sinks
 }

@@ -354,6 +354,51 @@ pub fn is_type_supported_with(type_: &str, defer_newer_codecs_check: bool) -> bo
     true
 }
 
+/// Codec identifiers this recorder knows and never records (audio and video codecs of other
+/// containers, or that it has no encoder for). See [`is_type_supported_for_constructor`].
+pub const KNOWN_UNRECORDABLE_CODECS: &[&str] = &[
+    "vorbis", "theora", "flac", "mp3", "mp4a", "aac", "alac", "speex", "ulaw", "alaw", "mp4v",
+];
+
+/// The constructor's check: *is type supported*(`type_`, deferNewerCodecsCheck = true), except
+/// that a codec this recorder knows it cannot record in the container — `vorbis`, `theora`,
+/// … ([`KNOWN_UNRECORDABLE_CODECS`]), or a synchronously exposed one, with or without
+/// whitespace around it — is rejected at once instead of deferred to `start()`.
+///
+/// The spec defers every identifier outside its synchronously exposed list to `start()` (for
+/// newer codecs whose support needs an asynchronous hardware query). This recorder has no such
+/// codec: its answer for a known codec never changes, and WPT's MediaRecorder-mimetype.html,
+/// Chromium and Firefox all throw NotSupportedError from the constructor for
+/// `audio/webm; codecs="vorbis"` and `video/webm; codecs="vp8, vorbis"`. Identifiers it does
+/// not know (e.g. `vp09.00.10.08`) are still deferred, as the spec says.
+///
+/// ```
+/// use mediacapture_recorder::mime::is_type_supported_for_constructor as ctor;
+/// assert!(!ctor(r#"audio/webm; codecs="vorbis""#));
+/// assert!(!ctor(r#"video/webm; codecs="vp8, vorbis""#));
+/// assert!(ctor(r#"video/webm; codecs="vp8, opus""#));
+/// assert!(ctor("video/webm;codecs=vp09.00.10.08")); // not known: fails in start()
+/// ```
+///
+/// Spec: <https://w3c.github.io/mediacapture-record/#is-type-supported>
+pub fn is_type_supported_for_constructor(type_: &str) -> bool {
+    if !is_type_supported_with(type_, true) {
+        return false;
+    }
+    let Some(mime) = MimeType::parse(type_) else {
+        return true; // "": the recorder chooses.
+    };
+    let Some(kind) = container_of(&mime.essence()) else {
+        return false;
+    };
+    codec_strings(&mime).into_iter().all(|c| {
+        let id = codec_identifier(c.trim_matches(is_http_ws));
+        let known = SYNCHRONOUSLY_EXPOSED_CODECS.contains(&id.as_str())
+            || KNOWN_UNRECORDABLE_CODECS.contains(&id.as_str());
+        !known || supported_codec(kind, &id).is_some()
+    })
+}
+
 /// The container and codecs of a recording, fully specified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Configuration {
@@ -552,6 +597,32 @@ mod tests {
         assert!(is_type_supported_with("video/webm;codecs=vp8, opus", true));
         // A known unsupported identifier is false even when deferring.
         assert!(!is_type_supported_with("video/webm;codecs=h264,foo", true));
+    }
+
+    #[test]
+    fn the_constructor_rejects_codecs_it_knows_it_cannot_record() {
+        // WPT MediaRecorder-mimetype.html: isTypeSupported false => the constructor throws.
+        for t in [
+            r#"audio/webm; codecs="vorbis""#,
+            r#"audio/webm;codecs=VORBIS"#,
+            r#"video/webm; codecs="vp8, vorbis""#,
+            r#"video/webm; codecs="vp9, vorbis""#,
+            r#"audio/webm; codecs=" vp8""#,
+            "video/webm;codecs=theora",
+            "audio/wav;codecs=flac",
+        ] {
+            assert!(!is_type_supported(t), "{t}");
+            assert!(!is_type_supported_for_constructor(t), "{t}");
+        }
+        for t in [
+            "",
+            "video/webm",
+            r#"video/webm; codecs="vp8, opus""#,
+            "video/webm;codecs=vp09.00.10.08",
+            "audio/webm;codecs=opus,x-new",
+        ] {
+            assert!(is_type_supported_for_constructor(t), "{t}");
+        }
     }
 
     #[test]

@@ -1,14 +1,22 @@
-//! The recording engine: frames in, encoded and muxed bytes out.
+//! The recording engine's media part: frames in, encoded and muxed bytes out.
+//!
+//! A [`Recording`] is one recording session's encoders (libvpx, libopus), muxers (libwebm,
+//! WAV) and outputs (memory for blobs, a file). It has no thread and no clock of its own; the
+//! [`Engine`](crate::engine::Engine) drives it from the commands of the state machine.
 
-use crate::core::BitrateMode;
 use crate::encode::vpx::{KeyFrameInterval, VpxEncoder, VpxSettings};
 use crate::encode::{EncodedPacket, OPUS_RATES, OpusEncoder, f32_to_s16le};
 use crate::mime::{AudioCodec, Configuration, Container, VideoCodec};
-use crate::mux::{AudioParams, Output, TrackKind, VideoParams, WavWriter, WebmMuxer};
+use crate::mux::{Output, WavWriter, WebmMuxer};
+use crate::options::BitrateMode;
+use crate::timeline::Timeline;
 use mediacapture_frame::{AudioAdapter, AudioData, PixelFormat, VideoFrame};
 use mediacapture_types::{Error, Result};
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+mod pump;
 
 /// How long (media time) the muxer waits for the first packet of every track before it
 /// starts the file without the missing ones (a muted track that never delivers). Cameras
@@ -22,7 +30,7 @@ const INTERLEAVE_WAIT_US: i64 = 3_000_000;
 const DEFAULT_FRAME_US: i64 = 33_333;
 
 /// Everything a [`Recording`] needs to know.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordingSettings {
     /// Container and codecs.
     pub configuration: Configuration,
@@ -58,8 +66,8 @@ impl RecordingSettings {
     ) -> Self {
         RecordingSettings {
             configuration,
-            video_bits_per_second: crate::core::DEFAULT_VIDEO_BITS_PER_SECOND,
-            audio_bits_per_second: crate::core::DEFAULT_AUDIO_BITS_PER_SECOND,
+            video_bits_per_second: crate::options::DEFAULT_VIDEO_BITS_PER_SECOND,
+            audio_bits_per_second: crate::options::DEFAULT_AUDIO_BITS_PER_SECOND,
             audio_bitrate_mode: BitrateMode::Variable,
             key_frame_interval: KeyFrameInterval::Auto,
             video_track,
@@ -72,6 +80,56 @@ impl RecordingSettings {
     }
 }
 
+/// A function the engine calls on its own thread just before it encodes a video frame.
+///
+/// A test hook: it lets a test hold the encoder busy for as long as it wants (block until the
+/// test says go), deterministically, to show what does and does not wait for encoding.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct EncodeHook(pub Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for EncodeHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EncodeHook")
+    }
+}
+
+/// What a [`Recording`] has done so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordingStats {
+    /// Video frames encoded.
+    pub video_frames: u64,
+    /// Audio sample frames (samples per channel) encoded.
+    pub audio_frames: u64,
+    /// Bytes produced (the file's size when writing one, else the blobs' total).
+    pub bytes: u64,
+    /// Video frames not recorded because they started less than a millisecond (WebM's
+    /// timestamp resolution) after the previous frame, or before it.
+    pub skipped_video_frames: u64,
+}
+
+/// A blob's bytes and its `timecode`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlobData {
+    /// The bytes gathered since the previous blob.
+    pub data: Vec<u8>,
+    /// `BlobEvent.timecode` in milliseconds: 0 for the first blob of the recording, then the
+    /// capture time of the blob's first chunk minus that of the recording's first chunk
+    /// (pauses included, as the spec's "timestamp of creation" says); never decreasing.
+    pub timecode: f64,
+}
+
+/// The end of a [`Recording`]: the last blob, and the error that stopped it, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finished {
+    /// The last blob (empty with blobs off).
+    pub blob: BlobData,
+    /// What went wrong, if anything (the data gathered before is still there).
+    pub error: Option<Error>,
+    /// What was recorded, the file's final size included.
+    pub stats: RecordingStats,
+}
+
 enum AudioEnc {
     Opus(OpusEncoder),
     Pcm { rate: u32, channels: u32 },
@@ -82,58 +140,18 @@ enum Mux {
     Wav(WavWriter),
 }
 
-/// Source-time pauses, to take paused time out of the recording's timeline.
-#[derive(Debug, Default)]
-struct Timeline {
-    /// Capture timestamp (µs) that is media time 0.
-    origin: Option<i64>,
-    /// Closed pause intervals [start, end) in capture time.
-    pauses: Vec<(i64, i64)>,
-    /// Paused since this capture time (recording state "paused").
-    paused_at: Option<i64>,
-    /// Resumed, waiting for the first frame to close the interval that started here.
-    resume_from: Option<i64>,
-    /// End (capture time) of the newest media seen.
-    newest_end: i64,
-}
-
-impl Timeline {
-    /// Media time of capture time `ts`, or `None` when the frame must be dropped (paused,
-    /// inside a pause, or before the origin).
-    fn media(&mut self, ts: i64, duration: i64) -> Option<i64> {
-        if self.paused_at.is_some() {
-            return None;
-        }
-        if let Some(from) = self.resume_from {
-            if ts < from {
-                return None;
-            }
-            self.pauses.push((from, ts));
-            self.resume_from = None;
-        }
-        let origin = *self.origin.get_or_insert(ts);
-        let mut removed = 0;
-        for &(s, e) in &self.pauses {
-            if ts >= e {
-                removed += e - s;
-            } else if ts >= s {
-                return None;
-            }
-        }
-        self.newest_end = self.newest_end.max(ts + duration);
-        let m = ts - origin - removed;
-        (m >= 0).then_some(m)
-    }
-}
-
 struct VideoState {
     track: String,
     codec: VideoCodec,
     enc: Option<VpxEncoder>,
     first_size: Option<(u32, u32)>,
     prev_media: Option<i64>,
+    /// The millisecond (media time) of the newest frame given to the encoder.
+    last_ms: Option<i64>,
     queue: VecDeque<EncodedPacket>,
     expected: bool,
+    /// The track ended: it delivers nothing more and nobody waits for it.
+    ended: bool,
 }
 
 struct AudioState {
@@ -143,6 +161,7 @@ struct AudioState {
     params: Option<(u32, u32)>,
     queue: VecDeque<EncodedPacket>,
     expected: bool,
+    ended: bool,
 }
 
 /// One recording: encoders, muxers and outputs. Feed it frames with [`Recording::push_video`]
@@ -151,7 +170,14 @@ struct AudioState {
 ///
 /// Timestamps: a frame's capture timestamp minus the first captured timestamp of the
 /// recording (any track), minus paused time. Audio and video share that clock, so they stay in
-/// sync. The concatenation of all blobs is a playable file; see [`crate::mux`] for how the file
+/// sync. WebM stores whole milliseconds, and every packet of a track gets a later millisecond
+/// than the one before: a video frame that does not start a later millisecond than the
+/// previous frame (a 2000 fps camera, a source whose clock went backwards) is not encoded
+/// (counted in [`RecordingStats::skipped_video_frames`]). The Duration is the end of the
+/// media: of the last packet, or when the recording stopped if that came first
+/// ([`Recording::finish_at`]).
+///
+/// The concatenation of all blobs is a playable file; see [`crate::mux`] for how the file
 /// output gets Duration and Cues and survives being killed.
 pub struct Recording {
     settings: RecordingSettings,
@@ -167,9 +193,15 @@ pub struct Recording {
     last_audio_us: Option<i64>,
     end_us: i64,
     blob_first_us: Option<i64>,
+    /// Capture time of the first packet written (the reference of blob timecodes).
+    first_chunk_capture_us: Option<i64>,
+    blobs_taken: u64,
+    last_timecode: f64,
     newest_packet_us: i64,
     failed: Option<Error>,
     packets: Vec<EncodedPacket>,
+    stats: RecordingStats,
+    hook: Option<EncodeHook>,
 }
 
 impl std::fmt::Debug for Recording {
@@ -209,8 +241,10 @@ impl Recording {
                 enc: None,
                 first_size: None,
                 prev_media: None,
+                last_ms: None,
                 queue: VecDeque::new(),
                 expected: true,
+                ended: false,
             }),
             _ => None,
         };
@@ -222,6 +256,7 @@ impl Recording {
                 params: None,
                 queue: VecDeque::new(),
                 expected: true,
+                ended: false,
             }),
             _ => None,
         };
@@ -239,9 +274,14 @@ impl Recording {
             last_audio_us: None,
             end_us: 0,
             blob_first_us: None,
+            first_chunk_capture_us: None,
+            blobs_taken: 0,
+            last_timecode: 0.0,
             newest_packet_us: 0,
             failed: None,
             packets: Vec::new(),
+            stats: RecordingStats::default(),
+            hook: None,
         })
     }
 
@@ -255,6 +295,23 @@ impl Recording {
         self.failed.as_ref()
     }
 
+    /// What was recorded so far.
+    pub fn stats(&self) -> RecordingStats {
+        let mut s = self.stats;
+        s.bytes = self
+            .file_out
+            .as_ref()
+            .or(self.blob_out.as_ref())
+            .map_or(0, Output::written);
+        s
+    }
+
+    /// Test hook: `hook` runs just before each video frame is encoded.
+    #[doc(hidden)]
+    pub fn set_encode_hook(&mut self, hook: Option<EncodeHook>) {
+        self.hook = hook;
+    }
+
     fn fail(&mut self, e: Error) -> Error {
         self.failed.get_or_insert(e).clone()
     }
@@ -262,25 +319,17 @@ impl Recording {
     /// Stops gathering (recording state "paused"): frames are dropped and the paused time is
     /// taken out of the timeline.
     pub fn pause(&mut self) {
-        if self.timeline.paused_at.is_none() {
-            let at = if let Some(from) = self.timeline.resume_from.take() {
-                from
-            } else {
-                self.timeline.newest_end
-            };
-            self.timeline.paused_at = Some(at);
-        }
+        self.timeline.pause();
     }
 
     /// Continues gathering after [`Recording::pause`]. The pause ends at the first frame
     /// captured afterwards.
     pub fn resume(&mut self) {
-        if let Some(at) = self.timeline.paused_at.take() {
-            self.timeline.resume_from = Some(at);
-        }
+        self.timeline.resume();
     }
 
-    /// Encodes a video frame of track `track_id` (frames of other tracks are ignored).
+    /// Encodes a video frame of track `track_id` (frames of other tracks, of an ended track,
+    /// and frames that do not start a later millisecond than the previous one are ignored).
     /// I420 frames are encoded directly (any strides, a visible rect at even offsets).
     pub fn push_video(&mut self, track_id: &str, frame: &VideoFrame) -> Result<()> {
         if let Some(e) = &self.failed {
@@ -289,17 +338,84 @@ impl Recording {
         let Some(v) = self.video.as_ref() else {
             return Ok(());
         };
-        if v.track != track_id {
+        if v.track != track_id || v.ended {
             return Ok(());
         }
         let dur_hint = frame.duration().unwrap_or(DEFAULT_FRAME_US);
         let Some(media) = self.timeline.media(frame.timestamp(), dur_hint) else {
             return Ok(());
         };
+        // WebM timestamps are whole milliseconds (libwebm truncates): a frame that does not
+        // start a later millisecond than the previous one cannot get a timestamp of its own.
+        // Drop it before encoding — an encoded frame cannot be dropped, later frames refer to
+        // it — rather than push it (and every later frame) forward in time.
+        let ms = media.div_euclid(1000);
+        if v.last_ms.is_some_and(|last| ms <= last) {
+            self.stats.skipped_video_frames += 1;
+            return Ok(());
+        }
+        if let Some(hook) = &self.hook {
+            (hook.0)();
+        }
         let r = self
             .encode_video(frame, media)
             .and_then(|()| self.pump(false));
         r.map_err(|e| self.fail(e))
+    }
+
+    /// Track `track_id` delivers nothing more (it ended): what its encoder holds is written
+    /// now, and the other track's packets no longer wait for it.
+    pub fn track_ended(&mut self, track_id: &str) -> Result<()> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let r = self.end_track(track_id).and_then(|()| self.pump(false));
+        r.map_err(|e| self.fail(e))
+    }
+
+    fn end_track(&mut self, track_id: &str) -> Result<()> {
+        if let Some(v) = self
+            .video
+            .as_mut()
+            .filter(|v| v.track == track_id && !v.ended)
+        {
+            v.ended = true;
+            if let Some(enc) = v.enc.as_mut() {
+                enc.flush(&mut self.packets)?;
+                v.queue.extend(self.packets.drain(..));
+            }
+        }
+        if self
+            .audio
+            .as_ref()
+            .is_some_and(|a| a.track == track_id && !a.ended)
+        {
+            self.flush_audio()?;
+            if let Some(a) = self.audio.as_mut() {
+                a.ended = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the audio adapter and encoder into the audio queue.
+    fn flush_audio(&mut self) -> Result<()> {
+        let tail = match self.audio.as_mut().and_then(|a| a.adapter.as_mut()) {
+            Some(ad) => ad
+                .flush()
+                .map_err(|e| Error::unknown(format!("audio conversion: {e}")))?,
+            None => Vec::new(),
+        };
+        for b in &tail {
+            self.encode_block(b)?;
+        }
+        if let Some(a) = self.audio.as_mut() {
+            if let Some(AudioEnc::Opus(enc)) = a.enc.as_mut() {
+                enc.flush(&mut self.packets)?;
+                a.queue.extend(self.packets.drain(..));
+            }
+        }
+        Ok(())
     }
 
     fn encode_video(&mut self, frame: &VideoFrame, media: i64) -> Result<()> {
@@ -353,8 +469,10 @@ impl Recording {
             _ => DEFAULT_FRAME_US,
         };
         v.prev_media = Some(media);
+        v.last_ms = Some(media.div_euclid(1000));
         if let Some(enc) = v.enc.as_mut() {
             enc.encode(planes, strides, media, duration, &mut self.packets)?;
+            self.stats.video_frames += 1;
         }
         for mut p in self.packets.drain(..) {
             // Keep the frame's own timing (libvpx bumps equal pts by 1 µs).
@@ -375,7 +493,8 @@ impl Recording {
         let Some(a) = self.audio.as_ref() else {
             return Ok(());
         };
-        if a.track != track_id || data.frames() == 0 || self.timeline.paused_at.is_some() {
+        if a.track != track_id || a.ended || data.frames() == 0 || self.timeline.paused_at.is_some()
+        {
             return Ok(());
         }
         let r = self.adapt_and_encode(data).and_then(|()| self.pump(false));
@@ -458,6 +577,7 @@ impl Recording {
         let samples = data.to_f32_interleaved();
         let start = (skip_frames * channels as usize).min(samples.len());
         let samples = &samples[start..];
+        self.stats.audio_frames += (samples.len() / channels.max(1) as usize) as u64;
         match a.enc.as_mut() {
             Some(AudioEnc::Opus(enc)) => {
                 enc.push(samples, media, &mut self.packets)?;
@@ -475,188 +595,6 @@ impl Recording {
                 });
             }
             None => {}
-        }
-        Ok(())
-    }
-
-    fn create_muxers(&mut self) -> Result<()> {
-        let mut muxers = Vec::new();
-        let outs: Vec<Output> = self
-            .blob_out
-            .iter()
-            .chain(self.file_out.iter())
-            .cloned()
-            .collect();
-        if self.settings.configuration.container == Container::Wav {
-            let Some((rate, channels)) = self.audio.as_ref().and_then(|a| a.params) else {
-                return Ok(());
-            };
-            for out in outs {
-                muxers.push(Mux::Wav(WavWriter::new(out, rate, channels)?));
-            }
-        } else {
-            let video = self
-                .video
-                .as_ref()
-                .filter(|v| v.expected && !v.queue.is_empty())
-                .and_then(|v| {
-                    v.first_size.map(|(width, height)| VideoParams {
-                        codec: v.codec,
-                        width,
-                        height,
-                    })
-                });
-            let audio = self
-                .audio
-                .as_ref()
-                .filter(|a| a.expected && !a.queue.is_empty())
-                .and_then(|a| match &a.enc {
-                    Some(AudioEnc::Opus(o)) => Some(AudioParams {
-                        channels: o.channels(),
-                        opus_head: o.opus_head(),
-                    }),
-                    _ => None,
-                });
-            if video.is_none() && audio.is_none() {
-                return Ok(());
-            }
-            for out in outs {
-                muxers.push(Mux::Webm(WebmMuxer::new(out, video, audio.clone())?));
-            }
-            if video.is_none() {
-                if let Some(v) = self.video.as_mut() {
-                    v.expected = false;
-                }
-            }
-            if audio.is_none() {
-                if let Some(a) = self.audio.as_mut() {
-                    a.expected = false;
-                }
-            }
-        }
-        self.muxers = muxers;
-        self.muxers_created = true;
-        Ok(())
-    }
-
-    /// Moves encoded packets into the muxers in timestamp order.
-    fn pump(&mut self, final_: bool) -> Result<()> {
-        let vq_front = |s: &Self| {
-            s.video
-                .as_ref()
-                .and_then(|v| v.queue.front().map(|p| p.pts_us))
-        };
-        let aq_front = |s: &Self| {
-            s.audio
-                .as_ref()
-                .and_then(|a| a.queue.front().map(|p| p.pts_us))
-        };
-        let newest = [
-            self.video
-                .as_ref()
-                .and_then(|v| v.queue.back().map(|p| p.pts_us)),
-            self.audio
-                .as_ref()
-                .and_then(|a| a.queue.back().map(|p| p.pts_us)),
-        ]
-        .into_iter()
-        .flatten()
-        .max();
-        if let Some(n) = newest {
-            self.newest_packet_us = self.newest_packet_us.max(n);
-        }
-        if !self.muxers_created {
-            let v_waiting = self
-                .video
-                .as_ref()
-                .is_some_and(|v| v.expected && v.queue.is_empty());
-            let a_waiting = self
-                .audio
-                .as_ref()
-                .is_some_and(|a| a.expected && a.queue.is_empty());
-            let oldest = [vq_front(self), aq_front(self)].into_iter().flatten().min();
-            let Some(oldest) = oldest else { return Ok(()) };
-            let waited = self.newest_packet_us - oldest >= FIRST_PACKET_WAIT_US;
-            if (v_waiting || a_waiting) && !waited && !final_ {
-                return Ok(());
-            }
-            self.create_muxers()?;
-            if !self.muxers_created {
-                return Ok(());
-            }
-        }
-        loop {
-            let v_exp = self.video.as_ref().is_some_and(|v| v.expected);
-            let a_exp = self.audio.as_ref().is_some_and(|a| a.expected);
-            let (vf, af) = (vq_front(self), aq_front(self));
-            let kind = match (vf, af) {
-                (Some(v), Some(a)) => {
-                    if v <= a {
-                        TrackKind::Video
-                    } else {
-                        TrackKind::Audio
-                    }
-                }
-                (Some(v), None) => {
-                    if !a_exp || final_ || self.newest_packet_us - v > INTERLEAVE_WAIT_US {
-                        TrackKind::Video
-                    } else {
-                        break;
-                    }
-                }
-                (None, Some(a)) => {
-                    if !v_exp || final_ || self.newest_packet_us - a > INTERLEAVE_WAIT_US {
-                        TrackKind::Audio
-                    } else {
-                        break;
-                    }
-                }
-                (None, None) => break,
-            };
-            let (p, expected) = match kind {
-                TrackKind::Video => match self.video.as_mut() {
-                    Some(v) => (v.queue.pop_front(), v.expected),
-                    None => (None, false),
-                },
-                TrackKind::Audio => match self.audio.as_mut() {
-                    Some(a) => (a.queue.pop_front(), a.expected),
-                    None => (None, false),
-                },
-            };
-            let Some(p) = p else { break };
-            if !expected {
-                continue;
-            }
-            self.write_packet(kind, &p)?;
-        }
-        Ok(())
-    }
-
-    fn write_packet(&mut self, kind: TrackKind, p: &EncodedPacket) -> Result<()> {
-        // Muxers need monotonic timestamps across tracks: a late packet is written at the
-        // newest timestamp written so far (Chromium's WebmMuxer does the same), and within a
-        // track timestamps must increase at the file's 1 ms resolution.
-        let mut pts = p.pts_us.max(self.last_written_us);
-        let last_of_track = match kind {
-            TrackKind::Video => &mut self.last_video_us,
-            TrackKind::Audio => &mut self.last_audio_us,
-        };
-        if let Some(last) = *last_of_track {
-            if pts / 1000 <= last / 1000 {
-                pts = (last / 1000 + 1) * 1000;
-            }
-        }
-        *last_of_track = Some(pts);
-        self.last_written_us = pts;
-        self.end_us = self.end_us.max(pts + p.duration_us);
-        if self.blob_first_us.is_none() {
-            self.blob_first_us = Some(pts);
-        }
-        for m in &mut self.muxers {
-            match m {
-                Mux::Webm(w) => w.add(kind, p, pts as u64 * 1000)?,
-                Mux::Wav(w) => w.write(&p.data)?,
-            }
         }
         Ok(())
     }
@@ -681,13 +619,34 @@ impl Recording {
         self.end_us
     }
 
-    /// Bytes gathered since the last call (empty with blobs off). Starts a new blob.
-    pub fn take_blob(&mut self) -> Vec<u8> {
-        let bytes = self.blob_out.as_ref().map(Output::take).unwrap_or_default();
-        if !bytes.is_empty() {
+    /// The bytes gathered since the last call (empty with blobs off) and their timecode.
+    /// Starts a new blob.
+    pub fn take_blob(&mut self) -> BlobData {
+        let data = self.blob_out.as_ref().map(Output::take).unwrap_or_default();
+        let timecode = self.timecode();
+        if self.blob_first_us.is_some() {
             self.blob_first_us = None;
         }
-        bytes
+        BlobData { data, timecode }
+    }
+
+    /// The timecode of the blob being taken.
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-record/#dom-blobevent-timecode>
+    fn timecode(&mut self) -> f64 {
+        let first = self.blobs_taken == 0;
+        self.blobs_taken += 1;
+        if first {
+            return 0.0;
+        }
+        // A blob's first chunk, or for an empty blob where its first chunk would be.
+        let chunk = self.blob_first_us.unwrap_or(self.last_written_us);
+        let t = match (self.timeline.capture_of(chunk), self.first_chunk_capture_us) {
+            (Some(c), Some(first)) => (c - first) as f64 / 1000.0,
+            _ => 0.0,
+        };
+        self.last_timecode = t.max(self.last_timecode);
+        self.last_timecode
     }
 
     /// Bytes waiting for the next blob.
@@ -695,42 +654,48 @@ impl Recording {
         self.blob_out.as_ref().map_or(0, Output::pending_len)
     }
 
+    /// Ends the recording: [`Recording::finish_at`] without a stop time.
+    pub fn finish(self) -> Finished {
+        self.finish_at(None)
+    }
+
     /// Ends the recording: flushes the encoders, writes everything, finalizes the file
-    /// (Duration, Cues) and returns the last blob's bytes. After an error, returns what could
-    /// be gathered together with the error.
-    pub fn finish(mut self) -> (Vec<u8>, Option<Error>) {
+    /// (Duration, Cues) and returns the last blob. After an error, returns what could be
+    /// gathered together with the error.
+    ///
+    /// `stopped_at` is the capture-clock time the recording stopped, when known: the Duration
+    /// then ends there if the last frame's own duration runs past it (a frame that declares
+    /// it lasts an hour, shown for the three seconds the recording lasted).
+    pub fn finish_at(mut self, stopped_at: Option<i64>) -> Finished {
         if self.failed.is_none() {
-            if let Err(e) = self.finish_inner() {
+            if let Err(e) = self.finish_inner(stopped_at) {
                 self.failed = Some(e);
             }
         }
-        let bytes = self.blob_out.as_ref().map(Output::take).unwrap_or_default();
-        (bytes, self.failed)
+        let blob = self.take_blob();
+        let stats = self.stats();
+        Finished {
+            blob,
+            error: self.failed,
+            stats,
+        }
     }
 
-    fn finish_inner(&mut self) -> Result<()> {
-        let tail = match self.audio.as_mut().and_then(|a| a.adapter.as_mut()) {
-            Some(ad) => ad
-                .flush()
-                .map_err(|e| Error::unknown(format!("audio conversion: {e}")))?,
-            None => Vec::new(),
-        };
-        for b in &tail {
-            self.encode_block(b)?;
-        }
+    fn finish_inner(&mut self, stopped_at: Option<i64>) -> Result<()> {
+        self.flush_audio()?;
         if let Some(v) = self.video.as_mut() {
             if let Some(enc) = v.enc.as_mut() {
                 enc.flush(&mut self.packets)?;
                 v.queue.extend(self.packets.drain(..));
             }
         }
-        if let Some(a) = self.audio.as_mut() {
-            if let Some(AudioEnc::Opus(enc)) = a.enc.as_mut() {
-                enc.flush(&mut self.packets)?;
-                a.queue.extend(self.packets.drain(..));
+        self.pump(true)?;
+        if let Some(stop) = stopped_at.and_then(|t| self.timeline.media_at(t)) {
+            // Only when plausible: the stop is on the frames' clock and after the last packet.
+            if stop >= self.last_written_us {
+                self.end_us = self.end_us.min(stop.max(self.last_written_us + 1));
             }
         }
-        self.pump(true)?;
         let duration_ms = (self.end_us as u64).div_ceil(1000);
         let mut first_err = None;
         for m in self.muxers.drain(..) {

@@ -3,8 +3,8 @@
 mod common;
 
 use common::*;
-use mediacapture_recorder::{RecorderCore, RecorderEvent, RecorderOptions, TrackInfo, TrackKind};
-use std::path::{Path, PathBuf};
+use mediacapture_recorder::{LocalRecorder, RecorderEvent, RecorderOptions, TrackInfo, TrackKind};
+use std::path::Path;
 
 struct Run {
     events: Vec<RecorderEvent>,
@@ -30,13 +30,13 @@ fn record(
     slice: Option<u32>,
 ) -> Run {
     let tr = tracks(video.is_some(), audio);
-    let mut core = RecorderCore::new(&tr, opts).unwrap();
-    let mut tasks = core.start(slice, &tr).unwrap();
-    tasks.extend(feed(&mut core, secs, video, audio, 5_000_000));
-    tasks.extend(core.stop());
+    let mut core = LocalRecorder::new(&tr, opts).unwrap();
+    core.start(slice, &tr).unwrap();
+    feed(&mut core, secs, video, audio, 5_000_000);
+    core.stop();
     let mut events = Vec::new();
     let mut start_mime = String::new();
-    for t in tasks {
+    while let Some(t) = core.poll_task() {
         for e in core.run_task(t) {
             if e == RecorderEvent::Start {
                 start_mime = core.mime_type().to_string();
@@ -45,12 +45,6 @@ fn record(
         }
     }
     Run { events, start_mime }
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
 }
 
 fn check_file(path: &Path, want_codecs: &[&str], secs: f64) {
@@ -217,14 +211,14 @@ fn file_sink_is_seekable_with_duration_and_cues() {
 fn frame_size_change_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let tr = tracks(true, false);
-    let mut core = RecorderCore::new(&tr, opts("")).unwrap();
-    let mut tasks = core.start(None, &tr).unwrap();
+    let mut core = LocalRecorder::new(&tr, opts("")).unwrap();
+    core.start(None, &tr).unwrap();
     for i in 0..60u64 {
         let (w, h) = if i < 30 { (320, 240) } else { (160, 120) };
-        tasks.extend(core.push_video("v", &gradient(w, h, i, (i * 33_333) as i64)));
+        core.push_video("v", &gradient(w, h, i, (i * 33_333) as i64));
     }
-    tasks.extend(core.stop());
-    let events = run(&mut core, tasks);
+    core.stop();
+    let events = core.run_tasks();
     let path = write(dir.path(), "resize.webm", &concat(&events));
     let (ok, err) = ffmpeg_decode(&path, None);
     assert!(ok && err.trim().is_empty(), "decode errors: {err}");
@@ -255,15 +249,15 @@ fn frame_size_change_is_recorded() {
 fn paused_time_is_removed() {
     let dir = tempfile::tempdir().unwrap();
     let tr = tracks(true, true);
-    let mut core = RecorderCore::new(&tr, opts("")).unwrap();
-    let mut tasks = core.start(None, &tr).unwrap();
-    tasks.extend(feed(&mut core, 1.0, Some((160, 120)), true, 0));
-    tasks.extend(core.pause().unwrap());
-    tasks.extend(feed(&mut core, 1.0, Some((160, 120)), true, 1_000_000)); // dropped
-    tasks.extend(core.resume().unwrap());
-    tasks.extend(feed(&mut core, 1.0, Some((160, 120)), true, 2_000_000));
-    tasks.extend(core.stop());
-    let events = run(&mut core, tasks);
+    let mut core = LocalRecorder::new(&tr, opts("")).unwrap();
+    core.start(None, &tr).unwrap();
+    feed(&mut core, 1.0, Some((160, 120)), true, 0);
+    core.pause().unwrap();
+    feed(&mut core, 1.0, Some((160, 120)), true, 1_000_000); // dropped
+    core.resume().unwrap();
+    feed(&mut core, 1.0, Some((160, 120)), true, 2_000_000);
+    core.stop();
+    let events = core.run_tasks();
     assert_eq!(
         names(&events),
         ["start", "pause", "resume", "dataavailable", "stop"]
@@ -327,10 +321,10 @@ fn unwritable_path_is_an_error_event() {
         ..Default::default()
     };
     let tr = tracks(true, false);
-    let mut core = RecorderCore::new(&tr, o).unwrap();
-    let tasks = core.start(None, &tr).unwrap();
+    let mut core = LocalRecorder::new(&tr, o).unwrap();
+    core.start(None, &tr).unwrap();
     assert_eq!(core.state().as_str(), "recording");
-    let events = run(&mut core, tasks);
+    let events = core.run_tasks();
     assert_eq!(names(&events), ["error", "stop"]);
     assert_eq!(core.state().as_str(), "inactive");
     let RecorderEvent::Error(e) = &events[0] else {
@@ -344,8 +338,8 @@ fn rgba_video_and_44k_audio_are_converted() {
     use mediacapture_frame::{AudioData, PixelFormat, VideoFrame};
     let dir = tempfile::tempdir().unwrap();
     let tr = tracks(true, true);
-    let mut core = RecorderCore::new(&tr, opts("")).unwrap();
-    let mut tasks = core.start(None, &tr).unwrap();
+    let mut core = LocalRecorder::new(&tr, opts("")).unwrap();
+    core.start(None, &tr).unwrap();
     let (w, h) = (160u32, 120u32);
     let mut vi = 0u64;
     // 2 s: audio in 10 ms blocks of 441 frames, 6 channels; RGBA video at 30 fps.
@@ -357,7 +351,7 @@ fn rgba_video_and_44k_audio_are_converted() {
                 .collect();
             let f =
                 VideoFrame::new(PixelFormat::Rgba, w, h, px, (vi * 1_000_000 / 30) as i64).unwrap();
-            tasks.extend(core.push_video("v", &f));
+            core.push_video("v", &f);
             vi += 1;
         }
         let samples: Vec<f32> = (0..441 * 6)
@@ -367,10 +361,10 @@ fn rgba_video_and_44k_audio_are_converted() {
             })
             .collect();
         let a = AudioData::from_f32(44_100, 6, &samples, t).unwrap();
-        tasks.extend(core.push_audio("a", &a));
+        core.push_audio("a", &a);
     }
-    tasks.extend(core.stop());
-    let events = run(&mut core, tasks);
+    core.stop();
+    let events = core.run_tasks();
     assert_eq!(names(&events), ["start", "dataavailable", "stop"]);
     let path = write(dir.path(), "conv.webm", &concat(&events));
     let probe = ffprobe(&path);
@@ -387,22 +381,18 @@ fn tracks_delivered_in_bursts_are_interleaved() {
     // the file still has both tracks in order, and nothing is clamped.
     let dir = tempfile::tempdir().unwrap();
     let tr = tracks(true, true);
-    let mut core = RecorderCore::new(&tr, opts("")).unwrap();
-    let mut tasks = core.start(None, &tr).unwrap();
+    let mut core = LocalRecorder::new(&tr, opts("")).unwrap();
+    core.start(None, &tr).unwrap();
     for burst in 0..2u64 {
         for ai in burst * 100..(burst + 1) * 100 {
-            tasks.extend(
-                core.push_audio("a", &sine(48_000, 2, ai * 480, 480, (ai * 10_000) as i64)),
-            );
+            core.push_audio("a", &sine(48_000, 2, ai * 480, 480, (ai * 10_000) as i64));
         }
         for vi in burst * 30..(burst + 1) * 30 {
-            tasks.extend(
-                core.push_video("v", &gradient(160, 120, vi, (vi * 1_000_000 / 30) as i64)),
-            );
+            core.push_video("v", &gradient(160, 120, vi, (vi * 1_000_000 / 30) as i64));
         }
     }
-    tasks.extend(core.stop());
-    let events = run(&mut core, tasks);
+    core.stop();
+    let events = core.run_tasks();
     let path = write(dir.path(), "burst.webm", &concat(&events));
     check_file(&path, &["vp8", "opus"], 2.0);
     let times = video_frame_times(&path);

@@ -3,18 +3,19 @@
 mod common;
 
 use common::*;
-use mediacapture_recorder::{RecorderCore, RecorderOptions, TrackInfo, TrackKind};
+use mediacapture_recorder::{LocalRecorder, RecorderOptions, TrackInfo, TrackKind};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const CHILD_ENV: &str = "MEDIACAPTURE_RECORDER_KILL_CHILD";
 
-/// The child process: records synthetic 30 fps video and 48 kHz audio in real time into the
-/// file named by the environment, for up to 20 s. Run by the test below, which kills it.
+/// The child process: records synthetic 30 fps video and 48 kHz audio into the file named by
+/// the environment, as fast as it can, telling the parent how far it got; the parent kills it.
+/// After 60 s of media it waits on its stdin (which the parent never closes before the kill),
+/// so it is always killed mid-recording: no sleeping, no clock.
 #[test]
 #[ignore = "child process of sigkill_mid_recording_still_decodes"]
-fn kill_child_records_in_real_time() {
+fn kill_child_records_until_killed() {
     let path = std::env::var(CHILD_ENV).expect("run by sigkill_mid_recording_still_decodes");
     let tracks = [
         TrackInfo::live("v", TrackKind::Video),
@@ -25,27 +26,24 @@ fn kill_child_records_in_real_time() {
         blobs: false,
         ..Default::default()
     };
-    let mut rec = RecorderCore::new(&tracks, opts).unwrap();
+    let mut rec = LocalRecorder::new(&tracks, opts).unwrap();
     rec.start(None, &tracks).unwrap();
-    let t0 = Instant::now();
-    let (mut vi, mut ai) = (0u64, 0u64);
-    while t0.elapsed() < Duration::from_secs(20) {
-        let now = t0.elapsed().as_micros() as u64;
-        while ai * 10_000 <= now {
-            let tasks = rec.push_audio("a", &sine(48_000, 2, ai * 480, 480, (ai * 10_000) as i64));
-            assert!(tasks.is_empty(), "unexpected events while recording");
+    let mut ai = 0u64;
+    for vi in 0..60 * 30u64 {
+        let t = (vi * 1_000_000 / 30) as i64;
+        while (ai * 10_000) as i64 <= t {
+            rec.push_audio("a", &sine(48_000, 2, ai * 480, 480, (ai * 10_000) as i64));
             ai += 1;
         }
-        while vi * 1_000_000 / 30 <= now {
-            let f = gradient(320, 240, vi, (vi * 1_000_000 / 30) as i64);
-            assert!(rec.push_video("v", &f).is_empty());
-            vi += 1;
-            // Progress for the parent, which kills this process after 2 s of media.
-            println!("pushed {vi}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
+        rec.push_video("v", &gradient(320, 240, vi, t));
+        // Progress for the parent, which kills this process after 2 s of media.
+        println!("pushed {}", vi + 1);
     }
-    panic!("the child was not killed within 20 s");
+    let names: Vec<_> = rec.run_tasks().iter().map(|e| e.type_()).collect();
+    assert_eq!(names, ["start"], "unexpected events while recording");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    panic!("the child was not killed");
 }
 
 #[test]
@@ -57,10 +55,11 @@ fn sigkill_mid_recording_still_decodes() {
         .args([
             "--ignored",
             "--exact",
-            "kill_child_records_in_real_time",
+            "kill_child_records_until_killed",
             "--nocapture",
         ])
         .env(CHILD_ENV, &path)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

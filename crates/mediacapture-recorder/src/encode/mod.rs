@@ -2,7 +2,7 @@
 
 pub mod vpx;
 
-use crate::core::BitrateMode;
+use crate::options::BitrateMode;
 use mediacapture_types::{Error, Result};
 
 /// One encoded frame or audio packet, with media-time timestamps in microseconds.

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // Test helpers: a panic is a failure with a message; not every test file uses every helper.
 
 use mediacapture_frame::{AudioData, PixelFormat, VideoFrame};
-use mediacapture_recorder::{RecorderCore, RecorderEvent, RecorderTask};
+use mediacapture_recorder::{LocalRecorder, RecorderEvent};
 use std::path::Path;
 use std::process::Command;
 
@@ -183,11 +183,6 @@ pub fn video_frame_times(path: &Path) -> Vec<f64> {
         .collect()
 }
 
-/// Runs tasks in order, returning the events.
-pub fn run(core: &mut RecorderCore, tasks: Vec<RecorderTask>) -> Vec<RecorderEvent> {
-    tasks.into_iter().flat_map(|t| core.run_task(t)).collect()
-}
-
 /// Event type names.
 pub fn names(events: &[RecorderEvent]) -> Vec<&'static str> {
     events.iter().map(RecorderEvent::type_).collect()
@@ -207,13 +202,12 @@ pub fn concat(events: &[RecorderEvent]) -> Vec<u8> {
 /// Feeds `seconds` of 30 fps video (`w` x `h`) on track "v" and 48 kHz stereo audio in 10 ms
 /// blocks on track "a" (either may be off), interleaved by capture time.
 pub fn feed(
-    core: &mut RecorderCore,
+    rec: &mut LocalRecorder,
     seconds: f64,
     video: Option<(u32, u32)>,
     audio: bool,
     t0_us: i64,
-) -> Vec<RecorderTask> {
-    let mut tasks = Vec::new();
+) {
     let frames = (seconds * 30.0).round() as u64;
     let blocks = (seconds * 100.0).round() as u64;
     let (mut vi, mut ai) = (0u64, 0u64);
@@ -231,17 +225,44 @@ pub fn feed(
         match (vt, at) {
             (Some(v), a) if a.is_none_or(|a| v <= a) => {
                 let (w, h) = video.unwrap();
-                tasks.extend(core.push_video("v", &gradient(w, h, vi, t0_us + v as i64)));
+                rec.push_video("v", &gradient(w, h, vi, t0_us + v as i64));
                 vi += 1;
             }
             (_, Some(a)) => {
-                tasks.extend(
-                    core.push_audio("a", &sine(48_000, 2, ai * 480, 480, t0_us + a as i64)),
-                );
+                rec.push_audio("a", &sine(48_000, 2, ai * 480, 480, t0_us + a as i64));
                 ai += 1;
             }
             _ => break,
         }
     }
-    tasks
+}
+
+/// `ffprobe -show_entries packet=pts,stream_index`: per stream index, the packets' pts in
+/// milliseconds (WebM's time base), in file order.
+pub fn packet_pts(path: &Path) -> std::collections::BTreeMap<u32, Vec<i64>> {
+    require("ffprobe");
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "packet=stream_index,pts"])
+        .args(["-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let mut m: std::collections::BTreeMap<u32, Vec<i64>> = Default::default();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut f = line.split(',');
+        if let (Some(Ok(stream)), Some(Ok(pts))) = (
+            f.next().map(str::parse::<u32>),
+            f.next().map(str::parse::<i64>),
+        ) {
+            m.entry(stream).or_default().push(pts);
+        }
+    }
+    m
+}
+
+/// Writes `bytes` to `dir/name`.
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
 }

@@ -1,0 +1,283 @@
+//! The engine's side of a [`MediaRecorder`](crate::MediaRecorder): one worker thread per
+//! recording session, fed through a bounded queue ([`Inbox`]).
+//!
+//! The queue carries, in order, what the tracks deliver (frames, audio, "this track delivers
+//! nothing more") and the state machine's commands. Video is bounded by frames and bytes: when
+//! the encoder is behind, the oldest waiting frame is dropped and counted, so memory holds a
+//! couple of frames whatever their size. Audio is never dropped silently: when more than
+//! [`MAX_QUEUED_AUDIO_US`] waits, the recording ends with an error. Once the session's
+//! `Finish` is queued, waiting video is dropped (counted) rather than encoded, so `stop()`
+//! finalizes after at most the frame being encoded.
+
+use crate::engine::Engine;
+use crate::protocol::{EngineCommand, EngineReport};
+use crate::recording::EncodeHook;
+use mediacapture::{AudioData, VideoFrame};
+use mediacapture_types::Error;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// Video frames waiting for the encoder, at most.
+pub(crate) const MAX_QUEUED_VIDEO_FRAMES: usize = 2;
+/// Bytes of video waiting for the encoder, at most (one frame is always let in).
+pub(crate) const MAX_QUEUED_VIDEO_BYTES: usize = 64 << 20;
+/// Audio waiting for the encoder, at most, in µs of media.
+pub(crate) const MAX_QUEUED_AUDIO_US: i64 = 10_000_000;
+
+/// One item for the worker.
+pub(crate) enum Msg {
+    /// A command of the state machine, with the capture-clock time it was issued at.
+    Command(EngineCommand, i64),
+    Video(Arc<str>, VideoFrame),
+    Audio(Arc<str>, AudioData),
+    /// The track's frame callback was dropped: it delivers nothing more.
+    SinkClosed(Arc<str>),
+    /// Audio could not be queued.
+    AudioOverflow(Error),
+}
+
+struct InboxState {
+    items: VecDeque<Msg>,
+    video_frames: usize,
+    video_bytes: usize,
+    audio_us: i64,
+    /// A `Finish` is queued: video waiting before it is dropped, not encoded.
+    finishing: bool,
+    /// The worker is gone: nothing is queued any more.
+    closed: bool,
+    overflowed: bool,
+}
+
+/// Counters shared by the capture threads, the worker and the recorder's readers.
+#[derive(Debug, Default)]
+pub(crate) struct SharedStats {
+    pub(crate) video_frames: AtomicU64,
+    pub(crate) audio_frames: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    /// Dropped by the queue (encoder behind, or stopping).
+    pub(crate) dropped_queue: AtomicU64,
+    /// Not encoded by the engine (less than 1 ms after the previous frame).
+    pub(crate) skipped: AtomicU64,
+}
+
+/// The worker's bounded queue. Pushing never blocks (capture threads call it).
+pub(crate) struct Inbox {
+    state: Mutex<InboxState>,
+    ready: Condvar,
+    stats: Arc<SharedStats>,
+}
+
+impl Inbox {
+    pub(crate) fn new(stats: Arc<SharedStats>) -> Arc<Self> {
+        Arc::new(Inbox {
+            state: Mutex::new(InboxState {
+                items: VecDeque::new(),
+                video_frames: 0,
+                video_bytes: 0,
+                audio_us: 0,
+                finishing: false,
+                closed: false,
+                overflowed: false,
+            }),
+            ready: Condvar::new(),
+            stats,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, InboxState> {
+        // A panic elsewhere does not leave the queue inconsistent.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, s: &mut InboxState, msg: Msg) {
+        s.items.push_back(msg);
+        self.ready.notify_one();
+    }
+
+    pub(crate) fn push_command(&self, cmd: EngineCommand, issued_at: i64) {
+        let mut s = self.lock();
+        if s.closed {
+            return;
+        }
+        if matches!(cmd, EngineCommand::Finish { .. }) {
+            s.finishing = true;
+        }
+        self.push(&mut s, Msg::Command(cmd, issued_at));
+    }
+
+    /// Queues a frame; when the encoder is behind, the oldest waiting frame is dropped
+    /// (newest wins) and counted.
+    pub(crate) fn push_video(&self, track: &Arc<str>, frame: &VideoFrame) {
+        let bytes = frame.data().len();
+        let mut s = self.lock();
+        if s.closed {
+            return;
+        }
+        if s.finishing {
+            self.stats.dropped_queue.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        while s.video_frames > 0
+            && (s.video_frames >= MAX_QUEUED_VIDEO_FRAMES
+                || s.video_bytes + bytes > MAX_QUEUED_VIDEO_BYTES)
+        {
+            let Some(i) = s.items.iter().position(|m| matches!(m, Msg::Video(..))) else {
+                break;
+            };
+            if let Some(Msg::Video(_, old)) = s.items.remove(i) {
+                s.video_frames -= 1;
+                s.video_bytes -= old.data().len();
+                self.stats.dropped_queue.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        s.video_frames += 1;
+        s.video_bytes += bytes;
+        self.push(&mut s, Msg::Video(track.clone(), frame.clone()));
+    }
+
+    /// Queues audio; more than [`MAX_QUEUED_AUDIO_US`] waiting ends the recording with an
+    /// error (audio is never dropped silently).
+    pub(crate) fn push_audio(&self, track: &Arc<str>, data: &AudioData) {
+        let mut s = self.lock();
+        if s.closed || s.overflowed {
+            return;
+        }
+        if s.audio_us + data.duration() > MAX_QUEUED_AUDIO_US {
+            s.overflowed = true;
+            let e = Error::unknown(format!(
+                "the recorder fell more than {} s behind the audio: it cannot keep up",
+                MAX_QUEUED_AUDIO_US / 1_000_000
+            ));
+            self.push(&mut s, Msg::AudioOverflow(e));
+            return;
+        }
+        s.audio_us += data.duration();
+        self.push(&mut s, Msg::Audio(track.clone(), data.clone()));
+    }
+
+    pub(crate) fn push_closed(&self, track: &Arc<str>) {
+        let mut s = self.lock();
+        if !s.closed {
+            self.push(&mut s, Msg::SinkClosed(track.clone()));
+        }
+    }
+
+    /// The next item, waiting for one. Video taken while finishing is dropped here.
+    fn pop(&self) -> Msg {
+        let mut s = self.lock();
+        loop {
+            if let Some(m) = s.items.pop_front() {
+                match &m {
+                    Msg::Video(_, f) => {
+                        s.video_frames -= 1;
+                        s.video_bytes -= f.data().len();
+                        if s.finishing {
+                            self.stats.dropped_queue.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
+                    }
+                    Msg::Audio(_, a) => s.audio_us -= a.duration(),
+                    _ => {}
+                }
+                return m;
+            }
+            s = self.ready.wait(s).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// The worker is done: drop what waits and refuse what comes.
+    fn close(&self) {
+        let mut s = self.lock();
+        s.closed = true;
+        let dropped = s
+            .items
+            .drain(..)
+            .filter(|m| matches!(m, Msg::Video(..)))
+            .count();
+        self.stats
+            .dropped_queue
+            .fetch_add(dropped as u64, Ordering::Relaxed);
+    }
+}
+
+/// A frame callback's guard: dropped with the callback (the track ended, by `stop()` or its
+/// source, or the recorder removed the sink), it tells the worker that no frame will follow.
+pub(crate) struct SinkGuard {
+    pub(crate) inbox: Arc<Inbox>,
+    pub(crate) track: Arc<str>,
+}
+
+impl Drop for SinkGuard {
+    fn drop(&mut self) {
+        self.inbox.push_closed(&self.track);
+    }
+}
+
+/// What the worker needs from the recorder: the state machine, behind its small lock.
+pub(crate) trait Driver: Send + Sync {
+    /// Runs `f` on the state machine and hands its outputs on (commands to the engines,
+    /// tasks to the event loop).
+    fn with_core(&self, f: &mut dyn FnMut(&mut crate::core::RecorderCore));
+    /// The session is over: remove its sinks and its inbox.
+    fn session_done(&self, session: u64);
+}
+
+/// The worker thread of session `session`: owns the engine, takes the inbox's items in order.
+pub(crate) fn run(
+    driver: Arc<dyn Driver>,
+    session: u64,
+    inbox: Arc<Inbox>,
+    hook: Option<EncodeHook>,
+) {
+    let stats = inbox.stats.clone();
+    let body = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut engine = Engine::new();
+        engine.set_encode_hook(hook);
+        loop {
+            let reports = match inbox.pop() {
+                Msg::Command(cmd, at) => engine.execute(cmd, Some(at)),
+                Msg::Video(track, frame) => engine.push_video(&track, &frame),
+                Msg::Audio(track, data) => engine.push_audio(&track, &data),
+                Msg::AudioOverflow(error) => vec![EngineReport::Failed { session, error }],
+                Msg::SinkClosed(track) => {
+                    driver.with_core(&mut |core| {
+                        if core.session() == session {
+                            core.track_ended(&track);
+                        }
+                    });
+                    continue;
+                }
+            };
+            let s = engine.stats();
+            stats.video_frames.store(s.video_frames, Ordering::Relaxed);
+            stats.audio_frames.store(s.audio_frames, Ordering::Relaxed);
+            stats.bytes.store(s.bytes, Ordering::Relaxed);
+            stats
+                .skipped
+                .store(s.skipped_video_frames, Ordering::Relaxed);
+            if !reports.is_empty() {
+                let mut reports = Some(reports);
+                driver.with_core(&mut |core| {
+                    for r in reports.take().into_iter().flatten() {
+                        core.handle_report(r);
+                    }
+                });
+            }
+            if engine.is_finished() {
+                break;
+            }
+        }
+    }));
+    inbox.close();
+    if body.is_err() {
+        // A bug, not a media problem: whatever waits for this engine must not wait forever.
+        driver.with_core(&mut |core| {
+            core.handle_report(EngineReport::Lost {
+                session,
+                error: Error::unknown("the recorder's engine thread panicked"),
+            });
+        });
+    }
+    driver.session_done(session);
+}
