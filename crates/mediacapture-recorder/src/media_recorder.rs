@@ -371,6 +371,10 @@ impl MediaRecorder {
                 });
                 return Ok(());
             }
+            // The engine's Start goes ahead of the first frame.
+            while let Some(c) = core.poll_command() {
+                inbox.push_command(c, mediacapture_hal::clock::now_us());
+            }
             let sinks = attach_sinks(&tracks, core, &inbox);
             if let Some(s) = lock(&inner.sessions).get_mut(&session) {
                 s.sinks = sinks;

@@ -690,10 +690,14 @@ impl Recording {
             }
         }
         self.pump(true)?;
-        if let Some(stop) = stopped_at.and_then(|t| self.timeline.media_at(t)) {
-            // Only when plausible: the stop is on the frames' clock and after the last packet.
-            if stop >= self.last_written_us {
-                self.end_us = self.end_us.min(stop.max(self.last_written_us + 1));
+        // The Duration ends at the stop if the last packet's own duration runs past it — only
+        // when the stop is plausibly on the frames' clock: not before the last packet.
+        let last_capture = self.timeline.capture_of(self.last_written_us);
+        if let (Some(stop), Some(last)) = (stopped_at, last_capture) {
+            if stop >= last {
+                if let Some(m) = self.timeline.media_at(stop) {
+                    self.end_us = self.end_us.min(m.max(self.last_written_us + 1));
+                }
             }
         }
         let duration_ms = (self.end_us as u64).div_ceil(1000);

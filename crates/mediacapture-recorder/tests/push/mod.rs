@@ -72,9 +72,8 @@ fn open(capabilities: NativeCapabilities, kind: MediaDeviceKind) -> Pushed {
         device: device.clone(),
         sink: sink.clone(),
     });
-    let track =
-        mediacapture::custom::open_track(backend, device, MediaTrackConstraints::default())
-            .unwrap();
+    let track = mediacapture::custom::open_track(backend, device, MediaTrackConstraints::default())
+        .unwrap();
     Pushed { sink, track }
 }
 
@@ -112,7 +111,11 @@ pub fn audio() -> Pushed {
 
 impl Pushed {
     fn sink(&self) -> Arc<dyn SourceSink> {
-        self.sink.lock().unwrap().clone().expect("the source is open")
+        self.sink
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("the source is open")
     }
     /// Delivers a frame to the track's sinks, on this thread; returns when they have it.
     pub fn frame(&self, f: VideoFrame) {
@@ -127,4 +130,157 @@ impl Pushed {
         self.sink()
             .on_event(SourceEvent::Ended(Some(Error::not_found("gone"))));
     }
+}
+
+/// Holds the recorder's encoder busy: installed as the encode hook, the first video frame's
+/// encode waits in it until [`Gate::release`]; [`Gate::wait_busy`] returns once the worker
+/// is inside. Deterministic: no clock, only the test's own steps.
+#[derive(Default)]
+pub struct Gate {
+    state: Mutex<(usize, bool)>,
+    cv: std::sync::Condvar,
+}
+
+impl Gate {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Gate::default())
+    }
+
+    /// The hook for `MediaRecorder::set_encode_hook`.
+    pub fn hook(self: &Arc<Self>) -> Arc<dyn Fn() + Send + Sync> {
+        let g = self.clone();
+        Arc::new(move || {
+            let mut s = g.state.lock().unwrap();
+            s.0 += 1;
+            g.cv.notify_all();
+            // A safety timeout that only matters if the test failed before releasing.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while !s.1 && std::time::Instant::now() < deadline {
+                s =
+                    g.cv.wait_timeout(s, deadline - std::time::Instant::now())
+                        .unwrap()
+                        .0;
+            }
+        })
+    }
+
+    /// Waits until the encoder is inside the hook.
+    pub fn wait_busy(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut s = self.state.lock().unwrap();
+        while s.0 == 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the encoder never got a frame"
+            );
+            s = self
+                .cv
+                .wait_timeout(s, deadline - std::time::Instant::now())
+                .unwrap()
+                .0;
+        }
+    }
+
+    /// Lets the encoder go on (now and for every later frame).
+    pub fn release(&self) {
+        self.state.lock().unwrap().1 = true;
+        self.cv.notify_all();
+    }
+
+    /// Frames that entered the hook (frames given to the encoder).
+    pub fn entered(&self) -> usize {
+        self.state.lock().unwrap().0
+    }
+}
+
+/// Every event of a recorder, through a channel.
+pub fn listen(
+    rec: &mediacapture_recorder::MediaRecorder,
+) -> std::sync::mpsc::Receiver<mediacapture_recorder::RecorderEvent> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    rec.add_event_listener(move |e| {
+        let _ = tx.send(e.clone());
+    });
+    rx
+}
+
+/// The events up to and including `stop` (30 s safety timeout).
+pub fn until_stop(
+    rx: &std::sync::mpsc::Receiver<mediacapture_recorder::RecorderEvent>,
+) -> Vec<mediacapture_recorder::RecorderEvent> {
+    let mut seen = Vec::new();
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(e) => {
+                let stop = e == mediacapture_recorder::RecorderEvent::Stop;
+                seen.push(e);
+                if stop {
+                    return seen;
+                }
+            }
+            Err(_) => panic!(
+                "no stop event; events: {:?}",
+                seen.iter().map(|e| e.type_()).collect::<Vec<_>>()
+            ),
+        }
+    }
+}
+
+/// Counts the video frames the recorder's encoder takes, so that a test can push the next
+/// frame only once the previous one is taken (the recorder drops frames when its encoder is
+/// behind, by design; a test that wants every frame recorded waits).
+#[derive(Default)]
+pub struct Paced {
+    /// (frames taken by the encoder, frames pushed through `frame`)
+    counts: Mutex<(usize, usize)>,
+    cv: std::sync::Condvar,
+}
+
+impl Paced {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Paced::default())
+    }
+    /// The hook for `MediaRecorder::set_encode_hook`.
+    pub fn hook(self: &Arc<Self>) -> Arc<dyn Fn() + Send + Sync> {
+        let p = self.clone();
+        Arc::new(move || {
+            p.counts.lock().unwrap().0 += 1;
+            p.cv.notify_all();
+        })
+    }
+    /// Pushes `f` to `cam` and waits until the encoder took it.
+    pub fn frame(&self, cam: &Pushed, f: VideoFrame) {
+        let n = {
+            let mut c = self.counts.lock().unwrap();
+            c.1 += 1;
+            c.1
+        };
+        cam.frame(f);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let mut c = self.counts.lock().unwrap();
+        while c.0 < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the encoder took {} of {n} frames",
+                c.0
+            );
+            c = self
+                .cv
+                .wait_timeout(c, deadline - std::time::Instant::now())
+                .unwrap()
+                .0;
+        }
+    }
+}
+
+/// Waits for `track`'s `ended` event (the source ending runs in a queued task).
+pub fn wait_ended(track: &MediaStreamTrack, f: impl FnOnce()) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let id = track.on(mediacapture::TrackEvent::Ended, move || {
+        let _ = tx.send(());
+    });
+    f();
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("no `ended` event");
+    track.remove_event_listener(id);
 }
