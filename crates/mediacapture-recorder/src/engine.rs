@@ -147,6 +147,15 @@ impl Engine {
         }
     }
 
+    /// Video captured up to capture time `ts` was delivered but dropped before the engine (the
+    /// encoder was behind): the last recorded frame stands for it (see
+    /// [`Recording::covered_until`]).
+    pub fn covered_until(&mut self, ts: i64) {
+        if let Some(r) = self.recording.as_mut() {
+            r.covered_until(ts);
+        }
+    }
+
     /// Encodes a video frame of track `track_id`.
     pub fn push_video(&mut self, track_id: &str, frame: &VideoFrame) -> Vec<EngineReport> {
         let r = match self.recording.as_mut() {

@@ -174,7 +174,8 @@ struct AudioState {
 /// than the one before: a video frame that does not start a later millisecond than the
 /// previous frame (a 2000 fps camera, a source whose clock went backwards) is not encoded
 /// (counted in [`RecordingStats::skipped_video_frames`]). The Duration is the end of the
-/// media: of the last packet, or when the recording stopped if that came first
+/// media: of the last packet, or of the last frame dropped after it (which that packet stands
+/// for, [`Recording::covered_until`]), or when the recording stopped if that came first
 /// ([`Recording::finish_at`]).
 ///
 /// The concatenation of all blobs is a playable file; see [`crate::mux`] for how the file
@@ -198,6 +199,10 @@ pub struct Recording {
     blobs_taken: u64,
     last_timecode: f64,
     newest_packet_us: i64,
+    /// Capture time of the newest video frame not recorded (dropped before or by the engine).
+    covered_until: Option<i64>,
+    /// The newest capture timestamp of anything delivered, recorded or not.
+    newest_seen: Option<i64>,
     failed: Option<Error>,
     packets: Vec<EncodedPacket>,
     stats: RecordingStats,
@@ -278,6 +283,8 @@ impl Recording {
             blobs_taken: 0,
             last_timecode: 0.0,
             newest_packet_us: 0,
+            covered_until: None,
+            newest_seen: None,
             failed: None,
             packets: Vec::new(),
             stats: RecordingStats::default(),
@@ -335,12 +342,11 @@ impl Recording {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let Some(v) = self.video.as_ref() else {
-            return Ok(());
+        let last_ms = match self.video.as_ref() {
+            Some(v) if v.track == track_id && !v.ended => v.last_ms,
+            _ => return Ok(()),
         };
-        if v.track != track_id || v.ended {
-            return Ok(());
-        }
+        self.seen(frame.timestamp());
         let dur_hint = frame.duration().unwrap_or(DEFAULT_FRAME_US);
         let Some(media) = self.timeline.media(frame.timestamp(), dur_hint) else {
             return Ok(());
@@ -350,8 +356,9 @@ impl Recording {
         // Drop it before encoding — an encoded frame cannot be dropped, later frames refer to
         // it — rather than push it (and every later frame) forward in time.
         let ms = media.div_euclid(1000);
-        if v.last_ms.is_some_and(|last| ms <= last) {
+        if last_ms.is_some_and(|last| ms <= last) {
             self.stats.skipped_video_frames += 1;
+            self.covered_until(frame.timestamp());
             return Ok(());
         }
         if let Some(hook) = &self.hook {
@@ -361,6 +368,17 @@ impl Recording {
             .encode_video(frame, media)
             .and_then(|()| self.pump(false));
         r.map_err(|e| self.fail(e))
+    }
+
+    /// A video frame captured at `ts` was not recorded (a busy encoder dropped it): the
+    /// previous frame stands for it, and the recording's Duration covers it.
+    pub fn covered_until(&mut self, ts: i64) {
+        self.covered_until = Some(self.covered_until.map_or(ts, |c| c.max(ts)));
+        self.seen(ts);
+    }
+
+    fn seen(&mut self, ts: i64) {
+        self.newest_seen = Some(self.newest_seen.map_or(ts, |c| c.max(ts)));
     }
 
     /// Track `track_id` delivers nothing more (it ended): what its encoder holds is written
@@ -497,6 +515,7 @@ impl Recording {
         {
             return Ok(());
         }
+        self.seen(data.timestamp());
         let r = self.adapt_and_encode(data).and_then(|()| self.pump(false));
         r.map_err(|e| self.fail(e))
     }
@@ -690,11 +709,22 @@ impl Recording {
             }
         }
         self.pump(true)?;
+        // Frames dropped after the last recorded one: that one stands for them.
+        if let Some(m) = self.covered_until.and_then(|c| self.timeline.media_at(c)) {
+            self.end_us = self.end_us.max(m);
+        }
         // The Duration ends at the stop if the last packet's own duration runs past it — only
-        // when the stop is plausibly on the frames' clock: not before the last packet.
-        let last_capture = self.timeline.capture_of(self.last_written_us);
-        if let (Some(stop), Some(last)) = (stopped_at, last_capture) {
-            if stop >= last {
+        // when the stop is plausibly on the frames' clock: not before anything delivered
+        // (a frame is delivered after it was captured, so before the stop on the same clock).
+        let newest = [
+            self.timeline.capture_of(self.last_written_us),
+            self.newest_seen,
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        if let (Some(stop), Some(newest)) = (stopped_at, newest) {
+            if stop >= newest {
                 if let Some(m) = self.timeline.media_at(stop) {
                     self.end_us = self.end_us.min(m.max(self.last_written_us + 1));
                 }

@@ -47,6 +47,9 @@ struct InboxState {
     /// The worker is gone: nothing is queued any more.
     closed: bool,
     overflowed: bool,
+    /// Capture time of the newest video frame dropped here: the last recorded frame stands
+    /// for it, so the recording's Duration covers it.
+    newest_dropped: Option<i64>,
 }
 
 /// Counters shared by the capture threads, the worker and the recorder's readers.
@@ -79,6 +82,7 @@ impl Inbox {
                 finishing: false,
                 closed: false,
                 overflowed: false,
+                newest_dropped: None,
             }),
             ready: Condvar::new(),
             stats,
@@ -93,6 +97,16 @@ impl Inbox {
     fn push(&self, s: &mut InboxState, msg: Msg) {
         s.items.push_back(msg);
         self.ready.notify_one();
+    }
+
+    fn dropped(&self, s: &mut InboxState, frame: &VideoFrame) {
+        self.stats.dropped_queue.fetch_add(1, Ordering::Relaxed);
+        s.newest_dropped = Some(s.newest_dropped.unwrap_or(i64::MIN).max(frame.timestamp()));
+    }
+
+    /// Capture time of the newest video frame dropped so far.
+    fn newest_dropped(&self) -> Option<i64> {
+        self.lock().newest_dropped
     }
 
     pub(crate) fn push_command(&self, cmd: EngineCommand, issued_at: i64) {
@@ -115,7 +129,7 @@ impl Inbox {
             return;
         }
         if s.finishing {
-            self.stats.dropped_queue.fetch_add(1, Ordering::Relaxed);
+            self.dropped(&mut s, frame);
             return;
         }
         while s.video_frames > 0
@@ -128,7 +142,7 @@ impl Inbox {
             if let Some(Msg::Video(_, old)) = s.items.remove(i) {
                 s.video_frames -= 1;
                 s.video_bytes -= old.data().len();
-                self.stats.dropped_queue.fetch_add(1, Ordering::Relaxed);
+                self.dropped(&mut s, &old);
             }
         }
         s.video_frames += 1;
@@ -173,7 +187,8 @@ impl Inbox {
                         s.video_frames -= 1;
                         s.video_bytes -= f.data().len();
                         if s.finishing {
-                            self.stats.dropped_queue.fetch_add(1, Ordering::Relaxed);
+                            let f = f.clone();
+                            self.dropped(&mut s, &f);
                             continue;
                         }
                     }
@@ -236,7 +251,14 @@ pub(crate) fn run(
         engine.set_encode_hook(hook);
         loop {
             let reports = match inbox.pop() {
-                Msg::Command(cmd, at) => engine.execute(cmd, Some(at)),
+                Msg::Command(cmd, at) => {
+                    if matches!(cmd, EngineCommand::Finish { .. }) {
+                        if let Some(t) = inbox.newest_dropped() {
+                            engine.covered_until(t);
+                        }
+                    }
+                    engine.execute(cmd, Some(at))
+                }
                 Msg::Video(track, frame) => engine.push_video(&track, &frame),
                 Msg::Audio(track, data) => engine.push_audio(&track, &data),
                 Msg::AudioOverflow(error) => vec![EngineReport::Failed { session, error }],

@@ -48,6 +48,10 @@ fn a_busy_encoder_drops_frames_and_stop_skips_the_backlog() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "busy.webm", &concat(&ev));
     assert_eq!(count_video_frames(&path), 1);
+    // The one frame stands for the 1.67 s of frames dropped after it: the Duration is the
+    // recording's, not one frame's.
+    let d = duration(&ffprobe(&path)).unwrap();
+    assert!((d - 50.0 / 30.0).abs() < 0.002, "duration {d}");
     cam.track.stop();
 }
 
