@@ -14,7 +14,7 @@
 //!   file): it takes the queue in order — media and the state machine's commands — and tells
 //!   the state machine what happened (data gathered, a blob's bytes, a failure).
 //! - The event loop runs the state machine's tasks, in the order the spec queued them, and
-//!   fires their events to the listeners ([`queue_event_task`], the one place events are
+//!   fires their events to the listeners (`queue_event_task`, the one place events are
 //!   queued). A `dataavailable` task waits until the worker delivered its bytes; tasks after it
 //!   wait too, so the order stays the spec's, while other objects' events are not held up.
 //!

@@ -36,8 +36,8 @@ impl TrackInfo {
 }
 
 /// What the state machine asks of the engine (encoders, muxers, outputs). Carry commands out
-/// in the order [`RecorderCore::poll_command`] gives them, on the one thread that owns the
-/// engine, and hand every answer back with [`RecorderCore::handle_report`]. Commands that
+/// in the order [`RecorderCore::poll_command`](crate::RecorderCore::poll_command) gives them, on the one thread that owns the
+/// engine, and hand every answer back with [`RecorderCore::handle_report`](crate::RecorderCore::handle_report). Commands that
 /// carry a `ticket` must be answered with that ticket, even by an engine that failed (then
 /// with empty data), so that the tasks waiting for them can run.
 #[derive(Debug, Clone, PartialEq)]
