@@ -376,8 +376,16 @@ impl MediaRecorder {
                 inbox.push_command(c, mediacapture_hal::clock::now_us());
             }
             let sinks = attach_sinks(&tracks, core, &inbox);
-            if let Some(s) = lock(&inner.sessions).get_mut(&session) {
-                s.sinks = sinks;
+            let orphans = match lock(&inner.sessions).get_mut(&session) {
+                Some(s) => {
+                    s.sinks = sinks;
+                    Vec::new()
+                }
+                // The session is over already (its engine could not start).
+                None => sinks,
+            };
+            for (track, id) in orphans {
+                track.remove_sink(id);
             }
             Ok(())
         })

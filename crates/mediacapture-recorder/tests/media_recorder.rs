@@ -343,3 +343,25 @@ fn mime_type_after_stop_and_blob_timecodes() {
     }
     s.get_tracks().iter().for_each(|t| t.stop());
 }
+
+#[test]
+fn an_output_file_that_cannot_be_created_fails_after_start() {
+    // start() returns (the file is created "in parallel", by the engine); then error, stop.
+    let s = stream(r#"{"audio": true}"#);
+    let o = RecorderOptions {
+        output_file: Some("/nonexistent-dir/x/out.webm".into()),
+        ..Default::default()
+    };
+    let rec = MediaRecorder::new(&s, o).unwrap();
+    let rx = listen(&rec);
+    rec.start(None).unwrap();
+    let events = until_stop(&rx);
+    assert_eq!(names(&events), ["error", "stop"]);
+    let RecorderEvent::Error(e) = &events[0] else {
+        panic!()
+    };
+    assert_eq!(e.name(), "UnknownError");
+    assert_eq!(rec.state(), RecordingState::Inactive);
+    assert!(rec.stats().is_empty());
+    s.get_tracks().iter().for_each(|t| t.stop());
+}
