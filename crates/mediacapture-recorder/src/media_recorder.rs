@@ -423,6 +423,12 @@ impl MediaRecorder {
 /// Attaches the session's sinks: the first live track of each kind (the ones recorded, as in
 /// Chromium) forwards its media to the worker; every live track's sink carries a guard that
 /// tells the worker when the track delivers nothing more.
+///
+/// Why the guard and not the track's `ended` event: `stop()` on a track fires no event, and
+/// the spec stops the recorder when all recorded tracks have *ended*, however they ended. A
+/// track drops its sinks when it ends either way, after the last frame it delivered, so the
+/// guard's message reaches the worker behind that track's last frame: its media is recorded
+/// up to its end, and nothing is polled.
 fn attach_sinks(
     tracks: &[MediaStreamTrack],
     core: &RecorderCore,
