@@ -62,7 +62,8 @@
 //! assert_eq!(out[0].to_f32_interleaved(), [0.5, 0.5]); // (L + R) / 2
 //! # Ok::<(), mediacapture_frame::FrameError>(())
 //! ```
-#![forbid(unsafe_code)]
+// `unsafe` is allowed in one module only: `simd`, the vector kernels (see its docs).
+#![deny(unsafe_code)]
 
 mod adapter;
 mod area;
@@ -74,14 +75,16 @@ mod jpeg;
 mod planes;
 mod resample;
 mod scale;
+mod simd;
 pub mod video;
 
 pub use adapter::{VideoAdapter, VideoAdapterConfig};
 pub use audio::{AudioData, SampleFormat};
-pub use convert::convert;
+pub use convert::{convert, convert_with_level};
 pub use decimate::FrameRateDecimator;
 pub use resample::{AudioAdapter, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, silence};
 pub use scale::{MAX_AREA, MAX_DIMENSION, adapted_size, black_frame, crop_and_scale, crop_region};
+pub use simd::SimdLevel;
 pub use video::{PixelFormat, PlaneLayout, Rect, VideoFrame};
 
 /// What can go wrong with frame data.

@@ -156,7 +156,7 @@ impl Scaler {
                 height: vis.height,
             }
         } else {
-            owned = convert::to_i420(frame)?;
+            owned = convert::to_i420(frame, crate::SimdLevel::detect())?;
             Source::tight(&owned)
         };
         let region = crop_region(src.width, src.height, width, height);
