@@ -276,6 +276,7 @@ pub(crate) fn rgb_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> R
     let stride = frame.stride(0);
     let src = sub_plane(frame, 0, y, x * bpp, w * bpp, h)?;
     let row = |r: usize| &src[r * stride..r * stride + w * bpp];
+    let rows_or_none = |r: usize| if r < h { row(r) } else { &[] };
     let mut out = I420Buf::new(w, h);
     let (dy, du, dv) = out.planes_mut();
     for (cr, (u, v)) in du
@@ -285,11 +286,13 @@ pub(crate) fn rgb_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> R
     {
         let (r0, r1) = (2 * cr, (2 * cr + 1).min(h - 1));
         let (a, b) = (row(r0), row(r1));
+        // Chroma first: it reads both rows from memory at once, then luma finds them cached.
+        let next = (rows_or_none(r0 + 2), rows_or_none((r0 + 3).min(h - 1)));
+        simd::rgb_to_uv(level, layout, (a, b), next, w, u, v);
         simd::rgb_to_y(level, layout, a, &mut dy[r0 * w..(r0 + 1) * w]);
         if r1 != r0 {
             simd::rgb_to_y(level, layout, b, &mut dy[r1 * w..(r1 + 1) * w]);
         }
-        simd::rgb_to_uv(level, layout, a, b, w, u, v);
     }
     Ok(out)
 }

@@ -45,6 +45,21 @@ unsafe fn store16(d: &mut [u8], at: usize, v: __m128i) {
     unsafe { _mm_storeu_si128(d.as_mut_ptr().add(at).cast(), v) }
 }
 
+/// Asks the CPU to bring the cache lines at bytes `at..at + 128` of `s` into the cache (the
+/// rows of the next row pair, so that their memory latency overlaps this pair's work: the
+/// hardware prefetcher stops at each 4 KiB page, and a 1080p RGB row is two pages).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn prefetch(s: &[u8], at: usize) {
+    for at in [at, at + 64] {
+        if at < s.len() {
+            // SAFETY: `at < s.len()`: the address lies inside `s` (and a prefetch never
+            // faults or changes memory anyway).
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().add(at).cast()) }
+        }
+    }
+}
+
 /// Bytes 0, 2, 4, ... (`FIRST` = 0) or 1, 3, 5, ... (`FIRST` = 1) of each 16-bit word, as
 /// words.
 #[inline]
@@ -164,14 +179,14 @@ const fn slack(layout: u8) -> usize {
     if layout == RGB24 { 4 } else { 0 }
 }
 
-/// 8 pixels from byte `at` of `s` as 32 bytes of 4-byte pixels: as they are for RGBA and
-/// BGRA; for RGB24, R G B 0 (two 16-byte loads of 4 pixels each, spread by a shuffle).
+/// 8 pixels from byte `at` of `s`, as loaded: 32 bytes for RGBA and BGRA; for RGB24 two
+/// 16-byte loads (from `at` and `at + 12`), 4 pixels in the first 12 bytes of each lane.
 ///
 /// # Safety
 /// `at + 8 * bpp(L) + slack(L) <= s.len()`.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn load8<const L: u8>(s: &[u8], at: usize) -> __m256i {
+unsafe fn load8_raw<const L: u8>(s: &[u8], at: usize) -> __m256i {
     if L == RGB24 {
         debug_assert!(at + 28 <= s.len());
         // SAFETY: the caller promises at + 24 + 4 <= s.len(): both 16-byte loads (from at and
@@ -182,15 +197,49 @@ unsafe fn load8<const L: u8>(s: &[u8], at: usize) -> __m256i {
                 _mm_loadu_si128(s.as_ptr().add(at + 12).cast()),
             )
         };
-        let spread = _mm256_setr_epi8(
-            0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7,
-            8, -1, 9, 10, 11, -1,
-        );
-        _mm256_shuffle_epi8(_mm256_set_m128i(hi, lo), spread)
+        _mm256_set_m128i(hi, lo)
     } else {
         // SAFETY: the caller promises at + 32 <= s.len().
         unsafe { load(s, at) }
     }
+}
+
+/// 8 pixels from byte `at` of `s` as 32 bytes of 4-byte pixels: as they are for RGBA and
+/// BGRA; RGB24 spread to R G B 0.
+///
+/// # Safety
+/// As [`load8_raw`].
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn load8<const L: u8>(s: &[u8], at: usize) -> __m256i {
+    // SAFETY: the caller's promise is load8_raw's.
+    let raw = unsafe { load8_raw::<L>(s, at) };
+    if L == RGB24 {
+        let spread = _mm256_setr_epi8(
+            0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7,
+            8, -1, 9, 10, 11, -1,
+        );
+        _mm256_shuffle_epi8(raw, spread)
+    } else {
+        raw
+    }
+}
+
+/// The shuffle that puts each pixel pair of a lane (as [`load8_raw`] loads it) side by side
+/// per channel: `R0 R1 G0 G1 B0 B1 0 0 R2 R3 G2 G3 B2 B3 0 0`, whatever the layout.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn pair_channels<const L: u8>() -> __m256i {
+    let m: [i8; 16] = match L {
+        RGBA => [0, 4, 1, 5, 2, 6, -1, -1, 8, 12, 9, 13, 10, 14, -1, -1],
+        BGRA => [2, 6, 1, 5, 0, 4, -1, -1, 10, 14, 9, 13, 8, 12, -1, -1],
+        _ => [0, 3, 1, 4, 2, 5, -1, -1, 6, 9, 7, 10, 8, 11, -1, -1],
+    };
+    let lane = _mm_setr_epi8(
+        m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12], m[13],
+        m[14], m[15],
+    );
+    _mm256_set_m128i(lane, lane)
 }
 
 /// The luma weights (R 66, G 129, B 25) at the byte positions of a 4-byte pixel of layout
@@ -205,17 +254,11 @@ fn luma_weights<const L: u8>() -> __m256i {
     }
 }
 
-/// The chroma weights (as 16-bit words per channel, for the 2x2 sums) for U and V.
+/// The chroma weights for U and V, as words R G B 0 (the order of [`pair_channels`]).
 #[inline]
 #[target_feature(enable = "avx2")]
-fn chroma_weights<const L: u8>() -> (__m256i, __m256i) {
-    // Words in memory order of a pixel: R G B A (RGBA, spread RGB24) or B G R A (BGRA).
-    let (u, v) = if L == BGRA {
-        ([112, -74, -38, 0], [-18, -94, 112, 0])
-    } else {
-        ([-38, -74, 112, 0], [112, -94, -18, 0])
-    };
-    (repeat4(u), repeat4(v))
+fn chroma_weights() -> (__m256i, __m256i) {
+    (repeat4([-38, -74, 112, 0]), repeat4([112, -94, -18, 0]))
 }
 
 /// Four words repeated over a vector.
@@ -296,24 +339,31 @@ fn rgb_to_y_in<const L: u8>(src: &[u8], y: &mut [u8]) -> usize {
 #[target_feature(enable = "avx2")]
 pub(super) fn rgb_to_uv(
     layout: RgbLayout,
-    a: &[u8],
-    b: &[u8],
+    (a, b): (&[u8], &[u8]),
+    next: (&[u8], &[u8]),
     u: &mut [u8],
     v: &mut [u8],
 ) -> usize {
     match layout {
-        RgbLayout::Rgba => rgb_to_uv_in::<RGBA>(a, b, u, v),
-        RgbLayout::Bgra => rgb_to_uv_in::<BGRA>(a, b, u, v),
-        RgbLayout::Rgb24 => rgb_to_uv_in::<RGB24>(a, b, u, v),
+        RgbLayout::Rgba => rgb_to_uv_in::<RGBA>(a, b, next, u, v),
+        RgbLayout::Bgra => rgb_to_uv_in::<BGRA>(a, b, next, u, v),
+        RgbLayout::Rgb24 => rgb_to_uv_in::<RGB24>(a, b, next, u, v),
     }
 }
 
 #[inline]
 #[target_feature(enable = "avx2")]
-fn rgb_to_uv_in<const L: u8>(a: &[u8], b: &[u8], u: &mut [u8], v: &mut [u8]) -> usize {
+fn rgb_to_uv_in<const L: u8>(
+    a: &[u8],
+    b: &[u8],
+    next: (&[u8], &[u8]),
+    u: &mut [u8],
+    v: &mut [u8],
+) -> usize {
     let px = bpp(L);
-    let (wu, wv) = chroma_weights::<L>();
-    let zero = _mm256_setzero_si256();
+    let (wu, wv) = chroma_weights();
+    let pairs = pair_channels::<L>();
+    let ones = _mm256_set1_epi8(1);
     let bias = _mm256_set1_epi32((128 << 10) + 512);
     let mut j = 0;
     while j + 16 <= u.len()
@@ -321,24 +371,19 @@ fn rgb_to_uv_in<const L: u8>(a: &[u8], b: &[u8], u: &mut [u8], v: &mut [u8]) -> 
         && (2 * j + 32) * px + slack(L) <= a.len()
         && (2 * j + 32) * px + slack(L) <= b.len()
     {
-        let mut su = [zero; 4];
-        let mut sv = [zero; 4];
+        let mut su = [_mm256_setzero_si256(); 4];
+        let mut sv = [_mm256_setzero_si256(); 4];
+        prefetch(next.0, 2 * j * px);
+        prefetch(next.1, 2 * j * px);
         for k in 0..4 {
             let at = (2 * j + 8 * k) * px;
             // SAFETY: at + 8 px + slack <= (2j + 32) px + slack <= a.len(), b.len().
-            let (pa, pb) = unsafe { (load8::<L>(a, at), load8::<L>(b, at)) };
-            // Per lane: pixels 0 1 (lo) and 2 3 (hi) as words, summed over the two rows.
-            let lo = _mm256_add_epi16(
-                _mm256_unpacklo_epi8(pa, zero),
-                _mm256_unpacklo_epi8(pb, zero),
-            );
-            let hi = _mm256_add_epi16(
-                _mm256_unpackhi_epi8(pa, zero),
-                _mm256_unpackhi_epi8(pb, zero),
-            );
-            // Pixel 0 + 1 and 2 + 3: the 2x2 sums of two blocks per lane.
-            let sums =
-                _mm256_add_epi16(_mm256_unpacklo_epi64(lo, hi), _mm256_unpackhi_epi64(lo, hi));
+            let (pa, pb) = unsafe { (load8_raw::<L>(a, at), load8_raw::<L>(b, at)) };
+            // Each channel's pixel pair side by side, summed to a word (pmaddubsw by 1), then
+            // the two rows added: per lane, the R G B 0 sums of two 2x2 blocks.
+            let ha = _mm256_maddubs_epi16(_mm256_shuffle_epi8(pa, pairs), ones);
+            let hb = _mm256_maddubs_epi16(_mm256_shuffle_epi8(pb, pairs), ones);
+            let sums = _mm256_add_epi16(ha, hb);
             su[k] = _mm256_madd_epi16(sums, wu);
             sv[k] = _mm256_madd_epi16(sums, wv);
         }

@@ -192,13 +192,14 @@ pub(crate) fn rgb_to_y(level: SimdLevel, layout: RgbLayout, src: &[u8], y: &mut 
 }
 
 /// Chroma of a packed RGB row pair `a`, `b` of `width` pixels (`b` is `a` for the last row
-/// of an odd height) into `width.div_ceil(2)` samples of `u` and `v`. Stops early, without
-/// panicking, where a slice is too short.
+/// of an odd height) into `width.div_ceil(2)` samples of `u` and `v`. `next` is the row pair
+/// to be done next (empty slices at the end), fetched into the cache meanwhile. Stops early,
+/// without panicking, where a slice is too short.
 pub(crate) fn rgb_to_uv(
     level: SimdLevel,
     layout: RgbLayout,
-    a: &[u8],
-    b: &[u8],
+    (a, b): (&[u8], &[u8]),
+    next: (&[u8], &[u8]),
     width: usize,
     u: &mut [u8],
     v: &mut [u8],
@@ -219,12 +220,12 @@ pub(crate) fn rgb_to_uv(
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Avx2 => {
             // SAFETY: `supported` returned AVX2, so this CPU has it.
-            unsafe { avx2::rgb_to_uv(layout, a, b, bu, bv) }
+            unsafe { avx2::rgb_to_uv(layout, (a, b), next, bu, bv) }
         }
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Sse41 => {
             // SAFETY: `supported` returned SSE4.1, so this CPU has it.
-            unsafe { sse41::rgb_to_uv(layout, a, b, bu, bv) }
+            unsafe { sse41::rgb_to_uv(layout, (a, b), next, bu, bv) }
         }
         _ => 0,
     };

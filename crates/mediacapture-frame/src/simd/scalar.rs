@@ -7,7 +7,10 @@ use super::RgbLayout;
 
 /// `dst[i] = src[2 * i + first]` for every `i` of `dst`.
 pub(crate) fn take_every_other(src: &[u8], first: usize, dst: &mut [u8]) {
-    for (d, pair) in dst.iter_mut().zip(src.get(first..).unwrap_or(&[]).chunks(2)) {
+    for (d, pair) in dst
+        .iter_mut()
+        .zip(src.get(first..).unwrap_or(&[]).chunks(2))
+    {
         *d = pair[0];
     }
 }

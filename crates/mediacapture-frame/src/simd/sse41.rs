@@ -168,6 +168,18 @@ unsafe fn load4<const L: u8>(s: &[u8], at: usize) -> __m128i {
     }
 }
 
+/// The shuffle that puts each pixel pair of 4 loaded pixels side by side per channel:
+/// `R0 R1 G0 G1 B0 B1 0 0 R2 R3 G2 G3 B2 B3 0 0`, whatever the layout.
+#[inline]
+#[target_feature(enable = "sse4.1")]
+fn pair_channels<const L: u8>() -> __m128i {
+    match L {
+        RGBA => _mm_setr_epi8(0, 4, 1, 5, 2, 6, -1, -1, 8, 12, 9, 13, 10, 14, -1, -1),
+        BGRA => _mm_setr_epi8(2, 6, 1, 5, 0, 4, -1, -1, 10, 14, 9, 13, 8, 12, -1, -1),
+        _ => _mm_setr_epi8(0, 3, 1, 4, 2, 5, -1, -1, 6, 9, 7, 10, 8, 11, -1, -1),
+    }
+}
+
 /// Luma of a packed RGB row, 16 pixels per step (see `avx2::rgb_to_y_in` for the maths).
 #[target_feature(enable = "sse4.1")]
 pub(super) fn rgb_to_y(layout: RgbLayout, src: &[u8], y: &mut [u8]) -> usize {
@@ -220,28 +232,43 @@ fn repeat4(c: [i16; 4]) -> __m128i {
 #[target_feature(enable = "sse4.1")]
 pub(super) fn rgb_to_uv(
     layout: RgbLayout,
-    a: &[u8],
-    b: &[u8],
+    (a, b): (&[u8], &[u8]),
+    next: (&[u8], &[u8]),
     u: &mut [u8],
     v: &mut [u8],
 ) -> usize {
     match layout {
-        RgbLayout::Rgba => rgb_to_uv_in::<RGBA>(a, b, u, v),
-        RgbLayout::Bgra => rgb_to_uv_in::<BGRA>(a, b, u, v),
-        RgbLayout::Rgb24 => rgb_to_uv_in::<RGB24>(a, b, u, v),
+        RgbLayout::Rgba => rgb_to_uv_in::<RGBA>(a, b, next, u, v),
+        RgbLayout::Bgra => rgb_to_uv_in::<BGRA>(a, b, next, u, v),
+        RgbLayout::Rgb24 => rgb_to_uv_in::<RGB24>(a, b, next, u, v),
+    }
+}
+
+/// Asks the CPU to bring the cache line at byte `at` of `s` into the cache (see
+/// `avx2::prefetch`).
+#[inline]
+#[target_feature(enable = "sse4.1")]
+fn prefetch(s: &[u8], at: usize) {
+    if at < s.len() {
+        // SAFETY: `at < s.len()`: the address lies inside `s` (and a prefetch never faults
+        // or changes memory anyway).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().add(at).cast()) }
     }
 }
 
 #[inline]
 #[target_feature(enable = "sse4.1")]
-fn rgb_to_uv_in<const L: u8>(a: &[u8], b: &[u8], u: &mut [u8], v: &mut [u8]) -> usize {
+fn rgb_to_uv_in<const L: u8>(
+    a: &[u8],
+    b: &[u8],
+    next: (&[u8], &[u8]),
+    u: &mut [u8],
+    v: &mut [u8],
+) -> usize {
     let px = bpp(L);
-    let (wu, wv) = if L == BGRA {
-        (repeat4([112, -74, -38, 0]), repeat4([-18, -94, 112, 0]))
-    } else {
-        (repeat4([-38, -74, 112, 0]), repeat4([112, -94, -18, 0]))
-    };
-    let zero = _mm_setzero_si128();
+    let (wu, wv) = (repeat4([-38, -74, 112, 0]), repeat4([112, -94, -18, 0]));
+    let pairs = pair_channels::<L>();
+    let ones = _mm_set1_epi8(1);
     let bias = _mm_set1_epi32((128 << 10) + 512);
     let mut j = 0;
     while j + 8 <= u.len()
@@ -249,15 +276,18 @@ fn rgb_to_uv_in<const L: u8>(a: &[u8], b: &[u8], u: &mut [u8], v: &mut [u8]) -> 
         && (2 * j + 16) * px + slack(L) <= a.len()
         && (2 * j + 16) * px + slack(L) <= b.len()
     {
-        let mut su = [zero; 4];
-        let mut sv = [zero; 4];
+        let mut su = [_mm_setzero_si128(); 4];
+        let mut sv = [_mm_setzero_si128(); 4];
+        prefetch(next.0, 2 * j * px);
+        prefetch(next.1, 2 * j * px);
         for k in 0..4 {
             let at = (2 * j + 4 * k) * px;
-            // SAFETY: at + 4 px + slack <= (2j + 16) px + slack <= a.len(), b.len().
-            let (pa, pb) = unsafe { (load4::<L>(a, at), load4::<L>(b, at)) };
-            let lo = _mm_add_epi16(_mm_unpacklo_epi8(pa, zero), _mm_unpacklo_epi8(pb, zero));
-            let hi = _mm_add_epi16(_mm_unpackhi_epi8(pa, zero), _mm_unpackhi_epi8(pb, zero));
-            let sums = _mm_add_epi16(_mm_unpacklo_epi64(lo, hi), _mm_unpackhi_epi64(lo, hi));
+            // SAFETY: at + 16 <= at + 4 px + slack <= (2j + 16) px + slack <= a.len(), b.len().
+            let (pa, pb) = unsafe { (load(a, at), load(b, at)) };
+            // The R G B 0 sums of two 2x2 blocks (see avx2::rgb_to_uv_in).
+            let ha = _mm_maddubs_epi16(_mm_shuffle_epi8(pa, pairs), ones);
+            let hb = _mm_maddubs_epi16(_mm_shuffle_epi8(pb, pairs), ones);
+            let sums = _mm_add_epi16(ha, hb);
             su[k] = _mm_madd_epi16(sums, wu);
             sv[k] = _mm_madd_epi16(sums, wv);
         }

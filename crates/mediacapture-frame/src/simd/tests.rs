@@ -81,10 +81,10 @@ proptest! {
         let b = if same_row { &a } else { &b };
         let n = width.div_ceil(2);
         let (mut wu, mut wv) = (vec![0u8; n], vec![0u8; n]);
-        rgb_to_uv(SimdLevel::Scalar, layout, &a, b, width, &mut wu, &mut wv);
+        rgb_to_uv(SimdLevel::Scalar, layout, (&a, b), (b, &a), width, &mut wu, &mut wv);
         for level in vector_levels() {
             let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
-            rgb_to_uv(level, layout, &a, b, width, &mut u, &mut v);
+            rgb_to_uv(level, layout, (&a, b), (b, &a), width, &mut u, &mut v);
             prop_assert_eq!((&u, &v), (&wu, &wv), "{:?}", level);
         }
     }
