@@ -101,7 +101,8 @@ impl RgbLayout {
 /// Stops early, without panicking, where `src` is too short.
 pub(crate) fn take_every_other(level: SimdLevel, src: &[u8], first: usize, dst: &mut [u8]) {
     let first = first & 1;
-    let n = dst.len().min(src.len().saturating_sub(first) / 2);
+    // Output i reads byte 2i + first: n outputs need 2(n - 1) + first < src.len().
+    let n = dst.len().min((src.len() + 1).saturating_sub(first) / 2);
     let dst = &mut dst[..n];
     let done = match level.supported() {
         #[cfg(target_arch = "x86_64")]
