@@ -135,10 +135,13 @@ int main(int argc, char **argv) {
       }
       rc |= sws_scale(sws, sp, ss, 0, H, dp, ds) != oh;
     } else if (tj) {
-      // libjpeg-turbo's fastest path for camera frames: the YCbCr planes as coded (no
-      // colour conversion, no upsampling).
-      int strides[3] = {W, W, W};
+      // Chromium's path for MJPEG cameras (libyuv's MJPGToI420, whose Debian build
+      // refuses 4:2:2 JPEGs): libjpeg-turbo decodes the YCbCr planes as coded (no colour
+      // conversion, no upsampling), then libyuv makes them I420.
+      int strides[3] = {W, W / 2, W / 2};
       rc |= tjDecompressToYUVPlanes(tj, src, (unsigned long)len, raw_planes, W, strides, H, 0);
+      rc |= I422ToI420(raw_planes[0], W, raw_planes[1], W / 2, raw_planes[2], W / 2, dy, W, du,
+                       W / 2, dv, W / 2, W, H);
     } else if (!strcmp(c, "yuyv_to_i420")) {
       rc |= YUY2ToI420(src, W * 2, dy, W, du, W / 2, dv, W / 2, W, H);
     } else if (!strcmp(c, "uyvy_to_i420")) {

@@ -94,6 +94,11 @@ impl OutBuf {
         self.0
     }
 
+    /// Hands a scratch buffer (never made a frame) back to the pool for reuse.
+    pub fn recycle(self) {
+        POOL.keep(&self.0);
+    }
+
     /// A tight frame of `format` at `width` x `height` over this buffer.
     pub fn into_frame(
         self,
