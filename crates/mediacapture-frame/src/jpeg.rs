@@ -3,8 +3,15 @@
 //! Why zune-jpeg: pure Rust with SSE/AVX2 IDCT and colour paths chosen at run time, no C
 //! library to install, and it accepts the Huffman-table-less JPEGs some MJPEG cameras send
 //! (it fills in the default tables of the OpenDML spec, as libjpeg-turbo's MJPEG users must
-//! do by hand). Among pure-Rust decoders it is the fastest (its benchmarks put it at or near
-//! libjpeg-turbo speed), and it is fuzzed.
+//! do by hand). It is fuzzed.
+//!
+//! Its cost (BENCHMARKS.md): about 1.8x libjpeg-turbo's CPU time per 1080p 4:2:2 camera
+//! frame, where libjpeg-turbo decodes the planes as coded and libyuv halves the chroma rows
+//! (Chromium's path). Half of ours is not decoding: zune-jpeg has no planar output, so it
+//! upsamples the chroma to full size and interleaves it, and we average it back down to
+//! 4:2:0 and map it to limited range. Reaching libjpeg-turbo needs planar output (a
+//! zune-jpeg feature) or libjpeg-turbo itself (built from source and linked statically, so
+//! that the prebuilt Node binary carries no `libjpeg.so` dependency).
 
 use crate::buffers::OutBuf;
 use crate::planes::I420Buf;

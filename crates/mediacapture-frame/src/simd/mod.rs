@@ -21,13 +21,17 @@
 //!   libyuv in `scripts/bench-frames.sh` (BENCHMARKS.md).
 //! * **yuvutils-rs (already a dependency) for YUV -> RGB only.** Its I420 -> RGBA/BGRA has
 //!   SSE4.1/AVX2/NEON kernels chosen at run time and measures faster than libyuv's AVX2 path
-//!   here. Its YUYV -> I420 point-samples the chroma of every other row (we average the pair,
-//!   as libyuv), its NV12 -> I420 wants tightly packed planes, and its RGB -> YUV measured
-//!   slower than libyuv's, so those paths are ours. Its AVX-512 kernels need a nightly
-//!   compiler; on stable it stops at AVX2.
-//! * **No AVX-512 kernels.** These paths are bound by memory bandwidth at 1080p (a YUYV
-//!   frame is 4 MB in, 3 MB out); wider vectors do not move bytes faster, and Debian's
-//!   libyuv has no AVX-512 code either.
+//!   (BENCHMARKS.md), so it stays. Its YUYV -> I420 point-samples the chroma of every other
+//!   row (we average the pair, as libyuv), its NV12 -> I420 wants tightly packed planes (no
+//!   strides, no visible rect), and its AVX-512 kernels need a nightly compiler (on stable it
+//!   stops at AVX2). For RGB -> I420 we wanted one definition of the fixed-point maths that
+//!   every level reproduces bit for bit (tested), with the same kernels and dispatch as the
+//!   other camera paths; yuvutils-rs's RGB -> YUV was not benchmarked against ours.
+//! * **No AVX-512 kernels.** At 1080p these paths wait on memory (profiles show the time at
+//!   the loads; a YUYV frame is 4 MB in and 3 MB out, a BGRA one 8 MB in), so wider vectors
+//!   would not move the bytes faster; Debian's libyuv has no AVX-512 code either. The RGB
+//!   chroma kernel prefetches the next row pair, since the hardware prefetcher stops at every
+//!   4 KiB page and an RGB row spans two.
 //! * **No hand-written NEON kernels.** They could not be built or tested on the x86 machines
 //!   this project is developed and tested on. On aarch64 the scalar kernels run; the simple
 //!   ones are written so that LLVM vectorises them with NEON (baseline on aarch64).
