@@ -1,106 +1,114 @@
 #!/usr/bin/env bash
-# Frame throughput of mediacapture-frame next to ffmpeg's swscale, on this machine, in one run.
+# Frame throughput of mediacapture-frame next to libyuv, ffmpeg's swscale and libjpeg-turbo,
+# on this machine, in one run, on the same inputs.
 #
-#   scripts/bench-frames.sh            # criterion (release) + ffmpeg, then a table
-#   FRAMES=300 scripts/bench-frames.sh # more ffmpeg frames per case (default 200)
-#   SKIP_CRITERION=1 ...               # reuse the last criterion results
+#   scripts/bench-frames.sh              # every case, 5 interleaved rounds, then a table
+#   ROUNDS=9 FRAMES=300 scripts/bench-frames.sh
+#   CASES="yuyv_to_i420 nv12_to_i420" scripts/bench-frames.sh
 #
-# Both sides are measured the same way: the CPU time (user + sys) of a single-threaded process
-# converting FRAMES frames, minus the same process doing everything but the conversion (ours:
-# N = 0 iterations of examples/frame_throughput.rs; ffmpeg: the same rawvideo -> null run
-# without -pix_fmt change / scale, -threads 1 -filter_threads 1), best of 3. CPU time, not
-# wall time, because the machine is shared: other jobs stretch wall time but not CPU time.
-# Criterion's wall-clock figures (benches/frames.rs) are printed too, for reference.
+# Both sides are timed the same way: the CPU time of the converting thread
+# (CLOCK_THREAD_CPUTIME_ID) over FRAMES frames after 5 warm-up frames, per frame. Ours is
+# crates/mediacapture-frame/examples/frame_throughput.rs; the others are
+# scripts/bench-frames.c, compiled here against Debian's libyuv, libswscale and libturbojpeg.
+# CPU time, not wall time, because the machine is shared: other jobs stretch wall time but
+# not the CPU time of our thread (they still cost some through caches and memory bandwidth,
+# so the runs are interleaved: each round runs every side once, case by case, and each
+# figure is the median of the rounds).
+#
+# Levels: "ours" is the best SIMD level this CPU has, "ours avx2" is forced to AVX2 at most;
+# "libyuv avx2" masks libyuv's AVX-512 flags (MaskCpuFlags). Inputs: 1920x1080, one
+# testsrc2 frame with noise (ffmpeg), converted by ffmpeg to each input format; the MJPEG
+# input is that frame as a 4:2:2 JPEG of about 170 kB (a camera's 1080p MJPEG frame).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FRAMES=${FRAMES:-200}
+ROUNDS=${ROUNDS:-5}
+CASES=${CASES:-"yuyv_to_i420 uyvy_to_i420 nv12_to_i420 nv21_to_i420 rgb24_to_i420 bgra_to_i420 i420_to_rgba i420_to_bgra scale_i420_to_720p mjpeg_to_i420"}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "cpu flags: $(grep -o -w 'avx2\|avx512bw' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "ffmpeg: $(ffmpeg -version | head -1)"
+echo "libyuv: $(dpkg-query -W -f='${Version}' libyuv-dev 2>/dev/null || echo '?')," \
+    "libswscale: $(dpkg-query -W -f='${Version}' libswscale-dev 2>/dev/null || echo '?')," \
+    "libjpeg-turbo: $(dpkg-query -W -f='${Version}' libturbojpeg0-dev 2>/dev/null || echo '?')"
 
-if [[ -z "${SKIP_CRITERION:-}" ]]; then
-    cargo bench -p mediacapture-frame --bench frames -- frames_1080p >"$WORK/criterion.log" 2>&1 || {
-        cat "$WORK/criterion.log"
-        exit 1
-    }
-fi
 cargo build -q --release -p mediacapture-frame --example frame_throughput
 OURS="$TARGET_DIR/release/examples/frame_throughput"
+C="$WORK/bench-frames-c"
+cc -O2 -o "$C" scripts/bench-frames.c -lyuv -lswscale -lavutil -lturbojpeg
 
-# Criterion's mean wall-clock frames per second for benchmark $1 ("-" when not run).
-criterion_fps() {
-    local f="$TARGET_DIR/criterion/frames_1080p/$1/new/estimates.json"
-    [[ -f $f ]] || { echo "-"; return; }
-    python3 -c 'import json,sys; m = json.load(open(sys.argv[1]))["mean"]["point_estimate"]; print("%.1f" % (1e9 / m))' "$f"
+SRC="testsrc2=size=1920x1080:rate=30,noise=alls=4:allf=t"
+for p in "yuyv yuyv422" "uyvy uyvy422" "nv12 nv12" "nv21 nv21" "rgb24 rgb24" "bgra bgra" "i420 yuv420p"; do
+    set -- $p
+    ffmpeg -v error -y -f lavfi -i "$SRC" -frames:v 1 -pix_fmt "$2" -f rawvideo "$WORK/in_$1.raw"
+done
+ffmpeg -v error -y -f lavfi -i "$SRC" -frames:v 1 -pix_fmt yuvj422p -q:v 3 "$WORK/in_mjpeg.jpg"
+echo "MJPEG input: $(stat -c %s "$WORK/in_mjpeg.jpg") bytes, 4:2:2"
+
+# The sides of a case: name and command (without FRAMES).
+sides_of() {
+    local c=$1
+    echo "ours|$OURS $c $WORK"
+    if [[ $c != scale_* && $c != mjpeg_* ]]; then echo "ours avx2|$OURS $c $WORK - avx2"; fi
+    if [[ $c == mjpeg_* ]]; then
+        echo "libjpeg-turbo|$C turbojpeg $c $WORK"
+    else
+        echo "libyuv|$C libyuv $c $WORK"
+        echo "libyuv avx2|$C libyuv $c $WORK - avx2"
+        echo "swscale|$C swscale $c $WORK"
+    fi
 }
 
-# CPU seconds (user + sys) of a command.
-cpu_of() {
-    local TIMEFORMAT='%U %S'
-    { time "$@" >/dev/null 2>&1; } 2>&1 | awk '{ printf "%.4f", $1 + $2 }'
+# Runs one side: prints nanoseconds per frame.
+run() {
+    local cmd=$1 n=$FRAMES
+    [[ $cmd == *mjpeg* ]] && n=$((FRAMES / 4))
+    # "- LEVEL" in a command puts the frame count before the level.
+    if [[ $cmd == *" - "* ]]; then
+        local head=${cmd% - *} level=${cmd##* - }
+        $head "$n" "$level"
+    else
+        $cmd "$n"
+    fi
 }
 
-# Frames per CPU second: $1 = frame count, then two commands separated by "--": the one that
-# converts and the baseline; best (lowest) of 3 runs each.
-fps_of() {
-    local n=$1
-    shift
-    local conv=() base=()
-    while [[ $1 != -- ]]; do conv+=("$1"); shift; done
-    shift
-    base=("$@")
-    local bc=999 bb=999 t
-    for _ in 1 2 3; do
-        t=$(cpu_of "${conv[@]}"); bc=$(python3 -c "print(min($bc, $t))")
-        t=$(cpu_of "${base[@]}"); bb=$(python3 -c "print(min($bb, $t))")
+declare -A NS
+for round in $(seq "$ROUNDS"); do
+    for c in $CASES; do
+        while IFS='|' read -r side cmd; do
+            NS["$c|$side"]+="$(run "$cmd") "
+        done < <(sides_of "$c")
     done
-    python3 -c "c, b = $bc, $bb; print(f'{$n / (c - b):.1f}' if c > b else 'nan')"
-}
-
-# 10 distinct source frames per input format, looped to $FRAMES frames at run time.
-for fmt in yuyv422 nv12 yuv420p; do
-    ffmpeg -v error -f lavfi -i testsrc2=size=1920x1080:rate=30 -frames:v 10 \
-        -pix_fmt "$fmt" -f rawvideo "$WORK/in_$fmt.raw"
 done
-LOOPS=$(((FRAMES + 9) / 10 - 1))
-
-# A single-threaded ffmpeg run: $1 = input pix_fmt, rest = output options.
-ff() {
-    local in=$1
-    shift
-    ffmpeg -hide_banner -nostdin -v error -threads 1 -filter_threads 1 \
-        -f rawvideo -pix_fmt "$in" -s 1920x1080 -stream_loop "$LOOPS" -i "$WORK/in_$in.raw" \
-        -threads 1 -sws_flags bilinear "$@" -f null -
-}
-N=$((LOOPS * 10 + 10))
-
-declare -A FF US
-FF[yuyv_to_i420]=$(fps_of $N ff yuyv422 -pix_fmt yuv420p -- ff yuyv422 -pix_fmt yuyv422)
-FF[nv12_to_i420]=$(fps_of $N ff nv12 -pix_fmt yuv420p -- ff nv12 -pix_fmt nv12)
-FF[i420_to_rgba]=$(fps_of $N ff yuv420p -pix_fmt rgba -- ff yuv420p -pix_fmt yuv420p)
-FF[scale_i420_to_720p]=$(fps_of $N ff yuv420p -vf scale=1280:720:flags=bilinear -pix_fmt yuv420p \
-    -- ff yuv420p -pix_fmt yuv420p)
-for case in yuyv_to_i420 nv12_to_i420 i420_to_rgba scale_i420_to_720p; do
-    US[$case]=$(fps_of $N "$OURS" "$case" $N -- "$OURS" "$case" 0)
-done
-
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "frames per case: $N (ffmpeg's source: testsrc2, 10 frames looped)"
+echo "frames per run: $FRAMES (MJPEG: $((FRAMES / 4))), rounds: $ROUNDS, figure: median of the rounds"
 echo
-printf '| %-24s | %14s | %14s | %7s | %16s |\n' "1920x1080, one core" "ours fps (CPU)" "swscale fps" "ratio" "ours fps (wall)"
-printf '|%s|%s|%s|%s|%s|\n' "--------------------------" "----------------" "----------------" "---------" "------------------"
-for case in yuyv_to_i420 nv12_to_i420 i420_to_rgba scale_i420_to_720p; do
-    python3 -c '
-import sys
-case, ours, ff, wall = sys.argv[1:]
-ratio = f"{float(ours) / float(ff):.2f}x" if "nan" not in (ours, ff) else "n/a"
-label = {"yuyv_to_i420": "YUYV -> I420", "nv12_to_i420": "NV12 -> I420",
-         "i420_to_rgba": "I420 -> RGBA", "scale_i420_to_720p": "I420 -> I420 1280x720"}[case]
-print(f"| {label:<24} | {ours:>14} | {ff:>14} | {ratio:>7} | {wall:>16} |")
-' "$case" "${US[$case]}" "${FF[$case]}" "$(criterion_fps "$case")"
+
+median_ms() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.3f", m / 1e6}'; }
+ratio() { python3 -c "import sys; a, b = map(float, sys.argv[1:]); print(f'{b / a:.2f}x' if a > 0 and b > 0 else '-')" "$1" "$2"; }
+
+printf '| %-22s | %8s | %9s | %8s | %11s | %8s | %13s | %13s | %11s |\n' \
+    "1920x1080, ms CPU/frame" ours "ours avx2" libyuv "libyuv avx2" swscale "vs libyuv" "avx2 vs avx2" "vs swscale"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ------------------------ ---------- ----------- ---------- \
+    ------------- ---------- --------------- --------------- -------------
+for c in $CASES; do
+    get() { local v=${NS["$c|$1"]:-}; [[ -n $v ]] && median_ms "$v" || echo "-"; }
+    ours=$(get ours) ours2=$(get "ours avx2") swscale=$(get swscale)
+    if [[ $c == mjpeg_* ]]; then
+        lib=$(get libjpeg-turbo) lib2="-"
+    else
+        lib=$(get libyuv) lib2=$(get "libyuv avx2")
+    fi
+    vs_lib=$(ratio "$ours" "$lib")
+    vs_lib2=$([[ $ours2 != - && $lib2 != - ]] && ratio "$ours2" "$lib2" || echo "-")
+    vs_sws=$([[ $swscale != - ]] && ratio "$ours" "$swscale" || echo "-")
+    printf '| %-22s | %8s | %9s | %8s | %11s | %8s | %13s | %13s | %11s |\n' \
+        "$c" "$ours" "$ours2" "$lib" "$lib2" "$swscale" "$vs_lib" "$vs_lib2" "$vs_sws"
 done
+echo
+echo "Ratios are the other side's time over ours: above 1 means ours is faster. The MJPEG row's"
+echo "'libyuv' column is libjpeg-turbo (decode to planes) + libyuv I422ToI420."

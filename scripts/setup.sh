@@ -4,7 +4,9 @@
 set -euo pipefail
 PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev libvpx-dev
       libopus-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
-      ffmpeg mkvtoolnix)
+      ffmpeg mkvtoolnix
+      # scripts/bench-frames.sh: the reference converters it compiles against.
+      libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,12 +12,44 @@ use crate::Result;
 use crate::video::{PixelFormat, VideoFrame};
 use std::sync::{Arc, Mutex};
 
-/// Buffers kept for reuse, newest last.
-static POOL: Mutex<Vec<Arc<[u8]>>> = Mutex::new(Vec::new());
+/// The process's buffers kept for reuse.
+static POOL: Pool = Pool::new();
 /// At most this many buffers are kept...
 const MAX_BUFFERS: usize = 8;
 /// ...and at most this many bytes.
 const MAX_BYTES: usize = 96 << 20;
+
+/// Buffers kept for reuse, newest last. One per process ([`POOL`]); tests make their own so
+/// that no test depends on what others put in or take out.
+#[derive(Debug)]
+struct Pool(Mutex<Vec<Arc<[u8]>>>);
+
+impl Pool {
+    const fn new() -> Self {
+        Pool(Mutex::new(Vec::new()))
+    }
+
+    /// A free pooled buffer of `len` bytes (nobody else holds it), taken out of the pool.
+    fn take(&self, len: usize) -> Option<Arc<[u8]>> {
+        let mut pool = self.0.lock().ok()?;
+        let free = pool
+            .iter()
+            .rposition(|b| b.len() == len && Arc::strong_count(b) == 1)?;
+        Some(pool.remove(free))
+    }
+
+    /// Keeps a reference to `buf` for reuse once every other holder has dropped it.
+    fn keep(&self, buf: &Arc<[u8]>) {
+        if let Ok(mut pool) = self.0.lock() {
+            pool.push(Arc::clone(buf));
+            let mut total: usize = pool.iter().map(|b| b.len()).sum();
+            while pool.len() > MAX_BUFFERS || (total > MAX_BYTES && pool.len() > 1) {
+                total -= pool[0].len();
+                pool.remove(0);
+            }
+        }
+    }
+}
 
 /// A buffer only we hold, to be filled and then made a frame.
 #[derive(Debug)]
@@ -27,15 +59,14 @@ impl OutBuf {
     /// A buffer of `len` bytes: a recycled one when a free one of that size is pooled, else
     /// a new zeroed one. Its contents are unspecified: the caller writes every byte.
     pub fn new(len: usize) -> Self {
-        if let Ok(mut pool) = POOL.lock() {
-            let free = pool
-                .iter()
-                .rposition(|b| b.len() == len && Arc::strong_count(b) == 1);
-            if let Some(i) = free {
-                return OutBuf(pool.remove(i));
-            }
+        Self::new_in(&POOL, len)
+    }
+
+    fn new_in(pool: &Pool, len: usize) -> Self {
+        match pool.take(len) {
+            Some(buf) => OutBuf(buf),
+            None => OutBuf(std::iter::repeat_n(0u8, len).collect()),
         }
-        OutBuf(std::iter::repeat_n(0u8, len).collect())
     }
 
     /// The bytes, writable.
@@ -55,15 +86,17 @@ impl OutBuf {
 
     /// Shares the buffer (for a frame), keeping a reference in the pool for reuse.
     pub fn into_shared(self) -> Arc<[u8]> {
-        if let Ok(mut pool) = POOL.lock() {
-            pool.push(Arc::clone(&self.0));
-            let mut total: usize = pool.iter().map(|b| b.len()).sum();
-            while pool.len() > MAX_BUFFERS || (total > MAX_BYTES && pool.len() > 1) {
-                total -= pool[0].len();
-                pool.remove(0);
-            }
-        }
+        self.into_shared_in(&POOL)
+    }
+
+    fn into_shared_in(self, pool: &Pool) -> Arc<[u8]> {
+        pool.keep(&self.0);
         self.0
+    }
+
+    /// Hands a scratch buffer (never made a frame) back to the pool for reuse.
+    pub fn recycle(self) {
+        POOL.keep(&self.0);
     }
 
     /// A tight frame of `format` at `width` x `height` over this buffer.
@@ -86,18 +119,20 @@ mod tests {
 
     #[test]
     fn a_buffer_is_reused_only_once_nobody_holds_it() {
-        let len = 123_457; // a size no other test uses
-        let mut first = OutBuf::new(len);
+        // A pool of this test's own: other tests running at the same time use the global one.
+        let pool = Pool::new();
+        let len = 123_457;
+        let mut first = OutBuf::new_in(&pool, len);
         first.bytes_mut().fill(7);
-        let shared = first.into_shared();
+        let shared = first.into_shared_in(&pool);
         // Still held by a frame: a new buffer must be a different one.
-        let second = OutBuf::new(len);
+        let second = OutBuf::new_in(&pool, len);
         assert!(!std::ptr::eq(second.bytes().as_ptr(), shared.as_ptr()));
         assert_eq!(shared[0], 7);
         let ptr = shared.as_ptr();
         drop(shared);
         // Released: the next one of that size is the same memory.
-        let third = OutBuf::new(len);
+        let third = OutBuf::new_in(&pool, len);
         assert!(std::ptr::eq(third.bytes().as_ptr(), ptr));
         drop(second);
     }

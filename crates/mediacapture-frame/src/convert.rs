@@ -1,23 +1,20 @@
 //! Pixel format conversion: [`convert`].
 //!
-//! YUV <-> RGB goes through yuvutils-rs: pure Rust, with SSE4.1 / AVX2 / NEON kernels picked
-//! at run time, fixed-point BT.601/709/2020 matrices in limited or full range, checked buffer
-//! sizes that return errors rather than reading out of bounds (throughput against ffmpeg's
-//! swscale: BENCHMARKS.md). The shuffles that
-//! need no colour maths (NV12 <-> I420, YUYV <-> I420, copies) are plain Rust in `planes.rs`:
-//! yuvutils-rs 0.8 wants those buffers tightly packed and its YUYV -> I420 point-samples the
-//! chroma of every other row (and skips the last row of an odd height), where we average the
-//! two rows as libyuv does.
+//! The camera paths to I420 (YUYV, UYVY, NV12, NV21, RGBA, BGRA, RGB24) are this crate's own
+//! kernels, with run-time CPU dispatch (`simd`: why not libyuv, why not yuvutils-rs there).
+//! I420 -> RGB goes through yuvutils-rs: pure Rust, with SSE4.1 / AVX2 / NEON kernels picked
+//! at run time, fixed-point BT.601 matrices, checked buffer sizes that return errors rather
+//! than reading out of bounds. The other shuffles (I420 -> NV12/YUYV, RGB <-> RGB, copies)
+//! are plain Rust in `planes.rs`. Throughput against libyuv and ffmpeg's swscale:
+//! BENCHMARKS.md.
 
 use crate::buffers::OutBuf;
 use crate::jpeg;
 use crate::planes::{self, I420Buf, I420Ref};
+use crate::simd::SimdLevel;
 use crate::video::{PixelFormat, Rect, VideoFrame};
 use crate::{FrameError, Result};
-use yuvutils_rs::{
-    BufferStoreMut, YuvConversionMode, YuvPlanarImage, YuvPlanarImageMut, YuvRange,
-    YuvStandardMatrix,
-};
+use yuvutils_rs::{YuvPlanarImage, YuvRange, YuvStandardMatrix};
 
 /// The YUV range of every YUV frame in this crate (what cameras send): limited ("TV") range.
 const RANGE: YuvRange = YuvRange::Limited;
@@ -27,10 +24,8 @@ const MATRIX: YuvStandardMatrix = YuvStandardMatrix::Bt601;
 /// Converts the visible part of `frame` to `to`, as a new tightly packed frame with the same
 /// timestamp and duration. Its coded size is the input's visible size.
 ///
-/// * Any format converts to [`PixelFormat::I420`], [`PixelFormat::Nv12`],
-///   [`PixelFormat::Yuyv`], [`PixelFormat::Rgba`] and [`PixelFormat::Bgra`];
-///   [`PixelFormat::Mjpeg`] input is decoded. Encoding to MJPEG is
-///   [`FrameError::Unsupported`].
+/// * Any format converts to any uncompressed one; [`PixelFormat::Mjpeg`] input is decoded.
+///   Encoding to MJPEG is [`FrameError::Unsupported`].
 /// * YUV is BT.601 limited range both ways (cameras' YUYV/NV12; MJPEG's full-range YCbCr is
 ///   mapped to it); RGB is full range sRGB-coded values, alpha 255.
 /// * A frame that is already `to`, tightly packed, with nothing cropped, is returned as a
@@ -48,6 +43,25 @@ const MATRIX: YuvStandardMatrix = YuvStandardMatrix::Bt601;
 /// # Ok::<(), mediacapture_frame::FrameError>(())
 /// ```
 pub fn convert(frame: &VideoFrame, to: PixelFormat) -> Result<VideoFrame> {
+    convert_with_level(frame, to, SimdLevel::detect())
+}
+
+/// [`convert`] with the vector kernels limited to `level` (capped to what this CPU has):
+/// for benchmarks and tests of the lower levels. Every level gives the same bytes.
+///
+/// ```
+/// use mediacapture_frame::{PixelFormat, SimdLevel, VideoFrame, convert, convert_with_level};
+/// let yuyv = VideoFrame::new(PixelFormat::Yuyv, 2, 2, vec![126, 128, 126, 128, 126, 128, 126, 128], 0)?;
+/// let best = convert(&yuyv, PixelFormat::I420)?;
+/// let plain = convert_with_level(&yuyv, PixelFormat::I420, SimdLevel::Scalar)?;
+/// assert_eq!(best.plane(0), plain.plane(0));
+/// # Ok::<(), mediacapture_frame::FrameError>(())
+/// ```
+pub fn convert_with_level(
+    frame: &VideoFrame,
+    to: PixelFormat,
+    level: SimdLevel,
+) -> Result<VideoFrame> {
     if to.is_compressed() {
         return Err(FrameError::Unsupported(format!(
             "{:?} -> {to:?}: encoding is not supported",
@@ -62,12 +76,13 @@ pub fn convert(frame: &VideoFrame, to: PixelFormat) -> Result<VideoFrame> {
     let (w, h) = (rect.width, rect.height);
     let (ts, dur) = (frame.timestamp(), frame.duration());
     let bytes = match (from, to) {
-        (PixelFormat::Rgba | PixelFormat::Bgra, PixelFormat::Rgba | PixelFormat::Bgra) => {
-            planes::copy_rgbx(frame, rect, from != to)?
-        }
+        (
+            PixelFormat::Rgba | PixelFormat::Bgra | PixelFormat::Rgb24,
+            PixelFormat::Rgba | PixelFormat::Bgra | PixelFormat::Rgb24,
+        ) => planes::repack_rgb(frame, rect, to)?,
         (PixelFormat::I420, _) => from_i420(&I420Ref::of(frame, rect)?, to)?,
         _ => {
-            let i420 = to_i420(frame)?;
+            let i420 = to_i420(frame, level)?;
             if to == PixelFormat::I420 {
                 return i420.into_frame(ts, dur);
             }
@@ -96,13 +111,15 @@ pub(crate) fn is_tight_and_whole(frame: &VideoFrame) -> bool {
 }
 
 /// The visible part of any frame as a tight I420 picture.
-pub(crate) fn to_i420(frame: &VideoFrame) -> Result<I420Buf> {
+pub(crate) fn to_i420(frame: &VideoFrame, level: SimdLevel) -> Result<I420Buf> {
     let rect = frame.visible_rect();
     match frame.format() {
         PixelFormat::I420 => Ok(planes::copy_i420(&I420Ref::of(frame, rect)?)),
-        PixelFormat::Nv12 => planes::nv12_to_i420(frame, rect),
-        PixelFormat::Yuyv => planes::yuyv_to_i420(frame, rect),
-        PixelFormat::Rgba | PixelFormat::Bgra => rgbx_to_i420(frame, rect),
+        PixelFormat::Nv12 | PixelFormat::Nv21 => planes::nv12_to_i420(frame, rect, level),
+        PixelFormat::Yuyv | PixelFormat::Uyvy => planes::yuyv_to_i420(frame, rect, level),
+        PixelFormat::Rgba | PixelFormat::Bgra | PixelFormat::Rgb24 => {
+            planes::rgb_to_i420(frame, rect, level)
+        }
         PixelFormat::Mjpeg => {
             let decoded = jpeg::decode_to_i420(frame.plane(0))?;
             let (cw, ch) = (frame.coded_width() as usize, frame.coded_height() as usize);
@@ -125,41 +142,15 @@ fn yuv_err(e: yuvutils_rs::YuvError) -> FrameError {
     FrameError::Layout(format!("yuvutils: {e}"))
 }
 
-fn rgbx_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
-    let (w, h) = (rect.width as usize, rect.height as usize);
-    let stride = frame.stride(0);
-    let src = planes::sub_plane(frame, 0, rect.y as usize, rect.x as usize * 4, w * 4, h)?;
-    let mut out = I420Buf::new(w, h);
-    let cw = out.chroma_width() as u32;
-    let (y, u, v) = out.planes_mut();
-    let mut image = YuvPlanarImageMut {
-        y_plane: BufferStoreMut::Borrowed(y),
-        y_stride: w as u32,
-        u_plane: BufferStoreMut::Borrowed(u),
-        u_stride: cw,
-        v_plane: BufferStoreMut::Borrowed(v),
-        v_stride: cw,
-        width: w as u32,
-        height: h as u32,
-    };
-    let mode = YuvConversionMode::Balanced;
-    let stride = stride as u32;
-    if frame.format() == PixelFormat::Bgra {
-        yuvutils_rs::bgra_to_yuv420(&mut image, src, stride, RANGE, MATRIX, mode)
-    } else {
-        yuvutils_rs::rgba_to_yuv420(&mut image, src, stride, RANGE, MATRIX, mode)
-    }
-    .map_err(yuv_err)?;
-    Ok(out)
-}
-
 /// An I420 picture to the tight bytes of `to` (any uncompressed format).
 fn from_i420(src: &I420Ref<'_>, to: PixelFormat) -> Result<OutBuf> {
     match to {
         PixelFormat::I420 => Ok(planes::copy_i420(src).buf),
-        PixelFormat::Nv12 => Ok(planes::i420_to_nv12(src)),
-        PixelFormat::Yuyv => Ok(planes::i420_to_yuyv(src)),
-        PixelFormat::Rgba | PixelFormat::Bgra => {
+        PixelFormat::Nv12 => Ok(planes::i420_to_nv12(src, false)),
+        PixelFormat::Nv21 => Ok(planes::i420_to_nv12(src, true)),
+        PixelFormat::Yuyv => Ok(planes::i420_to_yuyv(src, false)),
+        PixelFormat::Uyvy => Ok(planes::i420_to_yuyv(src, true)),
+        PixelFormat::Rgba | PixelFormat::Bgra | PixelFormat::Rgb24 => {
             let (w, h) = (src.width, src.height);
             let image = YuvPlanarImage {
                 y_plane: src.y,
@@ -171,13 +162,18 @@ fn from_i420(src: &I420Ref<'_>, to: PixelFormat) -> Result<OutBuf> {
                 width: w as u32,
                 height: h as u32,
             };
-            let mut out = OutBuf::new(w * h * 4);
-            let stride = (w * 4) as u32;
+            let bpp = if to == PixelFormat::Rgb24 { 3 } else { 4 };
+            let mut out = OutBuf::new(w * h * bpp);
+            let stride = (w * bpp) as u32;
             let bytes = out.bytes_mut();
-            if to == PixelFormat::Bgra {
-                yuvutils_rs::yuv420_to_bgra(&image, bytes, stride, RANGE, MATRIX)
-            } else {
-                yuvutils_rs::yuv420_to_rgba(&image, bytes, stride, RANGE, MATRIX)
+            match to {
+                PixelFormat::Bgra => {
+                    yuvutils_rs::yuv420_to_bgra(&image, bytes, stride, RANGE, MATRIX)
+                }
+                PixelFormat::Rgb24 => {
+                    yuvutils_rs::yuv420_to_rgb(&image, bytes, stride, RANGE, MATRIX)
+                }
+                _ => yuvutils_rs::yuv420_to_rgba(&image, bytes, stride, RANGE, MATRIX),
             }
             .map_err(yuv_err)?;
             Ok(out)

@@ -3,9 +3,17 @@
 //! Why zune-jpeg: pure Rust with SSE/AVX2 IDCT and colour paths chosen at run time, no C
 //! library to install, and it accepts the Huffman-table-less JPEGs some MJPEG cameras send
 //! (it fills in the default tables of the OpenDML spec, as libjpeg-turbo's MJPEG users must
-//! do by hand). Among pure-Rust decoders it is the fastest (its benchmarks put it at or near
-//! libjpeg-turbo speed), and it is fuzzed.
+//! do by hand). It is fuzzed.
+//!
+//! Its cost (BENCHMARKS.md): about 1.8x libjpeg-turbo's CPU time per 1080p 4:2:2 camera
+//! frame, where libjpeg-turbo decodes the planes as coded and libyuv halves the chroma rows
+//! (Chromium's path). Half of ours is not decoding: zune-jpeg has no planar output, so it
+//! upsamples the chroma to full size and interleaves it, and we average it back down to
+//! 4:2:0 and map it to limited range. Reaching libjpeg-turbo needs planar output (a
+//! zune-jpeg feature) or libjpeg-turbo itself (built from source and linked statically, so
+//! that the prebuilt Node binary carries no `libjpeg.so` dependency).
 
+use crate::buffers::OutBuf;
 use crate::planes::I420Buf;
 use crate::{FrameError, Result};
 use zune_jpeg::JpegDecoder;
@@ -69,32 +77,46 @@ pub(crate) fn decode_to_i420(data: &[u8]) -> Result<I420Buf> {
     if grey {
         decoder.set_options(options.jpeg_set_out_colorspace(ColorSpace::Luma));
     }
-    let pixels = decoder
-        .decode()
-        .map_err(|e| FrameError::Decode(format!("JPEG: {e:?}")))?;
     let channels = if grey { 1 } else { 3 };
-    if pixels.len() < w * h * channels {
+    let need = decoder
+        .output_buffer_size()
+        .ok_or_else(|| FrameError::Decode("JPEG: no output size".into()))?;
+    if need < w * h * channels {
         return Err(FrameError::Decode(format!(
-            "JPEG: decoder returned {} bytes for {w}x{h}x{channels}",
-            pixels.len()
+            "JPEG: decoder wants {need} bytes for {w}x{h}x{channels}"
         )));
     }
+    // The decoded pixels go to a recycled buffer (allocating and zeroing 6 MB per 1080p frame
+    // cost more than a tenth of the decode), handed back to the pool when done.
+    let mut pixels = OutBuf::new(need);
+    decoder
+        .decode_into(pixels.bytes_mut())
+        .map_err(|e| FrameError::Decode(format!("JPEG: {e:?}")))?;
+    let out = to_limited_i420(pixels.bytes(), w, h, grey);
+    pixels.recycle();
+    Ok(out)
+}
+
+/// Full-range YCbCr (interleaved, 3 bytes per pixel, or luma only when `grey`) to limited
+/// range I420: luma mapped, chroma the rounded 2x2 mean (last column or row of an odd size
+/// repeated), then mapped.
+fn to_limited_i420(pixels: &[u8], w: usize, h: usize, grey: bool) -> I420Buf {
     let mut out = I420Buf::new(w, h);
     let cw = out.chroma_width();
     let (dy, du, dv) = out.planes_mut();
     if grey {
-        for (d, s) in dy.iter_mut().zip(&pixels) {
+        for (d, s) in dy.iter_mut().zip(pixels) {
             *d = LUMA[usize::from(*s)];
         }
         du.fill(128);
         dv.fill(128);
-        return Ok(out);
+        return out;
     }
     for (d, s) in dy.iter_mut().zip(pixels.chunks_exact(3)) {
         *d = LUMA[usize::from(s[0])];
     }
-    // 2x2 box average of the (upsampled) chroma, then to limited range.
     let row_bytes = w * 3;
+    let pairs = w / 2;
     for (cr, (u, v)) in du
         .chunks_exact_mut(cw)
         .zip(dv.chunks_exact_mut(cw))
@@ -103,18 +125,21 @@ pub(crate) fn decode_to_i420(data: &[u8]) -> Result<I420Buf> {
         let r0 = &pixels[2 * cr * row_bytes..(2 * cr + 1) * row_bytes];
         let r1_index = (2 * cr + 1).min(h - 1);
         let r1 = &pixels[r1_index * row_bytes..(r1_index + 1) * row_bytes];
-        for (j, (u, v)) in u.iter_mut().zip(v.iter_mut()).enumerate() {
-            let x0 = 2 * j;
-            let x1 = (2 * j + 1).min(w - 1);
-            let sum = |c: usize| -> usize {
-                usize::from(r0[x0 * 3 + c])
-                    + usize::from(r0[x1 * 3 + c])
-                    + usize::from(r1[x0 * 3 + c])
-                    + usize::from(r1[x1 * 3 + c])
+        // Whole 2x2 blocks: 6 bytes of each row.
+        let blocks = r0.chunks_exact(6).zip(r1.chunks_exact(6));
+        for ((u, v), (a, b)) in u.iter_mut().zip(v.iter_mut()).zip(blocks).take(pairs) {
+            let sum = |c: usize| {
+                u16::from(a[c]) + u16::from(a[c + 3]) + u16::from(b[c]) + u16::from(b[c + 3])
             };
-            *u = CHROMA[(sum(1) + 2) / 4];
-            *v = CHROMA[(sum(2) + 2) / 4];
+            *u = CHROMA[usize::from((sum(1) + 2) >> 2)];
+            *v = CHROMA[usize::from((sum(2) + 2) >> 2)];
+        }
+        if w % 2 == 1 {
+            let x = (w - 1) * 3;
+            let sum = |c: usize| 2 * (u16::from(r0[x + c]) + u16::from(r1[x + c]));
+            u[pairs] = CHROMA[usize::from((sum(1) + 2) >> 2)];
+            v[pairs] = CHROMA[usize::from((sum(2) + 2) >> 2)];
         }
     }
-    Ok(out)
+    out
 }

@@ -23,6 +23,22 @@
 //! # Ok::<(), mediacapture_frame::FrameError>(())
 //! ```
 //!
+//! # Fast paths
+//!
+//! The conversions every camera frame takes (YUYV, UYVY, NV12, NV21, RGB24, RGBA, BGRA ->
+//! I420) run this crate's own SSE4.1 and AVX2 kernels, picked at run time by CPU
+//! ([`SimdLevel::detect`]), with a scalar fallback that defines the results: every level
+//! gives the same bytes ([`convert_with_level`] forces a lower one; the tests compare them on
+//! random sizes, strides and visible rects). They are ours rather than libyuv's through FFI
+//! because libyuv is a C++ library with no crate to build it: using it would make the Node
+//! package's prebuilt binary depend on a `libyuv.so` on every user's machine, or every build
+//! on a C++ toolchain, for a handful of short kernels; they measure at libyuv's speed on
+//! this machine (BENCHMARKS.md, `scripts/bench-frames.sh`). I420 -> RGB uses yuvutils-rs
+//! (SSE4.1/AVX2/NEON), which is faster than libyuv here. There is no AVX-512 path (these
+//! paths wait on memory) and no hand-written NEON (aarch64 runs the scalar kernels, which
+//! LLVM vectorises where it can). `unsafe` lives in one private module, `simd`, with a
+//! `// SAFETY:` note on every block.
+//!
 //! All YUV here is BT.601 limited range, what cameras deliver; MJPEG's full-range YCbCr is
 //! mapped to it when decoded.
 //!
@@ -62,7 +78,8 @@
 //! assert_eq!(out[0].to_f32_interleaved(), [0.5, 0.5]); // (L + R) / 2
 //! # Ok::<(), mediacapture_frame::FrameError>(())
 //! ```
-#![forbid(unsafe_code)]
+// `unsafe` is allowed in one module only: `simd`, the vector kernels (see its docs).
+#![deny(unsafe_code)]
 
 mod adapter;
 mod area;
@@ -74,14 +91,16 @@ mod jpeg;
 mod planes;
 mod resample;
 mod scale;
+mod simd;
 pub mod video;
 
 pub use adapter::{VideoAdapter, VideoAdapterConfig};
 pub use audio::{AudioData, SampleFormat};
-pub use convert::convert;
+pub use convert::{convert, convert_with_level};
 pub use decimate::FrameRateDecimator;
 pub use resample::{AudioAdapter, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, silence};
 pub use scale::{MAX_AREA, MAX_DIMENSION, adapted_size, black_frame, crop_and_scale, crop_region};
+pub use simd::SimdLevel;
 pub use video::{PixelFormat, PlaneLayout, Rect, VideoFrame};
 
 /// What can go wrong with frame data.

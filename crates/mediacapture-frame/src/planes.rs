@@ -6,6 +6,7 @@
 //! decoded planes of MJPEG, and what Chromium assumes for camera frames (`REC601`).
 
 use crate::buffers::OutBuf;
+use crate::simd::{self, RgbLayout, SimdLevel};
 use crate::video::{PixelFormat, Rect, VideoFrame};
 use crate::{FrameError, Result};
 
@@ -188,8 +189,9 @@ pub(crate) fn copy_i420(src: &I420Ref<'_>) -> I420Buf {
     out
 }
 
-/// NV12 (`rect` of `frame`) to I420: the luma rows are copied, the UV plane is split.
-pub(crate) fn nv12_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
+/// NV12 or NV21 (`rect` of `frame`) to I420: the luma rows are copied, the chroma plane is
+/// split (U first for NV12, V first for NV21).
+pub(crate) fn nv12_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> Result<I420Buf> {
     let (x, y) = (rect.x as usize, rect.y as usize);
     let (w, h) = (rect.width as usize, rect.height as usize);
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
@@ -197,6 +199,7 @@ pub(crate) fn nv12_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
     let uvs = frame.stride(1);
     let src_y = sub_plane(frame, 0, y, x, w, h)?;
     let src_uv = sub_plane(frame, 1, y / 2, (x / 2) * 2, cw * 2, ch)?;
+    let nv21 = frame.format() == PixelFormat::Nv21;
     let mut out = I420Buf::new(w, h);
     let (dy, du, dv) = out.planes_mut();
     for (r, dst) in dy.chunks_exact_mut(w).enumerate() {
@@ -207,19 +210,30 @@ pub(crate) fn nv12_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
         .zip(dv.chunks_exact_mut(cw))
         .enumerate()
     {
-        split_uv(&src_uv[r * uvs..r * uvs + 2 * cw], u, v);
+        let row = &src_uv[r * uvs..r * uvs + 2 * cw];
+        if nv21 {
+            simd::split_pairs(level, row, v, u);
+        } else {
+            simd::split_pairs(level, row, u, v);
+        }
     }
     Ok(out)
 }
 
-/// YUYV 4:2:2 (`rect` of `frame`) to I420. Chroma of each output row pair is the rounded
-/// average of the two source rows, as libyuv's `YUY2ToI420` does (a point sample of every
-/// other row would alias); the last row of an odd height uses its own chroma.
-pub(crate) fn yuyv_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
+/// YUYV or UYVY 4:2:2 (`rect` of `frame`) to I420. Chroma of each output row pair is the
+/// rounded average of the two source rows, as libyuv's `YUY2ToI420` does (a point sample of
+/// every other row would alias); the last row of an odd height uses its own chroma.
+pub(crate) fn yuyv_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> Result<I420Buf> {
     let (x, y) = (rect.x as usize, rect.y as usize);
     let (w, h) = (rect.width as usize, rect.height as usize);
     let cw = w.div_ceil(2);
     let stride = frame.stride(0);
+    // Where luma and U sit in a 4-byte macropixel.
+    let (y_at, u_at) = if frame.format() == PixelFormat::Uyvy {
+        (1, 0)
+    } else {
+        (0, 1)
+    };
     // The slice starts at the macropixel holding pixel `x`; an odd `x` is the second luma of
     // that macropixel, and its chroma is the macropixel's (the only chroma it has).
     let shift = x & 1;
@@ -236,76 +250,51 @@ pub(crate) fn yuyv_to_i420(frame: &VideoFrame, rect: Rect) -> Result<I420Buf> {
     {
         let (r0, r1) = (2 * cr, (2 * cr + 1).min(h - 1));
         let (a, b) = (row(r0), row(r1));
-        luma_from_packed(&a[shift * 2..], &mut dy[r0 * w..(r0 + 1) * w]);
+        simd::take_every_other(level, &a[shift * 2..], y_at, &mut dy[r0 * w..(r0 + 1) * w]);
         if r1 != r0 {
-            luma_from_packed(&b[shift * 2..], &mut dy[r1 * w..(r1 + 1) * w]);
+            simd::take_every_other(level, &b[shift * 2..], y_at, &mut dy[r1 * w..(r1 + 1) * w]);
         }
-        chroma_from_packed_pair(a, b, u, v);
+        simd::packed_chroma(level, a, b, u_at, u, v);
     }
     Ok(out)
 }
 
-/// `dst[i] = src[2 * i]`: the luma of a YUYV row. Written in fixed blocks of 16 pixels so
-/// that the compiler turns it into vector code (mask and pack).
-#[inline]
-fn luma_from_packed(src: &[u8], dst: &mut [u8]) {
-    let n = dst.len();
-    let full = n / 16 * 16;
-    for (d, s) in dst[..full].chunks_exact_mut(16).zip(src.chunks_exact(32)) {
-        for (i, y) in d.iter_mut().enumerate() {
-            *y = s[2 * i];
+/// RGBA, BGRA or RGB24 (`rect` of `frame`) to I420, BT.601 limited range: each luma from its
+/// pixel, each chroma from the sums of its 2x2 block (the last column or row of an odd size
+/// repeated), in the fixed point of `simd::scalar`.
+pub(crate) fn rgb_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> Result<I420Buf> {
+    let layout = match frame.format() {
+        PixelFormat::Rgba => RgbLayout::Rgba,
+        PixelFormat::Bgra => RgbLayout::Bgra,
+        PixelFormat::Rgb24 => RgbLayout::Rgb24,
+        other => return Err(FrameError::Unsupported(format!("{other:?} is not RGB"))),
+    };
+    let bpp = layout.bytes();
+    let (x, y) = (rect.x as usize, rect.y as usize);
+    let (w, h) = (rect.width as usize, rect.height as usize);
+    let cw = w.div_ceil(2);
+    let stride = frame.stride(0);
+    let src = sub_plane(frame, 0, y, x * bpp, w * bpp, h)?;
+    let row = |r: usize| &src[r * stride..r * stride + w * bpp];
+    let rows_or_none = |r: usize| if r < h { row(r) } else { &[] };
+    let mut out = I420Buf::new(w, h);
+    let (dy, du, dv) = out.planes_mut();
+    for (cr, (u, v)) in du
+        .chunks_exact_mut(cw)
+        .zip(dv.chunks_exact_mut(cw))
+        .enumerate()
+    {
+        let (r0, r1) = (2 * cr, (2 * cr + 1).min(h - 1));
+        let (a, b) = (row(r0), row(r1));
+        // Chroma first: it reads both rows from memory at once, then luma finds them cached.
+        let next = (rows_or_none(r0 + 2), rows_or_none((r0 + 3).min(h - 1)));
+        simd::rgb_to_uv(level, layout, (a, b), next, w, u, v);
+        simd::rgb_to_y(level, layout, a, &mut dy[r0 * w..(r0 + 1) * w]);
+        if r1 != r0 {
+            simd::rgb_to_y(level, layout, b, &mut dy[r1 * w..(r1 + 1) * w]);
         }
     }
-    for (i, y) in dst.iter_mut().enumerate().skip(full) {
-        *y = src[2 * i];
-    }
-}
-
-/// The chroma of a YUYV row pair: `U`/`V` of each macropixel, averaged over the two rows
-/// (rounding up, as `pavgb` and libyuv do), in blocks of 8 macropixels.
-#[inline]
-fn chroma_from_packed_pair(a: &[u8], b: &[u8], u: &mut [u8], v: &mut [u8]) {
-    let n = u.len();
-    let full = n / 8 * 8;
-    let blocks = u[..full]
-        .chunks_exact_mut(8)
-        .zip(v[..full].chunks_exact_mut(8))
-        .zip(a.chunks_exact(32).zip(b.chunks_exact(32)));
-    for ((u8s, v8s), (a, b)) in blocks {
-        let mut m = [0u8; 32];
-        for ((m, a), b) in m.iter_mut().zip(a).zip(b) {
-            *m = avg(*a, *b);
-        }
-        for (j, (u, v)) in u8s.iter_mut().zip(v8s.iter_mut()).enumerate() {
-            *u = m[4 * j + 1];
-            *v = m[4 * j + 3];
-        }
-    }
-    for j in full..n {
-        u[j] = avg(a[4 * j + 1], b[4 * j + 1]);
-        v[j] = avg(a[4 * j + 3], b[4 * j + 3]);
-    }
-}
-
-/// Splits an interleaved UV row into U and V, 16 samples at a time.
-#[inline]
-fn split_uv(src: &[u8], u: &mut [u8], v: &mut [u8]) {
-    let n = u.len();
-    let full = n / 16 * 16;
-    let blocks = u[..full]
-        .chunks_exact_mut(16)
-        .zip(v[..full].chunks_exact_mut(16))
-        .zip(src.chunks_exact(32));
-    for ((u, v), s) in blocks {
-        for (j, (u, v)) in u.iter_mut().zip(v.iter_mut()).enumerate() {
-            *u = s[2 * j];
-            *v = s[2 * j + 1];
-        }
-    }
-    for j in full..n {
-        u[j] = src[2 * j];
-        v[j] = src[2 * j + 1];
-    }
+    Ok(out)
 }
 
 /// Interleaves U and V into a UV row, 16 samples at a time.
@@ -328,13 +317,8 @@ fn merge_uv(u: &[u8], v: &[u8], dst: &mut [u8]) {
     }
 }
 
-#[inline(always)]
-fn avg(a: u8, b: u8) -> u8 {
-    ((u16::from(a) + u16::from(b) + 1) >> 1) as u8
-}
-
-/// I420 to tight NV12 bytes.
-pub(crate) fn i420_to_nv12(src: &I420Ref<'_>) -> OutBuf {
+/// I420 to tight NV12 bytes (NV21 when `nv21`: V first).
+pub(crate) fn i420_to_nv12(src: &I420Ref<'_>, nv21: bool) -> OutBuf {
     let (w, h, cw, ch) = (
         src.width,
         src.height,
@@ -347,15 +331,21 @@ pub(crate) fn i420_to_nv12(src: &I420Ref<'_>) -> OutBuf {
         dst.copy_from_slice(src.y_row(r));
     }
     for (r, dst) in duv.chunks_exact_mut(2 * cw).enumerate() {
-        merge_uv(src.u_row(r), src.v_row(r), dst);
+        if nv21 {
+            merge_uv(src.v_row(r), src.u_row(r), dst);
+        } else {
+            merge_uv(src.u_row(r), src.v_row(r), dst);
+        }
     }
     out
 }
 
-/// I420 to tight YUYV bytes. Each chroma row serves both rows of its pair (as libyuv's
-/// `I420ToYUY2`); the padding luma of an odd width repeats the last pixel.
-pub(crate) fn i420_to_yuyv(src: &I420Ref<'_>) -> OutBuf {
+/// I420 to tight YUYV bytes (UYVY when `uyvy`). Each chroma row serves both rows of its
+/// pair (as libyuv's `I420ToYUY2`); the padding luma of an odd width repeats the last pixel.
+pub(crate) fn i420_to_yuyv(src: &I420Ref<'_>, uyvy: bool) -> OutBuf {
     let (w, h, cw) = (src.width, src.height, src.chroma_width());
+    // Byte positions of Y0, U, Y1, V in a macropixel.
+    let [p0, pu, p1, pv] = if uyvy { [1, 0, 3, 2] } else { [0, 1, 2, 3] };
     let mut out = OutBuf::new(cw * 4 * h);
     for (r, dst) in out.bytes_mut().chunks_exact_mut(cw * 4).enumerate() {
         let ys = src.y_row(r);
@@ -368,42 +358,53 @@ pub(crate) fn i420_to_yuyv(src: &I420Ref<'_>) -> OutBuf {
             .zip(vs)
             .take(pairs)
         {
-            d[0] = yy[0];
-            d[1] = *u;
-            d[2] = yy[1];
-            d[3] = *v;
+            d[p0] = yy[0];
+            d[pu] = *u;
+            d[p1] = yy[1];
+            d[pv] = *v;
         }
         if w % 2 == 1 {
             let d = &mut dst[pairs * 4..pairs * 4 + 4];
             let last = ys[w - 1];
-            d[0] = last;
-            d[1] = us[pairs];
-            d[2] = last;
-            d[3] = vs[pairs];
+            d[p0] = last;
+            d[pu] = us[pairs];
+            d[p1] = last;
+            d[pv] = vs[pairs];
         }
     }
     out
 }
 
-/// Copies the `rect` of a packed 4-byte-per-pixel frame into tight rows, swapping R and B
-/// when `swap` is set (RGBA <-> BGRA).
-pub(crate) fn copy_rgbx(frame: &VideoFrame, rect: Rect, swap: bool) -> Result<OutBuf> {
+/// Copies the `rect` of a packed RGB frame (RGBA, BGRA or RGB24) into tight rows of `to`
+/// (one of those three): channels reordered, alpha dropped for RGB24 and 255 from it.
+pub(crate) fn repack_rgb(frame: &VideoFrame, rect: Rect, to: PixelFormat) -> Result<OutBuf> {
+    // Byte positions of R, G, B, A in a pixel (A `None` when there is none).
+    let order = |f: PixelFormat| match f {
+        PixelFormat::Rgba => Ok(([0, 1, 2], Some(3), 4)),
+        PixelFormat::Bgra => Ok(([2, 1, 0], Some(3), 4)),
+        PixelFormat::Rgb24 => Ok(([0, 1, 2], None, 3)),
+        other => Err(FrameError::Unsupported(format!("{other:?} is not RGB"))),
+    };
+    let (src_rgb, src_a, sb) = order(frame.format())?;
+    let (dst_rgb, dst_a, db) = order(to)?;
     let (x, y) = (rect.x as usize, rect.y as usize);
     let (w, h) = (rect.width as usize, rect.height as usize);
     let stride = frame.stride(0);
-    let src = sub_plane(frame, 0, y, x * 4, w * 4, h)?;
-    let mut out = OutBuf::new(w * h * 4);
-    for (r, dst) in out.bytes_mut().chunks_exact_mut(w * 4).enumerate() {
-        let s = &src[r * stride..r * stride + w * 4];
-        if swap {
-            for (d, p) in dst.chunks_exact_mut(4).zip(s.chunks_exact(4)) {
-                d[0] = p[2];
-                d[1] = p[1];
-                d[2] = p[0];
-                d[3] = p[3];
-            }
-        } else {
+    let src = sub_plane(frame, 0, y, x * sb, w * sb, h)?;
+    let mut out = OutBuf::new(w * h * db);
+    for (r, dst) in out.bytes_mut().chunks_exact_mut(w * db).enumerate() {
+        let s = &src[r * stride..r * stride + w * sb];
+        if frame.format() == to {
             dst.copy_from_slice(s);
+            continue;
+        }
+        for (d, p) in dst.chunks_exact_mut(db).zip(s.chunks_exact(sb)) {
+            for (di, si) in dst_rgb.iter().zip(src_rgb) {
+                d[*di] = p[si];
+            }
+            if let Some(da) = dst_a {
+                d[da] = src_a.map_or(255, |sa| p[sa]);
+            }
         }
     }
     Ok(out)

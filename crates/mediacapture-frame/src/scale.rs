@@ -19,7 +19,7 @@ use crate::planes::{self, I420Buf, I420Ref};
 use crate::video::{PixelFormat, Rect, VideoFrame};
 use crate::{FrameError, Result};
 use fast_image_resize as fir;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 /// Largest width or height handled, as Chromium's `media::limits::kMaxDimension`.
 pub const MAX_DIMENSION: u32 = (1 << 15) - 1;
@@ -156,7 +156,7 @@ impl Scaler {
                 height: vis.height,
             }
         } else {
-            owned = convert::to_i420(frame)?;
+            owned = convert::to_i420(frame, crate::SimdLevel::detect())?;
             Source::tight(&owned)
         };
         let region = crop_region(src.width, src.height, width, height);
@@ -298,15 +298,45 @@ pub fn crop_and_scale(frame: &VideoFrame, width: u32, height: u32) -> Result<Vid
     Scaler::new().crop_and_scale(frame, width, height)
 }
 
-/// The buffer of the last black frame made, shared by the next one of the same size.
-static BLACK: Mutex<Option<BlackCache>> = Mutex::new(None);
+/// Black frame buffers by size: `(width, height)` -> the pixels. The most recent size is
+/// held (a disabled track asks for one size again and again, and its sinks may drop each
+/// frame at once); other sizes are kept only while some frame still holds their pixels.
+static BLACK: Mutex<BlackCache> = Mutex::new(BlackCache {
+    last: None,
+    live: Vec::new(),
+});
 
-/// Width, height and pixels of a black frame.
-type BlackCache = (u32, u32, Arc<[u8]>);
+/// See [`BLACK`].
+struct BlackCache {
+    /// The most recently made size, held.
+    last: Option<(u32, u32, Arc<[u8]>)>,
+    /// Every size made, while a frame holds it.
+    live: Vec<(u32, u32, Weak<[u8]>)>,
+}
 
-/// A black I420 frame (Y 16, U = V 128: black in limited range), for a disabled track. The
-/// pixels of consecutive black frames of one size share one buffer. Sizes are clamped to
-/// 1..=[`MAX_DIMENSION`] (and the area to [`MAX_AREA`]), so this never fails.
+impl BlackCache {
+    fn get(&self, width: u32, height: u32) -> Option<Arc<[u8]>> {
+        let last = self.last.as_ref();
+        if let Some((_, _, data)) = last.filter(|(w, h, _)| (*w, *h) == (width, height)) {
+            return Some(Arc::clone(data));
+        }
+        self.live
+            .iter()
+            .filter(|(w, h, _)| (*w, *h) == (width, height))
+            .find_map(|(_, _, data)| data.upgrade())
+    }
+
+    fn put(&mut self, width: u32, height: u32, data: &Arc<[u8]>) {
+        self.live.retain(|(_, _, d)| d.strong_count() > 0);
+        self.live.push((width, height, Arc::downgrade(data)));
+        self.last = Some((width, height, Arc::clone(data)));
+    }
+}
+
+/// A black I420 frame (Y 16, U = V 128: black in limited range), for a disabled track.
+/// Black frames of one size share one buffer: a new one reuses the pixels of any black frame
+/// of that size still alive, and of the last size made even when none is. Sizes are clamped
+/// to 1..=[`MAX_DIMENSION`] (and the area to [`MAX_AREA`]), so this never fails.
 ///
 /// ```
 /// let f = mediacapture_frame::black_frame(3, 3, 42);
@@ -319,23 +349,18 @@ pub fn black_frame(width: u32, height: u32, timestamp: i64) -> VideoFrame {
     if u64::from(width) * u64::from(height) > MAX_AREA {
         height = (MAX_AREA / u64::from(width)) as u32;
     }
-    let cached = match BLACK.lock() {
-        Ok(guard) => guard
-            .as_ref()
-            .filter(|(w, h, _)| (*w, *h) == (width, height))
-            .map(|(_, _, data)| Arc::clone(data)),
-        Err(_) => None,
-    };
-    let data = cached.unwrap_or_else(|| {
+    let mut cache = BLACK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let data = cache.get(width, height).unwrap_or_else(|| {
         let luma = width as usize * height as usize;
         let mut bytes = vec![128u8; PixelFormat::I420.frame_size(width, height).unwrap_or(luma)];
         bytes[..luma].fill(16);
         let data: Arc<[u8]> = bytes.into();
-        if let Ok(mut guard) = BLACK.lock() {
-            *guard = Some((width, height, Arc::clone(&data)));
-        }
+        cache.put(width, height, &data);
         data
     });
+    drop(cache);
     VideoFrame::tight_unchecked(PixelFormat::I420, width, height, data, timestamp)
 }
 

@@ -13,6 +13,13 @@ pub enum PixelFormat {
     Nv12,
     /// Packed 4:2:2 YUV, `Y0 U Y1 V` (V4L2 `YUYV`, Windows `YUY2`).
     Yuyv,
+    /// Packed 4:2:2 YUV, `U Y0 V Y1` (V4L2 `UYVY`, Windows `UYVY`).
+    Uyvy,
+    /// Semi-planar 4:2:0 YUV like NV12 with V before U in the chroma plane (V4L2 `NV21`).
+    Nv21,
+    /// Packed 8-bit RGB, three bytes per pixel in the order R, G, B (V4L2 `RGB3`; libyuv
+    /// calls this byte order `RAW`).
+    Rgb24,
     /// Packed 8-bit RGBA.
     Rgba,
     /// Packed 8-bit BGRA.
@@ -26,7 +33,7 @@ impl PixelFormat {
     pub fn plane_count(self) -> usize {
         match self {
             PixelFormat::I420 => 3,
-            PixelFormat::Nv12 => 2,
+            PixelFormat::Nv12 | PixelFormat::Nv21 => 2,
             _ => 1,
         }
     }
@@ -59,7 +66,7 @@ impl PixelFormat {
                     rows: ch,
                 },
             ],
-            PixelFormat::Nv12 => vec![
+            PixelFormat::Nv12 | PixelFormat::Nv21 => vec![
                 PlaneLayout {
                     offset: 0,
                     stride: w,
@@ -71,7 +78,7 @@ impl PixelFormat {
                     rows: ch,
                 },
             ],
-            PixelFormat::Yuyv => vec![PlaneLayout {
+            PixelFormat::Yuyv | PixelFormat::Uyvy => vec![PlaneLayout {
                 offset: 0,
                 stride: cw * 4,
                 rows: h,
@@ -80,6 +87,13 @@ impl PixelFormat {
                 vec![PlaneLayout {
                     offset: 0,
                     stride: w * 4,
+                    rows: h,
+                }]
+            }
+            PixelFormat::Rgb24 => {
+                vec![PlaneLayout {
+                    offset: 0,
+                    stride: w * 3,
                     rows: h,
                 }]
             }

@@ -258,9 +258,12 @@ fn black_frames() {
     // Black in RGB too.
     let rgba = convert(&a, PixelFormat::Rgba).unwrap();
     assert!(rgba.plane(0).chunks(4).all(|p| p == [0, 0, 0, 255]));
-    // Consecutive black frames of one size share their pixels.
+    // While a black frame is alive, new ones of its size share its pixels, whatever other
+    // sizes were made in between (here, or by other tests running at the same time).
+    let other = black_frame(642, 362, 15);
     let b = black_frame(641, 361, 20);
     assert!(Arc::ptr_eq(a.data(), b.data()));
+    assert!(!Arc::ptr_eq(a.data(), other.data()));
     // Nonsense sizes are clamped, not a panic.
     let c = black_frame(0, 0, 0);
     assert_eq!((c.coded_width(), c.coded_height()), (1, 1));

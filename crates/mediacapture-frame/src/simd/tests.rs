@@ -1,0 +1,133 @@
+//! Every vector kernel against the scalar one, on random rows of random lengths (short ones,
+//! odd ones, ones that end inside a vector step) and random offsets into the buffers.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use super::*;
+use proptest::prelude::*;
+
+/// The levels to check on this CPU besides the scalar reference.
+fn vector_levels() -> Vec<SimdLevel> {
+    [SimdLevel::Sse41, SimdLevel::Avx2]
+        .into_iter()
+        .filter(|l| l.supported() == *l)
+        .collect()
+}
+
+fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..max)
+}
+
+const LAYOUTS: [RgbLayout; 3] = [RgbLayout::Rgba, RgbLayout::Bgra, RgbLayout::Rgb24];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn take_every_other_matches_scalar(src in bytes(700), skip in 0usize..5, first in 0usize..2, n in 0usize..340) {
+        let src = &src[skip.min(src.len())..];
+        let mut want = vec![0u8; n];
+        take_every_other(SimdLevel::Scalar, src, first, &mut want);
+        for level in vector_levels() {
+            let mut got = vec![0u8; n];
+            take_every_other(level, src, first, &mut got);
+            prop_assert_eq!(&got, &want, "{:?}", level);
+        }
+    }
+
+    #[test]
+    fn split_pairs_matches_scalar(src in bytes(700), skip in 0usize..5, n in 0usize..340) {
+        let src = &src[skip.min(src.len())..];
+        let (mut we, mut wo) = (vec![0u8; n], vec![0u8; n]);
+        split_pairs(SimdLevel::Scalar, src, &mut we, &mut wo);
+        for level in vector_levels() {
+            let (mut e, mut o) = (vec![0u8; n], vec![0u8; n]);
+            split_pairs(level, src, &mut e, &mut o);
+            prop_assert_eq!((&e, &o), (&we, &wo), "{:?}", level);
+        }
+    }
+
+    #[test]
+    fn packed_chroma_matches_scalar(a in bytes(700), b in bytes(700), u_at in 0usize..2, n in 0usize..180) {
+        let (mut wu, mut wv) = (vec![0u8; n], vec![0u8; n]);
+        packed_chroma(SimdLevel::Scalar, &a, &b, u_at, &mut wu, &mut wv);
+        for level in vector_levels() {
+            let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
+            packed_chroma(level, &a, &b, u_at, &mut u, &mut v);
+            prop_assert_eq!((&u, &v), (&wu, &wv), "{:?}", level);
+        }
+    }
+
+    #[test]
+    fn rgb_to_y_matches_scalar(src in bytes(1400), layout in 0usize..3, n in 0usize..350) {
+        let layout = LAYOUTS[layout];
+        let mut want = vec![0u8; n];
+        rgb_to_y(SimdLevel::Scalar, layout, &src, &mut want);
+        for level in vector_levels() {
+            let mut got = vec![0u8; n];
+            rgb_to_y(level, layout, &src, &mut got);
+            prop_assert_eq!(&got, &want, "{:?}", level);
+        }
+    }
+
+    #[test]
+    fn rgb_to_uv_matches_scalar(
+        a in bytes(1400),
+        b in bytes(1400),
+        layout in 0usize..3,
+        width in 0usize..350,
+        same_row in any::<bool>(),
+    ) {
+        let layout = LAYOUTS[layout];
+        let b = if same_row { &a } else { &b };
+        let n = width.div_ceil(2);
+        let (mut wu, mut wv) = (vec![0u8; n], vec![0u8; n]);
+        rgb_to_uv(SimdLevel::Scalar, layout, (&a, b), (b, &a), width, &mut wu, &mut wv);
+        for level in vector_levels() {
+            let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
+            rgb_to_uv(level, layout, (&a, b), (b, &a), width, &mut u, &mut v);
+            prop_assert_eq!((&u, &v), (&wu, &wv), "{:?}", level);
+        }
+    }
+}
+
+/// The fixed-point maths against the exact BT.601 formulas: luma within 1, chroma of a
+/// 2x2 block within 1 of the exact value of the block's mean.
+#[test]
+fn fixed_point_is_within_one_of_exact_bt601() {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 24) as u8
+    };
+    for _ in 0..20_000 {
+        let px: Vec<(u8, u8, u8)> = (0..4).map(|_| (next(), next(), next())).collect();
+        let (r, g, b) = px[0];
+        let exact_y =
+            16.0 + (65.481 * f64::from(r) + 128.553 * f64::from(g) + 24.966 * f64::from(b)) / 255.0;
+        assert!(
+            (f64::from(scalar::luma(r, g, b)) - exact_y).abs() <= 1.0,
+            "{r} {g} {b}"
+        );
+        let sum = |f: fn(&(u8, u8, u8)) -> u8| px.iter().map(|p| i32::from(f(p))).sum::<i32>();
+        let (sr, sg, sb) = (sum(|p| p.0), sum(|p| p.1), sum(|p| p.2));
+        let (mr, mg, mb) = (
+            f64::from(sr) / 4.0,
+            f64::from(sg) / 4.0,
+            f64::from(sb) / 4.0,
+        );
+        let exact_u = 128.0 + (-37.797 * mr - 74.203 * mg + 112.0 * mb) / 255.0;
+        let exact_v = 128.0 + (112.0 * mr - 93.786 * mg - 18.214 * mb) / 255.0;
+        let (u, v) = scalar::chroma_of_sums(sr, sg, sb);
+        assert!((f64::from(u) - exact_u).abs() <= 1.0, "u {u} vs {exact_u}");
+        assert!((f64::from(v) - exact_v).abs() <= 1.0, "v {v} vs {exact_v}");
+    }
+}
+
+#[test]
+fn levels_are_capped_to_the_cpu() {
+    let best = SimdLevel::detect();
+    assert_eq!(SimdLevel::Avx2.supported(), best.min(SimdLevel::Avx2));
+    assert_eq!(SimdLevel::Scalar.supported(), SimdLevel::Scalar);
+}
