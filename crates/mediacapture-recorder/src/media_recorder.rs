@@ -72,6 +72,10 @@ struct Session {
 
 struct Inner {
     stream: MediaStream,
+    /// Where this recorder's events run: the event loop of its stream's first track (its
+    /// `MediaDevices`' loop), so they are ordered with that document's other events and a
+    /// slow listener elsewhere never delays them.
+    event_loop: mediacapture::EventLoop,
     core: Mutex<RecorderCore>,
     /// Taken before the core's lock is released and held while tasks are queued, so that
     /// tasks reach the event loop in the order the state machine produced them, without
@@ -105,8 +109,9 @@ fn info(t: &MediaStreamTrack) -> TrackInfo {
 /// The one place the recorder's tasks are queued on the event loop: the task runs there,
 /// applies its attribute changes on the state machine and fires its events.
 fn queue_event_task(inner: &Arc<Inner>, task: RecorderTask) {
+    let target = inner.event_loop.clone();
     let inner = Arc::clone(inner);
-    mediacapture::queue_task(move || {
+    target.queue(move || {
         let events = lock(&inner.core).run_task(task);
         for e in &events {
             inner.events.dispatch(e);
@@ -239,8 +244,14 @@ impl MediaRecorder {
     pub fn new(stream: &MediaStream, options: RecorderOptions) -> Result<Self> {
         let tracks: Vec<TrackInfo> = stream.get_tracks().iter().map(info).collect();
         let core = RecorderCore::new(&tracks, options)?;
+        let event_loop = stream
+            .get_tracks()
+            .first()
+            .map(|t| t.event_loop().clone())
+            .unwrap_or_else(mediacapture::EventLoop::global);
         let inner = Arc::new(Inner {
             stream: stream.clone(),
+            event_loop,
             core: Mutex::new(core),
             queue_order: Mutex::new(()),
             events: EventTarget::default(),
