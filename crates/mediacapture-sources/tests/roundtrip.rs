@@ -58,8 +58,8 @@ fn rerecord(input: &Path, output: &Path, mime_type: &str) {
     assert!(file.error().is_none(), "{:?}", file.error());
     mediacapture::flush_events();
     let recording = rec.lock().take().unwrap();
-    let (_, error) = recording.finish();
-    assert!(error.is_none(), "{error:?}");
+    let finished = recording.finish();
+    assert!(finished.error.is_none(), "{:?}", finished.error);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn wav_rerecorded_as_opus() {
 #[test]
 fn live_recorder_blobs_read_back() {
     use mediacapture_recorder::{
-        RecorderCore, RecorderEvent, RecorderOptions, TrackInfo, TrackKind,
+        LocalRecorder, RecorderEvent, RecorderOptions, TrackInfo, TrackKind,
     };
     // MediaRecorder's blobs (timeslice 100 ms) make a live WebM: unknown-size segment and
     // clusters, no duration, no cues, like Chromium's. It must play back.
@@ -141,28 +141,26 @@ fn live_recorder_blobs_read_back() {
         TrackInfo::live("v", TrackKind::Video),
         TrackInfo::live("a", TrackKind::Audio),
     ];
-    let mut rec = RecorderCore::new(&tracks, RecorderOptions::default()).unwrap();
-    let mut queue = rec.start(Some(100), &tracks).unwrap();
+    let mut rec = LocalRecorder::new(&tracks, RecorderOptions::default()).unwrap();
+    rec.start(Some(100), &tracks).unwrap();
     let (mut pushed_video, mut pushed_audio) = (0, 0);
     for m in MediaReader::open(&input).unwrap() {
         match m.unwrap() {
             Media::Video(f) => {
                 pushed_video += 1;
-                queue.extend(rec.push_video("v", &f));
+                rec.push_video("v", &f);
             }
             Media::Audio(a) => {
                 pushed_audio += a.frames();
-                queue.extend(rec.push_audio("a", &a));
+                rec.push_audio("a", &a);
             }
         }
     }
-    queue.extend(rec.stop());
+    rec.stop();
     let mut bytes = Vec::new();
-    for task in queue {
-        for event in rec.run_task(task) {
-            if let RecorderEvent::DataAvailable(blob) = &event {
-                bytes.extend_from_slice(blob.data.data());
-            }
+    for event in rec.run_tasks() {
+        if let RecorderEvent::DataAvailable(blob) = &event {
+            bytes.extend_from_slice(blob.data.data());
         }
     }
     let out = dir.path().join("live.webm");
