@@ -18,7 +18,9 @@
 //! - [`v4l2`] (device side behind cargo feature `v4l2`, on by default) — V4L2 cameras; the
 //!   mapping of V4L2 enumeration answers to native modes is always built.
 //!
-//! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`].
+//! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`], except the
+//! fake backend's when it is given another [`clock::Clock`] (a manual one, in tests).
+//! Every backend runs a source on one capture thread that it stops and joins the same way.
 //! `unsafe` is confined to mapping the X server's shared memory (`x11::shm`).
 //! [`default_backends`] is the one place that decides which backends a program uses: real
 //! ones, or the fake backend when `MEDIACAPTURE_FAKE` asks for it; never fakes silently.
@@ -36,7 +38,6 @@ pub mod clock;
 pub mod fake;
 #[cfg(feature = "pulse")]
 pub mod pulse;
-#[cfg(any(feature = "pulse", feature = "v4l2"))]
 mod thread_source;
 pub mod v4l2;
 #[cfg(feature = "x11")]
@@ -97,8 +98,13 @@ pub trait Backend: Send + Sync {
 
     /// Opens `raw_id` in `config` and starts delivering to `sink`.
     ///
-    /// Errors: `NotFoundError` when the device is gone, `NotReadableError` when it is busy or
-    /// the system refuses, `OverconstrainedError` when `config` is not one of its modes.
+    /// `config` is one its capabilities admit ([`NativeCapabilities::admits`], the one check
+    /// every backend makes): the core chose it from them.
+    ///
+    /// Errors: `NotFoundError` when the device is gone, `NotReadableError` when it is busy,
+    /// the system refuses, or `config` is not one the device admits (its capabilities changed
+    /// since they were listed). A backend never names a constraint: constraints are the
+    /// core's business, and a device that cannot be opened as chosen cannot be read.
     fn open(
         &self,
         raw_id: &str,

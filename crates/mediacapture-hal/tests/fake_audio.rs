@@ -1,4 +1,5 @@
-//! The fake microphone: 10 ms f32 blocks in real time, a 440 Hz tone with a beep each second.
+//! The fake microphone: 10 ms f32 blocks paced by the clock (a manual one here), a 440 Hz tone
+//! with a beep each second.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,21 +12,49 @@ mod common;
 use common::{Collect, aconfig, dominant, rms, tone_power};
 use mediacapture_frame::SampleFormat;
 use mediacapture_hal::fake::{BEEP_HZ, FakeBackend, FakeProfile, TONE_HZ};
-use mediacapture_hal::{Backend, NativeConfig};
+use mediacapture_hal::{Backend, ErrorKind, NativeConfig};
+use mediacapture_hal::clock::Clock as _;
+use mediacapture_test_support::ManualClock;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// A backend of `profile` on a manual clock at 2 s.
+fn fake(profile: FakeProfile) -> (Arc<ManualClock>, FakeBackend) {
+    let clock = ManualClock::starting_at(2_000_000);
+    let backend = FakeBackend::with_clock(profile, clock.as_clock());
+    (clock, backend)
+}
+
+/// Moves the clock `ms` further in 100 ms steps, waiting after each for the blocks it makes
+/// due (ten per step, block 0 having come at the start).
+fn run_for(clock: &ManualClock, sink: &Collect, ms: u64) {
+    let have = sink.audio().len();
+    for step in 1..=ms / 100 {
+        clock.advance(Duration::from_millis(100));
+        sink.wait_audio(have + 10 * step as usize);
+    }
+}
 
 #[test]
-fn blocks_are_10ms_in_real_time_with_contiguous_timestamps() {
-    let backend = FakeBackend::default();
+fn blocks_are_10ms_paced_by_the_clock_with_contiguous_timestamps() {
+    let (clock, backend) = fake(FakeProfile::default());
+    let t0 = clock.now_us();
     let sink = Arc::new(Collect::default());
     let mut src = backend
         .open("fake:audioinput:0", &aconfig(48000, 2), sink.clone())
         .unwrap();
-    common::sleep_ms(500);
+    sink.wait_audio(1);
+    // One step of 490 ms: a microphone woken late delivers what it buffered, back to back.
+    clock.advance(Duration::from_millis(490));
+    sink.wait_audio(50);
+    // And one block per 10 ms from then on.
+    clock.advance(Duration::from_millis(10));
+    sink.wait_audio(51);
     src.stop();
     let blocks = sink.audio();
-    let n = blocks.len();
-    assert!((35..=53).contains(&n), "{n} blocks of 10 ms in 0.5 s");
+    assert_eq!(blocks.len(), 51);
+    assert_eq!(blocks[0].timestamp(), t0);
+    assert_eq!(blocks[50].timestamp(), t0 + 500_000);
     for w in blocks.windows(2) {
         assert_eq!(w[0].frames(), 480);
         assert_eq!(w[0].channels(), 2);
@@ -38,14 +67,16 @@ fn blocks_are_10ms_in_real_time_with_contiguous_timestamps() {
 
 #[test]
 fn tone_is_440_hz_with_an_880_hz_beep_at_each_second() {
-    let backend = FakeBackend::default();
+    let (clock, backend) = fake(FakeProfile::default());
     let sink = Arc::new(Collect::default());
     let mut src = backend
         .open("fake:audioinput:0", &aconfig(48000, 1), sink.clone())
         .unwrap();
-    // The beep starts at 0 s and lasts 100 ms; wait past the second one at 1 s.
-    assert!(common::wait_for(3000, || sink.audio().len() >= 155));
+    sink.wait_audio(1);
+    // The beep starts at 0 s and lasts 100 ms; go past the second one at 1 s.
+    run_for(&clock, &sink, 1600);
     src.stop();
+    assert_eq!(sink.audio().len(), 161);
     let samples: Vec<f32> = sink
         .audio()
         .iter()
@@ -72,7 +103,7 @@ fn tone_is_440_hz_with_an_880_hz_beep_at_each_second() {
 
 #[test]
 fn other_rates_and_channel_counts_from_a_profile() {
-    let backend = FakeBackend::new(
+    let (clock, backend) = fake(
         FakeProfile::from_json(
             r#"{"devices":[{"kind":"audioinput","id":"m","sampleRate":[44100,16000],
                 "channelCount":[1,2,6]}]}"#,
@@ -82,8 +113,10 @@ fn other_rates_and_channel_counts_from_a_profile() {
     for (rate, ch, block) in [(44100u32, 6u32, 441usize), (16000, 1, 160)] {
         let sink = Arc::new(Collect::default());
         let mut src = backend.open("m", &aconfig(rate, ch), sink.clone()).unwrap();
-        assert!(common::wait_for(2000, || sink.audio().len() >= 30));
+        sink.wait_audio(1);
+        run_for(&clock, &sink, 300);
         src.stop();
+        assert_eq!(sink.audio().len(), 31);
         let blocks = sink.audio();
         assert!(
             blocks
@@ -102,21 +135,19 @@ fn other_rates_and_channel_counts_from_a_profile() {
             TONE_HZ
         );
     }
+    // Configurations the device does not admit: NotReadableError, no constraint named.
     let sink = Arc::new(Collect::default());
-    let err = backend
-        .open("m", &aconfig(48000, 1), sink.clone())
-        .map(|_| ())
-        .unwrap_err();
-    assert_eq!(err.constraint(), Some("sampleRate"));
-    let err = backend
-        .open("m", &aconfig(16000, 3), sink.clone())
-        .map(|_| ())
-        .unwrap_err();
-    assert_eq!(err.constraint(), Some("channelCount"));
     let mut c = aconfig(16000, 1);
     if let NativeConfig::Audio(a) = &mut c {
         a.sample_size = 24;
     }
-    let err = backend.open("m", &c, sink).map(|_| ()).unwrap_err();
-    assert_eq!(err.constraint(), Some("sampleSize"));
+    for config in [aconfig(48000, 1), aconfig(16000, 3), c] {
+        let err = backend
+            .open("m", &config, sink.clone())
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NotReadableError, "{config}");
+        assert_eq!(err.constraint(), None);
+    }
+    assert!(sink.all().is_empty());
 }

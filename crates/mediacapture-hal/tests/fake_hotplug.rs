@@ -8,12 +8,55 @@
 
 mod common;
 
-use common::{Collect, Item};
+use common::{Collect, Item, SAFETY};
 use mediacapture_hal::fake::{DeviceSpec, FakeBackend, FakeProfile, read_frame_counter};
-use mediacapture_hal::{Backend, ErrorKind, NativeConfig, SourceEvent, SourceSink, clock};
+use mediacapture_hal::{Backend, ErrorKind, NativeConfig, SourceEvent, SourceSink};
+use mediacapture_test_support::ManualClock;
 use mediacapture_types::native::VideoMode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A backend of `profile` paced by a manual clock.
+fn fake(profile: FakeProfile) -> (Arc<ManualClock>, FakeBackend) {
+    let clock = ManualClock::starting_at(1_000_000);
+    let backend = FakeBackend::with_clock(profile, clock.as_clock());
+    (clock, backend)
+}
+
+/// A 320x240 camera at 10 fps with the extra profile members `extra`.
+fn camera_10fps(id: &str, extra: &str) -> String {
+    format!(
+        r#"{{"kind":"videoinput","id":"{id}",{extra}
+            "modes":[{{"width":320,"height":240,"frameRate":10}}]}}"#
+    )
+}
+
+fn qvga10() -> NativeConfig {
+    NativeConfig::Video(VideoMode {
+        width: 320,
+        height: 240,
+        frame_rate: 10.0,
+    })
+}
+
+/// What a sink received, as a short script: `V<counter>`, `A`, `Muted`, `Unmuted`,
+/// `Ended(<error kind>)`.
+fn script(sink: &Collect) -> Vec<String> {
+    sink.all()
+        .into_iter()
+        .map(|(_, i)| match i {
+            Item::Video(f) => format!("V{}", read_frame_counter(&f).unwrap()),
+            Item::Audio(_) => "A".to_owned(),
+            Item::Event(SourceEvent::Ended(Some(e))) => format!("Ended({})", e.name()),
+            Item::Event(e) => format!("{e:?}"),
+        })
+        .collect()
+}
+
+fn step(clock: &ManualClock, ms: u64) {
+    clock.advance(Duration::from_millis(ms));
+}
 
 fn vga() -> NativeConfig {
     NativeConfig::Video(VideoMode {
@@ -63,88 +106,65 @@ fn add_and_remove_call_the_watchers_and_change_the_list() {
 
 #[test]
 fn removing_an_open_device_ends_its_sources() {
-    let backend = FakeBackend::default();
+    let (clock, backend) = fake(FakeProfile::default());
     let sink = Arc::new(Collect::default());
     let other = Arc::new(Collect::default());
     let mut src = backend
         .open("fake:videoinput:0", &vga(), sink.clone())
         .unwrap();
-    let mut mic_cfg = None;
-    if let mediacapture_hal::NativeCapabilities::Audio(a) =
-        &backend.devices().unwrap()[1].capabilities
-    {
-        mic_cfg = Some(NativeConfig::Audio(
-            mediacapture_types::native::AudioConfig {
-                sample_rate: a.sample_rates[0],
-                channel_count: 1,
-                sample_size: 16,
-                latency: a.latency.0,
-                echo_cancellation: a.echo_cancellation[0],
-                auto_gain_control: a.auto_gain_control[0],
-                noise_suppression: a.noise_suppression[0],
-            },
-        ));
-    }
     let mut mic = backend
-        .open("fake:audioinput:0", &mic_cfg.unwrap(), other.clone())
+        .open("fake:audioinput:0", &common::aconfig(48000, 1), other.clone())
         .unwrap();
-    assert!(common::wait_for(2000, || sink.video().len() >= 2));
+    sink.wait_video(1);
+    other.wait_audio(1);
     backend.remove_device("fake:videoinput:0").unwrap();
-    assert!(common::wait_for(2000, || !sink.events().is_empty()));
-    common::sleep_ms(100);
-    let events = sink.events();
-    assert_eq!(events.len(), 1);
-    match &events[0].1 {
+    sink.wait_events(1);
+    // The camera's thread reported Ended and returned: stopping it joins at once.
+    src.stop();
+    match &sink.events()[0].1 {
         SourceEvent::Ended(Some(e)) => assert_eq!(e.kind, ErrorKind::NotFoundError),
         other => panic!("expected Ended(NotFoundError), got {other:?}"),
     }
-    // Nothing after Ended.
-    let all = sink.all();
-    assert!(matches!(
-        all.last(),
-        Some((_, Item::Event(SourceEvent::Ended(_))))
-    ));
-    // The other device goes on.
-    let before = other.audio().len();
-    common::sleep_ms(60);
-    assert!(other.audio().len() > before);
-    assert!(other.events().is_empty());
+    // The other device goes on: 30 ms more give three more blocks, and no event.
+    step(&clock, 30);
+    other.wait_audio(4);
+    mic.stop();
+    assert_eq!(script(&sink), ["V0", "Ended(NotFoundError)"]);
+    assert_eq!(script(&other), ["A", "A", "A", "A"]);
     // Re-opening the removed device fails.
     let e = backend
         .open("fake:videoinput:0", &vga(), sink.clone())
         .map(|_| ())
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFoundError);
-    src.stop();
-    mic.stop();
 }
 
+/// `disconnectAfterMs` follows the backend's clock: a minute on the manual clock passes at
+/// once (with the wall clock the test would time out).
 #[test]
-fn scripted_disconnect_removes_the_device_and_ends_sources() {
-    let backend = FakeBackend::new(
-        FakeProfile::from_json(
-            r#"{"devices":[{"kind":"videoinput","id":"flaky","disconnectAfterMs":300,
-                "modes":[{"width":320,"height":240,"frameRate":30}]},
-               {"kind":"audiooutput","id":"stays"}]}"#,
-        )
-        .unwrap(),
+fn scripted_disconnect_follows_the_clock_and_ends_sources() {
+    let json = format!(
+        r#"{{"devices":[{},{{"kind":"audiooutput","id":"stays"}}]}}"#,
+        camera_10fps("flaky", r#""disconnectAfterMs":60050,"#)
     );
-    let t0 = clock::now_us();
-    let calls = counter_watch(&backend);
+    let (clock, backend) = fake(FakeProfile::from_json(&json).unwrap());
+    let (watch, calls) = common::watch_channel();
+    backend.watch_devices(watch);
     let sink = Arc::new(Collect::default());
-    let config = NativeConfig::Video(VideoMode {
-        width: 320,
-        height: 240,
-        frame_rate: 30.0,
-    });
-    let mut src = backend.open("flaky", &config, sink.clone()).unwrap();
+    let mut src = backend.open("flaky", &qvga10(), sink.clone()).unwrap();
+    sink.wait_video(1);
+    step(&clock, 100);
+    sink.wait_video(2);
+    // 60 s: the camera skips to the frame due now (600); the device is still there.
+    step(&clock, 59_900);
+    sink.wait_video(3);
     assert!(backend.has_device("flaky"));
-    assert!(common::wait_for(3000, || !sink.events().is_empty()));
-    let (t_end, ev) = sink.events()[0].clone();
-    assert!(matches!(ev, SourceEvent::Ended(Some(ref e)) if e.kind == ErrorKind::NotFoundError));
-    let after = (t_end - t0) / 1000;
-    assert!((250..1500).contains(&after), "ended after {after} ms");
-    assert!(common::wait_for(1000, || calls.load(Ordering::SeqCst) == 1));
+    // 60.05 s: gone.
+    step(&clock, 50);
+    sink.wait_events(1);
+    calls.recv_timeout(SAFETY).expect("the watchers were called");
+    src.stop();
+    assert_eq!(script(&sink), ["V0", "V1", "V600", "Ended(NotFoundError)"]);
     let ids: Vec<_> = backend
         .devices()
         .unwrap()
@@ -152,57 +172,32 @@ fn scripted_disconnect_removes_the_device_and_ends_sources() {
         .map(|d| d.raw_id)
         .collect();
     assert_eq!(ids, vec!["stays".to_string()]);
-    assert!(
-        sink.video().len() >= 3,
-        "frames were delivered before the disconnect"
-    );
-    src.stop();
+    assert!(calls.try_recv().is_err(), "one call");
 }
 
 #[test]
 fn scripted_mute_sends_muted_then_unmuted_and_no_frames_between() {
-    let backend = FakeBackend::new(
-        FakeProfile::from_json(
-            r#"{"devices":[{"kind":"videoinput","id":"cam","muteAfterMs":200,"muteForMs":300,
-                "modes":[{"width":320,"height":240,"frameRate":30}]}]}"#,
-        )
-        .unwrap(),
+    let json = format!(
+        r#"{{"devices":[{}]}}"#,
+        camera_10fps("cam", r#""muteAfterMs":200,"muteForMs":300,"#)
     );
+    let (clock, backend) = fake(FakeProfile::from_json(&json).unwrap());
     let sink = Arc::new(Collect::default());
-    let config = NativeConfig::Video(VideoMode {
-        width: 320,
-        height: 240,
-        frame_rate: 30.0,
-    });
-    let mut src = backend.open("cam", &config, sink.clone()).unwrap();
-    assert!(common::wait_for(3000, || sink.events().len() >= 2));
-    common::sleep_ms(150);
+    let mut src = backend.open("cam", &qvga10(), sink.clone()).unwrap();
+    sink.wait_video(1);
+    step(&clock, 100);
+    sink.wait_video(2);
+    // Muted from 200 ms to 500 ms: frames 2, 3 and 4 are not delivered.
+    step(&clock, 100);
+    sink.wait_events(1);
+    step(&clock, 100);
+    step(&clock, 100);
+    step(&clock, 100);
+    sink.wait_video(3);
+    step(&clock, 100);
+    sink.wait_video(4);
     src.stop();
-    let all = sink.all();
-    let events: Vec<_> = sink.events().into_iter().map(|(_, e)| e).collect();
-    assert_eq!(events, vec![SourceEvent::Muted, SourceEvent::Unmuted]);
-    let muted_at = all
-        .iter()
-        .position(|(_, i)| matches!(i, Item::Event(SourceEvent::Muted)))
-        .unwrap();
-    let unmuted_at = all
-        .iter()
-        .position(|(_, i)| matches!(i, Item::Event(SourceEvent::Unmuted)))
-        .unwrap();
-    assert_eq!(unmuted_at, muted_at + 1, "no frame while muted");
-    let frames_before = muted_at;
-    assert!(
-        (4..=8).contains(&frames_before),
-        "{frames_before} frames in 200 ms"
-    );
-    assert!(all.len() > unmuted_at + 2, "frames resume after unmute");
-    // The frame after the gap carries a counter about 300 ms (9 frames) later.
-    let counter = |i: usize| match &all[i].1 {
-        Item::Video(f) => read_frame_counter(f).unwrap(),
-        other => panic!("{other:?}"),
-    };
-    let gap = counter(unmuted_at + 1) - counter(muted_at - 1);
-    assert!((8..=11).contains(&gap), "counter gap {gap}");
+    assert_eq!(script(&sink), ["V0", "V1", "Muted", "Unmuted", "V5", "V6"]);
 }
 
 #[test]
@@ -220,19 +215,20 @@ fn busy_device_is_not_readable() {
 
 #[test]
 fn stop_joins_the_thread_and_no_callback_follows() {
-    let backend = FakeBackend::default();
+    let (clock, backend) = fake(FakeProfile::default());
     for _ in 0..5 {
         let sink = Arc::new(Collect::default());
         let mut src = backend
             .open("fake:videoinput:0", &vga(), sink.clone())
             .unwrap();
-        assert!(common::wait_for(2000, || !sink.video().is_empty()));
+        sink.wait_video(1);
         src.stop();
         sink.closed.store(true, Ordering::SeqCst);
-        common::sleep_ms(80);
-        assert_eq!(sink.calls_after_close.load(Ordering::SeqCst), 0);
-        // Only the backend's registry and our test hold the sink now: the thread is gone.
+        // The thread is gone: it held the sink, only the test does now.
         assert_eq!(Arc::strong_count(&sink), 1);
+        // Frames that would be due now are not delivered.
+        step(&clock, 100);
+        assert_eq!(sink.calls_after_close.load(Ordering::SeqCst), 0);
         src.stop(); // idempotent
     }
     // Dropping without stop also joins.
@@ -247,12 +243,12 @@ fn stop_joins_the_thread_and_no_callback_follows() {
             sink.clone(),
         )
         .unwrap();
-    assert!(common::wait_for(2000, || !sink.video().is_empty()));
+    sink.wait_video(1);
     drop(src);
     sink.closed.store(true, Ordering::SeqCst);
-    common::sleep_ms(80);
-    assert_eq!(sink.calls_after_close.load(Ordering::SeqCst), 0);
     assert_eq!(Arc::strong_count(&sink), 1);
+    step(&clock, 100);
+    assert_eq!(sink.calls_after_close.load(Ordering::SeqCst), 0);
 }
 
 /// A sink that stops its own source from inside a callback must not deadlock.
@@ -273,7 +269,7 @@ fn stop_from_inside_a_callback_does_not_deadlock() {
         fn on_audio(&self, _: mediacapture_frame::AudioData) {}
         fn on_event(&self, _: SourceEvent) {}
     }
-    let backend = FakeBackend::default();
+    let (clock, backend) = fake(FakeProfile::default());
     let sink = Arc::new(SelfStop {
         src: Mutex::new(None),
         frames: AtomicUsize::new(0),
@@ -282,11 +278,11 @@ fn stop_from_inside_a_callback_does_not_deadlock() {
         .open("fake:videoinput:0", &vga(), sink.clone())
         .unwrap();
     *sink.src.lock().unwrap() = Some(src);
-    assert!(common::wait_for(2000, || sink
-        .frames
-        .load(Ordering::SeqCst)
-        >= 2));
-    common::sleep_ms(150);
+    // Frame 0 is due at once, frame 1 (which stops the source) after one interval.
+    step(&clock, 34);
+    // The thread ends after that callback: then only the test holds the sink.
+    common::poll_until("the capture thread to end", || Arc::strong_count(&sink) == 1);
+    step(&clock, 1000);
     assert_eq!(
         sink.frames.load(Ordering::SeqCst),
         2,
@@ -296,33 +292,31 @@ fn stop_from_inside_a_callback_does_not_deadlock() {
 
 #[test]
 fn set_muted_mutes_and_unmutes_open_sources() {
-    let backend = FakeBackend::default();
+    let (clock, backend) = fake(FakeProfile::default());
     let sink = Arc::new(Collect::default());
     let mut src = backend
         .open("fake:videoinput:0", &vga(), sink.clone())
         .unwrap();
-    assert!(common::wait_for(2000, || sink.video().len() >= 2));
+    sink.wait_video(1);
     backend.set_muted("fake:videoinput:0", true).unwrap();
-    assert!(common::wait_for(2000, || !sink.events().is_empty()));
-    let frames_at_mute = sink.video().len();
-    common::sleep_ms(200);
-    assert_eq!(sink.video().len(), frames_at_mute, "no frames while muted");
+    // Takes effect at the next frame.
+    step(&clock, 34);
+    sink.wait_events(1);
+    step(&clock, 34);
     // A source opened while the device is muted starts muted.
     let late = Arc::new(Collect::default());
     let mut late_src = backend
         .open("fake:videoinput:0", &vga(), late.clone())
         .unwrap();
-    assert!(common::wait_for(2000, || !late.events().is_empty()));
-    assert!(late.video().is_empty());
+    late.wait_events(1);
     backend.set_muted("fake:videoinput:0", false).unwrap();
-    assert!(common::wait_for(2000, || sink.video().len() > frames_at_mute));
-    assert!(common::wait_for(2000, || !late.video().is_empty()));
+    step(&clock, 34);
+    sink.wait_video(2);
+    late.wait_video(1);
     src.stop();
     late_src.stop();
-    let events: Vec<_> = sink.events().into_iter().map(|(_, e)| e).collect();
-    assert_eq!(events, vec![SourceEvent::Muted, SourceEvent::Unmuted]);
-    let events: Vec<_> = late.events().into_iter().map(|(_, e)| e).collect();
-    assert_eq!(events, vec![SourceEvent::Muted, SourceEvent::Unmuted]);
+    assert_eq!(script(&sink), ["V0", "Muted", "Unmuted", "V3"]);
+    assert_eq!(script(&late), ["Muted", "Unmuted", "V1"]);
     let e = backend.set_muted("nope", true).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFoundError);
 }

@@ -1,4 +1,4 @@
-//! Fake cameras and screens: real-time pacing, timestamps, readable counters, formats.
+//! Fake cameras and screens: pacing on a manual clock, timestamps, readable counters, formats.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,10 +11,13 @@ mod common;
 use common::Collect;
 use mediacapture_frame::{PixelFormat, VideoFrame};
 use mediacapture_hal::fake::{FakeBackend, FakeProfile, read_frame_counter, read_frame_timestamp};
-use mediacapture_hal::{Backend, ErrorKind, NativeConfig, clock};
+use mediacapture_hal::{Backend, ErrorKind, NativeConfig};
+use mediacapture_hal::clock::Clock as _;
+use mediacapture_test_support::ManualClock;
 use mediacapture_types::CursorCaptureConstraint;
 use mediacapture_types::native::{DisplayConfig, VideoMode};
 use std::sync::Arc;
+use std::time::Duration;
 
 fn vmode(width: u32, height: u32, frame_rate: f64) -> NativeConfig {
     NativeConfig::Video(VideoMode {
@@ -24,65 +27,98 @@ fn vmode(width: u32, height: u32, frame_rate: f64) -> NativeConfig {
     })
 }
 
-fn camera_profile(format: &str) -> FakeBackend {
+/// A backend paced by a manual clock starting at `START_US`.
+struct Fake {
+    clock: Arc<ManualClock>,
+    backend: FakeBackend,
+}
+
+const START_US: i64 = 5_000_000;
+
+fn fake(profile: FakeProfile) -> Fake {
+    let clock = ManualClock::starting_at(START_US);
+    let backend = FakeBackend::with_clock(profile, clock.as_clock());
+    Fake { clock, backend }
+}
+
+fn camera_profile(format: &str) -> Fake {
     let json = format!(
         r#"{{"devices":[{{"kind":"videoinput","id":"cam","modes":[
             {{"width":320,"height":240,"frameRate":30,"pixelFormat":"{format}"}},
             {{"width":320,"height":240,"frameRate":10,"pixelFormat":"{format}"}},
             {{"width":640,"height":360,"frameRate":60,"pixelFormat":"{format}"}}]}}]}}"#
     );
-    FakeBackend::new(FakeProfile::from_json(&json).unwrap())
+    fake(FakeProfile::from_json(&json).unwrap())
 }
 
-/// Captures for `ms` and returns the frames.
-fn capture(backend: &FakeBackend, id: &str, config: NativeConfig, ms: u64) -> Vec<VideoFrame> {
+/// One frame interval at `fps`, rounded up to the microsecond: moving a manual clock by this
+/// makes exactly the next frame due.
+fn interval(fps: f64) -> Duration {
+    Duration::from_micros((1e6 / fps).ceil() as u64)
+}
+
+/// Opens `id`, takes frame 0 (due at once), then moves the clock by each of `steps` and takes
+/// the one frame each makes due; stops and returns every frame delivered.
+fn capture(f: &Fake, id: &str, config: NativeConfig, steps: &[Duration]) -> Vec<VideoFrame> {
     let sink = Arc::new(Collect::default());
-    let mut src = backend.open(id, &config, sink.clone()).unwrap();
+    let mut src = f.backend.open(id, &config, sink.clone()).unwrap();
     assert_eq!(src.config(), &config);
-    common::sleep_ms(ms);
+    sink.wait_video(1);
+    for (i, step) in steps.iter().enumerate() {
+        f.clock.advance(*step);
+        sink.wait_video(i + 2);
+    }
     src.stop();
     sink.video()
 }
 
 #[test]
-fn frames_arrive_at_the_mode_rate_with_increasing_timestamps_and_counters() {
-    let backend = camera_profile("I420");
+fn one_frame_per_interval_with_exact_timestamps_and_counters() {
+    let f = camera_profile("I420");
     for fps in [30.0, 10.0] {
-        let start = clock::now_us();
-        let frames = capture(&backend, "cam", vmode(320, 240, fps), 600);
-        // 0.6 s at `fps`, frame 0 immediately: expect 0.6*fps+1 frames, allow some slack
-        // for a loaded machine (but no burst of catch-up frames).
-        let expected = 0.6 * fps + 1.0;
-        let n = frames.len() as f64;
-        assert!(
-            n >= expected * 0.7 && n <= expected + 2.0,
-            "{fps} fps: {n} frames in 0.6 s"
-        );
-        let mut prev_ts = start - 1;
-        let mut prev_counter = None;
-        for f in &frames {
-            assert_eq!(f.format(), PixelFormat::I420);
-            assert_eq!((f.coded_width(), f.coded_height()), (320, 240));
-            assert!(f.timestamp() > prev_ts, "timestamps must increase");
-            prev_ts = f.timestamp();
-            let c = read_frame_counter(f).expect("counter readable");
-            if let Some(p) = prev_counter {
-                assert!(c > p, "counter {c} after {p}");
-            }
-            prev_counter = Some(c);
-            // The counter is the frame slot: its timestamp is start + c / fps.
-            let slot_us = (c as f64 * 1e6 / fps).round() as i64;
-            assert_eq!(read_frame_timestamp(f), Some(f.timestamp()));
-            let d = f.duration().expect("duration");
+        let t0 = f.clock.now_us();
+        // 20 intervals: frames 0..=20, each at t0 + k / fps exactly.
+        let frames = capture(&f, "cam", vmode(320, 240, fps), &[interval(fps); 20]);
+        assert_eq!(frames.len(), 21, "{fps} fps");
+        for (k, frame) in frames.iter().enumerate() {
+            assert_eq!(frame.format(), PixelFormat::I420);
+            assert_eq!((frame.coded_width(), frame.coded_height()), (320, 240));
+            assert_eq!(read_frame_counter(frame), Some(k as u64), "{fps} fps");
+            let due = t0 + (k as f64 * 1e6 / fps).round() as i64;
+            assert_eq!(frame.timestamp(), due, "{fps} fps frame {k}");
+            assert_eq!(read_frame_timestamp(frame), Some(due));
+            let d = frame.duration().expect("duration");
             assert!((d as f64 - 1e6 / fps).abs() <= 1.0, "duration {d}");
-            let first = frames[0].timestamp();
-            assert!(((f.timestamp() - first) - slot_us).abs() <= 1, "no drift");
         }
-        assert_eq!(read_frame_counter(&frames[0]), Some(0));
-        // Timestamps are capture times on the shared clock, taken while we waited.
-        assert!(frames[0].timestamp() >= start);
-        assert!(prev_ts <= clock::now_us());
+        // Nothing is due past the clock.
+        assert!(frames.iter().all(|fr| fr.timestamp() <= f.clock.now_us()));
     }
+}
+
+/// A clock that jumps over several frame times is a late wake-up: the camera drops the frames
+/// it missed and delivers the one due now, as a real camera that stalled.
+#[test]
+fn a_jump_over_several_intervals_gives_the_frame_due_now() {
+    let f = camera_profile("I420");
+    let t0 = f.clock.now_us();
+    let frames = capture(
+        &f,
+        "cam",
+        vmode(320, 240, 10.0),
+        &[
+            Duration::from_millis(100),
+            Duration::from_millis(1000),
+            Duration::from_millis(100),
+        ],
+    );
+    let seen: Vec<_> = frames
+        .iter()
+        .map(|fr| (read_frame_counter(fr).unwrap(), fr.timestamp() - t0))
+        .collect();
+    assert_eq!(
+        seen,
+        [(0, 0), (1, 100_000), (11, 1_100_000), (12, 1_200_000)]
+    );
 }
 
 #[test]
@@ -94,9 +130,9 @@ fn every_pixel_format_carries_the_counter() {
         ("BGRA", PixelFormat::Bgra),
         ("MJPEG", PixelFormat::Mjpeg),
     ] {
-        let backend = camera_profile(name);
-        let frames = capture(&backend, "cam", vmode(640, 360, 60.0), 120);
-        assert!(frames.len() >= 2, "{name}: {} frames", frames.len());
+        let f = camera_profile(name);
+        let frames = capture(&f, "cam", vmode(640, 360, 60.0), &[interval(60.0); 2]);
+        assert_eq!(frames.len(), 3, "{name}");
         for (i, f) in frames.iter().enumerate() {
             assert_eq!(f.format(), format);
             match format.frame_size(640, 360) {
@@ -139,9 +175,14 @@ fn downscale_i420(f: &VideoFrame, w: u32, h: u32) -> VideoFrame {
 
 #[test]
 fn counter_survives_scaling_down_to_320x180() {
-    let backend = FakeBackend::default();
-    let frames = capture(&backend, "fake:videoinput:0", vmode(1920, 1080, 30.0), 150);
-    assert!(!frames.is_empty());
+    let f = fake(FakeProfile::default());
+    let frames = capture(
+        &f,
+        "fake:videoinput:0",
+        vmode(1920, 1080, 30.0),
+        &[interval(30.0); 2],
+    );
+    assert_eq!(frames.len(), 3);
     for f in &frames {
         let c = read_frame_counter(f).unwrap();
         for (w, h) in [(960, 540), (640, 360), (320, 180)] {
@@ -154,8 +195,8 @@ fn counter_survives_scaling_down_to_320x180() {
 
 #[test]
 fn corrupted_code_is_not_misread() {
-    let backend = camera_profile("I420");
-    let frames = capture(&backend, "cam", vmode(320, 240, 30.0), 80);
+    let fake = camera_profile("I420");
+    let frames = capture(&fake, "cam", vmode(320, 240, 30.0), &[]);
     let f = &frames[0];
     assert!(read_frame_counter(f).is_some());
     // Flip one payload cell of the counter band: the check must reject it.
@@ -181,9 +222,9 @@ fn corrupted_code_is_not_misread() {
 
 #[test]
 fn the_pattern_moves() {
-    let backend = camera_profile("I420");
-    let frames = capture(&backend, "cam", vmode(320, 240, 30.0), 200);
-    assert!(frames.len() >= 3);
+    let f = camera_profile("I420");
+    let frames = capture(&f, "cam", vmode(320, 240, 30.0), &[interval(30.0); 2]);
+    assert_eq!(frames.len(), 3);
     // Below the code and text rows, consecutive frames differ (the moving box).
     let lower = |f: &VideoFrame| f.plane(0)[120 * 320..240 * 320].to_vec();
     assert_ne!(lower(&frames[0]), lower(&frames[2]));
@@ -191,18 +232,20 @@ fn the_pattern_moves() {
 
 #[test]
 fn screen_frames_are_bgra_at_the_configured_rate() {
-    let backend = FakeBackend::default();
+    let fake = fake(FakeProfile::default());
+    let t0 = fake.clock.now_us();
     let config = NativeConfig::Display(DisplayConfig {
         frame_rate: 10.0,
         cursor: CursorCaptureConstraint::Never,
     });
-    let frames = capture(&backend, "fake:screen:0", config, 550);
-    let n = frames.len();
-    assert!((4..=8).contains(&n), "{n} frames at 10 fps in 0.55 s");
-    for f in &frames {
+    // Half a second at 10 fps: frames at 0, 100, ..., 500 ms.
+    let frames = capture(&fake, "fake:screen:0", config, &[interval(10.0); 5]);
+    assert_eq!(frames.len(), 6);
+    for (k, f) in frames.iter().enumerate() {
         assert_eq!(f.format(), PixelFormat::Bgra);
         assert_eq!((f.coded_width(), f.coded_height()), (1920, 1080));
-        assert!(read_frame_counter(f).is_some());
+        assert_eq!(read_frame_counter(f), Some(k as u64));
+        assert_eq!(f.timestamp(), t0 + 100_000 * k as i64);
     }
 }
 
@@ -231,18 +274,15 @@ fn open_errors() {
         open("out", vmode(640, 480, 30.0)).kind,
         ErrorKind::NotFoundError
     );
-    assert_eq!(
-        open("cam", vmode(800, 480, 30.0)).constraint(),
-        Some("width")
-    );
-    assert_eq!(
-        open("cam", vmode(640, 360, 30.0)).constraint(),
-        Some("height")
-    );
-    assert_eq!(
-        open("cam", vmode(640, 480, 25.0)).constraint(),
-        Some("frameRate")
-    );
+    // A configuration the device does not admit cannot be read (the core chose it from the
+    // capabilities, so the device changed): NotReadableError, never a constraint name.
+    let not_readable = |e: mediacapture_hal::Error| {
+        assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}");
+        assert_eq!(e.constraint(), None);
+    };
+    not_readable(open("cam", vmode(800, 480, 30.0)));
+    not_readable(open("cam", vmode(640, 360, 30.0)));
+    not_readable(open("cam", vmode(640, 480, 25.0)));
     let busy = open("busy", vmode(640, 480, 30.0));
     assert_eq!(busy.kind, ErrorKind::NotReadableError);
     let disp = |fps: f64, cursor| {
@@ -251,21 +291,9 @@ fn open_errors() {
             cursor,
         })
     };
-    assert_eq!(
-        open("scr", disp(60.0, CursorCaptureConstraint::Never)).constraint(),
-        Some("frameRate")
-    );
-    assert_eq!(
-        open("scr", disp(5.0, CursorCaptureConstraint::Always)).constraint(),
-        Some("cursor")
-    );
-    assert_eq!(
-        open("mic", vmode(640, 480, 30.0)).kind,
-        ErrorKind::TypeError
-    );
-    assert_eq!(
-        open("cam", disp(5.0, CursorCaptureConstraint::Never)).kind,
-        ErrorKind::TypeError
-    );
+    not_readable(open("scr", disp(60.0, CursorCaptureConstraint::Never)));
+    not_readable(open("scr", disp(5.0, CursorCaptureConstraint::Always)));
+    not_readable(open("mic", vmode(640, 480, 30.0)));
+    not_readable(open("cam", disp(5.0, CursorCaptureConstraint::Never)));
     assert!(sink.all().is_empty(), "a failed open delivers nothing");
 }

@@ -819,3 +819,83 @@ fn the_drawn_cursor_follows_the_pointer_on_a_still_screen() {
     assert!(sink.events().is_empty(), "{:?}", sink.events());
     drop(conn);
 }
+
+/// Sends `signal` (e.g. `"STOP"`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let ok = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill -{signal} {pid}");
+}
+
+/// Issue #13.2: an X server that stops answering (here: SIGSTOP) used to block the capture
+/// thread in a reply wait forever, and whoever stopped the capture with it. Now the capture
+/// mutes, then ends with a NotReadableError, and stop returns; listing devices returns too.
+#[test]
+fn a_server_that_stops_answering_mutes_then_ends_the_capture() {
+    let Some(mut x) = private_x_or_skip(
+        "a_server_that_stops_answering_mutes_then_ends_the_capture",
+        "320x240x24",
+        &[],
+    ) else {
+        return;
+    };
+    let pid = x.child.id();
+    let b = X11Backend::with_display(&x.display);
+    let id = format!("x11:{}:0", x.display);
+    let sink = Arc::new(Collect::default());
+    // The cursor is drawn: each tick asks the server for the cursor image (the request the
+    // capture thread was stuck in), besides DAMAGE and the reads.
+    let mut src = b
+        .open(
+            &id,
+            &NativeConfig::Display(DisplayConfig {
+                frame_rate: 20.0,
+                cursor: CursorCaptureConstraint::Always,
+            }),
+            sink.clone(),
+        )
+        .unwrap();
+    sink.wait("a first frame", |items| common::videos(items) >= 1);
+    signal(pid, "STOP");
+    sink.wait("Ended after the server stopped answering", |items| {
+        items
+            .iter()
+            .any(|(_, i)| matches!(i, Item::Event(SourceEvent::Ended(_))))
+    });
+    let events: Vec<_> = sink.events().into_iter().map(|(_, e)| e).collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0], SourceEvent::Muted);
+    match &events[1] {
+        SourceEvent::Ended(Some(e)) => assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // Nothing after Ended, and stop returns (the server is still stopped).
+    assert!(matches!(
+        sink.all().last(),
+        Some((_, Item::Event(SourceEvent::Ended(_))))
+    ));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stopper = std::thread::spawn(move || {
+        src.stop();
+        tx.send(()).ok();
+    });
+    let stopped = rx.recv_timeout(common::SAFETY);
+    // A query of the stopped server returns too, with nothing.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let query = {
+        let b = b.clone();
+        std::thread::spawn(move || {
+            tx.send(b.devices().unwrap().len()).ok();
+        })
+    };
+    let listed = rx.recv_timeout(common::SAFETY);
+    signal(pid, "CONT");
+    let _ = x.child.kill();
+    assert!(stopped.is_ok(), "stop blocked on a silent server");
+    assert_eq!(listed, Ok(0), "devices() of a silent server");
+    stopper.join().unwrap();
+    query.join().unwrap();
+}

@@ -10,36 +10,46 @@
 //! string, a file, or the `MEDIACAPTURE_FAKE` environment variable) or code; they can be
 //! plugged in and out at run time and can script faults (disconnect, mute).
 //!
+//! Sources pace themselves on the backend's [`Clock`](crate::clock::Clock): the system clock
+//! by default, or a manual one ([`FakeBackend::with_clock`]) with which a test decides when
+//! each frame is due, and so gets exact frame counts and timestamps whatever the machine's
+//! load. Scripted faults and disconnects follow the same clock.
+//!
 //! ```
 //! use mediacapture_hal::fake::{FakeBackend, FakeProfile};
 //! use mediacapture_hal::{Backend, NativeConfig, SourceEvent, SourceSink};
 //! use mediacapture_frame::{AudioData, VideoFrame};
+//! use mediacapture_test_support::ManualClock;
 //! use mediacapture_types::native::VideoMode;
-//! use std::sync::{Arc, Mutex};
+//! use std::sync::{Arc, Mutex, mpsc};
+//! use std::time::Duration;
 //!
-//! #[derive(Default)]
-//! struct Collect(Mutex<Vec<VideoFrame>>);
-//! impl SourceSink for Collect {
-//!     fn on_video(&self, frame: VideoFrame) { self.0.lock().unwrap().push(frame) }
+//! struct Frames(Mutex<mpsc::Sender<VideoFrame>>);
+//! impl SourceSink for Frames {
+//!     fn on_video(&self, frame: VideoFrame) { self.0.lock().unwrap().send(frame).unwrap() }
 //!     fn on_audio(&self, _: AudioData) {}
 //!     fn on_event(&self, _: SourceEvent) {}
 //! }
 //!
 //! let profile = FakeProfile::from_json(r#"{"devices":[
 //!     {"kind":"videoinput","label":"Cam","id":"cam",
-//!      "modes":[{"width":320,"height":240,"frameRate":30}]}]}"#)?;
-//! let backend = FakeBackend::new(profile);
-//! let devices = backend.devices()?;
-//! assert_eq!(devices[0].label, "Cam");
+//!      "modes":[{"width":320,"height":240,"frameRate":25}]}]}"#)?;
+//! let clock = ManualClock::new();
+//! let backend = FakeBackend::with_clock(profile, clock.as_clock());
+//! assert_eq!(backend.devices()?[0].label, "Cam");
 //!
-//! let sink = Arc::new(Collect::default());
-//! let mode = VideoMode { width: 320, height: 240, frame_rate: 30.0 };
-//! let mut source = backend.open("cam", &NativeConfig::Video(mode), sink.clone())?;
-//! std::thread::sleep(std::time::Duration::from_millis(100));
+//! let (tx, rx) = mpsc::channel();
+//! let mode = VideoMode { width: 320, height: 240, frame_rate: 25.0 };
+//! let mut source = backend.open("cam", &NativeConfig::Video(mode), Arc::new(Frames(Mutex::new(tx))))?;
+//! let wait = Duration::from_secs(30); // a safety bound: fires only on failure
+//! // Frame 0 is due at once; frame 1 when the clock reaches 40 ms.
+//! let f0 = rx.recv_timeout(wait).unwrap();
+//! clock.set(40_000);
+//! let f1 = rx.recv_timeout(wait).unwrap();
 //! source.stop();
-//! let frames = sink.0.lock().unwrap();
-//! assert!(!frames.is_empty());
-//! assert_eq!(mediacapture_hal::fake::read_frame_counter(&frames[0]), Some(0));
+//! assert_eq!(mediacapture_hal::fake::read_frame_counter(&f0), Some(0));
+//! assert_eq!((f0.timestamp(), f1.timestamp()), (0, 40_000));
+//! assert!(rx.try_recv().is_err(), "nothing else was due");
 //! # Ok::<(), mediacapture_types::Error>(())
 //! ```
 
@@ -53,28 +63,27 @@ pub use audio::{BEEP_HZ, SYSTEM_AUDIO_HZ, TONE_HZ};
 pub use pattern::{read_frame_counter, read_frame_timestamp};
 pub use profile::{DeviceSpec, FakeDeviceKind, FakeProfile, FakeVideoMode, FaultScript};
 
+use crate::clock::{self, Clock, Wake};
+use crate::thread_source::Control;
 use crate::{
     Backend, DeviceChangeCallback, DeviceDescriptor, NativeCapabilities, NativeConfig, Source,
-    SourceSink, clock,
+    SourceSink,
 };
 use mediacapture_frame::PixelFormat;
 use mediacapture_types::native::{
     AudioCapabilities, DisplayCapabilities, VideoCapabilities, VideoMode,
 };
 use mediacapture_types::{Error, MediaDeviceKind, Result};
-use source::{Control, FakeSource, Media};
+use source::{Media, Plan};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 
-/// Frame rates closer than this are the same rate.
-const RATE_EPSILON: f64 = 1e-3;
-
 struct Entry {
     spec: DeviceSpec,
     raw_id: String,
-    /// When a scripted disconnect removes the device (µs on [`clock`]).
+    /// When a scripted disconnect removes the device (µs on the backend's clock).
     disconnect_at: Option<i64>,
     /// Set by [`FakeBackend::set_muted`]; read by the device's capture threads.
     muted: Arc<AtomicBool>,
@@ -92,11 +101,21 @@ struct Inner {
     state: Mutex<State>,
     /// Wakes the disconnect scheduler.
     cv: Condvar,
+    /// What sources, scripted faults and the disconnect scheduler pace themselves on.
+    clock: Arc<dyn Clock>,
 }
 
 impl Inner {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Wake for Inner {
+    /// The clock moved: the disconnect scheduler looks at the time again.
+    fn wake(&self) {
+        let _st = self.lock();
+        self.cv.notify_all();
     }
 }
 
@@ -128,19 +147,31 @@ impl FakeBackend {
     /// A backend with the devices of `profile`. Devices without an `id` get a stable one from
     /// their kind and index among devices of that kind: `"fake:videoinput:0"`,
     /// `"fake:audioinput:0"`, `"fake:audiooutput:0"`, `"fake:screen:0"`,
-    /// `"fake:systemaudio:0"`.
+    /// `"fake:systemaudio:0"`. Paced by the system clock ([`clock::system`]).
     pub fn new(profile: FakeProfile) -> Self {
-        let backend = FakeBackend {
-            inner: Arc::new(Inner {
-                state: Mutex::new(State {
-                    devices: Vec::new(),
-                    sources: Vec::new(),
-                    watchers: Vec::new(),
-                    next_index: HashMap::new(),
-                    shutdown: false,
-                }),
-                cv: Condvar::new(),
+        Self::with_clock(profile, clock::system())
+    }
+
+    /// A backend with the devices of `profile` whose sources, scripted faults
+    /// (`disconnectAfterMs`, `muteAfterMs`/`muteForMs`) and disconnect timer all follow
+    /// `clock`: with a manual clock, a test moves time itself (see the module docs and
+    /// [`source`](self) pacing rules: one frame interval gives one frame).
+    pub fn with_clock(profile: FakeProfile, clock: Arc<dyn Clock>) -> Self {
+        let inner = Arc::new(Inner {
+            state: Mutex::new(State {
+                devices: Vec::new(),
+                sources: Vec::new(),
+                watchers: Vec::new(),
+                next_index: HashMap::new(),
+                shutdown: false,
             }),
+            cv: Condvar::new(),
+            clock,
+        });
+        let weak: Weak<dyn Wake> = Arc::downgrade(&inner) as Weak<dyn Wake>;
+        inner.clock.register(weak);
+        let backend = FakeBackend {
+            inner,
             scheduler: Mutex::new(None),
         };
         for spec in profile.devices {
@@ -179,7 +210,10 @@ impl FakeBackend {
         let disconnect_at = spec
             .faults
             .disconnect_after_ms
-            .map(|ms| clock::now_us().saturating_add(ms.saturating_mul(1000) as i64));
+            .map(|ms| {
+                let us = i64::try_from(ms.saturating_mul(1000)).unwrap_or(i64::MAX);
+                self.inner.clock.now_us().saturating_add(us)
+            });
         st.devices.push(Entry {
             spec,
             raw_id: raw_id.clone(),
@@ -373,7 +407,7 @@ fn run_scheduler(inner: &Inner) {
         if st.shutdown {
             return;
         }
-        let now = clock::now_us();
+        let now = inner.clock.now_us();
         let due: Vec<String> = st
             .devices
             .iter()
@@ -389,20 +423,19 @@ fn run_scheduler(inner: &Inner) {
             st = inner.lock();
             continue;
         }
-        let next = st.devices.iter().filter_map(|e| e.disconnect_at).min();
-        st = match next {
-            Some(t) => {
-                let wait = clock::instant_at(t).saturating_duration_since(clock::instant_at(now));
-                match inner.cv.wait_timeout(st, wait) {
-                    Ok((g, _)) => g,
-                    Err(e) => e.into_inner().0,
-                }
-            }
-            None => match inner.cv.wait(st) {
-                Ok(g) => g,
-                Err(e) => e.into_inner(),
-            },
-        };
+        // Until the next disconnect is due, or anything changes (a device added, shutdown);
+        // the clock's moves wake us through `Wake`.
+        let next = st
+            .devices
+            .iter()
+            .filter_map(|e| e.disconnect_at)
+            .min()
+            .unwrap_or(i64::MAX);
+        let count = st.devices.len();
+        st = clock::wait_until(&*inner.clock, next, &inner.cv, st, |s| {
+            s.shutdown || s.devices.len() != count
+        })
+        .0;
     }
 }
 
@@ -421,88 +454,17 @@ impl Drop for FakeBackend {
     }
 }
 
-fn same_rate(a: f64, b: f64) -> bool {
-    (a - b).abs() < RATE_EPSILON
-}
-
-/// The first of `modes` matching `m`, or the OverconstrainedError naming what does not.
-fn match_video_mode(
+/// The first of `modes` that is `m` (same size, same rate within the tolerance).
+fn find_video_mode(
     modes: &[(VideoMode, PixelFormat)],
     m: &VideoMode,
-) -> Result<(VideoMode, PixelFormat)> {
-    if let Some(found) = modes.iter().find(|(n, _)| {
-        n.width == m.width && n.height == m.height && same_rate(n.frame_rate, m.frame_rate)
-    }) {
-        return Ok(*found);
-    }
-    let constraint = if !modes.iter().any(|(n, _)| n.width == m.width) {
-        "width"
-    } else if !modes
-        .iter()
-        .any(|(n, _)| n.width == m.width && n.height == m.height)
-    {
-        "height"
-    } else {
-        "frameRate"
-    };
-    Err(Error::overconstrained(
-        constraint,
-        format!(
-            "{}x{}@{} is not a native mode of this camera",
-            m.width, m.height, m.frame_rate
-        ),
-    ))
-}
-
-fn check_audio(s: &DeviceSpec, c: &mediacapture_types::native::AudioConfig) -> Result<()> {
-    let fail = |name: &str, what: String| Err(Error::overconstrained(name, what));
-    if !s.sample_rates.contains(&c.sample_rate) {
-        return fail(
-            "sampleRate",
-            format!("{} Hz is not supported", c.sample_rate),
-        );
-    }
-    if !s.channel_counts.contains(&c.channel_count) {
-        return fail(
-            "channelCount",
-            format!("{} channels are not supported", c.channel_count),
-        );
-    }
-    if !s.sample_sizes.contains(&c.sample_size) {
-        return fail(
-            "sampleSize",
-            format!("{}-bit samples are not supported", c.sample_size),
-        );
-    }
-    let (lo, hi) = s.latency;
-    if !(c.latency >= lo - 1e-9 && c.latency <= hi + 1e-9) {
-        return fail(
-            "latency",
-            format!("latency {} s is outside [{lo}, {hi}]", c.latency),
-        );
-    }
-    if !s.echo_cancellation.contains(&c.echo_cancellation) {
-        return fail(
-            "echoCancellation",
-            format!(
-                "echoCancellation {:?} is not supported",
-                c.echo_cancellation
-            ),
-        );
-    }
-    if !s.auto_gain_control.contains(&c.auto_gain_control) {
-        return fail(
-            "autoGainControl",
-            format!("autoGainControl {} is not supported", c.auto_gain_control),
-        );
-    }
-    if !s.noise_suppression.contains(&c.noise_suppression) {
-        return fail(
-            "noiseSuppression",
-            format!("noiseSuppression {} is not supported", c.noise_suppression),
-        );
-    }
-    Ok(())
+) -> Option<(VideoMode, PixelFormat)> {
+    use mediacapture_types::native::FRAME_RATE_TOLERANCE;
+    modes.iter().copied().find(|(n, _)| {
+        n.width == m.width
+            && n.height == m.height
+            && (n.frame_rate - m.frame_rate).abs() < FRAME_RATE_TOLERANCE
+    })
 }
 
 impl Backend for FakeBackend {
@@ -536,14 +498,14 @@ impl Backend for FakeBackend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let (spec, muted) = {
+        let (spec, muted, capabilities) = {
             let st = self.inner.lock();
             let e = st
                 .devices
                 .iter()
                 .find(|e| e.raw_id == raw_id)
                 .ok_or_else(|| Error::not_found(format!("no fake device {raw_id:?}")))?;
-            (e.spec.clone(), e.muted.clone())
+            (e.spec.clone(), e.muted.clone(), Self::descriptor(e).capabilities)
         };
         if spec.kind == FakeDeviceKind::AudioOutput {
             return Err(Error::not_found(format!(
@@ -556,15 +518,16 @@ impl Backend for FakeBackend {
                 spec.label
             )));
         }
+        capabilities.require(config, &format!("fake device {:?}", spec.label))?;
         let wrong = || {
-            Error::type_error(format!(
-                "a {config:?} configuration cannot open a fake {} device",
+            Error::not_readable(format!(
+                "a fake {} device cannot be opened in {config}",
                 spec.kind.as_str()
             ))
         };
         let (media, rate, channels) = match (spec.kind, config) {
             (FakeDeviceKind::VideoInput, NativeConfig::Video(m)) => {
-                let (mode, format) = match_video_mode(&camera_modes(&spec), m)?;
+                let (mode, format) = find_video_mode(&camera_modes(&spec), m).ok_or_else(wrong)?;
                 let media = match &spec.file {
                     Some(path) => {
                         let file = y4m::read(path)?;
@@ -619,21 +582,6 @@ impl Backend for FakeBackend {
                 (media, mode.frame_rate, 0)
             }
             (FakeDeviceKind::Screen, NativeConfig::Display(d)) => {
-                if !(d.frame_rate > 0.0 && d.frame_rate <= spec.frame_rate + RATE_EPSILON) {
-                    return Err(Error::overconstrained(
-                        "frameRate",
-                        format!(
-                            "{} fps is not in (0, {}] for this screen",
-                            d.frame_rate, spec.frame_rate
-                        ),
-                    ));
-                }
-                if !spec.cursor.contains(&d.cursor) {
-                    return Err(Error::overconstrained(
-                        "cursor",
-                        format!("cursor {:?} is not supported", d.cursor.as_str()),
-                    ));
-                }
                 let p = pattern::Pattern::new(spec.screen_pixel_format, spec.width, spec.height)
                     .ok_or_else(|| {
                         Error::not_readable(format!(
@@ -647,7 +595,6 @@ impl Backend for FakeBackend {
                 kind @ (FakeDeviceKind::AudioInput | FakeDeviceKind::SystemAudio),
                 NativeConfig::Audio(a),
             ) => {
-                check_audio(&spec, a)?;
                 let media = match &spec.file {
                     Some(path) => {
                         Media::Wav(audio::WavLoop::open(path, a.sample_rate, a.channel_count)?)
@@ -661,18 +608,17 @@ impl Backend for FakeBackend {
             }
             _ => return Err(wrong()),
         };
-        let (source, ctl) = FakeSource::start(
-            raw_id,
-            config.clone(),
+        let plan = Plan {
             media,
             rate,
             channels,
-            source::Faults {
+            faults: source::Faults {
                 script: spec.faults,
                 muted,
             },
-            sink,
-        )?;
+        };
+        let (source, ctl) =
+            source::start(raw_id, config.clone(), plan, self.inner.clock.clone(), sink)?;
         let mut st = self.inner.lock();
         if !st.devices.iter().any(|e| e.raw_id == raw_id) {
             // Unplugged while we were opening it.

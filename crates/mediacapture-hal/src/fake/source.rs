@@ -1,79 +1,31 @@
-//! The capture thread of a fake source: real-time pacing, scripted mute, ending.
+//! The capture thread of a fake source: pacing on the backend's clock, scripted mute, ending.
+//!
+//! Frame (or 10 ms audio block) `k` is due at `start + k / rate` on the clock, and carries
+//! that time as its timestamp, so timestamps never drift. With a manual clock, moving the
+//! clock past a due time delivers that frame and nothing else; moving it over several due
+//! times at once is a late wake-up, handled as a device would:
+//!
+//! - a camera or screen drops the frames it could not deliver in time: when a frame's due
+//!   time is a whole frame interval or more in the past, it skips to the frame due at the
+//!   clock's time (the counter jumps). A jump of exactly one interval (rounded up to the
+//!   microsecond) gives exactly one frame; a jump of ten intervals gives one frame, the tenth.
+//! - a microphone buffers: late blocks are delivered back to back, with their own
+//!   timestamps (a jump of 100 ms gives ten blocks), unless the delay exceeds a second, when
+//!   it skips ahead to the block due now.
 
 use super::audio::{Tone, WavLoop};
 use super::pattern::Pattern;
 use super::profile::FaultScript;
-use crate::{NativeConfig, Source, SourceEvent, SourceSink, clock};
+use crate::clock::Clock;
+use crate::thread_source::{Control, ThreadSource, Wait};
+use crate::{NativeConfig, SourceEvent, SourceSink};
 use mediacapture_frame::{AudioData, PixelFormat, VideoFrame};
-use mediacapture_types::{Error, Result};
+use mediacapture_types::Result;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
-use std::time::Instant;
 
-/// Stop and end requests for one capture thread.
-#[derive(Debug, Default)]
-pub(crate) struct Control {
-    state: Mutex<CtlState>,
-    cv: Condvar,
-}
-
-#[derive(Debug, Default)]
-struct CtlState {
-    stop: bool,
-    ended: Option<Error>,
-}
-
-enum Wake {
-    Due,
-    Stop,
-    Ended(Error),
-}
-
-impl Control {
-    fn lock(&self) -> MutexGuard<'_, CtlState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Asks the thread to stop silently.
-    pub(crate) fn stop(&self) {
-        self.lock().stop = true;
-        self.cv.notify_all();
-    }
-
-    /// Asks the thread to report `SourceEvent::Ended(Some(error))` and stop.
-    pub(crate) fn end(&self, error: Error) {
-        let mut st = self.lock();
-        if !st.stop && st.ended.is_none() {
-            st.ended = Some(error);
-        }
-        drop(st);
-        self.cv.notify_all();
-    }
-
-    /// Sleeps until `due_us` on the process clock, unless asked to stop or end first.
-    fn wait_until(&self, due_us: i64) -> Wake {
-        let deadline = clock::instant_at(due_us);
-        let mut st = self.lock();
-        loop {
-            if st.stop {
-                return Wake::Stop;
-            }
-            if let Some(e) = st.ended.take() {
-                st.stop = true;
-                return Wake::Ended(e);
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Wake::Due;
-            }
-            st = match self.cv.wait_timeout(st, deadline - now) {
-                Ok((g, _)) => g,
-                Err(e) => e.into_inner().0,
-            };
-        }
-    }
-}
+/// A microphone delayed by more than this skips ahead instead of catching up.
+const AUDIO_CATCH_UP_LIMIT_US: i64 = 1_000_000;
 
 /// What a capture thread produces.
 pub(crate) enum Media {
@@ -100,79 +52,62 @@ pub(crate) struct Faults {
     pub(crate) muted: Arc<AtomicBool>,
 }
 
-/// A running fake source.
-pub(crate) struct FakeSource {
+/// What a fake source is: its media, its rate (frames per second for video, the sample rate
+/// for audio), its channel count (audio) and faults.
+pub(crate) struct Plan {
+    pub(crate) media: Media,
+    pub(crate) rate: f64,
+    pub(crate) channels: u32,
+    pub(crate) faults: Faults,
+}
+
+/// Starts a fake source's capture thread, paced by `clock` from its time now. Returns the
+/// source and its control (for [`Control::end`] when the device is unplugged).
+pub(crate) fn start(
+    name: &str,
     config: NativeConfig,
-    ctl: Arc<Control>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl FakeSource {
-    /// Spawns the capture thread. `rate` is frames per second for video and the sample rate
-    /// for audio.
-    pub(crate) fn start(
-        name: &str,
-        config: NativeConfig,
-        media: Media,
-        rate: f64,
-        channels: u32,
-        faults: Faults,
-        sink: Arc<dyn SourceSink>,
-    ) -> Result<(Self, Arc<Control>)> {
-        let Faults {
-            script: faults,
-            muted,
-        } = faults;
-        let ctl = Arc::new(Control::default());
-        let job = Job {
-            ctl: ctl.clone(),
-            sink,
-            media,
-            rate,
-            channels,
-            faults,
-            muted,
-        };
-        let thread = std::thread::Builder::new()
-            .name(format!("fake-{name}"))
-            .spawn(move || job.run())
-            .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
-        Ok((
-            FakeSource {
-                config,
-                ctl: ctl.clone(),
-                thread: Some(thread),
-            },
-            ctl,
-        ))
-    }
-}
-
-impl Source for FakeSource {
-    fn config(&self) -> &NativeConfig {
-        &self.config
-    }
-
-    fn stop(&mut self) {
-        self.ctl.stop();
-        if let Some(t) = self.thread.take() {
-            // Called from a sink callback on the capture thread itself: it exits after the
-            // callback returns; joining would deadlock.
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
+    plan: Plan,
+    clock: Arc<dyn Clock>,
+    sink: Arc<dyn SourceSink>,
+) -> Result<(ThreadSource, Arc<Control>)> {
+    let ctl = Control::new();
+    ctl.register_with(&*clock);
+    let start = clock.now_us();
+    let Plan {
+        media,
+        rate,
+        channels,
+        faults,
+    } = plan;
+    let job_ctl = ctl.clone();
+    let source = ThreadSource::spawn(
+        format!("fake-{name}"),
+        config,
+        ctl.clone(),
+        sink,
+        move |sink| {
+            Job {
+                ctl: job_ctl,
+                clock,
+                start,
+                sink,
+                media,
+                rate,
+                channels,
+                faults: faults.script,
+                muted: faults.muted,
             }
-        }
-    }
-}
-
-impl Drop for FakeSource {
-    fn drop(&mut self) {
-        self.stop();
-    }
+            .run();
+        },
+    )?;
+    Ok((source, ctl))
 }
 
 struct Job {
     ctl: Arc<Control>,
+    clock: Arc<dyn Clock>,
+    /// When slot 0 is due, on `clock`.
+    start: i64,
     sink: Arc<dyn SourceSink>,
     media: Media,
     rate: f64,
@@ -198,27 +133,50 @@ impl Job {
         }
     }
 
+    /// The last slot due at `elapsed` µs after the start.
+    fn slot_at(&self, elapsed: i64) -> u64 {
+        let per_second = if self.is_audio() { 100.0 } else { self.rate };
+        let mut k = (elapsed.max(0) as f64 * per_second / 1e6) as u64;
+        while k > 0 && self.slot_offset(k) > elapsed {
+            k -= 1;
+        }
+        while self.slot_offset(k + 1) <= elapsed {
+            k += 1;
+        }
+        k
+    }
+
     fn run(mut self) {
-        let start = clock::now_us();
         let mut slot: u64 = 0;
         let mut muted = false;
         loop {
-            let due = start + self.slot_offset(slot);
-            match self.ctl.wait_until(due) {
-                Wake::Due => {}
-                Wake::Stop => return,
-                Wake::Ended(e) => {
+            let due = self.start + self.slot_offset(slot);
+            match self.ctl.wait_until(&*self.clock, due) {
+                Wait::Due => {}
+                Wait::Stop => return,
+                Wait::Ended(e) => {
                     self.sink.on_event(SourceEvent::Ended(Some(e)));
                     return;
                 }
             }
-            let elapsed_ms = u64::try_from((due - start) / 1000).unwrap_or(0);
+            // Woken late (see the module docs): a camera drops what it missed, a microphone
+            // catches up unless it is too far behind.
+            let elapsed = self.clock.now_us() - self.start;
+            let late = elapsed - self.slot_offset(slot);
+            let next_late = elapsed - self.slot_offset(slot + 1);
+            if (!self.is_audio() && next_late >= 0)
+                || (self.is_audio() && late > AUDIO_CATCH_UP_LIMIT_US)
+            {
+                slot = self.slot_at(elapsed);
+            }
+            let due = self.start + self.slot_offset(slot);
+            let elapsed_ms = u64::try_from(self.slot_offset(slot) / 1000).unwrap_or(0);
             let scripted = self.faults.mute_after_ms.is_some_and(|after| {
                 elapsed_ms >= after
                     && self
                         .faults
                         .mute_for_ms
-                        .is_none_or(|len| elapsed_ms < after + len)
+                        .is_none_or(|len| elapsed_ms < after.saturating_add(len))
             });
             let in_mute = scripted || self.muted.load(Ordering::SeqCst);
             if in_mute != muted {
@@ -229,23 +187,11 @@ impl Job {
                     SourceEvent::Unmuted
                 });
             }
-            let next_due = start + self.slot_offset(slot + 1);
+            let next_due = self.start + self.slot_offset(slot + 1);
             if !muted {
                 self.produce(slot, due, next_due - due);
             }
             slot += 1;
-            let now = clock::now_us();
-            let late = now - (start + self.slot_offset(slot));
-            if self.is_audio() {
-                // A microphone buffers: late blocks are delivered back to back. After a
-                // stall of more than a second, skip ahead instead.
-                if late > 1_000_000 {
-                    slot = u64::try_from((now - start) / 10_000).unwrap_or(slot);
-                }
-            } else if late > next_due - due {
-                // A camera drops frames it could not deliver in time; the counter skips.
-                slot = ((now - start) as f64 * self.rate / 1e6) as u64;
-            }
         }
     }
 

@@ -37,8 +37,9 @@ use pa::operation::State as OpState;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use crate::thread_source::{Control, Opening, ThreadSource};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -397,38 +398,25 @@ impl Backend for PulseBackend {
             }
             return Err(Error::not_found(format!("no PulseAudio source {raw_id:?}")));
         };
-        let caps = capabilities(src.rate, src.channels);
-        check_config(&caps, a)?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = mpsc::channel();
+        NativeCapabilities::Audio(capabilities(src.rate, src.channels))
+            .require(config, &format!("PulseAudio source {:?}", src.name))?;
+        let ctl = Control::new();
         let job = Capture {
             server: self.server.clone(),
             device: src.name.clone(),
             rate: a.sample_rate,
-            channels: a.channel_count as u8,
+            channels: u8::try_from(a.channel_count).unwrap_or(u8::MAX),
             latency: a.latency,
-            stop: stop.clone(),
-            sink,
+            ctl: ctl.clone(),
         };
-        let thread = std::thread::Builder::new()
-            .name(format!("pulse-{raw_id}"))
-            .spawn(move || job.run(tx))
-            .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
-        match rx.recv() {
-            Ok(Ok(())) => Ok(Box::new(crate::thread_source::ThreadSource {
-                config: config.clone(),
-                stop,
-                thread: Some(thread),
-            })),
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                Err(e)
-            }
-            Err(_) => {
-                let _ = thread.join();
-                Err(Error::not_readable("PulseAudio capture thread failed"))
-            }
-        }
+        let source = ThreadSource::spawn_opening(
+            format!("pulse-{raw_id}"),
+            config.clone(),
+            ctl,
+            sink,
+            move |sink, opening| job.run(&*sink, opening),
+        )?;
+        Ok(Box::new(source))
     }
 
     fn watch_devices(&self, callback: DeviceChangeCallback) {
@@ -450,44 +438,6 @@ impl Backend for PulseBackend {
             }
         }
     }
-}
-
-fn check_config(
-    caps: &AudioCapabilities,
-    a: &mediacapture_types::native::AudioConfig,
-) -> Result<()> {
-    let fail = |name: &str, what: String| Err(Error::overconstrained(name, what));
-    if !caps.sample_rates.contains(&a.sample_rate) {
-        return fail("sampleRate", format!("{} Hz is not offered", a.sample_rate));
-    }
-    if !caps.channel_counts.contains(&a.channel_count) {
-        return fail(
-            "channelCount",
-            format!("{} channels are not offered", a.channel_count),
-        );
-    }
-    if !caps.sample_sizes.contains(&a.sample_size) {
-        return fail(
-            "sampleSize",
-            format!("{}-bit samples are not offered", a.sample_size),
-        );
-    }
-    if !(a.latency >= caps.latency.0 - 1e-9 && a.latency <= caps.latency.1 + 1e-9) {
-        return fail(
-            "latency",
-            format!("latency {} s is out of range", a.latency),
-        );
-    }
-    if a.echo_cancellation != EchoCancellation::Bool(false) {
-        return fail("echoCancellation", "no echo cancellation here".into());
-    }
-    if a.auto_gain_control {
-        return fail("autoGainControl", "no automatic gain control here".into());
-    }
-    if a.noise_suppression {
-        return fail("noiseSuppression", "no noise suppression here".into());
-    }
-    Ok(())
 }
 
 /// Watches the server for sources and sinks coming and going (and default changes), and
@@ -572,20 +522,17 @@ struct Capture {
     rate: u32,
     channels: u8,
     latency: f64,
-    stop: Arc<AtomicBool>,
-    sink: Arc<dyn SourceSink>,
+    ctl: Arc<Control>,
 }
 
 impl Capture {
-    fn run(self, opened: mpsc::Sender<Result<()>>) {
+    fn run(self, sink: &dyn SourceSink, opening: Opening) {
         match self.connect() {
             Ok((conn, stream)) => {
-                let _ = opened.send(Ok(()));
-                self.pump(conn, stream);
+                opening.report(Ok(()));
+                self.pump(conn, stream, sink);
             }
-            Err(e) => {
-                let _ = opened.send(Err(e));
-            }
+            Err(e) => opening.report(Err(e)),
         }
     }
 
@@ -658,15 +605,17 @@ impl Capture {
     }
 
     /// Moves data from the stream to the sink in 10 ms blocks until stopped or failed.
-    fn pump(&self, mut conn: Conn, mut stream: pa::stream::Stream) {
+    ///
+    /// When the server dies or the device goes away, the source reports
+    /// `SourceEvent::Ended(Some(error))` at once and delivers nothing after it (data that
+    /// arrived with the failure is dropped: it cannot be timed any more).
+    fn pump(&self, mut conn: Conn, mut stream: pa::stream::Stream, sink: &dyn SourceSink) {
         use pa::stream::{PeekResult, State};
         let frame_bytes = 2 * usize::from(self.channels);
         let block = (self.rate / 100).max(1) as usize;
         let block_bytes = block * frame_bytes;
         let mut acc: Vec<u8> = Vec::with_capacity(block_bytes * 4);
-        // Timestamps follow the sample clock from the first block, re-anchored when they
-        // drift from the wall clock by more than 20 ms.
-        let mut anchor: Option<(i64, u64)> = None;
+        let mut timeline = Timeline::new(self.rate, block);
         let ended = |why: String, not_found: bool| {
             let msg = format!("PulseAudio source {:?} {why}", self.device);
             let e = if not_found {
@@ -674,9 +623,9 @@ impl Capture {
             } else {
                 Error::not_readable(msg)
             };
-            self.sink.on_event(SourceEvent::Ended(Some(e)));
+            sink.on_event(SourceEvent::Ended(Some(e)));
         };
-        while !self.stop.load(Ordering::SeqCst) {
+        while !self.ctl.stopped() {
             // Wait up to 20 ms for the server, so that a stop request is seen promptly even
             // when no data comes.
             let waited = conn
@@ -722,34 +671,17 @@ impl Capture {
                 let pending_us =
                     ((acc.len() - offset) / frame_bytes) as f64 * 1e6 / f64::from(self.rate);
                 let measured = clock::now_us() - latency - pending_us as i64;
-                let ts = match anchor {
-                    Some((t0, n)) => {
-                        let t = t0 + (n as f64 * 1e6 / f64::from(self.rate)) as i64;
-                        if (t - measured).abs() > 20_000 {
-                            anchor = Some((measured, 0));
-                            measured
-                        } else {
-                            t
-                        }
-                    }
-                    None => {
-                        anchor = Some((measured, 0));
-                        measured
-                    }
-                };
-                if let Some((_, n)) = &mut anchor {
-                    *n += block as u64;
-                }
+                let ts = timeline.stamp(measured);
                 let samples: Vec<i16> = acc[offset..offset + block_bytes]
                     .chunks_exact(2)
                     .map(|b| i16::from_ne_bytes([b[0], b[1]]))
                     .collect();
                 offset += block_bytes;
-                if self.stop.load(Ordering::SeqCst) {
+                if self.ctl.stopped() {
                     break;
                 }
                 match AudioData::from_i16(self.rate, u32::from(self.channels), &samples, ts) {
-                    Ok(a) => self.sink.on_audio(a),
+                    Ok(a) => sink.on_audio(a),
                     Err(e) => tracing::warn!("pulse: bad block: {e}"),
                 }
             }
@@ -758,5 +690,82 @@ impl Capture {
         let _ = stream.disconnect();
         drop(stream);
         drop(conn);
+    }
+}
+
+/// Timestamps of successive audio blocks: the sample clock from the first block, re-anchored
+/// on the measured capture time when the two drift apart by more than [`Timeline::DRIFT_US`],
+/// and never going back (a block never starts before the previous one ends, as a re-anchor
+/// backwards, e.g. once the server's first latency figure arrives, would make them overlap).
+#[derive(Debug)]
+struct Timeline {
+    rate: u32,
+    block: u64,
+    /// The anchor's time and how many frames were stamped since.
+    anchor: Option<(i64, u64)>,
+    /// Where the previous block ends.
+    next_free: Option<i64>,
+}
+
+impl Timeline {
+    const DRIFT_US: i64 = 20_000;
+
+    fn new(rate: u32, block: usize) -> Self {
+        Timeline {
+            rate: rate.max(1),
+            block: block as u64,
+            anchor: None,
+            next_free: None,
+        }
+    }
+
+    fn at(&self, t0: i64, frames: u64) -> i64 {
+        t0 + (frames as f64 * 1e6 / f64::from(self.rate)) as i64
+    }
+
+    /// The timestamp of the next block, whose first sample was measured to be captured at
+    /// `measured` µs.
+    fn stamp(&mut self, measured: i64) -> i64 {
+        let t = match self.anchor {
+            Some((t0, n)) if (self.at(t0, n) - measured).abs() <= Self::DRIFT_US => {
+                self.at(t0, n)
+            }
+            _ => measured,
+        };
+        let t = self.next_free.map_or(t, |free| t.max(free));
+        let on_anchor = self.anchor.is_some_and(|(t0, n)| self.at(t0, n) == t);
+        if !on_anchor {
+            self.anchor = Some((t, 0));
+        }
+        if let Some((_, n)) = &mut self.anchor {
+            *n += self.block;
+        }
+        let (t0, n) = self.anchor.unwrap_or((t, self.block));
+        self.next_free = Some(self.at(t0, n));
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Timeline;
+
+    #[test]
+    fn timestamps_follow_the_sample_clock_and_never_go_back() {
+        // 48 kHz, 10 ms blocks.
+        let mut t = Timeline::new(48000, 480);
+        assert_eq!(t.stamp(1_000_000), 1_000_000);
+        // Jitter within 20 ms: the sample clock rules.
+        assert_eq!(t.stamp(1_015_000), 1_010_000);
+        assert_eq!(t.stamp(1_005_000), 1_020_000);
+        // The measured time jumps ahead (a gap: the server dropped data): re-anchored.
+        assert_eq!(t.stamp(1_500_000), 1_500_000);
+        assert_eq!(t.stamp(1_510_000), 1_510_000);
+        // The measured time jumps back by 100 ms (the first latency figure arrived): the
+        // block starts where the previous one ended, not before.
+        assert_eq!(t.stamp(1_420_000), 1_520_000);
+        assert_eq!(t.stamp(1_430_000), 1_530_000);
+        // A measured time that stays behind: the sample clock goes on (no overlap).
+        assert_eq!(t.stamp(1_440_000), 1_540_000);
     }
 }

@@ -16,8 +16,9 @@ use rustix::fd::OwnedFd;
 use rustix::fs::Access;
 use std::mem::MaybeUninit;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, mpsc};
+use crate::thread_source::{Control, Opening, ThreadSource};
+use mediacapture_types::native::FRAME_RATE_TOLERANCE;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use v4l::frameinterval::FrameIntervalEnum;
@@ -475,59 +476,36 @@ impl Backend for V4l2Backend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let NativeConfig::Video(want) = config else {
-            return Err(Error::type_error("V4L2 cameras take a video configuration"));
-        };
         let answers = self
             .probe_all()
             .into_iter()
             .find(|a| is_capture_node(a.device_caps) && raw_id(a) == raw)
             .ok_or_else(|| Error::not_found(format!("no V4L2 camera {raw:?}")))?;
-        let modes = native_modes(&answers);
-        let mode = modes
-            .iter()
-            .find(|m| {
+        let described = descriptor(&answers)
+            .ok_or_else(|| Error::not_readable(format!("{raw:?} has no usable mode")))?;
+        described
+            .capabilities
+            .require(config, &format!("V4L2 camera {:?}", described.label))?;
+        let mode = match config {
+            NativeConfig::Video(want) => native_modes(&answers).into_iter().find(|m| {
                 m.mode.width == want.width
                     && m.mode.height == want.height
-                    && (m.mode.frame_rate - want.frame_rate).abs() < 1e-3
-            })
-            .copied()
-            .ok_or_else(|| {
-                let constraint = if !modes.iter().any(|m| m.mode.width == want.width) {
-                    "width"
-                } else if !modes
-                    .iter()
-                    .any(|m| m.mode.width == want.width && m.mode.height == want.height)
-                {
-                    "height"
-                } else {
-                    "frameRate"
-                };
-                Error::overconstrained(constraint, "not a native mode of this camera")
-            })?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = mpsc::channel();
-        let path = PathBuf::from(&answers.path);
-        let stop2 = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("v4l2-{}", answers.path))
-            .spawn(move || capture(&path, mode, &stop2, &*sink, &tx))
-            .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
-        match rx.recv() {
-            Ok(Ok(())) => Ok(Box::new(crate::thread_source::ThreadSource {
-                config: config.clone(),
-                stop,
-                thread: Some(thread),
-            })),
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                Err(e)
-            }
-            Err(_) => {
-                let _ = thread.join();
-                Err(Error::not_readable("V4L2 capture thread failed"))
-            }
+                    && (m.mode.frame_rate - want.frame_rate).abs() < FRAME_RATE_TOLERANCE
+            }),
+            _ => None,
         }
+        .ok_or_else(|| Error::not_readable(format!("{raw:?} cannot be opened in {config}")))?;
+        let ctl = Control::new();
+        let path = PathBuf::from(&answers.path);
+        let job_ctl = ctl.clone();
+        let source = ThreadSource::spawn_opening(
+            format!("v4l2-{}", answers.path),
+            config.clone(),
+            ctl,
+            sink,
+            move |sink, opening| capture(&path, mode, &job_ctl, &*sink, opening),
+        )?;
+        Ok(Box::new(source))
     }
 }
 
@@ -555,13 +533,7 @@ impl V4l2Backend {
 }
 
 /// Sets the format and rate, streams, and delivers frames until stopped.
-fn capture(
-    path: &Path,
-    m: NativeMode,
-    stop: &AtomicBool,
-    sink: &dyn SourceSink,
-    opened: &mpsc::Sender<Result<()>>,
-) {
+fn capture(path: &Path, m: NativeMode, ctl: &Control, sink: &dyn SourceSink, opening: Opening) {
     let what = path.display().to_string();
     let setup = || -> Result<(Device, v4l::io::mmap::Stream<'static>, u32)> {
         let dev = Device::with_path(path).map_err(|e| io_error(&what, &e))?;
@@ -587,20 +559,20 @@ fn capture(
     let (_dev, mut stream, stride) = match setup() {
         Ok(s) => s,
         Err(e) => {
-            let _ = opened.send(Err(e));
+            opening.report(Err(e));
             return;
         }
     };
-    let _ = opened.send(Ok(()));
+    opening.report(Ok(()));
     let duration = (1e6 / m.mode.frame_rate).round() as i64;
-    while !stop.load(Ordering::SeqCst) {
+    while !ctl.stopped() {
         match stream.next() {
             Ok((buf, meta)) => {
                 let used = (meta.bytesused as usize).min(buf.len());
                 let data = &buf[..used];
                 // The driver's timestamp is on another clock base; take ours at dequeue.
                 let ts = clock::now_us();
-                if stop.load(Ordering::SeqCst) {
+                if ctl.stopped() {
                     return;
                 }
                 match frame(m, stride, data, ts) {
@@ -610,7 +582,7 @@ fn capture(
             }
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
             Err(e) => {
-                if !stop.load(Ordering::SeqCst) {
+                if !ctl.stopped() {
                     sink.on_event(SourceEvent::Ended(Some(io_error(&what, &e))));
                 }
                 return;

@@ -19,9 +19,17 @@
 //!   second), else `["never"]`.
 //! - `DISPLAY` unset or unreachable: no devices. A capture whose connection dies ends with
 //!   `SourceEvent::Ended(Some(NotReadableError))`.
+//! - Every wait for the server is bounded ([`StallBounds`]): a server that stops answering
+//!   (stopped, hung) mutes the capture (`SourceEvent::Muted`) after half a second, and ends it
+//!   with a `NotReadableError` after two; a query lists nothing. Stopping a capture never
+//!   waits for the server.
 
 mod shm;
+mod timed;
 
+pub use timed::StallBounds;
+
+use crate::thread_source::{Control, ThreadSource, Wait};
 use crate::{
     Backend, DeviceDescriptor, NativeCapabilities, NativeConfig, Source, SourceEvent, SourceSink,
     clock,
@@ -31,16 +39,15 @@ use mediacapture_types::native::DisplayCapabilities;
 use mediacapture_types::{
     CursorCaptureConstraint, DisplayCaptureSurfaceType, Error, MediaDeviceKind, Result,
 };
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
 use std::time::Instant;
+use timed::{Conn, Watchdog};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
 use x11rb::protocol::xfixes::{ConnectionExt as _, GetCursorImageReply};
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat, ImageOrder, Window};
-use x11rb::rust_connection::RustConnection;
 
 /// The most frames per second a screen capture offers (Chromium's desktop capturer also
 /// caps at 60).
@@ -52,6 +59,8 @@ pub struct X11Backend {
     display: Option<String>,
     /// Screen reads by the captures opened through this backend and its clones.
     grabs: Arc<AtomicU64>,
+    /// How long the server may stay silent.
+    stall: StallBounds,
 }
 
 impl X11Backend {
@@ -66,6 +75,13 @@ impl X11Backend {
             display: Some(name.to_owned()),
             ..X11Backend::default()
         }
+    }
+
+    /// The same backend with other bounds on how long the server may stay silent before a
+    /// capture is muted and then ended (default: [`StallBounds::default`]).
+    pub fn with_stall_bounds(mut self, stall: StallBounds) -> Self {
+        self.stall = stall;
+        self
     }
 
     /// Diagnostic: how many times the captures opened through this backend (or a clone of
@@ -84,18 +100,35 @@ impl X11Backend {
             .filter(|d| !d.is_empty())
     }
 
-    fn connect(&self) -> std::result::Result<(RustConnection, usize, String), String> {
+    /// Connects with bounded waits; `ctl` (a capture's) interrupts them when it stops.
+    fn connect(&self, ctl: Option<Arc<Control>>) -> std::result::Result<Connected, ConnectFailure> {
         let name = self
             .display_name()
-            .ok_or_else(|| "DISPLAY is not set".to_owned())?;
+            .ok_or_else(|| ConnectFailure::Absent("DISPLAY is not set".to_owned()))?;
         // An X server without `-noreset` resets when its last client leaves, and drops
-        // connections for a moment while it does: retry briefly (not when nothing listens).
+        // connections for a moment while it does: retry briefly (not when nothing listens,
+        // nor when the server does not answer).
         let mut attempt = 0u64;
         loop {
-            let err = match RustConnection::connect(Some(&name)) {
-                Ok((conn, default_screen)) => return Ok((conn, default_screen, name)),
+            let dog = Watchdog::new(self.stall, ctl.clone());
+            let err = match timed::connect(&name, dog.clone()) {
+                Ok((conn, default_screen)) => {
+                    return Ok(Connected {
+                        conn,
+                        default_screen,
+                        name,
+                        dog,
+                    });
+                }
                 Err(e) => e,
             };
+            let silent = matches!(&err, x11rb::errors::ConnectError::IoError(e)
+                if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::Interrupted));
+            if silent {
+                return Err(ConnectFailure::Silent(format!(
+                    "X display {name:?} does not answer: {err}"
+                )));
+            }
             let transient = match &err {
                 x11rb::errors::ConnectError::IoError(e) => !matches!(
                     e.kind(),
@@ -106,10 +139,37 @@ impl X11Backend {
                 _ => false,
             };
             if !transient || attempt >= 8 {
-                return Err(format!("cannot connect to X display {name:?}: {err}"));
+                return Err(ConnectFailure::Absent(format!(
+                    "cannot connect to X display {name:?}: {err}"
+                )));
             }
             attempt += 1;
             std::thread::sleep(std::time::Duration::from_millis(25 * attempt));
+        }
+    }
+}
+
+/// A connection made by [`X11Backend::connect`].
+struct Connected {
+    conn: Conn,
+    default_screen: usize,
+    name: String,
+    dog: Arc<Watchdog>,
+}
+
+/// Why [`X11Backend::connect`] failed.
+#[derive(Debug)]
+enum ConnectFailure {
+    /// No display, or nothing listening there.
+    Absent(String),
+    /// The server accepted the connection but did not answer in time.
+    Silent(String),
+}
+
+impl std::fmt::Display for ConnectFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectFailure::Absent(m) | ConnectFailure::Silent(m) => f.write_str(m),
         }
     }
 }
@@ -119,7 +179,7 @@ const MOTION_HOLD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `true` when the server has XFixes 2.0 or later (cursor images). Negotiates the version,
 /// which XFixes requires before its other requests.
-fn has_xfixes(conn: &RustConnection) -> bool {
+fn has_xfixes(conn: &Conn) -> bool {
     use x11rb::connection::RequestConnection as _;
     matches!(
         conn.extension_information(x11rb::protocol::xfixes::X11_EXTENSION_NAME),
@@ -133,7 +193,7 @@ fn has_xfixes(conn: &RustConnection) -> bool {
 
 /// A DAMAGE object on `root` reporting when its damage region becomes non-empty, when the
 /// server has DAMAGE 1.1 or later; `None` otherwise (capture then reads every tick).
-fn damage_on(conn: &RustConnection, root: Window) -> Option<damage::Damage> {
+fn damage_on(conn: &Conn, root: Window) -> Option<damage::Damage> {
     use x11rb::connection::RequestConnection as _;
     conn.extension_information(damage::X11_EXTENSION_NAME)
         .ok()
@@ -179,7 +239,7 @@ struct Region {
 }
 
 /// The RandR monitors of `root` (name, region, primary), when RandR 1.5 is there.
-fn monitors(conn: &RustConnection, root: Window) -> Vec<(String, Region, bool)> {
+fn monitors(conn: &Conn, root: Window) -> Vec<(String, Region, bool)> {
     use x11rb::connection::RequestConnection as _;
     use x11rb::protocol::randr::ConnectionExt as _;
     if !matches!(
@@ -233,7 +293,12 @@ impl Backend for X11Backend {
     }
 
     fn devices(&self) -> Result<Vec<DeviceDescriptor>> {
-        let (conn, default_screen, name) = match self.connect() {
+        let Connected {
+            conn,
+            default_screen,
+            name,
+            ..
+        } = match self.connect(None) {
             Ok(c) => c,
             Err(e) => {
                 tracing::debug!("x11: {e}");
@@ -287,14 +352,13 @@ impl Backend for X11Backend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let NativeConfig::Display(d) = config else {
-            return Err(Error::type_error(
-                "X11 screens take a display configuration",
-            ));
-        };
-        let (conn, _, name) = self
-            .connect()
-            .map_err(|e| Error::not_found(format!("X11: {e}")))?;
+        let ctl = Control::new();
+        let Connected {
+            conn, name, dog, ..
+        } = self.connect(Some(ctl.clone())).map_err(|e| match e {
+            ConnectFailure::Absent(m) => Error::not_found(format!("X11: {m}")),
+            ConnectFailure::Silent(m) => Error::not_readable(format!("X11: {m}")),
+        })?;
         let not_found = || Error::not_found(format!("no X11 screen {raw_id:?}"));
         let rest = raw_id
             .strip_prefix(&format!("x11:{name}:"))
@@ -308,55 +372,58 @@ impl Backend for X11Backend {
             .ok()
             .filter(|&i| i < conn.setup().roots.len())
             .ok_or_else(not_found)?;
-        let region = match monitor {
-            None => None,
+        let root = &conn.setup().roots[screen];
+        let (region, width, height) = match monitor {
+            None => (None, root.width_in_pixels, root.height_in_pixels),
             Some(m) => {
-                let root = conn.setup().roots[screen].root;
-                let found = monitors(&conn, root)
+                let found = monitors(&conn, root.root)
                     .into_iter()
                     .find(|(n, _, _)| n == m)
                     .ok_or_else(not_found)?;
-                Some(found.1)
+                let (w, h) = (found.1.width, found.1.height);
+                (Some(found.1), w, h)
             }
         };
-        if !(d.frame_rate > 0.0 && d.frame_rate <= MAX_FRAME_RATE + 1e-6) {
-            return Err(Error::overconstrained(
-                "frameRate",
-                format!("{} fps is not in (0, {MAX_FRAME_RATE}]", d.frame_rate),
-            ));
-        }
         let xfixes = has_xfixes(&conn);
-        if !cursor_modes(xfixes).contains(&d.cursor) {
-            return Err(Error::overconstrained(
-                "cursor",
-                "this X server has no XFixes: the cursor cannot be drawn",
-            ));
-        }
+        NativeCapabilities::Display(DisplayCapabilities {
+            width: u32::from(width),
+            height: u32::from(height),
+            max_frame_rate: MAX_FRAME_RATE,
+            display_surface: DisplayCaptureSurfaceType::Monitor,
+            cursor: cursor_modes(xfixes),
+        })
+        .require(config, &format!("X11 screen {raw_id:?}"))?;
+        let NativeConfig::Display(d) = config else {
+            return Err(Error::not_readable("X11 screens take a display configuration"));
+        };
         let mut grabber = Grabber::new(conn, screen, region, self.grabs.clone())?;
         grabber.cursor = d.cursor;
-        let ctl = Arc::new(Ctl::default());
-        let job = Job {
-            grabber,
-            frame_rate: d.frame_rate,
-            ctl: ctl.clone(),
-            sink,
-            last: None,
-        };
-        let thread = std::thread::Builder::new()
-            .name(format!("x11-{raw_id}"))
-            .spawn(move || job.run())
-            .map_err(|e| Error::not_readable(format!("cannot start capture thread: {e}")))?;
-        Ok(Box::new(X11Source {
-            config: config.clone(),
+        let frame_rate = d.frame_rate;
+        let job_ctl = ctl.clone();
+        let source = ThreadSource::spawn(
+            format!("x11-{raw_id}"),
+            config.clone(),
             ctl,
-            thread: Some(thread),
-        }))
+            sink,
+            move |sink| {
+                Job {
+                    grabber,
+                    frame_rate,
+                    ctl: job_ctl,
+                    dog,
+                    sink,
+                    last: None,
+                }
+                .run();
+            },
+        )?;
+        Ok(Box::new(source))
     }
 }
 
 /// Grabs one screen's root window, or a region of it.
 struct Grabber {
-    conn: RustConnection,
+    conn: Conn,
     root: Window,
     x: i16,
     y: i16,
@@ -394,7 +461,7 @@ const RESIZE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Grabber {
     fn new(
-        conn: RustConnection,
+        conn: Conn,
         screen: usize,
         region: Option<Region>,
         grabs: Arc<AtomicU64>,
@@ -656,46 +723,12 @@ impl Grabber {
     }
 }
 
-#[derive(Default)]
-struct Ctl {
-    stop: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl Ctl {
-    fn stop(&self) {
-        *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.cv.notify_all();
-    }
-
-    /// Sleeps until `due_us`; `false` when asked to stop.
-    fn wait_until(&self, due_us: i64) -> bool {
-        let deadline = clock::instant_at(due_us);
-        let mut stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if *stop {
-                return false;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return true;
-            }
-            stop = match self.cv.wait_timeout(stop, deadline - now) {
-                Ok((g, _)) => g,
-                Err(e) => e.into_inner().0,
-            };
-        }
-    }
-
-    fn stopped(&self) -> bool {
-        *self.stop.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 struct Job {
     grabber: Grabber,
     frame_rate: f64,
-    ctl: Arc<Ctl>,
+    ctl: Arc<Control>,
+    /// Watches the connection: reports stalls to the sink.
+    dog: Arc<Watchdog>,
     sink: Arc<dyn SourceSink>,
     /// The last frame read, re-delivered while nothing changes.
     last: Option<VideoFrame>,
@@ -703,12 +736,15 @@ struct Job {
 
 impl Job {
     fn run(mut self) {
+        self.dog.report_to(self.sink.clone());
+        // A real screen is captured in real time: the system clock paces it.
+        let clock = clock::system();
         let interval = 1e6 / self.frame_rate;
-        let start = clock::now_us();
+        let start = clock.now_us();
         let mut slot: u64 = 0;
         loop {
             let due = start + (slot as f64 * interval).round() as i64;
-            if !self.ctl.wait_until(due) {
+            if !matches!(self.ctl.wait_until(&*clock, due), Wait::Due) {
                 return;
             }
             let t = clock::now_us();
@@ -747,6 +783,9 @@ impl Job {
             if self.ctl.stopped() {
                 return;
             }
+            if self.dog.recovered() {
+                self.sink.on_event(SourceEvent::Unmuted);
+            }
             if let Some(f) = frame {
                 self.sink
                     .on_video(f.with_duration(Some(interval.round() as i64)));
@@ -759,32 +798,5 @@ impl Job {
                 slot = ((now - start) as f64 / interval) as u64;
             }
         }
-    }
-}
-
-struct X11Source {
-    config: NativeConfig,
-    ctl: Arc<Ctl>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Source for X11Source {
-    fn config(&self) -> &NativeConfig {
-        &self.config
-    }
-
-    fn stop(&mut self) {
-        self.ctl.stop();
-        if let Some(t) = self.thread.take() {
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
-            }
-        }
-    }
-}
-
-impl Drop for X11Source {
-    fn drop(&mut self) {
-        self.stop();
     }
 }

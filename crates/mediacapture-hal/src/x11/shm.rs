@@ -10,7 +10,7 @@ use x11rb::connection::{Connection, RequestConnection};
 use x11rb::errors::ReplyError;
 use x11rb::protocol::shm::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{ImageFormat, Window};
-use x11rb::rust_connection::RustConnection;
+use super::timed::Conn;
 
 /// A shared memory segment the server writes into, mapped read-only here.
 pub(super) struct ShmImage {
@@ -27,7 +27,7 @@ unsafe impl Send for ShmImage {}
 impl ShmImage {
     /// A segment for `width` x `height` 32-bit pixels; `None` when the server lacks MIT-SHM
     /// 1.2 or refuses.
-    pub(super) fn new(conn: &RustConnection, width: u16, height: u16) -> Option<Self> {
+    pub(super) fn new(conn: &Conn, width: u16, height: u16) -> Option<Self> {
         conn.extension_information(shm::X11_EXTENSION_NAME)
             .ok()
             .flatten()?;
@@ -67,7 +67,7 @@ impl ShmImage {
     /// Grabs the `width` x `height` part of `root` at (`x`, `y`) and copies it out.
     pub(super) fn grab(
         &self,
-        conn: &RustConnection,
+        conn: &Conn,
         root: Window,
         x: i16,
         y: i16,

@@ -5,8 +5,13 @@ use mediacapture_frame::{AudioData, VideoFrame};
 use mediacapture_hal::{NativeConfig, SourceEvent, SourceSink, clock};
 use mediacapture_types::EchoCancellation;
 use mediacapture_types::native::AudioConfig;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for something it expects before failing: a safety bound that only
+/// fires on failure, generous for a loaded machine. Never a pace.
+pub const SAFETY: Duration = Duration::from_secs(30);
 
 /// Everything a sink received, in order, with the clock time of each call.
 #[derive(Debug, Clone)]
@@ -18,7 +23,10 @@ pub enum Item {
 
 #[derive(Default)]
 pub struct Collect {
+    /// Each call with the system clock's time when it came (for the real-server tests).
     pub items: Mutex<Vec<(i64, Item)>>,
+    /// Notified on every call.
+    changed: Condvar,
     /// Set by the test: any call after this is a bug.
     pub closed: AtomicBool,
     pub calls_after_close: AtomicUsize,
@@ -30,6 +38,34 @@ impl Collect {
             self.calls_after_close.fetch_add(1, Ordering::SeqCst);
         }
         self.items.lock().unwrap().push((clock::now_us(), item));
+        self.changed.notify_all();
+    }
+
+    /// Waits until `cond` holds for what was received, failing the test (naming `what`) if
+    /// it does not within [`SAFETY`].
+    pub fn wait(&self, what: &str, mut cond: impl FnMut(&[(i64, Item)]) -> bool) {
+        let end = Instant::now() + SAFETY;
+        let mut items = self.items.lock().unwrap();
+        while !cond(&items) {
+            let now = Instant::now();
+            assert!(now < end, "timed out waiting for {what}; got {} items", items.len());
+            items = self.changed.wait_timeout(items, end - now).unwrap().0;
+        }
+    }
+
+    /// Waits until `n` video frames have come (see [`Collect::wait`]).
+    pub fn wait_video(&self, n: usize) {
+        self.wait(&format!("{n} video frames"), |i| videos(i) >= n);
+    }
+
+    /// Waits until `n` audio blocks have come (see [`Collect::wait`]).
+    pub fn wait_audio(&self, n: usize) {
+        self.wait(&format!("{n} audio blocks"), |i| audios(i) >= n);
+    }
+
+    /// Waits until `n` events have come (see [`Collect::wait`]).
+    pub fn wait_events(&self, n: usize) {
+        self.wait(&format!("{n} events"), |i| events(i) >= n);
     }
     pub fn video(&self) -> Vec<VideoFrame> {
         self.items
@@ -91,20 +127,45 @@ pub fn rms(samples: &[f32]) -> f64 {
         .sqrt()
 }
 
-pub fn sleep_ms(ms: u64) {
-    std::thread::sleep(std::time::Duration::from_millis(ms));
+/// How many video frames are in `items`.
+pub fn videos(items: &[(i64, Item)]) -> usize {
+    items.iter().filter(|(_, i)| matches!(i, Item::Video(_))).count()
 }
 
-/// Waits up to `ms` for `cond`.
-pub fn wait_for(ms: u64, mut cond: impl FnMut() -> bool) -> bool {
-    let end = std::time::Instant::now() + std::time::Duration::from_millis(ms);
-    while std::time::Instant::now() < end {
-        if cond() {
-            return true;
-        }
-        sleep_ms(5);
+/// How many audio blocks are in `items`.
+pub fn audios(items: &[(i64, Item)]) -> usize {
+    items.iter().filter(|(_, i)| matches!(i, Item::Audio(_))).count()
+}
+
+/// How many events are in `items`.
+pub fn events(items: &[(i64, Item)]) -> usize {
+    items.iter().filter(|(_, i)| matches!(i, Item::Event(_))).count()
+}
+
+/// Polls `cond` until it holds, for state that no sink reports (a server's device list, a
+/// file on disk); fails the test naming `what` after [`SAFETY`]. Looks every 5 ms: the
+/// pause is a polling interval, not a wait for something to happen.
+pub fn poll_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + SAFETY;
+    while !cond() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
     }
-    cond()
+}
+
+/// Calls of a device-change watcher, as a channel: `(callback, receiver)`.
+pub fn watch_channel() -> (
+    mediacapture_hal::DeviceChangeCallback,
+    std::sync::mpsc::Receiver<()>,
+) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = Mutex::new(tx);
+    (
+        std::sync::Arc::new(move || {
+            tx.lock().unwrap().send(()).ok();
+        }),
+        rx,
+    )
 }
 
 /// A 16-bit audio configuration without processing, at `sample_rate` Hz x `channel_count`.
