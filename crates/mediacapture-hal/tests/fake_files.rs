@@ -67,7 +67,7 @@ fn y4m_modes_come_from_the_header_and_frames_loop() {
     let mut src = backend
         .open("cam", &NativeConfig::Video(mode), sink.clone())
         .unwrap();
-    assert!(common::wait_for(3000, || sink.video().len() >= 7));
+    sink.wait_video(7);
     src.stop();
     let lumas: Vec<u8> = sink
         .video()
@@ -105,7 +105,7 @@ fn y4m_is_converted_to_the_mode_format() {
     let mut src = backend
         .open("cam", &NativeConfig::Video(mode), sink.clone())
         .unwrap();
-    assert!(common::wait_for(2000, || sink.video().len() >= 2));
+    sink.wait_video(2);
     src.stop();
     let f = &sink.video()[1];
     assert_eq!(f.format(), PixelFormat::Yuyv);
@@ -136,7 +136,7 @@ fn y4m_can_be_delivered_as_mjpeg() {
     let mut src = backend
         .open("cam", &NativeConfig::Video(mode), sink.clone())
         .unwrap();
-    assert!(common::wait_for(2000, || sink.video().len() >= 2));
+    sink.wait_video(2);
     src.stop();
     for (i, f) in sink.video().iter().take(2).enumerate() {
         assert_eq!(f.format(), PixelFormat::Mjpeg);
@@ -266,7 +266,7 @@ fn wav_loops_and_is_resampled_and_mixed() {
         let sink = Arc::new(Collect::default());
         let mut src = backend.open("mic", &aconfig(ch), sink.clone()).unwrap();
         // 0.6 s: more than two passes through the 0.25 s file.
-        assert!(common::wait_for(3000, || sink.audio().len() >= 60));
+        sink.wait_audio(60);
         src.stop();
         let s: Vec<f32> = sink
             .audio()
@@ -310,7 +310,7 @@ fn float_wav_is_read() {
     w.finalize().unwrap();
     let sink = Arc::new(Collect::default());
     let mut src = mic(&path).open("mic", &aconfig(1), sink.clone()).unwrap();
-    assert!(common::wait_for(2000, || sink.audio().len() >= 15));
+    sink.wait_audio(15);
     src.stop();
     let s: Vec<f32> = sink
         .audio()

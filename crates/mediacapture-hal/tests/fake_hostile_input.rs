@@ -156,10 +156,7 @@ fn odd_sizes_and_tiny_modes_work() {
                 sink.clone(),
             )
             .unwrap();
-        assert!(
-            common::wait_for(2000, || !sink.video().is_empty()),
-            "{w}x{h}"
-        );
+        sink.wait_video(1);
         s.stop();
         let f = &sink.video()[0];
         assert_eq!((f.coded_width(), f.coded_height()), (w, h));

@@ -45,7 +45,7 @@ fn plays_a_steady_660_hz_tone() {
     let sink = Arc::new(Collect::default());
     let mut src = backend.open(&id, &aconfig(48000, 2), sink.clone()).unwrap();
     // Enough for more than one whole second: a microphone would have beeped by then.
-    assert!(common::wait_for(10_000, || sink.audio().len() >= 120));
+    sink.wait_audio(120);
     src.stop();
     let blocks = sink.audio();
     assert_eq!((blocks[0].sample_rate(), blocks[0].channels()), (48000, 2));

@@ -153,6 +153,20 @@ pub fn poll_until(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// Polls `cond` until it holds or [`SAFETY`] is over; returns whether it held. For state of a
+/// real server that the test then asserts on with its own message. Looks every 5 ms: the
+/// pause is a polling interval, not a wait for something to happen.
+pub fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + SAFETY;
+    while Instant::now() < end {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    cond()
+}
+
 /// Calls of a device-change watcher, as a channel: `(callback, receiver)`.
 pub fn watch_channel() -> (
     mediacapture_hal::DeviceChangeCallback,
