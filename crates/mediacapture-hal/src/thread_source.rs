@@ -76,6 +76,10 @@ impl Control {
     }
 
     /// `true` once a stop (or an end) was asked for.
+    #[cfg_attr(
+        not(any(feature = "pulse", feature = "v4l2", feature = "x11")),
+        allow(dead_code, reason = "used by the real backends")
+    )]
     pub(crate) fn stopped(&self) -> bool {
         let st = self.lock();
         st.stop || st.ended.is_some()
@@ -222,6 +226,10 @@ impl ThreadSource {
     /// until `body` reports through its [`Opening`] and returns that error if opening failed
     /// (the thread is then joined). A body that returns without reporting is a
     /// `NotReadableError`.
+    #[cfg_attr(
+        not(any(feature = "pulse", feature = "v4l2")),
+        allow(dead_code, reason = "used by the PulseAudio and V4L2 backends")
+    )]
     pub(crate) fn spawn_opening(
         name: String,
         config: NativeConfig,
@@ -376,7 +384,11 @@ mod tests {
         src.stop();
         release_tx.send(()).unwrap();
         after_rx.recv_timeout(Duration::from_secs(30)).unwrap();
-        assert_eq!(sink.0.load(Ordering::SeqCst), 0, "the closed gate dropped the call");
+        assert_eq!(
+            sink.0.load(Ordering::SeqCst),
+            0,
+            "the closed gate dropped the call"
+        );
     }
 
     #[test]
@@ -393,9 +405,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.kind, mediacapture_types::ErrorKind::NotFoundError);
         assert_eq!(Arc::strong_count(&sink), 1);
-        let e = ThreadSource::spawn_opening("silent".into(), config(), Control::new(), sink, |_, _| {})
-            .map(|_| ())
-            .unwrap_err();
+        let e =
+            ThreadSource::spawn_opening("silent".into(), config(), Control::new(), sink, |_, _| {})
+                .map(|_| ())
+                .unwrap_err();
         assert_eq!(e.kind, mediacapture_types::ErrorKind::NotReadableError);
     }
 }

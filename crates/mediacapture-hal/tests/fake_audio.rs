@@ -11,9 +11,9 @@ mod common;
 
 use common::{Collect, aconfig, dominant, rms, tone_power};
 use mediacapture_frame::SampleFormat;
+use mediacapture_hal::clock::Clock as _;
 use mediacapture_hal::fake::{BEEP_HZ, FakeBackend, FakeProfile, TONE_HZ};
 use mediacapture_hal::{Backend, ErrorKind, NativeConfig};
-use mediacapture_hal::clock::Clock as _;
 use mediacapture_test_support::ManualClock;
 use std::sync::Arc;
 use std::time::Duration;

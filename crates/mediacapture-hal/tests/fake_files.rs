@@ -368,3 +368,41 @@ fn bad_wav_files_fail_at_open_with_not_readable() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotReadableError);
 }
+
+/// A profile naming a device or a FIFO as its media file: refused at open with a
+/// NotReadableError (`/dev/zero` used to be read to the end, which never comes).
+#[test]
+fn a_file_that_is_not_a_regular_file_is_not_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut paths = vec![std::path::PathBuf::from("/dev/zero"), dir.path().to_owned()];
+    if made {
+        paths.push(fifo);
+    }
+    for path in paths {
+        let cam = DeviceSpec::camera("Cam").with_id("cam").with_file(&path);
+        let backend = FakeBackend::new(FakeProfile { devices: vec![cam] });
+        let e = backend
+            .open(
+                "cam",
+                &NativeConfig::Video(VideoMode {
+                    width: 640,
+                    height: 480,
+                    frame_rate: 30.0,
+                }),
+                Arc::new(Collect::default()),
+            )
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}");
+        let e = mic(&path)
+            .open("mic", &aconfig(1), Arc::new(Collect::default()))
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}");
+    }
+}

@@ -113,7 +113,11 @@ fn removing_an_open_device_ends_its_sources() {
         .open("fake:videoinput:0", &vga(), sink.clone())
         .unwrap();
     let mut mic = backend
-        .open("fake:audioinput:0", &common::aconfig(48000, 1), other.clone())
+        .open(
+            "fake:audioinput:0",
+            &common::aconfig(48000, 1),
+            other.clone(),
+        )
         .unwrap();
     sink.wait_video(1);
     other.wait_audio(1);
@@ -162,7 +166,9 @@ fn scripted_disconnect_follows_the_clock_and_ends_sources() {
     // 60.05 s: gone.
     step(&clock, 50);
     sink.wait_events(1);
-    calls.recv_timeout(SAFETY).expect("the watchers were called");
+    calls
+        .recv_timeout(SAFETY)
+        .expect("the watchers were called");
     src.stop();
     assert_eq!(script(&sink), ["V0", "V1", "V600", "Ended(NotFoundError)"]);
     let ids: Vec<_> = backend
@@ -281,7 +287,9 @@ fn stop_from_inside_a_callback_does_not_deadlock() {
     // Frame 0 is due at once, frame 1 (which stops the source) after one interval.
     step(&clock, 34);
     // The thread ends after that callback: then only the test holds the sink.
-    common::poll_until("the capture thread to end", || Arc::strong_count(&sink) == 1);
+    common::poll_until("the capture thread to end", || {
+        Arc::strong_count(&sink) == 1
+    });
     step(&clock, 1000);
     assert_eq!(
         sink.frames.load(Ordering::SeqCst),

@@ -190,6 +190,80 @@ fn bad_members_are_type_errors_naming_the_member() {
     type_error(r#"{"devices":[ "#);
 }
 
+/// Issue #13.7: values no hardware has are refused when the profile is loaded, naming the
+/// member (they used to be accepted, and opening a 4294967295 Hz microphone allocated half a
+/// gigabyte per 10 ms block).
+#[test]
+fn values_no_hardware_has_are_refused_naming_the_member() {
+    let mic = |member: &str| format!(r#"{{"devices":[{{"kind":"audioinput",{member}}}]}}"#);
+    for (member, path) in [
+        (r#""sampleRate":[1]"#, "devices[0].sampleRate[0]"),
+        (r#""sampleRate":[48000, 1e7]"#, "devices[0].sampleRate[1]"),
+        (r#""sampleRate":4294967295"#, "devices[0].sampleRate"),
+        (r#""sampleRate":[7999]"#, "devices[0].sampleRate[0]"),
+        (r#""sampleRate":[384001]"#, "devices[0].sampleRate[0]"),
+        (r#""channelCount":[0]"#, "devices[0].channelCount[0]"),
+        (r#""channelCount":[33]"#, "devices[0].channelCount[0]"),
+        (r#""sampleSize":[64]"#, "devices[0].sampleSize[0]"),
+        (r#""latency":11"#, "devices[0].latency"),
+    ] {
+        let m = type_error(&mic(member));
+        assert!(m.contains(path), "{member}: {m}");
+    }
+    let cam = |mode: &str| {
+        format!(
+            r#"{{"devices":[{{"kind":"videoinput","modes":[{{"width":64,"height":64}},{mode}]}}]}}"#
+        )
+    };
+    for (mode, path) in [
+        (
+            r#"{"width":320,"height":240,"frameRate":1e-300}"#,
+            "devices[0].modes[1].frameRate",
+        ),
+        (
+            r#"{"width":320,"height":240,"frameRate":0.5}"#,
+            "devices[0].modes[1].frameRate",
+        ),
+        (
+            r#"{"width":320,"height":240,"frameRate":1001}"#,
+            "devices[0].modes[1].frameRate",
+        ),
+        (
+            r#"{"width":8193,"height":240}"#,
+            "devices[0].modes[1].width",
+        ),
+        (r#"{"width":320,"height":0}"#, "devices[0].modes[1].height"),
+        (
+            r#"{"width":8192,"height":8192,"pixelFormat":"BGRA"}"#,
+            "devices[0].modes[1]",
+        ),
+    ] {
+        let m = type_error(&cam(mode));
+        assert!(m.contains(path), "{mode}: {m}");
+    }
+    let m = type_error(r#"{"devices":[{"kind":"screen","frameRate":2000}]}"#);
+    assert!(m.contains("devices[0].frameRate"), "{m}");
+    let m = type_error(r#"{"devices":[{"kind":"screen","width":8192,"height":8192}]}"#);
+    assert!(m.contains("devices[0]"), "{m}");
+    // The largest real values pass.
+    FakeProfile::from_json(&mic(r#""sampleRate":[8000,384000],"channelCount":32"#)).unwrap();
+    FakeProfile::from_json(&cam(r#"{"width":7680,"height":4320,"frameRate":1000}"#)).unwrap();
+    FakeProfile::from_json(r#"{"devices":[{"kind":"screen","width":7680,"height":4320}]}"#)
+        .unwrap();
+    // Devices built in code are checked when added.
+    let backend = FakeBackend::new(FakeProfile::empty());
+    let mut spec = DeviceSpec::microphone("Huge");
+    spec.sample_rates = vec![4_294_967_295];
+    let e = backend.add_device(spec).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TypeError);
+    assert!(e.message.contains("sampleRate"), "{e}");
+    let e = backend
+        .add_device(DeviceSpec::screen("Slow", 640, 480, 1e-300))
+        .unwrap_err();
+    assert!(e.message.contains("frameRate"), "{e}");
+    assert!(backend.devices().unwrap().is_empty());
+}
+
 #[test]
 fn profile_from_file_resolves_relative_media_files() {
     let dir = tempfile::tempdir().unwrap();

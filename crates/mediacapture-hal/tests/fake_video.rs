@@ -10,9 +10,9 @@ mod common;
 
 use common::Collect;
 use mediacapture_frame::{PixelFormat, VideoFrame};
+use mediacapture_hal::clock::Clock as _;
 use mediacapture_hal::fake::{FakeBackend, FakeProfile, read_frame_counter, read_frame_timestamp};
 use mediacapture_hal::{Backend, ErrorKind, NativeConfig};
-use mediacapture_hal::clock::Clock as _;
 use mediacapture_test_support::ManualClock;
 use mediacapture_types::CursorCaptureConstraint;
 use mediacapture_types::native::{DisplayConfig, VideoMode};

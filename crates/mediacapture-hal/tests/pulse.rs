@@ -219,7 +219,10 @@ fn new_sinks_fire_the_watcher_and_removal_ends_capture() {
         if calls.recv_timeout(probe).is_ok() {
             break;
         }
-        assert!(std::time::Instant::now() < end, "the watcher never subscribed");
+        assert!(
+            std::time::Instant::now() < end,
+            "the watcher never subscribed"
+        );
     }
     // Forget the probe's calls: none comes once a change was seen and the probe is gone
     // from the list, except late ones, which only make the next wait shorter.
@@ -460,7 +463,10 @@ impl Drop for PrivatePulse {
 fn a_dying_server_ends_the_capture_and_nothing_follows() {
     let required = std::env::var("MEDIACAPTURE_TEST_PULSE").is_ok_and(|v| v == "1");
     let Some(mut server) = PrivatePulse::start() else {
-        assert!(!required, "MEDIACAPTURE_TEST_PULSE=1 but a private PulseAudio did not start");
+        assert!(
+            !required,
+            "MEDIACAPTURE_TEST_PULSE=1 but a private PulseAudio did not start"
+        );
         println!("skipped: a_dying_server_ends_the_capture_and_nothing_follows: no pulseaudio");
         return;
     };

@@ -555,12 +555,10 @@ fn whole_screen_capture_follows_a_resize() {
         .check()
         .unwrap();
     assert!(
-        common::eventually(|| sink.video().last().is_some_and(|f| (
-            f.coded_width(),
-            f.coded_height()
-        ) == (
-            320, 240
-        ))),
+        common::eventually(|| sink
+            .video()
+            .last()
+            .is_some_and(|f| (f.coded_width(), f.coded_height()) == (320, 240))),
         "frames did not follow the new size"
     );
     src.stop();
@@ -671,11 +669,10 @@ fn a_still_screen_is_read_once_and_a_change_is_read_again() {
     // A client draws: a frame showing it arrives, read afresh.
     let win = solid_window(&conn, screen_num, (50, 40, 100, 80), (255, 0, 0));
     assert!(
-        common::eventually(|| sink.video().last().is_some_and(|f| bgr(
-            f, 100, 80
-        ) == [
-            0, 0, 255
-        ])),
+        common::eventually(|| sink
+            .video()
+            .last()
+            .is_some_and(|f| bgr(f, 100, 80) == [0, 0, 255])),
         "the red window never showed"
     );
     assert!(b.grab_count() > grabs);
@@ -683,11 +680,10 @@ fn a_still_screen_is_read_once_and_a_change_is_read_again() {
     conn.destroy_window(win).unwrap();
     let _win = solid_window(&conn, screen_num, (50, 40, 100, 80), (0, 255, 0));
     assert!(
-        common::eventually(|| sink.video().last().is_some_and(|f| bgr(
-            f, 100, 80
-        ) == [
-            0, 255, 0
-        ])),
+        common::eventually(|| sink
+            .video()
+            .last()
+            .is_some_and(|f| bgr(f, 100, 80) == [0, 255, 0])),
         "the green window never showed"
     );
     src.stop();
@@ -770,16 +766,18 @@ fn the_drawn_cursor_follows_the_pointer_on_a_still_screen() {
         )
         .unwrap();
     assert!(
-        common::eventually(|| sink.video().last().is_some_and(|f| {
-            marked_near(f, a, 48, grey) && !marked_near(f, bpos, 48, grey)
-        })),
+        common::eventually(|| sink
+            .video()
+            .last()
+            .is_some_and(|f| { marked_near(f, a, 48, grey) && !marked_near(f, bpos, 48, grey) })),
         "no cursor at the first place"
     );
     warp(bpos.0 as i16, bpos.1 as i16);
     assert!(
-        common::eventually(|| sink.video().last().is_some_and(|f| {
-            !marked_near(f, a, 48, grey) && marked_near(f, bpos, 48, grey)
-        })),
+        common::eventually(|| sink
+            .video()
+            .last()
+            .is_some_and(|f| { !marked_near(f, a, 48, grey) && marked_near(f, bpos, 48, grey) })),
         "the cursor did not follow the pointer"
     );
     src.stop();
@@ -799,10 +797,7 @@ fn the_drawn_cursor_follows_the_pointer_on_a_still_screen() {
         .unwrap();
     // Move only once frames flow, and look at every frame since the move (not just the
     // newest): on a loaded machine the 1 s hold may be over before the test looks.
-    assert!(
-        common::eventually(|| !sink.video().is_empty()),
-        "no frames"
-    );
+    assert!(common::eventually(|| !sink.video().is_empty()), "no frames");
     let before = sink.video().len();
     warp(a.0 as i16, a.1 as i16);
     assert!(

@@ -326,18 +326,53 @@ mod tests {
         use CursorCaptureConstraint as C;
         let cases: Vec<(&str, NativeCapabilities, NativeConfig, bool)> = vec![
             ("camera mode", camera(), video(640, 480, 30.0), true),
-            ("rate within tolerance", camera(), video(1280, 720, 29.9704), true),
-            ("rate outside tolerance", camera(), video(1280, 720, 29.96), false),
-            ("size of one mode, rate of another", camera(), video(640, 480, 29.97), false),
+            (
+                "rate within tolerance",
+                camera(),
+                video(1280, 720, 29.9704),
+                true,
+            ),
+            (
+                "rate outside tolerance",
+                camera(),
+                video(1280, 720, 29.96),
+                false,
+            ),
+            (
+                "size of one mode, rate of another",
+                camera(),
+                video(640, 480, 29.97),
+                false,
+            ),
             ("unknown width", camera(), video(800, 480, 30.0), false),
             ("unknown height", camera(), video(640, 360, 30.0), false),
             ("NaN rate", camera(), video(640, 480, f64::NAN), false),
             ("mic config", mic(), audio(|_| {}), true),
             ("second rate", mic(), audio(|a| a.sample_rate = 16000), true),
-            ("rate not listed", mic(), audio(|a| a.sample_rate = 44100), false),
-            ("channels not listed", mic(), audio(|a| a.channel_count = 6), false),
-            ("sample size not listed", mic(), audio(|a| a.sample_size = 24), false),
-            ("latency at the top", mic(), audio(|a| a.latency = 0.02), true),
+            (
+                "rate not listed",
+                mic(),
+                audio(|a| a.sample_rate = 44100),
+                false,
+            ),
+            (
+                "channels not listed",
+                mic(),
+                audio(|a| a.channel_count = 6),
+                false,
+            ),
+            (
+                "sample size not listed",
+                mic(),
+                audio(|a| a.sample_size = 24),
+                false,
+            ),
+            (
+                "latency at the top",
+                mic(),
+                audio(|a| a.latency = 0.02),
+                true,
+            ),
             ("latency above", mic(), audio(|a| a.latency = 0.03), false),
             ("latency below", mic(), audio(|a| a.latency = 0.001), false),
             ("NaN latency", mic(), audio(|a| a.latency = f64::NAN), false),
@@ -347,20 +382,60 @@ mod tests {
                 audio(|a| a.echo_cancellation = EchoCancellation::Bool(true)),
                 false,
             ),
-            ("agc off", mic(), audio(|a| a.auto_gain_control = false), true),
-            ("ns not offered", mic(), audio(|a| a.noise_suppression = true), false),
+            (
+                "agc off",
+                mic(),
+                audio(|a| a.auto_gain_control = false),
+                true,
+            ),
+            (
+                "ns not offered",
+                mic(),
+                audio(|a| a.noise_suppression = true),
+                false,
+            ),
             ("screen rate", screen(), display(30.0, C::Never), true),
             ("screen lower rate", screen(), display(0.5, C::Never), true),
             ("screen above max", screen(), display(31.0, C::Never), false),
             ("screen zero rate", screen(), display(0.0, C::Never), false),
-            ("screen negative rate", screen(), display(-5.0, C::Never), false),
-            ("screen NaN rate", screen(), display(f64::NAN, C::Never), false),
-            ("cursor not offered", screen(), display(30.0, C::Always), false),
+            (
+                "screen negative rate",
+                screen(),
+                display(-5.0, C::Never),
+                false,
+            ),
+            (
+                "screen NaN rate",
+                screen(),
+                display(f64::NAN, C::Never),
+                false,
+            ),
+            (
+                "cursor not offered",
+                screen(),
+                display(30.0, C::Always),
+                false,
+            ),
             ("audio config on a camera", camera(), audio(|_| {}), false),
             ("video config on a mic", mic(), video(640, 480, 30.0), false),
-            ("video config on a screen", screen(), video(1920, 1080, 30.0), false),
-            ("display config on a camera", camera(), display(30.0, C::Never), false),
-            ("output device", NativeCapabilities::Output, audio(|_| {}), false),
+            (
+                "video config on a screen",
+                screen(),
+                video(1920, 1080, 30.0),
+                false,
+            ),
+            (
+                "display config on a camera",
+                camera(),
+                display(30.0, C::Never),
+                false,
+            ),
+            (
+                "output device",
+                NativeCapabilities::Output,
+                audio(|_| {}),
+                false,
+            ),
         ];
         for (what, caps, config, want) in cases {
             assert_eq!(caps.admits(&config), want, "{what}: {config}");
@@ -373,6 +448,9 @@ mod tests {
         let e = camera().require(&video(800, 600, 30.0), "Cam").unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotReadableError);
         assert_eq!(e.constraint(), None);
-        assert!(e.message.contains("Cam") && e.message.contains("800x600@30fps"), "{e}");
+        assert!(
+            e.message.contains("Cam") && e.message.contains("800x600@30fps"),
+            "{e}"
+        );
     }
 }

@@ -86,6 +86,11 @@ impl WavLoop {
         let err = |e: &dyn std::fmt::Display| {
             Error::not_readable(format!("fake wav {}: {e}", path.display()))
         };
+        let meta = std::fs::metadata(path).map_err(|e| err(&e))?;
+        if !meta.is_file() {
+            // A device (`/dev/zero`) or a FIFO (opening it blocks) is refused.
+            return Err(err(&"not a regular file"));
+        }
         let mut r = hound::WavReader::open(path).map_err(|e| err(&e))?;
         let spec = r.spec();
         if spec.channels == 0 || spec.sample_rate == 0 {

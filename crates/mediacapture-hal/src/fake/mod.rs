@@ -54,6 +54,7 @@
 //! ```
 
 mod audio;
+pub mod limits;
 mod pattern;
 mod profile;
 mod source;
@@ -197,6 +198,7 @@ impl FakeBackend {
     }
 
     fn insert(&self, spec: DeviceSpec) -> Result<String> {
+        limits::check_device(&spec, &format!("device {:?}", spec.label))?;
         let mut st = self.inner.lock();
         let index = st.next_index.entry(spec.kind).or_insert(0);
         let auto = format!("fake:{}:{}", spec.kind.as_str(), *index);
@@ -207,13 +209,10 @@ impl FakeBackend {
                 "fake backend: a device with id {raw_id:?} already exists"
             )));
         }
-        let disconnect_at = spec
-            .faults
-            .disconnect_after_ms
-            .map(|ms| {
-                let us = i64::try_from(ms.saturating_mul(1000)).unwrap_or(i64::MAX);
-                self.inner.clock.now_us().saturating_add(us)
-            });
+        let disconnect_at = spec.faults.disconnect_after_ms.map(|ms| {
+            let us = i64::try_from(ms.saturating_mul(1000)).unwrap_or(i64::MAX);
+            self.inner.clock.now_us().saturating_add(us)
+        });
         st.devices.push(Entry {
             spec,
             raw_id: raw_id.clone(),
@@ -245,7 +244,8 @@ impl FakeBackend {
 
     /// Plugs in a device and calls the device-change watchers. Returns its raw id.
     ///
-    /// Errors: `TypeError` when a device with the same raw id exists.
+    /// Errors: `TypeError` when a device with the same raw id exists, or when the device
+    /// claims what no real hardware does (see [`limits`]).
     pub fn add_device(&self, spec: DeviceSpec) -> Result<String> {
         let id = self.insert(spec)?;
         notify(&self.inner);
@@ -505,7 +505,11 @@ impl Backend for FakeBackend {
                 .iter()
                 .find(|e| e.raw_id == raw_id)
                 .ok_or_else(|| Error::not_found(format!("no fake device {raw_id:?}")))?;
-            (e.spec.clone(), e.muted.clone(), Self::descriptor(e).capabilities)
+            (
+                e.spec.clone(),
+                e.muted.clone(),
+                Self::descriptor(e).capabilities,
+            )
         };
         if spec.kind == FakeDeviceKind::AudioOutput {
             return Err(Error::not_found(format!(

@@ -6,7 +6,10 @@ use mediacapture_types::{
     Error, Result, VideoFacingModeEnum,
 };
 use serde_json::{Map, Value};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+
+use super::limits;
 
 /// The kind of a fake device, as spelled in a profile's `kind` member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -407,10 +410,11 @@ impl Obj<'_> {
         }
     }
 
-    fn positive_u32(&self, key: &str) -> Result<Option<u32>> {
+    /// A member parsed by `parse` (which names the member in its error).
+    fn parsed<T>(&self, key: &str, parse: impl Fn(&Value, &str) -> Result<T>) -> Result<Option<T>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => positive_u32(v, &self.member(key)).map(Some),
+            Some(v) => parse(v, &self.member(key)).map(Some),
         }
     }
 
@@ -425,13 +429,6 @@ impl Obj<'_> {
                     v,
                 )),
             },
-        }
-    }
-
-    fn positive_f64(&self, key: &str) -> Result<Option<f64>> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) => positive_f64(v, &self.member(key)).map(Some),
         }
     }
 
@@ -462,17 +459,49 @@ impl Obj<'_> {
     }
 }
 
-fn positive_u32(v: &Value, path: &str) -> Result<u32> {
+/// A `u32` in `range`, or a TypeError naming `path` and the range.
+fn u32_in(v: &Value, path: &str, range: &RangeInclusive<u32>, what: &str) -> Result<u32> {
     v.as_u64()
-        .filter(|&n| n > 0 && n <= u64::from(u32::MAX))
+        .filter(|n| *n >= u64::from(*range.start()) && *n <= u64::from(*range.end()))
         .map(|n| n as u32)
-        .ok_or_else(|| bad(path, "a positive integer", v))
+        .ok_or_else(|| {
+            bad(
+                path,
+                &format!("{what} from {} to {}", range.start(), range.end()),
+                v,
+            )
+        })
 }
 
-fn positive_f64(v: &Value, path: &str) -> Result<f64> {
-    v.as_f64()
-        .filter(|f| f.is_finite() && *f > 0.0)
-        .ok_or_else(|| bad(path, "a positive number", v))
+/// A number in `range`, or a TypeError naming `path` and the range.
+fn f64_in(v: &Value, path: &str, range: &RangeInclusive<f64>, what: &str) -> Result<f64> {
+    v.as_f64().filter(|f| range.contains(f)).ok_or_else(|| {
+        bad(
+            path,
+            &format!("{what} from {} to {}", range.start(), range.end()),
+            v,
+        )
+    })
+}
+
+fn sample_rate(v: &Value, path: &str) -> Result<u32> {
+    u32_in(v, path, &limits::SAMPLE_RATE, "a sample rate in Hz")
+}
+
+fn channel_count(v: &Value, path: &str) -> Result<u32> {
+    u32_in(v, path, &limits::CHANNEL_COUNT, "a channel count")
+}
+
+fn sample_size(v: &Value, path: &str) -> Result<u32> {
+    u32_in(v, path, &limits::SAMPLE_SIZE, "a sample size in bits")
+}
+
+fn frame_rate(v: &Value, path: &str) -> Result<f64> {
+    f64_in(v, path, &limits::FRAME_RATE, "a frame rate")
+}
+
+fn side(v: &Value, path: &str) -> Result<u32> {
+    u32_in(v, path, &limits::SIDE, "a size in pixels")
 }
 
 fn boolean(v: &Value, path: &str) -> Result<bool> {
@@ -519,19 +548,17 @@ fn parse_mode(v: &Value, path: &str) -> Result<FakeVideoMode> {
     let map = v.as_object().ok_or_else(|| bad(path, "an object", v))?;
     let o = Obj { map, path };
     let width = o
-        .positive_u32("width")?
+        .parsed("width", side)?
         .ok_or_else(|| Error::type_error(format!("fake profile: `{path}.width` is missing")))?;
     let height = o
-        .positive_u32("height")?
+        .parsed("height", side)?
         .ok_or_else(|| Error::type_error(format!("fake profile: `{path}.height` is missing")))?;
-    let frame_rate = o.positive_f64("frameRate")?.unwrap_or(30.0);
+    let frame_rate = o.parsed("frameRate", frame_rate)?.unwrap_or(30.0);
     let pixel_format = match o.get("pixelFormat") {
         None => PixelFormat::I420,
         Some(f) => pixel_format(f, &o.member("pixelFormat"), CAMERA_FORMATS)?,
     };
-    if width > 8192 || height > 8192 {
-        return Err(bad(&o.member("width"), "a size up to 8192x8192", v));
-    }
+    limits::check_frame_bytes(width, height, pixel_format, path)?;
     Ok(FakeVideoMode {
         width,
         height,
@@ -621,28 +648,21 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
             }
         }
         FakeDeviceKind::AudioInput | FakeDeviceKind::SystemAudio => {
-            if let Some(v) = o.list("sampleRate", positive_u32)? {
+            if let Some(v) = o.list("sampleRate", sample_rate)? {
                 d.sample_rates = v;
             }
-            if let Some(v) = o.list("channelCount", positive_u32)? {
-                if let Some(bad_count) = v.iter().find(|&&c| c > 32) {
-                    return Err(bad(
-                        &o.member("channelCount"),
-                        "channel counts up to 32",
-                        &Value::from(*bad_count),
-                    ));
-                }
+            if let Some(v) = o.list("channelCount", channel_count)? {
                 d.channel_counts = v;
             }
-            if let Some(v) = o.list("sampleSize", positive_u32)? {
+            if let Some(v) = o.list("sampleSize", sample_size)? {
                 d.sample_sizes = v;
             }
             if let Some(v) = o.get("latency") {
                 let p = o.member("latency");
                 d.latency = match v {
                     Value::Array(a) if a.len() == 2 => {
-                        let lo = non_negative(&a[0], &format!("{p}[0]"))?;
-                        let hi = non_negative(&a[1], &format!("{p}[1]"))?;
+                        let lo = latency(&a[0], &format!("{p}[0]"))?;
+                        let hi = latency(&a[1], &format!("{p}[1]"))?;
                         if lo > hi {
                             return Err(bad(&p, "[min, max] with min <= max", v));
                         }
@@ -650,7 +670,7 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
                     }
                     Value::Array(_) => return Err(bad(&p, "a number or [min, max]", v)),
                     single => {
-                        let x = non_negative(single, &p)?;
+                        let x = latency(single, &p)?;
                         (x, x)
                     }
                 };
@@ -666,25 +686,19 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
             }
         }
         FakeDeviceKind::Screen => {
-            if let Some(w) = o.positive_u32("width")? {
+            if let Some(w) = o.parsed("width", side)? {
                 d.width = w;
             }
-            if let Some(h) = o.positive_u32("height")? {
+            if let Some(h) = o.parsed("height", side)? {
                 d.height = h;
             }
-            if d.width > 8192 || d.height > 8192 {
-                return Err(bad(
-                    &o.member("width"),
-                    "a size up to 8192x8192",
-                    &Value::from(format!("{}x{}", d.width, d.height)),
-                ));
-            }
-            if let Some(f) = o.positive_f64("frameRate")? {
+            if let Some(f) = o.parsed("frameRate", frame_rate)? {
                 d.frame_rate = f;
             }
             if let Some(f) = o.get("pixelFormat") {
                 d.screen_pixel_format = pixel_format(f, &o.member("pixelFormat"), SCREEN_FORMATS)?;
             }
+            limits::check_frame_bytes(d.width, d.height, d.screen_pixel_format, path)?;
             if let Some(s) = o.string("displaySurface")? {
                 d.display_surface = DisplayCaptureSurfaceType::from_idl(&s).ok_or_else(|| {
                     bad(
@@ -707,8 +721,6 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
     Ok(d)
 }
 
-fn non_negative(v: &Value, path: &str) -> Result<f64> {
-    v.as_f64()
-        .filter(|f| f.is_finite() && *f >= 0.0)
-        .ok_or_else(|| bad(path, "a non-negative number", v))
+fn latency(v: &Value, path: &str) -> Result<f64> {
+    f64_in(v, path, &limits::LATENCY, "a latency in seconds")
 }

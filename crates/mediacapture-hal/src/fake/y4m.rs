@@ -73,6 +73,7 @@ fn parse_header(path: &Path, line: &[u8]) -> Result<Y4mHeader> {
 
 /// Reads only the header line.
 pub(crate) fn read_header(path: &Path) -> Result<Y4mHeader> {
+    regular_file(path)?;
     let f = std::fs::File::open(path).map_err(|e| err(path, e))?;
     let mut line = Vec::new();
     BufReader::new(f)
@@ -88,11 +89,18 @@ pub(crate) fn read_header(path: &Path) -> Result<Y4mHeader> {
 /// Reads and checks the whole file. A truncated frame or a missing `FRAME` marker is an
 /// error (`NotReadableError`), as is a file without frames.
 pub(crate) fn read(path: &Path) -> Result<Y4m> {
-    let meta = std::fs::metadata(path).map_err(|e| err(path, e))?;
+    let meta = regular_file(path)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(err(path, "file too large (over 512 MiB)"));
     }
-    let data = std::fs::read(path).map_err(|e| err(path, e))?;
+    // Bounded even if the file grows while it is read.
+    let mut data = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut data))
+        .map_err(|e| err(path, e))?;
+    if data.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(path, "file too large (over 512 MiB)"));
+    }
     let nl = data
         .iter()
         .take(4096)
@@ -135,4 +143,14 @@ pub(crate) fn read(path: &Path) -> Result<Y4m> {
         return Err(err(path, "no frames"));
     }
     Ok(Y4m { header, frames })
+}
+
+/// The metadata of `path` if it is a regular file: a device (`/dev/zero` never ends) or a
+/// FIFO (opening it blocks) named by a profile is refused.
+pub(crate) fn regular_file(path: &Path) -> Result<std::fs::Metadata> {
+    let meta = std::fs::metadata(path).map_err(|e| err(path, e))?;
+    if !meta.is_file() {
+        return Err(err(path, "not a regular file"));
+    }
+    Ok(meta)
 }

@@ -23,6 +23,7 @@
 //! libpulse is linked when the crate is built with the `pulse` feature, so it must be
 //! installed where such a binary runs.
 
+use crate::thread_source::{Control, Opening, ThreadSource};
 use crate::{
     Backend, DeviceChangeCallback, DeviceDescriptor, NativeCapabilities, NativeConfig, Source,
     SourceEvent, SourceSink, clock,
@@ -37,7 +38,6 @@ use pa::operation::State as OpState;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use crate::thread_source::{Control, Opening, ThreadSource};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -727,9 +727,7 @@ impl Timeline {
     /// `measured` µs.
     fn stamp(&mut self, measured: i64) -> i64 {
         let t = match self.anchor {
-            Some((t0, n)) if (self.at(t0, n) - measured).abs() <= Self::DRIFT_US => {
-                self.at(t0, n)
-            }
+            Some((t0, n)) if (self.at(t0, n) - measured).abs() <= Self::DRIFT_US => self.at(t0, n),
             _ => measured,
         };
         let t = self.next_free.map_or(t, |free| t.max(free));

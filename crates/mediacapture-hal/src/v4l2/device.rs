@@ -5,19 +5,19 @@ use super::{
     DeviceAnswers, FormatAnswer, IntervalKind, NativeMode, SizeAnswer, SizeKind, descriptor,
     is_capture_node, native_modes, raw_id,
 };
+use crate::thread_source::{Control, Opening, ThreadSource};
 use crate::{
     Backend, DeviceChangeCallback, DeviceDescriptor, NativeConfig, Source, SourceEvent, SourceSink,
     clock,
 };
 use mediacapture_frame::{PixelFormat, PlaneLayout, VideoFrame};
+use mediacapture_types::native::FRAME_RATE_TOLERANCE;
 use mediacapture_types::{Error, Result};
 use rustix::event::{EventfdFlags, Timespec};
 use rustix::fd::OwnedFd;
 use rustix::fs::Access;
 use std::mem::MaybeUninit;
 use std::path::{Path, PathBuf};
-use crate::thread_source::{Control, Opening, ThreadSource};
-use mediacapture_types::native::FRAME_RATE_TOLERANCE;
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};

@@ -394,7 +394,9 @@ impl Backend for X11Backend {
         })
         .require(config, &format!("X11 screen {raw_id:?}"))?;
         let NativeConfig::Display(d) = config else {
-            return Err(Error::not_readable("X11 screens take a display configuration"));
+            return Err(Error::not_readable(
+                "X11 screens take a display configuration",
+            ));
         };
         let mut grabber = Grabber::new(conn, screen, region, self.grabs.clone())?;
         grabber.cursor = d.cursor;

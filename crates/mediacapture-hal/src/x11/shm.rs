@@ -5,12 +5,12 @@
     reason = "mapping the shared memory segment the X server hands us"
 )]
 
+use super::timed::Conn;
 use std::os::fd::OwnedFd;
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::errors::ReplyError;
 use x11rb::protocol::shm::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{ImageFormat, Window};
-use super::timed::Conn;
 
 /// A shared memory segment the server writes into, mapped read-only here.
 pub(super) struct ShmImage {

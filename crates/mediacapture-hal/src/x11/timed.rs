@@ -133,7 +133,9 @@ impl Stream for TimedStream {
                 ));
             }
             if self.dog.ctl.as_ref().is_some_and(|c| c.stopped()) {
-                return Err(self.dog.fail(std::io::ErrorKind::Interrupted, "capture stopped"));
+                return Err(self
+                    .dog
+                    .fail(std::io::ErrorKind::Interrupted, "capture stopped"));
             }
             let waited = start.elapsed();
             if waited >= self.dog.bounds.end_after {
@@ -210,8 +212,6 @@ pub(super) fn connect(
     }
     Err(match last {
         Some(e) => ConnectError::IoError(e),
-        None => ConnectError::DisplayParsingError(
-            x11rb::errors::DisplayParsingError::Unknown,
-        ),
+        None => ConnectError::DisplayParsingError(x11rb::errors::DisplayParsingError::Unknown),
     })
 }

@@ -48,7 +48,11 @@ impl Collect {
         let mut items = self.items.lock().unwrap();
         while !cond(&items) {
             let now = Instant::now();
-            assert!(now < end, "timed out waiting for {what}; got {} items", items.len());
+            assert!(
+                now < end,
+                "timed out waiting for {what}; got {} items",
+                items.len()
+            );
             items = self.changed.wait_timeout(items, end - now).unwrap().0;
         }
     }
@@ -129,17 +133,26 @@ pub fn rms(samples: &[f32]) -> f64 {
 
 /// How many video frames are in `items`.
 pub fn videos(items: &[(i64, Item)]) -> usize {
-    items.iter().filter(|(_, i)| matches!(i, Item::Video(_))).count()
+    items
+        .iter()
+        .filter(|(_, i)| matches!(i, Item::Video(_)))
+        .count()
 }
 
 /// How many audio blocks are in `items`.
 pub fn audios(items: &[(i64, Item)]) -> usize {
-    items.iter().filter(|(_, i)| matches!(i, Item::Audio(_))).count()
+    items
+        .iter()
+        .filter(|(_, i)| matches!(i, Item::Audio(_)))
+        .count()
 }
 
 /// How many events are in `items`.
 pub fn events(items: &[(i64, Item)]) -> usize {
-    items.iter().filter(|(_, i)| matches!(i, Item::Event(_))).count()
+    items
+        .iter()
+        .filter(|(_, i)| matches!(i, Item::Event(_)))
+        .count()
 }
 
 /// Polls `cond` until it holds, for state that no sink reports (a server's device list, a

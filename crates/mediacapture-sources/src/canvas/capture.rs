@@ -352,16 +352,7 @@ impl Backend for CanvasBackend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let fits = match (config, &self.device.capabilities) {
-            (NativeConfig::Video(m), NativeCapabilities::Video(c)) => c.modes.contains(m),
-            _ => false,
-        };
-        if !fits {
-            return Err(Error::overconstrained(
-                "",
-                format!("{config:?} is not the canvas's size"),
-            ));
-        }
+        self.device.capabilities.require(config, "the canvas")?;
         if !self.canvas.origin_clean() {
             sink.on_event(SourceEvent::Muted);
         }

@@ -550,20 +550,7 @@ impl Backend for FileBackend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let fits = match (config, &self.device.capabilities) {
-            (NativeConfig::Video(m), NativeCapabilities::Video(c)) => c.modes.contains(m),
-            (NativeConfig::Audio(a), NativeCapabilities::Audio(c)) => {
-                c.sample_rates.contains(&a.sample_rate)
-                    && c.channel_counts.contains(&a.channel_count)
-            }
-            _ => false,
-        };
-        if !fits {
-            return Err(Error::overconstrained(
-                "",
-                format!("{config:?} is not the file's format"),
-            ));
-        }
+        self.device.capabilities.require(config, "the media file")?;
         let id = NEXT_SINK.fetch_add(1, Ordering::Relaxed);
         let mut sinks = self.shared.sinks.lock();
         let state = self.shared.control.lock().state;
