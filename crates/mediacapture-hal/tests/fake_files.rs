@@ -34,17 +34,23 @@ fn write_y4m_step(path: &Path, n: usize, colorspace: &str, step: u8) {
 }
 
 fn camera(path: &Path) -> FakeBackend {
-    FakeBackend::new(FakeProfile {
-        devices: vec![DeviceSpec::camera("File").with_id("cam").with_file(path)],
-    })
+    FakeBackend::with_clock(
+        FakeProfile {
+            devices: vec![DeviceSpec::camera("File").with_id("cam").with_file(path)],
+        },
+        common::test_clock().as_clock(),
+    )
 }
 
 fn file_camera(path: &Path) -> FakeBackend {
     let mut spec = DeviceSpec::camera("File").with_id("cam").with_file(path);
     spec.modes.clear();
-    FakeBackend::new(FakeProfile {
-        devices: vec![spec],
-    })
+    FakeBackend::with_clock(
+        FakeProfile {
+            devices: vec![spec],
+        },
+        common::test_clock().as_clock(),
+    )
 }
 
 #[test]
@@ -67,7 +73,7 @@ fn y4m_modes_come_from_the_header_and_frames_loop() {
     let mut src = backend
         .open("cam", &NativeConfig::Video(mode), sink.clone())
         .unwrap();
-    sink.wait_video(7);
+    sink.drive_video(&common::test_clock(), 25.0, 7);
     src.stop();
     let lumas: Vec<u8> = sink
         .video()
@@ -93,9 +99,12 @@ fn y4m_is_converted_to_the_mode_format() {
         frame_rate: 50.0,
         pixel_format: PixelFormat::Yuyv,
     }];
-    let backend = FakeBackend::new(FakeProfile {
-        devices: vec![spec],
-    });
+    let backend = FakeBackend::with_clock(
+        FakeProfile {
+            devices: vec![spec],
+        },
+        common::test_clock().as_clock(),
+    );
     let sink = Arc::new(Collect::default());
     let mode = VideoMode {
         width: 64,
@@ -105,7 +114,7 @@ fn y4m_is_converted_to_the_mode_format() {
     let mut src = backend
         .open("cam", &NativeConfig::Video(mode), sink.clone())
         .unwrap();
-    sink.wait_video(2);
+    sink.drive_video(&common::test_clock(), 50.0, 2);
     src.stop();
     let f = &sink.video()[1];
     assert_eq!(f.format(), PixelFormat::Yuyv);
@@ -124,9 +133,12 @@ fn y4m_can_be_delivered_as_mjpeg() {
         frame_rate: 50.0,
         pixel_format: PixelFormat::Mjpeg,
     }];
-    let backend = FakeBackend::new(FakeProfile {
-        devices: vec![spec],
-    });
+    let backend = FakeBackend::with_clock(
+        FakeProfile {
+            devices: vec![spec],
+        },
+        common::test_clock().as_clock(),
+    );
     let sink = Arc::new(Collect::default());
     let mode = VideoMode {
         width: 64,
@@ -136,7 +148,7 @@ fn y4m_can_be_delivered_as_mjpeg() {
     let mut src = backend
         .open("cam", &NativeConfig::Video(mode), sink.clone())
         .unwrap();
-    sink.wait_video(2);
+    sink.drive_video(&common::test_clock(), 50.0, 2);
     src.stop();
     for (i, f) in sink.video().iter().take(2).enumerate() {
         assert_eq!(f.format(), PixelFormat::Mjpeg);
@@ -220,13 +232,16 @@ fn bad_y4m_files_fail_at_open_with_not_readable() {
 }
 
 fn mic(path: &Path) -> FakeBackend {
-    FakeBackend::new(FakeProfile {
-        devices: vec![
-            DeviceSpec::microphone("File mic")
-                .with_id("mic")
-                .with_file(path),
-        ],
-    })
+    FakeBackend::with_clock(
+        FakeProfile {
+            devices: vec![
+                DeviceSpec::microphone("File mic")
+                    .with_id("mic")
+                    .with_file(path),
+            ],
+        },
+        common::test_clock().as_clock(),
+    )
 }
 
 fn aconfig(channel_count: u32) -> NativeConfig {
@@ -266,7 +281,7 @@ fn wav_loops_and_is_resampled_and_mixed() {
         let sink = Arc::new(Collect::default());
         let mut src = backend.open("mic", &aconfig(ch), sink.clone()).unwrap();
         // 0.6 s: more than two passes through the 0.25 s file.
-        sink.wait_audio(60);
+        sink.drive_audio(&common::test_clock(), 60);
         src.stop();
         let s: Vec<f32> = sink
             .audio()
@@ -310,7 +325,7 @@ fn float_wav_is_read() {
     w.finalize().unwrap();
     let sink = Arc::new(Collect::default());
     let mut src = mic(&path).open("mic", &aconfig(1), sink.clone()).unwrap();
-    sink.wait_audio(15);
+    sink.drive_audio(&common::test_clock(), 15);
     src.stop();
     let s: Vec<f32> = sink
         .audio()
@@ -385,7 +400,10 @@ fn a_file_that_is_not_a_regular_file_is_not_readable() {
     }
     for path in paths {
         let cam = DeviceSpec::camera("Cam").with_id("cam").with_file(&path);
-        let backend = FakeBackend::new(FakeProfile { devices: vec![cam] });
+        let backend = FakeBackend::with_clock(
+            FakeProfile { devices: vec![cam] },
+            common::test_clock().as_clock(),
+        );
         let e = backend
             .open(
                 "cam",

@@ -40,12 +40,13 @@ fn default_profile_has_system_audio_that_is_not_enumerated() {
 
 #[test]
 fn plays_a_steady_660_hz_tone() {
-    let backend = FakeBackend::default();
+    let clock = common::test_clock();
+    let backend = FakeBackend::with_clock(FakeProfile::default(), clock.as_clock());
     let id = backend.system_audio().unwrap().unwrap().raw_id;
     let sink = Arc::new(Collect::default());
     let mut src = backend.open(&id, &aconfig(48000, 2), sink.clone()).unwrap();
     // Enough for more than one whole second: a microphone would have beeped by then.
-    sink.wait_audio(120);
+    sink.drive_audio(&clock, 120);
     src.stop();
     let blocks = sink.audio();
     assert_eq!((blocks[0].sample_rate(), blocks[0].channels()), (48000, 2));

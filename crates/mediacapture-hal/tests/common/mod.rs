@@ -3,11 +3,21 @@
 
 use mediacapture_frame::{AudioData, VideoFrame};
 use mediacapture_hal::{NativeConfig, SourceEvent, SourceSink, clock};
+use mediacapture_test_support::ManualClock;
 use mediacapture_types::EchoCancellation;
 use mediacapture_types::native::AudioConfig;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+thread_local! {
+    static TEST_CLOCK: std::sync::Arc<ManualClock> = ManualClock::starting_at(1_000_000);
+}
+
+/// This test's manual clock (one per test thread, so tests running at once never share one).
+pub fn test_clock() -> std::sync::Arc<ManualClock> {
+    TEST_CLOCK.with(|c| c.clone())
+}
 
 /// How long a test waits for something it expects before failing: a safety bound that only
 /// fires on failure, generous for a loaded machine. Never a pace.
@@ -55,6 +65,35 @@ impl Collect {
             );
             items = self.changed.wait_timeout(items, end - now).unwrap().0;
         }
+    }
+
+    /// Moves `clock` on by `step` until `n` items counted by `count` have come, waiting after
+    /// each step for the one it makes due (see [`Collect::wait`]). Item 0 is due at once.
+    pub fn drive(
+        &self,
+        clock: &ManualClock,
+        step: Duration,
+        n: usize,
+        count: fn(&[(i64, Item)]) -> usize,
+    ) {
+        self.wait("the first item", |i| count(i) >= 1.min(n));
+        let mut have = count(&self.items.lock().unwrap());
+        while have < n {
+            clock.advance(step);
+            self.wait(&format!("item {}", have + 1), |i| count(i) > have);
+            have = count(&self.items.lock().unwrap());
+        }
+    }
+
+    /// [`Collect::drive`] for `n` video frames at `fps`.
+    pub fn drive_video(&self, clock: &ManualClock, fps: f64, n: usize) {
+        let step = Duration::from_micros((1e6 / fps).ceil() as u64);
+        self.drive(clock, step, n, videos);
+    }
+
+    /// [`Collect::drive`] for `n` 10 ms audio blocks.
+    pub fn drive_audio(&self, clock: &ManualClock, n: usize) {
+        self.drive(clock, Duration::from_millis(10), n, audios);
     }
 
     /// Waits until `n` video frames have come (see [`Collect::wait`]).
