@@ -284,7 +284,9 @@ fn stop_from_inside_a_callback_does_not_deadlock() {
         .open("fake:videoinput:0", &vga(), sink.clone())
         .unwrap();
     *sink.src.lock().unwrap() = Some(src);
-    // Frame 0 is due at once, frame 1 (which stops the source) after one interval.
+    // Frame 0 is due at once (wait for it: a thread first woken after the step below would
+    // skip to frame 1), frame 1 (which stops the source) after one interval.
+    common::poll_until("frame 0", || sink.frames.load(Ordering::SeqCst) == 1);
     step(&clock, 34);
     // The thread ends after that callback: then only the test holds the sink.
     common::poll_until("the capture thread to end", || {
