@@ -1,4 +1,4 @@
-//! `MEDIACAPTURE_FAKE` and `default_backends()`. The environment is process-wide, so each
+//! `MEDIACAPTURE_FAKE`, `default_backends()` and `backends_with_fake_stand_ins()`. The environment is process-wide, so each
 //! case runs this test binary again as a child with the variable set.
 #![allow(
     clippy::unwrap_used,
@@ -8,7 +8,7 @@
 )]
 
 use mediacapture_hal::fake::{FakeBackend, FakeProfile};
-use mediacapture_hal::{Backend, ErrorKind, default_backends};
+use mediacapture_hal::{Backend, ErrorKind, backends_with_fake_stand_ins, default_backends};
 use std::process::Command;
 
 const CHILD: &str = "HAL_ENV_TEST_CHILD";
@@ -75,14 +75,20 @@ fn child() {
             assert_eq!(b.devices().unwrap().len(), 4);
         }
         "fallback" => {
+            // Fake devices only when asked: the library's default has none.
             let b = default_backends();
+            assert!(b.iter().all(|b| b.name() != "fake"));
+            // Asked for stand-ins (the CLI's record): the fake backend only, for every kind.
+            let (b, stood_in) = backends_with_fake_stand_ins();
             let names: Vec<_> = b.iter().map(|b| b.name()).collect();
             assert_eq!(names, vec!["fake"]);
+            assert_eq!(stood_in.len(), 5, "{stood_in:?}");
         }
         "partial" => {
-            // Real microphones and speakers, no real camera or screen: the fake backend fills
-            // in exactly the missing kinds.
-            let b = default_backends();
+            // Real microphones and speakers, no real camera or screen: asked for stand-ins,
+            // the fake backend fills in exactly the missing kinds.
+            assert!(default_backends().iter().all(|b| b.name() != "fake"));
+            let (b, _) = backends_with_fake_stand_ins();
             let names: Vec<_> = b.iter().map(|b| b.name()).collect();
             assert!(names.contains(&"pulse"), "{names:?}");
             let fake = b
@@ -137,7 +143,7 @@ fn fake_env_with_a_missing_file_falls_back_to_the_default_profile() {
 }
 
 #[test]
-fn without_real_devices_the_fake_backend_is_used() {
+fn without_real_devices_fakes_stand_in_only_when_asked() {
     run_child("fallback", None);
 }
 

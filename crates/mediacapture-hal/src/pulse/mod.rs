@@ -377,9 +377,9 @@ impl Backend for PulseBackend {
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
         let NativeConfig::Audio(a) = config else {
-            return Err(Error::type_error(
-                "PulseAudio sources take an audio configuration",
-            ));
+            return Err(Error::not_readable(format!(
+                "a PulseAudio source cannot be opened in {config}"
+            )));
         };
         let snap = query(self.server.as_deref())
             .map_err(|e| Error::not_readable(format!("PulseAudio: {e}")))?;
