@@ -161,7 +161,7 @@ fn captures_windows_of_known_colours_at_their_places() {
     let sink = Arc::new(Collect::default());
     let t0 = clock::now_us();
     let mut src = b.open(&d.raw_id, &display(10.0), sink.clone()).unwrap();
-    assert!(common::eventually(|| sink.video().len() >= 3));
+    assert!(sink.frames_satisfy(|v| v.len() >= 3));
     src.stop();
     let frames = sink.video();
     for f in &frames {
@@ -267,7 +267,7 @@ fn frame_with_cursor(b: &X11Backend, id: &str, cursor: CursorCaptureConstraint) 
             sink.clone(),
         )
         .unwrap();
-    assert!(common::eventually(|| !sink.video().is_empty()));
+    sink.wait_video(1);
     src.stop();
     sink.video().remove(0)
 }
@@ -375,14 +375,11 @@ fn a_dying_server_ends_the_capture() {
     assert_eq!(d.raw_id, format!("x11:{}:0", x.display));
     let sink = Arc::new(Collect::default());
     let mut src = b.open(&d.raw_id, &display(20.0), sink.clone()).unwrap();
-    assert!(common::eventually(|| !sink.video().is_empty()));
+    sink.wait_video(1);
     assert_eq!(sink.video()[0].coded_width(), 320);
     x.child.kill().unwrap();
     x.child.wait().unwrap();
-    assert!(
-        common::eventually(|| !sink.events().is_empty()),
-        "no event after the X server died"
-    );
+    sink.wait_events(1);
     match &sink.events()[0].1 {
         mediacapture_hal::SourceEvent::Ended(Some(e)) => {
             assert_eq!(e.kind, ErrorKind::NotReadableError);
@@ -526,7 +523,7 @@ fn whole_screen_capture_follows_a_resize() {
     let id = format!("x11:{}:0", x.display);
     let sink = Arc::new(Collect::default());
     let mut src = b.open(&id, &display(20.0), sink.clone()).unwrap();
-    assert!(common::eventually(|| !sink.video().is_empty()));
+    sink.wait_video(1);
     assert_eq!(sink.video()[0].coded_width(), 640);
     conn.randr_query_version(1, 5).unwrap().reply().unwrap();
     // Turn the output off (its 640x480 mode would not fit), then shrink the screen.
@@ -555,8 +552,7 @@ fn whole_screen_capture_follows_a_resize() {
         .check()
         .unwrap();
     assert!(
-        common::eventually(|| sink
-            .video()
+        sink.frames_satisfy(|v| v
             .last()
             .is_some_and(|f| (f.coded_width(), f.coded_height()) == (320, 240))),
         "frames did not follow the new size"
@@ -641,7 +637,7 @@ fn a_still_screen_is_read_once_and_a_change_is_read_again() {
     // Nothing draws: frames keep coming at the rate, but the screen is not read again.
     const N: usize = 40;
     assert!(
-        common::eventually(|| sink.video().len() >= N),
+        sink.frames_satisfy(|v| v.len() >= N),
         "only {} frames",
         sink.video().len()
     );
@@ -669,10 +665,7 @@ fn a_still_screen_is_read_once_and_a_change_is_read_again() {
     // A client draws: a frame showing it arrives, read afresh.
     let win = solid_window(&conn, screen_num, (50, 40, 100, 80), (255, 0, 0));
     assert!(
-        common::eventually(|| sink
-            .video()
-            .last()
-            .is_some_and(|f| bgr(f, 100, 80) == [0, 0, 255])),
+        sink.frames_satisfy(|v| v.last().is_some_and(|f| bgr(f, 100, 80) == [0, 0, 255])),
         "the red window never showed"
     );
     assert!(b.grab_count() > grabs);
@@ -680,10 +673,7 @@ fn a_still_screen_is_read_once_and_a_change_is_read_again() {
     conn.destroy_window(win).unwrap();
     let _win = solid_window(&conn, screen_num, (50, 40, 100, 80), (0, 255, 0));
     assert!(
-        common::eventually(|| sink
-            .video()
-            .last()
-            .is_some_and(|f| bgr(f, 100, 80) == [0, 255, 0])),
+        sink.frames_satisfy(|v| v.last().is_some_and(|f| bgr(f, 100, 80) == [0, 255, 0])),
         "the green window never showed"
     );
     src.stop();
@@ -707,7 +697,7 @@ fn without_damage_every_frame_is_read() {
     let id = format!("x11:{}:0", x.display);
     let sink = Arc::new(Collect::default());
     let mut src = b.open(&id, &display(30.0), sink.clone()).unwrap();
-    assert!(common::eventually(|| sink.video().len() >= 10));
+    assert!(sink.frames_satisfy(|v| v.len() >= 10));
     src.stop();
     let n = sink.video().len() as u64;
     // One read per frame delivered (a read whose frame came after the stop is not delivered).
@@ -766,16 +756,14 @@ fn the_drawn_cursor_follows_the_pointer_on_a_still_screen() {
         )
         .unwrap();
     assert!(
-        common::eventually(|| sink
-            .video()
+        sink.frames_satisfy(|v| v
             .last()
             .is_some_and(|f| { marked_near(f, a, 48, grey) && !marked_near(f, bpos, 48, grey) })),
         "no cursor at the first place"
     );
     warp(bpos.0 as i16, bpos.1 as i16);
     assert!(
-        common::eventually(|| sink
-            .video()
+        sink.frames_satisfy(|v| v
             .last()
             .is_some_and(|f| { !marked_near(f, a, 48, grey) && marked_near(f, bpos, 48, grey) })),
         "the cursor did not follow the pointer"
@@ -797,22 +785,15 @@ fn the_drawn_cursor_follows_the_pointer_on_a_still_screen() {
         .unwrap();
     // Move only once frames flow, and look at every frame since the move (not just the
     // newest): on a loaded machine the 1 s hold may be over before the test looks.
-    assert!(common::eventually(|| !sink.video().is_empty()), "no frames");
+    sink.wait_video(1);
     let before = sink.video().len();
     warp(a.0 as i16, a.1 as i16);
     assert!(
-        common::eventually(|| sink
-            .video()
-            .iter()
-            .skip(before)
-            .any(|f| marked_near(f, a, 48, grey))),
+        sink.frames_satisfy(|v| v.iter().skip(before).any(|f| marked_near(f, a, 48, grey))),
         "no cursor after a move"
     );
     assert!(
-        common::eventually(|| sink
-            .video()
-            .last()
-            .is_some_and(|f| !marked_near(f, a, 48, grey))),
+        sink.frames_satisfy(|v| v.last().is_some_and(|f| !marked_near(f, a, 48, grey))),
         "the cursor stayed although the pointer rested"
     );
     src.stop();

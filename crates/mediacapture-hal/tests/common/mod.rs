@@ -53,16 +53,49 @@ impl Collect {
 
     /// Waits until `cond` holds for what was received, failing the test (naming `what`) if
     /// it does not within [`SAFETY`].
-    pub fn wait(&self, what: &str, mut cond: impl FnMut(&[(i64, Item)]) -> bool) {
+    pub fn wait(&self, what: &str, cond: impl FnMut(&[(i64, Item)]) -> bool) {
+        assert!(
+            self.satisfies(cond),
+            "timed out waiting for {what}; got {} items",
+            self.items.lock().unwrap().len()
+        );
+    }
+
+    /// Waits until `cond` holds for what was received, or [`SAFETY`] is over; returns whether
+    /// it held (for a caller that must clean up before it asserts).
+    pub fn satisfies(&self, mut cond: impl FnMut(&[(i64, Item)]) -> bool) -> bool {
         let end = Instant::now() + SAFETY;
         let mut items = self.items.lock().unwrap();
         while !cond(&items) {
             let now = Instant::now();
-            assert!(
-                now < end,
-                "timed out waiting for {what}; got {} items",
-                items.len()
-            );
+            if now >= end {
+                return false;
+            }
+            items = self.changed.wait_timeout(items, end - now).unwrap().0;
+        }
+        true
+    }
+
+    /// Waits until `cond` holds for the video frames received, or [`SAFETY`] is over;
+    /// returns whether it held (the caller asserts with its own message).
+    pub fn frames_satisfy(&self, mut cond: impl FnMut(&[VideoFrame]) -> bool) -> bool {
+        let end = Instant::now() + SAFETY;
+        let mut items = self.items.lock().unwrap();
+        loop {
+            let frames: Vec<VideoFrame> = items
+                .iter()
+                .filter_map(|(_, i)| match i {
+                    Item::Video(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            if cond(&frames) {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return false;
+            }
             items = self.changed.wait_timeout(items, end - now).unwrap().0;
         }
     }
