@@ -2,7 +2,7 @@
 //! cannot make the backend allocate absurd buffers (a 10 ms block at 4294967295 Hz is half a
 //! gigabyte) or pace itself absurdly (a frame every 10^300 seconds). JSON profiles are checked
 //! member by member as they are parsed; devices built in code are checked when added
-//! ([`check_device`]).
+//! ([`FakeBackend::add_device`](super::FakeBackend::add_device)).
 
 use super::profile::{DeviceSpec, FakeDeviceKind};
 use mediacapture_frame::PixelFormat;

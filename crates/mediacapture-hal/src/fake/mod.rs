@@ -10,7 +10,7 @@
 //! string, a file, or the `MEDIACAPTURE_FAKE` environment variable) or code; they can be
 //! plugged in and out at run time and can script faults (disconnect, mute).
 //!
-//! Sources pace themselves on the backend's [`Clock`](crate::clock::Clock): the system clock
+//! Sources pace themselves on the backend's [`Clock`]: the system clock
 //! by default, or a manual one ([`FakeBackend::with_clock`]) with which a test decides when
 //! each frame is due, and so gets exact frame counts and timestamps whatever the machine's
 //! load. Scripted faults and disconnects follow the same clock.
@@ -155,8 +155,14 @@ impl FakeBackend {
 
     /// A backend with the devices of `profile` whose sources, scripted faults
     /// (`disconnectAfterMs`, `muteAfterMs`/`muteForMs`) and disconnect timer all follow
-    /// `clock`: with a manual clock, a test moves time itself (see the module docs and
-    /// [`source`](self) pacing rules: one frame interval gives one frame).
+    /// `clock`: with a manual clock, a test moves time itself (see the module docs).
+    ///
+    /// Pacing: frame (or 10 ms audio block) `k` is due at the open time plus `k / rate` and
+    /// carries that time as its timestamp. Moving the clock by one frame interval (rounded
+    /// up to the microsecond) delivers exactly one frame. A bigger jump is a late wake-up: a
+    /// camera or screen drops the frames it missed and delivers the one due at the new time
+    /// (its counter jumps); a microphone delivers the missed blocks back to back, unless it
+    /// is more than a second behind, when it skips to the block due now.
     pub fn with_clock(profile: FakeProfile, clock: Arc<dyn Clock>) -> Self {
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
