@@ -880,3 +880,50 @@ fn a_server_that_stops_answering_mutes_then_ends_the_capture() {
     stopper.join().unwrap();
     query.join().unwrap();
 }
+
+/// A server that stalls and comes back before the end bound: the capture mutes, then unmutes
+/// and frames flow again.
+#[test]
+fn a_server_that_stalls_and_comes_back_mutes_then_unmutes() {
+    let Some(x) = private_x_or_skip(
+        "a_server_that_stalls_and_comes_back_mutes_then_unmutes",
+        "320x240x24",
+        &[],
+    ) else {
+        return;
+    };
+    let pid = x.child.id();
+    // An end bound no test run reaches: the server is resumed once the mute was seen.
+    let b = X11Backend::with_display(&x.display).with_stall_bounds(
+        mediacapture_hal::x11::StallBounds {
+            end_after: std::time::Duration::from_secs(600),
+            ..Default::default()
+        },
+    );
+    let id = format!("x11:{}:0", x.display);
+    let sink = Arc::new(Collect::default());
+    let mut src = b.open(&id, &display(20.0), sink.clone()).unwrap();
+    sink.wait_video(1);
+    signal(pid, "STOP");
+    sink.wait_events(1);
+    signal(pid, "CONT");
+    sink.wait("Unmuted, then a frame", |items| {
+        items
+            .iter()
+            .skip_while(|(_, i)| !matches!(i, Item::Event(SourceEvent::Unmuted)))
+            .any(|(_, i)| matches!(i, Item::Video(_)))
+    });
+    src.stop();
+    let events: Vec<_> = sink.events().into_iter().map(|(_, e)| e).collect();
+    assert_eq!(events, [SourceEvent::Muted, SourceEvent::Unmuted]);
+    // No frame while muted.
+    let all = sink.all();
+    let muted = all
+        .iter()
+        .position(|(_, i)| matches!(i, Item::Event(SourceEvent::Muted)))
+        .unwrap();
+    assert!(matches!(
+        all[muted + 1].1,
+        Item::Event(SourceEvent::Unmuted)
+    ));
+}
