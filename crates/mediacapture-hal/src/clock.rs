@@ -55,7 +55,11 @@ pub fn now_us() -> i64 {
 
 /// The [`Instant`] of a timestamp `us` on this clock (negative values clamp to the epoch).
 pub fn instant_at(us: i64) -> Instant {
-    epoch() + Duration::from_micros(u64::try_from(us).unwrap_or(0))
+    let after = Duration::from_micros(u64::try_from(us).unwrap_or(0));
+    // A time too far to represent (a wait "forever" as `i64::MAX`): a century from now.
+    epoch()
+        .checked_add(after)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(100 * 365 * 86_400))
 }
 
 /// The timestamp on this clock of an [`Instant`] (instants before the epoch give 0).
@@ -143,5 +147,17 @@ pub fn wait_until<'a, T>(
                 Err(p) => p.into_inner(),
             },
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn far_times_do_not_overflow() {
+        assert!(instant_at(i64::MAX) > Instant::now());
+        assert!(system().wait_hint(i64::MAX).is_some());
+        assert_eq!(instant_at(-5), epoch());
     }
 }
