@@ -108,7 +108,7 @@ fn shared_device_keeps_its_mode_and_clones_adapt_by_scaling() {
 
 #[test]
 fn frame_rate_decimation() {
-    let md = devices();
+    let (md, clock) = manual_devices();
     let s = gum(
         &md,
         r#"{"video":{"width":640,"height":480,"frameRate":{"exact":10}}}"#,
@@ -116,16 +116,34 @@ fn frame_rate_decimation() {
     .unwrap();
     let t = &s.get_video_tracks()[0];
     assert_eq!(t.get_settings().frame_rate, Some(10.0));
-    let frames = t.video_frames();
-    let mut stamps = Vec::new();
-    while stamps.len() < 6 {
-        let f = frames.recv_timeout(Duration::from_secs(3)).expect("frames");
-        stamps.push(f.timestamp());
+    let stamps = std::sync::Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let s2 = stamps.clone();
+    t.on_video_frame(move |f| s2.lock().push(f.timestamp()));
+    // The source's own frames, seen through a second track at the native rate, pace the test.
+    let native = gum(
+        &md,
+        r#"{"video":{"width":640,"height":480,"frameRate":30}}"#,
+    )
+    .unwrap();
+    let n = &native.get_video_tracks()[0];
+    assert_eq!(n.get_settings().frame_rate, Some(30.0));
+    let (tx, ticks) = std::sync::mpsc::channel();
+    n.on_video_frame(move |f| tx.send(f.timestamp()).unwrap());
+    for _ in 0..18 {
+        clock.advance(FRAME_30HZ);
+        recv(&ticks, "a camera frame");
     }
+    t.stop();
+    n.stop();
+    let stamps = stamps.lock().clone();
+    // 30 fps decimated to 10 fps: every third frame, 100 ms apart on the camera's clock.
+    assert!(stamps.len() >= 6, "{stamps:?}");
     for w in stamps.windows(2) {
         let gap = w[1] - w[0];
-        // 30 fps decimated to 10 fps: every third frame, about 100 ms apart.
-        assert!((80_000..=120_000).contains(&gap), "gap {gap} us");
+        assert!(
+            (99_999..=100_001).contains(&gap),
+            "gap {gap} us in {stamps:?}"
+        );
     }
 }
 

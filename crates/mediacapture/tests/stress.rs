@@ -8,7 +8,6 @@
 mod common;
 use common::*;
 use mediacapture::flush_events;
-use std::time::Duration;
 
 #[test]
 fn clone_and_stop_in_a_loop_joins_threads_and_keeps_memory_flat() {
@@ -18,8 +17,8 @@ fn clone_and_stop_in_a_loop_joins_threads_and_keeps_memory_flat() {
     for t in s.get_tracks() {
         t.stop();
     }
+    // stop() joined the capture threads; the event and request threads are started now.
     flush_events();
-    std::thread::sleep(Duration::from_millis(100));
     let threads_before = thread_count();
     let mut rss_after_warmup = 0;
     for round in 0..100 {
@@ -28,7 +27,7 @@ fn clone_and_stop_in_a_loop_joins_threads_and_keeps_memory_flat() {
         let clones: Vec<_> = (0..3).map(|_| v.clone_track()).collect();
         let frames = clones[0].video_frames();
         if round % 20 == 0 {
-            assert!(frames.recv_timeout(Duration::from_secs(3)).is_some());
+            assert!(frames.recv_timeout(SAFETY).is_some());
         }
         for t in clones.iter().chain(s.get_tracks().iter()) {
             t.stop();

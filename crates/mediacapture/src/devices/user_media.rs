@@ -211,10 +211,12 @@ impl DevicesInner {
 }
 
 /// Spec step 11.5: a source that cannot be started is a NotReadableError when the device is
-/// busy or the system refuses, else an AbortError.
+/// busy or the system refuses (what backends report), a NotFoundError when it went away
+/// between the choice and the opening (Chromium reports that as NotFoundError too), else an
+/// AbortError.
 fn open_failure(e: Error, label: &str) -> Error {
     match e.kind {
-        ErrorKind::NotReadableError => e,
+        ErrorKind::NotReadableError | ErrorKind::NotFoundError => e,
         _ => Error::abort(format!("cannot open {label}: {e}")),
     }
 }

@@ -23,6 +23,22 @@ pub fn devices() -> MediaDevices {
     builder().build()
 }
 
+/// Devices on the default fake profile paced by a manual clock: frames and audio blocks come
+/// only when the test advances the clock.
+pub fn manual_devices() -> (MediaDevices, Arc<mediacapture_test_support::ManualClock>) {
+    let clock = mediacapture_test_support::ManualClock::new();
+    let backend = FakeBackend::with_clock(FakeProfile::default(), clock.as_clock());
+    let devices = MediaDevices::builder()
+        .origin("https://example.com")
+        .salt(SALT)
+        .backend(backend)
+        .build();
+    (devices, clock)
+}
+
+/// One frame interval of a 30 Hz fake camera, rounded up to the microsecond.
+pub const FRAME_30HZ: std::time::Duration = std::time::Duration::from_micros(33_334);
+
 /// Devices on a fake backend built from a JSON profile; returns the backend for hot-plug.
 pub fn devices_with_profile(json: &str) -> (MediaDevices, Arc<FakeBackend>) {
     let backend = Arc::new(FakeBackend::new(FakeProfile::from_json(json).unwrap()));
