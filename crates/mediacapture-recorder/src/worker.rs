@@ -7,7 +7,8 @@
 //! couple of frames whatever their size. Audio is never dropped silently: when more than
 //! [`MAX_QUEUED_AUDIO_US`] waits, the recording ends with an error. Once the session's
 //! `Finish` is queued, waiting video is dropped (counted) rather than encoded, so `stop()`
-//! finalizes after at most the frame being encoded.
+//! finalizes after at most the frame being encoded — and, for a track none of whose frames
+//! reached the encoder yet, its newest frame, so that every recorded video track has a picture.
 
 use crate::engine::Engine;
 use crate::protocol::{EngineCommand, EngineReport};
@@ -50,6 +51,8 @@ struct InboxState {
     /// Capture time of the newest video frame dropped here: the last recorded frame stands
     /// for it, so the recording's Duration covers it.
     newest_dropped: Option<i64>,
+    /// Tracks that have had a frame handed to the engine.
+    handed: Vec<Arc<str>>,
 }
 
 /// Counters shared by the capture threads, the worker and the recorder's readers.
@@ -83,6 +86,7 @@ impl Inbox {
                 closed: false,
                 overflowed: false,
                 newest_dropped: None,
+                handed: Vec::new(),
             }),
             ready: Condvar::new(),
             stats,
@@ -183,13 +187,25 @@ impl Inbox {
         loop {
             if let Some(m) = s.items.pop_front() {
                 match &m {
-                    Msg::Video(_, f) => {
+                    Msg::Video(track, f) => {
                         s.video_frames -= 1;
                         s.video_bytes -= f.data().len();
-                        if s.finishing {
+                        // Stopping: waiting video is dropped, except a track's newest frame
+                        // when none of its frames reached the encoder yet (a short recording
+                        // on a slow machine), so that every video track holds a picture.
+                        let first_of_track = !s.handed.contains(track);
+                        let newest_of_track = !s
+                            .items
+                            .iter()
+                            .any(|m| matches!(m, Msg::Video(t, _) if t == track));
+                        if s.finishing && !(first_of_track && newest_of_track) {
                             let f = f.clone();
                             self.dropped(&mut s, &f);
                             continue;
+                        }
+                        if first_of_track {
+                            let t = track.clone();
+                            s.handed.push(t);
                         }
                     }
                     Msg::Audio(_, a) => s.audio_us -= a.duration(),
@@ -302,4 +318,62 @@ pub(crate) fn run(
         });
     }
     driver.session_done(session);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+    use super::*;
+    use mediacapture::PixelFormat;
+
+    fn frame(ts: i64) -> VideoFrame {
+        VideoFrame::new(PixelFormat::I420, 16, 16, vec![0u8; 16 * 16 * 3 / 2], ts).unwrap()
+    }
+
+    fn popped_video(m: Msg) -> Option<i64> {
+        match m {
+            Msg::Video(_, f) => Some(f.timestamp()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn stopping_keeps_the_newest_frame_of_a_track_that_has_none_encoded() {
+        let stats = Arc::new(SharedStats::default());
+        let inbox = Inbox::new(stats.clone());
+        let v: Arc<str> = "v".into();
+        inbox.push_video(&v, &frame(0));
+        inbox.push_video(&v, &frame(33_333));
+        inbox.push_command(
+            EngineCommand::Finish {
+                session: 1,
+                ticket: 1,
+            },
+            40_000,
+        );
+        // The older waiting frame is dropped; the newest is encoded: the track has a picture.
+        assert_eq!(popped_video(inbox.pop()), Some(33_333));
+        assert!(matches!(inbox.pop(), Msg::Command(..)));
+        assert_eq!(stats.dropped_queue.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn stopping_drops_waiting_video_of_a_track_already_encoded() {
+        let stats = Arc::new(SharedStats::default());
+        let inbox = Inbox::new(stats.clone());
+        let v: Arc<str> = "v".into();
+        inbox.push_video(&v, &frame(0));
+        assert_eq!(popped_video(inbox.pop()), Some(0));
+        inbox.push_video(&v, &frame(33_333));
+        inbox.push_video(&v, &frame(66_667));
+        inbox.push_command(
+            EngineCommand::Finish {
+                session: 1,
+                ticket: 1,
+            },
+            70_000,
+        );
+        assert!(matches!(inbox.pop(), Msg::Command(..)));
+        assert_eq!(stats.dropped_queue.load(Ordering::Relaxed), 2);
+    }
 }
