@@ -3,13 +3,15 @@
 //! The hal's fake camera has its own reader, which loads a whole file into memory to loop it;
 //! this one streams frames from disk and seeks, so it is kept separate.
 
-use super::reader::{Container, Decode, Media, MediaInfo, VideoInfo, damaged, io_error};
+use super::reader::{
+    Container, Decode, MAX_FRAME_RATE, MIN_FRAME_RATE, Media, MediaInfo, VideoInfo, damaged,
+    duration_secs, io_error,
+};
 use mediacapture_frame::{PixelFormat, VideoFrame};
 use mediacapture_types::{Error, Result};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Header and FRAME lines longer than this are refused.
 const MAX_LINE: usize = 4096;
@@ -72,12 +74,19 @@ impl Y4mDecoder {
                     let (n, d) = value
                         .split_once(':')
                         .ok_or_else(|| damaged(path, format!("frame rate {value:?}")))?;
-                    match (n.parse::<u32>(), d.parse::<u32>()) {
-                        (Ok(n), Ok(d)) if n > 0 && d > 0 => {
-                            rate = Some(f64::from(n) / f64::from(d));
-                        }
+                    let fps = match (n.parse::<u32>(), d.parse::<u32>()) {
+                        (Ok(n), Ok(d)) if n > 0 && d > 0 => f64::from(n) / f64::from(d),
                         _ => return Err(damaged(path, format!("frame rate {value:?}"))),
+                    };
+                    if !(MIN_FRAME_RATE..=MAX_FRAME_RATE).contains(&fps) {
+                        return Err(Error::not_supported(format!(
+                            "{}: frame rate F{value} ({fps:.3e} fps) is outside the {} to {}                              fps played",
+                            path.display(),
+                            MIN_FRAME_RATE,
+                            MAX_FRAME_RATE
+                        )));
                     }
+                    rate = Some(fps);
                 }
                 "C" if !matches!(value, "420" | "420jpeg" | "420paldv" | "420mpeg2") => {
                     return Err(Error::not_supported(format!(
@@ -107,7 +116,7 @@ impl Y4mDecoder {
         let frames = file_len.saturating_sub(data_start) / (frame_bytes as u64 + 6);
         let info = MediaInfo {
             container: Container::Y4m,
-            duration: Some(Duration::from_secs_f64(frames as f64 / rate)),
+            duration: Some(duration_secs(frames as f64 / rate)),
             video: Some(VideoInfo {
                 codec: "raw",
                 width,
