@@ -80,7 +80,7 @@ impl Y4mDecoder {
                     };
                     if !(MIN_FRAME_RATE..=MAX_FRAME_RATE).contains(&fps) {
                         return Err(Error::not_supported(format!(
-                            "{}: frame rate F{value} ({fps:.3e} fps) is outside the {} to {}                              fps played",
+                            "{}: frame rate F{value} ({fps:.3e} fps) is outside the {} to {} fps played",
                             path.display(),
                             MIN_FRAME_RATE,
                             MAX_FRAME_RATE
