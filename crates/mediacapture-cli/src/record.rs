@@ -261,6 +261,8 @@ fn record(
     }
     drop(tx);
     recorder.start(Some(args.timeslice))?;
+    // The type chosen at start (a recorder that failed may not say it any more).
+    let mime_type = recorder.mime_type();
     let bytes = || {
         if streaming {
             streamed.load(Ordering::Relaxed)
@@ -328,7 +330,6 @@ fn record(
     if matches!(stop, Stop::Signal) && !g.quiet {
         eprintln!("mediacapture: interrupted: finishing the recording");
     }
-    let mime_type = recorder.mime_type();
     recorder.stop();
     // Wait for the stop event: the file is finalized (duration and cues) by then.
     let mut late_error = None;
