@@ -261,8 +261,9 @@ fn record(
     }
     drop(tx);
     recorder.start(Some(args.timeslice))?;
-    // The type chosen at start (a recorder that failed may not say it any more).
-    let mime_type = recorder.mime_type();
+    // The type the recorder chose: set by a task after start, and back to the requested one
+    // once it is inactive (as the spec says), so it is noted while recording.
+    let mut mime_type = String::new();
     let bytes = || {
         if streaming {
             streamed.load(Ordering::Relaxed)
@@ -275,6 +276,10 @@ fn record(
     let mut recorder_stopped = false;
     let stop = loop {
         let elapsed = t0.elapsed();
+        let m = recorder.mime_type();
+        if !m.is_empty() {
+            mime_type = m;
+        }
         progress.update(
             elapsed,
             bytes(),
@@ -352,6 +357,9 @@ fn record(
         }
     }
     progress.finish();
+    if mime_type.is_empty() {
+        mime_type = recorder.mime_type();
+    }
     let report = Report {
         mime_type,
         bytes: bytes(),
