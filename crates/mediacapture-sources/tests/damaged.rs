@@ -236,4 +236,11 @@ fn fuzzer_found_inputs_stay_fixed() {
     let (_, e) = read_through(&path);
     let e = e.expect("the damaged block must be reported");
     assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}");
+    // Found by `cargo fuzz run y4m_header`: a header token starting with a multi-byte
+    // character made the y4m reader cut the character in two.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-crash-y4m-multibyte-tag.y4m");
+    let (_, e) = read_through(&path);
+    let e = e.expect("the damaged header must be reported");
+    assert_eq!(e.kind, ErrorKind::NotReadableError, "{e}");
 }

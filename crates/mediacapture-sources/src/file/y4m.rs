@@ -66,7 +66,10 @@ impl Y4mDecoder {
         }
         let (mut width, mut height, mut rate) = (None, None, None);
         for t in tokens.filter(|t| !t.is_empty()) {
-            let (tag, value) = t.split_at(1);
+            // The tag is the first character, which need not be ASCII in a damaged header
+            // (`split_at(1)` would then cut a character: found by fuzzing).
+            let tag_len = t.chars().next().map_or(0, char::len_utf8);
+            let (tag, value) = t.split_at(tag_len);
             match tag {
                 "W" => width = value.parse::<u32>().ok(),
                 "H" => height = value.parse::<u32>().ok(),
