@@ -5,8 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use mediacapture_core::{
-    DeviceView, TrackKind, arbitrate, check_display_options, fitness_distance, requested_kinds,
-    select_device, select_settings,
+    DeviceView, TrackKind, check_display_options, fitness_distance, requested_kinds,
+    select_device, select_settings, shared_source::running_source_view,
 };
 use mediacapture_types::native::*;
 use mediacapture_types::*;
@@ -84,7 +84,15 @@ fuzz_target!(|data: &[u8]| {
                         assert!(fitness_distance(&sel.settings, &basic, false, kind).is_finite());
                         // applyConstraints with the same constraints on the chosen device succeeds.
                         assert!(select_settings(&views[i], &tc).is_ok());
-                        let _ = arbitrate(&views[i], &[&tc, &MediaTrackConstraints::default()], Some(&sel.native));
+                        // A second track on the running, shared device: it sees the running
+                        // configuration only, which the same constraints accept.
+                        let running = running_source_view(views[i].descriptor, &sel.native, true);
+                        let shared = DeviceView {
+                            descriptor: &running,
+                            device_id: views[i].device_id.clone(),
+                            group_id: views[i].group_id.clone(),
+                        };
+                        assert!(select_settings(&shared, &tc).is_ok());
                     }
                 }
             }

@@ -1,5 +1,7 @@
 //! Bytes as a media file → `MediaReader::open` → decode to the end → seek → decode again.
 //! Nothing may panic: damage is a `NotReadableError` / `NotSupportedError` or a clean end.
+//! Timestamps may not jump far ahead (a player would wait for them): no step forward between
+//! consecutive units is longer than a frame at the lowest frame rate played (100 s).
 //! (The reader opens paths, so each input is written to a per-process temporary file.)
 #![no_main]
 
@@ -8,9 +10,16 @@ use mediacapture_sources::file::MediaReader;
 use std::time::Duration;
 
 fn drain(r: &mut MediaReader) {
+    let mut last: Option<i64> = None;
     for _ in 0..10_000 {
         match r.next_media() {
-            Ok(Some(_)) => {}
+            Ok(Some(m)) => {
+                let ts = m.timestamp();
+                if let Some(l) = last {
+                    assert!(ts - l <= 100_000_000, "a jump of {} µs at {l} µs", ts - l);
+                }
+                last = Some(last.map_or(ts, |l| l.max(ts)));
+            }
             Ok(None) | Err(_) => break,
         }
     }

@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 /// Arguments of `bench`.
 #[derive(Args, Debug)]
 pub(crate) struct BenchArgs {
-    /// Seconds of media per phase.
-    #[arg(long, default_value = "10")]
-    seconds: f64,
+    /// Seconds of media per phase (at least 1): seconds, or with a unit (1500ms, 2m).
+    #[arg(long, default_value = "10", value_parser = crate::args::parse_duration)]
+    seconds: Duration,
 }
 
 const PROFILE: &str = r#"{"devices":[{"kind":"videoinput","label":"Bench Camera",
@@ -113,7 +113,7 @@ pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
     }
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
-    std::thread::sleep(Duration::from_secs_f64(args.seconds.max(1.0)));
+    std::thread::sleep(args.seconds.max(Duration::from_secs(1)));
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu1 = cpu_seconds();
     let mut per_track = Vec::new();
@@ -138,7 +138,7 @@ pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
     // Phase 2: one more sink that never reads.
     let idle = tracks[0].video_frames();
     let rss_before = status_kib("VmRSS");
-    std::thread::sleep(Duration::from_secs_f64(args.seconds.max(1.0)));
+    std::thread::sleep(args.seconds.max(Duration::from_secs(1)));
     let peak = status_kib("VmHWM");
     let rss_after = status_kib("VmRSS");
     let idle_report = json!({

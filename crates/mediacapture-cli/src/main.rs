@@ -2,7 +2,9 @@
 //! a still photo — with the same constraint JSON a web page passes to getUserMedia.
 #![forbid(unsafe_code)]
 
+mod args;
 mod bench;
+mod output;
 mod record;
 mod snapshot;
 
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "mediacapture", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  mediacapture devices\n  mediacapture probe '{\"video\":{\"width\":1280}}'\n  mediacapture record --duration 3s -o out.webm\n  mediacapture snapshot -o photo.png"
+    after_help = "Examples:\n  mediacapture devices\n  mediacapture probe '{\"video\":{\"width\":1280}}'\n  mediacapture record --duration 3s -o out.webm\n  mediacapture record --fake --duration 5s -o - | ffplay -\n  mediacapture snapshot -o photo.png\n\nExit status: 0 success; 1 the command ran and failed (a recording that stopped early\nor captured nothing, an unreadable file); 2 bad usage (arguments, JSON) or a\ngetUserMedia error (the DOMException is printed)."
 )]
 struct Cli {
     #[command(flatten)]
@@ -61,8 +63,14 @@ enum Command {
     ///
     /// Example: mediacapture probe '{"video":{"width":{"ideal":1280},"frameRate":{"max":30}}}'
     Probe(ProbeArgs),
-    /// Record with MediaRecorder to a file (WebM by default). Ctrl-C stops cleanly and the
-    /// file is finalized.
+    /// Record with MediaRecorder to a file (WebM by default), or to stdout with `-o -`.
+    ///
+    /// The recording is written to OUTPUT.<pid>-<n>.part beside OUTPUT and renamed over it
+    /// when it ends: an existing OUTPUT is untouched until then, and kept as it was when
+    /// nothing was recorded. Ctrl-C (SIGINT) or SIGTERM stops cleanly and the file is
+    /// finalized; a track that ends (a device unplugged, a server gone, a damaged file) stops
+    /// the recording at once, keeps what was recorded and exits with status 1. Only SIGKILL
+    /// leaves the .part file (it plays up to where it was cut).
     ///
     /// Example: mediacapture record -c '{"video":true,"audio":true}' --duration 5s -o out.webm
     Record(record::RecordArgs),
@@ -93,11 +101,15 @@ struct ProbeArgs {
     apply: Option<String>,
 }
 
-/// A failure to report: a spec error (getUserMedia and friends) or a usage / I/O problem.
+/// A failure to report: a spec error (getUserMedia and friends), a usage error, or a
+/// problem while running.
 pub(crate) enum Failure {
     /// A DOMException-style error from the library: exit status 2.
     Media(Error),
-    /// Anything else (bad arguments, unwritable file): exit status 1.
+    /// Bad usage (arguments, JSON, an output that is the input): exit status 2.
+    Usage(String),
+    /// The command ran and failed (unwritable file, a recording that stopped early or
+    /// captured nothing): exit status 1.
     Other(String),
 }
 
@@ -113,7 +125,8 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
+            // Usage errors exit with 2 (as clap's own `exit` does); --help and --version 0.
+            let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -131,18 +144,23 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Media(e)) => {
             if json {
-                println!("{}", json!({ "error": error_json(&e) }));
+                output::print_json(&json!({ "error": error_json(&e) }));
             } else {
                 eprintln!("mediacapture: {e}");
             }
             ExitCode::from(2)
         }
+        Err(Failure::Usage(msg)) => {
+            if json {
+                output::print_json(&json!({ "error": { "name": "UsageError", "message": msg } }));
+            } else {
+                eprintln!("mediacapture: {msg}");
+            }
+            ExitCode::from(2)
+        }
         Err(Failure::Other(msg)) => {
             if json {
-                println!(
-                    "{}",
-                    json!({ "error": { "name": "Error", "message": msg } })
-                );
+                output::print_json(&json!({ "error": { "name": "Error", "message": msg } }));
             } else {
                 eprintln!("mediacapture: {msg}");
             }
@@ -223,7 +241,19 @@ pub(crate) fn media_devices(g: &Global, stand_ins: bool) -> CliResult<MediaDevic
 
 pub(crate) fn parse_constraints(json: &str) -> CliResult<MediaStreamConstraints> {
     MediaStreamConstraints::from_json(json)
-        .map_err(|e| Failure::Other(format!("bad constraints JSON: {}", e.message)))
+        .map_err(|e| Failure::Usage(format!("bad constraints JSON: {}", e.message)))
+}
+
+/// Checks constraint JSON (getDisplayMedia options with `display`) without using it: bad
+/// usage is refused before anything is opened or written.
+pub(crate) fn check_constraints(constraints: &str, display: bool) -> CliResult {
+    if display {
+        DisplayMediaStreamOptions::from_json(constraints)
+            .map_err(|e| Failure::Usage(format!("bad display options JSON: {}", e.message)))?;
+    } else {
+        parse_constraints(constraints)?;
+    }
+    Ok(())
 }
 
 /// getUserMedia, or getDisplayMedia when `display`.
@@ -234,7 +264,7 @@ pub(crate) fn open_stream(
 ) -> CliResult<MediaStream> {
     let stream = if display {
         let options = DisplayMediaStreamOptions::from_json(constraints)
-            .map_err(|e| Failure::Other(format!("bad display options JSON: {}", e.message)))?;
+            .map_err(|e| Failure::Usage(format!("bad display options JSON: {}", e.message)))?;
         futures_executor::block_on(md.get_display_media(options))?
     } else {
         futures_executor::block_on(md.get_user_media(parse_constraints(constraints)?))?
@@ -301,7 +331,7 @@ fn probe(g: &Global, args: &ProbeArgs) -> CliResult {
     let result = (|| {
         if let Some(apply) = &args.apply {
             let c = MediaTrackConstraints::from_json(apply)
-                .map_err(|e| Failure::Other(format!("bad --apply JSON: {}", e.message)))?;
+                .map_err(|e| Failure::Usage(format!("bad --apply JSON: {}", e.message)))?;
             let video = stream
                 .get_video_tracks()
                 .into_iter()

@@ -1,13 +1,18 @@
-//! `mediacapture record`: MediaRecorder to a file, with progress, and a clean stop on Ctrl-C.
+//! `mediacapture record`: MediaRecorder to a file or a stream, with progress, a clean stop on
+//! Ctrl-C, and nothing lost (see [`crate::output`]).
 
-use crate::{CliResult, Failure, Global, error_json, media_devices, open_stream};
+use crate::args::parse_duration;
+use crate::output::{Output, print_json};
+use crate::{CliResult, Failure, Global, check_constraints, media_devices, open_stream};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use mediacapture::{MediaStream, TrackEvent};
 use mediacapture_recorder::{MediaRecorder, RecorderEvent, RecorderOptions};
-use std::io::IsTerminal;
+use mediacapture_sources::MediaFile;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// Arguments of `record`.
@@ -42,176 +47,373 @@ pub(crate) struct RecordArgs {
     /// Audio bitrate in bits per second.
     #[arg(long)]
     audio_bits_per_second: Option<u32>,
-    /// The file to write.
+    /// The file to write; `-` for standard output (a live WebM stream, e.g. into ffplay -).
     #[arg(short, long)]
     output: PathBuf,
 }
 
-/// Parses "5s", "1500ms", "2m", "0.5" (seconds).
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
-    };
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (try 5s, 1500ms or 2m)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" | "min" => n * 60.0,
-        _ => return Err(format!("{s:?}: unknown unit {unit:?} (use ms, s or m)")),
-    };
-    if !secs.is_finite() || secs < 0.0 {
-        return Err(format!("{s:?} is not a positive duration"));
-    }
-    Ok(Duration::from_secs_f64(secs))
+/// What the recording loop hears about.
+enum Event {
+    /// A track ended by itself (its source stopped).
+    TrackEnded(String),
+    /// The recorder fired `stop`.
+    RecorderStopped,
+    /// The recorder fired `error`.
+    RecorderError(mediacapture::Error),
+    /// Writing the stream failed.
+    StreamError(String),
+}
+
+/// Why the recording stopped.
+enum Stop {
+    /// The requested duration passed.
+    Duration,
+    /// SIGINT or SIGTERM.
+    Signal,
+    /// The file played to its end (`--from`).
+    EndOfFile,
+    /// Something failed: the message says what.
+    Failed(String),
 }
 
 pub(crate) fn run(g: &Global, args: &RecordArgs) -> CliResult {
-    // Fail on an unwritable path before opening any device.
-    std::fs::File::create(&args.output)
-        .map_err(|e| Failure::Other(format!("cannot write {}: {e}", args.output.display())))?;
-    let stream = match &args.from {
-        Some(file) => mediacapture_sources::MediaFile::open(file)
-            .and_then(|f| f.capture_stream())
-            .map_err(|e| Failure::Other(format!("{}: {e}", file.display())))?,
-        None => open_stream(&media_devices(g, true)?, &args.constraints, args.display)?,
-    };
-    // The recorder streams its data straight to the file (no blobs kept in memory); on stop
-    // the file gets its duration and cues.
-    let options = RecorderOptions {
-        mime_type: args.mime.clone(),
-        video_bits_per_second: args.video_bits_per_second,
-        audio_bits_per_second: args.audio_bits_per_second,
-        output_file: Some(args.output.clone()),
-        blobs: false,
-        ..Default::default()
-    };
-    let stop_all = |stream: &mediacapture::MediaStream| {
-        stream.get_tracks().iter().for_each(|t| t.stop());
-    };
-    let recorder = match MediaRecorder::new(&stream, options) {
-        Ok(r) => r,
-        Err(e) => {
-            stop_all(&stream);
-            return Err(e.into());
-        }
-    };
-    let frames = Arc::new(AtomicU64::new(0));
-    for t in stream.get_video_tracks() {
-        let frames = frames.clone();
-        t.on_video_frame(move |_| {
-            frames.fetch_add(1, Ordering::Relaxed);
-        });
-    }
-    let stats = |elapsed: Duration| Stats {
-        bytes: std::fs::metadata(&args.output)
-            .map(|m| m.len())
-            .unwrap_or(0),
-        video_frames: frames.load(Ordering::Relaxed),
-        dropped_frames: recorder.dropped_video_frames(),
-        seconds: elapsed.as_secs_f64(),
-    };
-    let stopped = Arc::new(AtomicBool::new(false));
-    let error = Arc::new(Mutex::new(None));
-    {
-        let stopped = stopped.clone();
-        let error = error.clone();
-        recorder.add_event_listener(move |e| match e {
-            RecorderEvent::Error(err) => {
-                if let Ok(mut slot) = error.lock() {
-                    *slot = Some(err.clone());
-                }
-            }
-            RecorderEvent::Stop => stopped.store(true, Ordering::SeqCst),
-            _ => {}
-        });
-    }
+    // Signals first: an interrupt while devices open then stops cleanly too.
     let interrupted = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(sig, interrupted.clone())
             .map_err(|e| Failure::Other(format!("cannot handle signals: {e}")))?;
     }
-    if let Err(e) = recorder.start(Some(args.timeslice)) {
-        stop_all(&stream);
-        return Err(e.into());
+    // Everything that can be checked is checked before the output is touched.
+    if args.from.is_none() {
+        check_constraints(&args.constraints, args.display)?;
     }
-    let progress = Progress::new(g, args.duration);
-    let t0 = Instant::now();
-    loop {
-        std::thread::sleep(Duration::from_millis(100));
-        let elapsed = t0.elapsed();
-        progress.update(&stats(elapsed));
-        let done = args.duration.is_some_and(|d| elapsed >= d);
-        if done || interrupted.load(Ordering::SeqCst) || stopped.load(Ordering::SeqCst) {
-            break;
-        }
-    }
-    let recorded = t0.elapsed();
-    let mime_type = recorder.mime_type();
-    recorder.stop();
-    // Wait for the stop event: the file is finalized (duration and cues) by then.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !stopped.load(Ordering::SeqCst) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    stop_all(&stream);
-    let stats = stats(recorded);
-    progress.finish();
-    if let Some(err) = error.lock().ok().and_then(|mut e| e.take()) {
-        if g.json {
-            println!(
-                "{}",
-                serde_json::json!({ "file": args.output, "error": error_json(&err) })
-            );
-        }
-        return Err(Failure::Other(format!(
-            "recording stopped early: {err}; {} bytes kept in {}",
-            stats.bytes,
-            args.output.display()
+    if !args.mime.is_empty() && !MediaRecorder::is_type_supported(&args.mime) {
+        return Err(Failure::Usage(format!(
+            "--mime {:?} is not a type MediaRecorder records",
+            args.mime
         )));
     }
-    if !stopped.load(Ordering::SeqCst) {
-        return Err(Failure::Other(
-            "the recorder did not finish within 30 s".into(),
-        ));
+    let inputs: Vec<&std::path::Path> = args.from.iter().map(PathBuf::as_path).collect();
+    let mut out = Output::prepare(&args.output, &inputs)?;
+    let (stream, file) = match &args.from {
+        Some(path) => {
+            let file = open_file(path)?;
+            let stream = file
+                .capture_stream()
+                .map_err(|e| Failure::Other(format!("{}: {e}", path.display())))?;
+            (stream, Some(file))
+        }
+        None => (
+            open_stream(&media_devices(g, true)?, &args.constraints, args.display)?,
+            None,
+        ),
+    };
+    let result = record(g, args, &out, &stream, file.as_ref(), &interrupted);
+    stream.get_tracks().iter().for_each(|t| t.stop());
+    match result {
+        // Something was recorded: it is kept, whatever stopped it.
+        Ok((report, None)) => {
+            out.commit()?;
+            report.print(g, &out);
+            Ok(())
+        }
+        Ok((report, Some(why))) => {
+            let bytes = report.bytes;
+            out.commit()?;
+            if !g.json {
+                report.print(g, &out);
+            }
+            // With --json, the error line says it all (main prints it).
+            Err(Failure::Other(format!(
+                "recording stopped early: {why}; {bytes} bytes kept in {}",
+                args.output.display()
+            )))
+        }
+        // Nothing to keep: the output stays as it was (the temporary file goes).
+        Err(e) => Err(e),
     }
-    if g.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "file": args.output,
-                "mimeType": mime_type,
-                "bytes": stats.bytes,
-                "seconds": stats.seconds,
-                "videoFrames": stats.video_frames,
-                "droppedFrames": stats.dropped_frames,
-            })
-        );
-    } else if !g.quiet {
-        println!(
-            "wrote {} ({}, {:.1} s, {} bytes)",
-            args.output.display(),
-            mime_type,
-            stats.seconds,
-            stats.bytes
-        );
-    }
-    Ok(())
 }
 
-/// What the progress display shows.
-struct Stats {
+/// Opens `--from FILE`, refusing a file with no media in it.
+fn open_file(path: &std::path::Path) -> CliResult<MediaFile> {
+    let fail = |e: mediacapture::Error| Failure::Other(format!("{}: {e}", path.display()));
+    // Read the first unit: a file with none (a WAV with an empty data chunk, a y4m header
+    // alone, a WebM with tracks and no cluster) would record nothing.
+    let mut probe = mediacapture_sources::MediaReader::open(path).map_err(fail)?;
+    if probe.next_media().map_err(fail)?.is_none() {
+        return Err(Failure::Other(format!(
+            "{}: the file has no media in it (no video frame, no audio sample): nothing to \
+             record",
+            path.display()
+        )));
+    }
+    MediaFile::open(path).map_err(fail)
+}
+
+/// The summary of a recording.
+struct Report {
+    mime_type: String,
     bytes: u64,
-    video_frames: u64,
-    dropped_frames: u64,
     seconds: f64,
+    video_frames: u64,
+    audio_frames: u64,
+    dropped_frames: u64,
 }
 
-/// A progress bar on a terminal, plain lines once a second otherwise.
+impl Report {
+    fn print(&self, g: &Global, out: &Output) {
+        if g.json {
+            print_json(&serde_json::json!({
+                "file": out.shown(),
+                "mimeType": self.mime_type,
+                "bytes": self.bytes,
+                "seconds": self.seconds,
+                "videoFrames": self.video_frames,
+                "audioFrames": self.audio_frames,
+                "droppedFrames": self.dropped_frames,
+            }));
+        } else if !g.quiet {
+            // A status line: stderr, so that stdout can carry the media.
+            eprintln!(
+                "wrote {} ({}, {:.1} s, {} bytes)",
+                out.shown().display(),
+                self.mime_type,
+                self.seconds,
+                self.bytes
+            );
+        }
+    }
+}
+
+/// Records `stream` into `out` until it should stop. `Ok((report, None))`: recorded as asked;
+/// `Ok((report, Some(why)))`: stopped early by a failure, with something recorded;
+/// `Err`: nothing recorded, or the recorder could not start.
+fn record(
+    g: &Global,
+    args: &RecordArgs,
+    out: &Output,
+    stream: &MediaStream,
+    file: Option<&MediaFile>,
+    interrupted: &AtomicBool,
+) -> CliResult<(Report, Option<String>)> {
+    let sink = out.open_stream()?;
+    let streaming = sink.is_some();
+    // A file gets the recorder's seekable output (Duration and Cues when it stops); a stream
+    // gets the `dataavailable` blobs as they come (a live WebM, no seeking needed).
+    let options = RecorderOptions {
+        mime_type: args.mime.clone(),
+        video_bits_per_second: args.video_bits_per_second,
+        audio_bits_per_second: args.audio_bits_per_second,
+        output_file: out.file_path().map(std::path::Path::to_path_buf),
+        blobs: streaming,
+        ..Default::default()
+    };
+    let recorder = MediaRecorder::new(stream, options)?;
+    let (tx, rx) = mpsc::channel::<Event>();
+    let video_frames = Arc::new(AtomicU64::new(0));
+    let audio_frames = Arc::new(AtomicU64::new(0));
+    for t in stream.get_tracks() {
+        let what = format!("the {} track ({})", t.kind().as_str(), t.label());
+        let tx = tx.clone();
+        t.on(TrackEvent::Ended, move || {
+            let _ = tx.send(Event::TrackEnded(what.clone()));
+        });
+    }
+    for t in stream.get_video_tracks() {
+        let n = video_frames.clone();
+        t.on_video_frame(move |_| {
+            n.fetch_add(1, Ordering::Relaxed);
+        });
+    }
+    for t in stream.get_audio_tracks() {
+        let n = audio_frames.clone();
+        t.on_audio_data(move |a| {
+            n.fetch_add(a.frames() as u64, Ordering::Relaxed);
+        });
+    }
+    let streamed = Arc::new(AtomicU64::new(0));
+    {
+        let tx = tx.clone();
+        let sink = sink.map(Mutex::new);
+        let streamed = streamed.clone();
+        recorder.add_event_listener(move |e| match e {
+            RecorderEvent::Error(err) => {
+                let _ = tx.send(Event::RecorderError(err.clone()));
+            }
+            RecorderEvent::Stop => {
+                let _ = tx.send(Event::RecorderStopped);
+            }
+            RecorderEvent::DataAvailable(blob) => {
+                let Some(sink) = &sink else { return };
+                let data = blob.data.data();
+                let mut w = sink.lock().unwrap_or_else(|p| p.into_inner());
+                match w.write_all(data).and_then(|()| w.flush()) {
+                    Ok(()) => {
+                        streamed.fetch_add(data.len() as u64, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Event::StreamError(e.to_string()));
+                    }
+                }
+            }
+            _ => {}
+        });
+    }
+    drop(tx);
+    recorder.start(Some(args.timeslice))?;
+    // The type the recorder chose: set by a task after start, and back to the requested one
+    // once it is inactive (as the spec says), so it is noted while recording.
+    let mut mime_type = String::new();
+    let bytes = || {
+        if streaming {
+            streamed.load(Ordering::Relaxed)
+        } else {
+            out.file_len()
+        }
+    };
+    let progress = Progress::new(g, args.duration);
+    let t0 = Instant::now();
+    let mut recorder_stopped = false;
+    let stop = loop {
+        let elapsed = t0.elapsed();
+        let m = recorder.mime_type();
+        if !m.is_empty() {
+            mime_type = m;
+        }
+        progress.update(
+            elapsed,
+            bytes(),
+            video_frames.load(Ordering::Relaxed),
+            recorder.dropped_video_frames(),
+        );
+        if interrupted.load(Ordering::SeqCst) {
+            break Stop::Signal;
+        }
+        let left = args.duration.map(|d| d.saturating_sub(elapsed));
+        if left.is_some_and(|l| l.is_zero()) {
+            break Stop::Duration;
+        }
+        let wait = left.map_or(Duration::from_millis(100), |l| {
+            l.min(Duration::from_millis(100))
+        });
+        match rx.recv_timeout(wait) {
+            Ok(Event::TrackEnded(what)) => {
+                break match file {
+                    Some(f) if f.ended() && f.error().is_none() => Stop::EndOfFile,
+                    Some(f) => Stop::Failed(match f.error() {
+                        Some(e) => format!("playback of the file stopped: {e}"),
+                        None => format!("{what} ended"),
+                    }),
+                    None => Stop::Failed(format!(
+                        "{what} ended: its source stopped (a device unplugged, a server \
+                         gone, a screen closed?)"
+                    )),
+                };
+            }
+            Ok(Event::RecorderStopped) => {
+                recorder_stopped = true;
+                break match file {
+                    Some(f) if f.error().is_some() => Stop::Failed(format!(
+                        "playback of the file stopped: {}",
+                        f.error().map(|e| e.to_string()).unwrap_or_default()
+                    )),
+                    Some(_) => Stop::EndOfFile,
+                    None => Stop::Failed("the recorder stopped by itself".into()),
+                };
+            }
+            Ok(Event::RecorderError(e)) => break Stop::Failed(format!("recorder error: {e}")),
+            Ok(Event::StreamError(e)) => {
+                break Stop::Failed(format!("cannot write {}: {e}", out.shown().display()));
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                break Stop::Failed("the recorder went away".into());
+            }
+        }
+    };
+    let recorded = t0.elapsed();
+    if matches!(stop, Stop::Signal) && !g.quiet {
+        eprintln!("mediacapture: interrupted: finishing the recording");
+    }
+    recorder.stop();
+    // Wait for the stop event: the file is finalized (duration and cues) by then.
+    let mut late_error = None;
+    if !recorder_stopped {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(Event::RecorderStopped) => break,
+                Ok(Event::RecorderError(e)) => late_error = Some(format!("recorder error: {e}")),
+                Ok(Event::StreamError(e)) => {
+                    late_error = Some(format!("cannot write {}: {e}", out.shown().display()));
+                }
+                Ok(Event::TrackEnded(_)) => {}
+                Err(_) => {
+                    late_error = Some("the recorder did not finish within 30 s".into());
+                    break;
+                }
+            }
+        }
+    }
+    progress.finish();
+    if mime_type.is_empty() {
+        mime_type = recorder.mime_type();
+    }
+    let report = Report {
+        mime_type,
+        bytes: bytes(),
+        seconds: recorded.as_secs_f64(),
+        video_frames: video_frames.load(Ordering::Relaxed),
+        audio_frames: audio_frames.load(Ordering::Relaxed),
+        dropped_frames: recorder.dropped_video_frames(),
+    };
+    let why = match stop {
+        Stop::Failed(why) => Some(why),
+        _ => late_error,
+    };
+    // A recording that captured nothing is a failure, not an empty success.
+    if report.video_frames == 0 && report.audio_frames == 0 {
+        let labels: Vec<String> = stream
+            .get_tracks()
+            .iter()
+            .map(|t| t.label().to_owned())
+            .collect();
+        let because = why.map(|w| format!(" ({w})")).unwrap_or_default();
+        return Err(Failure::Other(format!(
+            "nothing was recorded: no video frame or audio arrived from {} in {:.1} s{because}; \
+             {} was not written",
+            labels.join(" and "),
+            report.seconds,
+            out.shown().display()
+        )));
+    }
+    if report.bytes == 0 {
+        return Err(Failure::Other(format!(
+            "the recorder wrote nothing ({} video frames, {} audio frames arrived){}; {} was \
+             not written",
+            report.video_frames,
+            report.audio_frames,
+            why.map(|w| format!(": {w}")).unwrap_or_default(),
+            out.shown().display()
+        )));
+    }
+    for (kind, n) in [
+        ("video", report.video_frames),
+        ("audio", report.audio_frames),
+    ] {
+        let asked = match kind {
+            "video" => !stream.get_video_tracks().is_empty(),
+            _ => !stream.get_audio_tracks().is_empty(),
+        };
+        if asked && n == 0 {
+            tracing::warn!("the {kind} track delivered nothing: the recording has no {kind}");
+        }
+    }
+    Ok((report, why))
+}
+
+/// A progress bar on a terminal, plain lines once a second otherwise (both on stderr).
 struct Progress {
     bar: Option<ProgressBar>,
     plain: bool,
@@ -220,16 +422,17 @@ struct Progress {
 
 impl Progress {
     fn new(g: &Global, duration: Option<Duration>) -> Progress {
+        let quiet = Progress {
+            bar: None,
+            plain: false,
+            last_line: Mutex::new(Instant::now()),
+        };
         if g.quiet || g.json {
-            return Progress {
-                bar: None,
-                plain: false,
-                last_line: Mutex::new(Instant::now()),
-            };
+            return quiet;
         }
         if std::io::stderr().is_terminal() {
             let bar = match duration {
-                Some(d) => ProgressBar::new(d.as_millis() as u64),
+                Some(d) => ProgressBar::new(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 None => ProgressBar::new_spinner(),
             };
             let style = ProgressStyle::with_template(
@@ -239,36 +442,32 @@ impl Progress {
             bar.set_style(style);
             Progress {
                 bar: Some(bar),
-                plain: false,
-                last_line: Mutex::new(Instant::now()),
+                ..quiet
             }
         } else {
             Progress {
-                bar: None,
                 plain: true,
-                last_line: Mutex::new(Instant::now()),
+                ..quiet
             }
         }
     }
 
-    fn update(&self, s: &Stats) {
-        let elapsed = Duration::from_secs_f64(s.seconds);
+    fn update(&self, elapsed: Duration, bytes: u64, video_frames: u64, dropped: u64) {
         let msg = format!(
             "{:.1} MB, {:.1} fps, {} dropped",
-            s.bytes as f64 / 1e6,
-            s.video_frames as f64 / s.seconds.max(0.001),
-            s.dropped_frames
+            bytes as f64 / 1e6,
+            video_frames as f64 / elapsed.as_secs_f64().max(0.001),
+            dropped
         );
         if let Some(bar) = &self.bar {
-            bar.set_position(elapsed.as_millis() as u64);
+            bar.set_position(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX));
             bar.set_message(msg);
-        } else if self.plain {
-            if let Ok(mut last) = self.last_line.lock() {
-                if last.elapsed() >= Duration::from_secs(1) {
-                    *last = Instant::now();
-                    eprintln!("recording {:.1} s: {msg}", elapsed.as_secs_f64());
-                }
-            }
+        } else if self.plain
+            && let Ok(mut last) = self.last_line.lock()
+            && last.elapsed() >= Duration::from_secs(1)
+        {
+            *last = Instant::now();
+            eprintln!("recording {:.1} s: {msg}", elapsed.as_secs_f64());
         }
     }
 

@@ -1,9 +1,12 @@
 //! `mediacapture snapshot`: a still photo from a video track (the spec's "taking still
 //! photos" guide, natively: video -> frame -> image file).
 
-use crate::{CliResult, Failure, Global, media_devices, open_stream};
+use crate::args::parse_duration;
+use crate::output::{Output, print_json};
+use crate::{CliResult, Failure, Global, check_constraints, media_devices, open_stream};
 use clap::Args;
 use mediacapture::{PixelFormat, VideoFrame};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,19 +19,22 @@ pub(crate) struct SnapshotArgs {
     /// Capture a display surface (getDisplayMedia) instead of a camera.
     #[arg(long)]
     display: bool,
-    /// The image to write: PNG, or JPEG when the name ends in .jpg / .jpeg.
+    /// The image to write: PNG, or JPEG when the name ends in .jpg / .jpeg; `-` writes PNG
+    /// to standard output. Written to OUTPUT.<pid>-<n>.part and renamed over OUTPUT once the
+    /// image is complete: an existing OUTPUT stays as it was when the snapshot fails.
     #[arg(short, long)]
     output: PathBuf,
-    /// How long to wait for the first frame.
-    #[arg(long, default_value = "5", value_name = "SECONDS")]
-    timeout: f64,
+    /// How long to wait for the first frame: seconds, or with a unit (1500ms, 2m).
+    #[arg(long, default_value = "5", value_name = "SECONDS", value_parser = parse_duration)]
+    timeout: Duration,
 }
 
 pub(crate) fn run(g: &Global, args: &SnapshotArgs) -> CliResult {
     let format = ImageFormat::from_path(&args.output)?;
-    // Fail on an unwritable path before opening any device.
-    let file = std::fs::File::create(&args.output)
-        .map_err(|e| Failure::Other(format!("cannot write {}: {e}", args.output.display())))?;
+    // Everything that can be checked is checked before the output is touched; an
+    // unwritable place fails here, before any device opens.
+    check_constraints(&args.constraints, args.display)?;
+    let mut out = Output::prepare(&args.output, &[])?;
     let md = media_devices(g, true)?;
     let stream = open_stream(&md, &args.constraints, args.display)?;
     let track = stream
@@ -37,19 +43,32 @@ pub(crate) fn run(g: &Global, args: &SnapshotArgs) -> CliResult {
         .next()
         .ok_or_else(|| Failure::Other("the constraints gave no video track".into()))?;
     let frames = track.video_frames();
-    let frame = frames.recv_timeout(Duration::from_secs_f64(args.timeout.max(0.0)));
+    let frame = frames.recv_timeout(args.timeout);
     stream.get_tracks().iter().for_each(|t| t.stop());
-    let frame = frame
-        .ok_or_else(|| Failure::Other(format!("no frame arrived within {} s", args.timeout)))?;
+    let frame = frame.ok_or_else(|| {
+        Failure::Other(format!(
+            "no frame arrived within {:?}; {} was not written",
+            args.timeout,
+            args.output.display()
+        ))
+    })?;
     let (w, h) = (frame.display_width(), frame.display_height());
-    encode(&frame, format, file)?;
+    let writer: Box<dyn Write> =
+        match (out.file_path(), out.open_stream()?) {
+            (Some(p), _) => Box::new(std::fs::File::create(p).map_err(|e| {
+                Failure::Other(format!("cannot write {}: {e}", args.output.display()))
+            })?),
+            (None, Some(stream)) => stream,
+            (None, None) => return Err(Failure::Other("no output".into())),
+        };
+    encode(&frame, format, writer)?;
+    out.commit()?;
     if g.json {
-        println!(
-            "{}",
-            serde_json::json!({"file": args.output, "width": w, "height": h, "timestamp": frame.timestamp()})
-        );
+        print_json(&serde_json::json!({
+            "file": args.output, "width": w, "height": h, "timestamp": frame.timestamp()
+        }));
     } else if !g.quiet {
-        println!("wrote {} ({w}x{h})", args.output.display());
+        eprintln!("wrote {} ({w}x{h})", args.output.display());
     }
     Ok(())
 }
@@ -62,6 +81,9 @@ enum ImageFormat {
 
 impl ImageFormat {
     fn from_path(p: &Path) -> CliResult<Self> {
+        if p.as_os_str() == "-" {
+            return Ok(ImageFormat::Png);
+        }
         let ext = p
             .extension()
             .and_then(|e| e.to_str())
@@ -70,8 +92,8 @@ impl ImageFormat {
         match ext.as_str() {
             "png" => Ok(ImageFormat::Png),
             "jpg" | "jpeg" => Ok(ImageFormat::Jpeg),
-            _ => Err(Failure::Other(format!(
-                "{}: the output must end in .png, .jpg or .jpeg",
+            _ => Err(Failure::Usage(format!(
+                "{}: the output must end in .png, .jpg or .jpeg (or be - for PNG on stdout)",
                 p.display()
             ))),
         }
@@ -94,13 +116,13 @@ fn rgba_pixels(frame: &VideoFrame) -> CliResult<(u32, u32, Vec<u8>)> {
     Ok((w, h, out))
 }
 
-fn encode(frame: &VideoFrame, format: ImageFormat, file: std::fs::File) -> CliResult {
+fn encode(frame: &VideoFrame, format: ImageFormat, out: Box<dyn Write>) -> CliResult {
     let (w, h, rgba) = rgba_pixels(frame)?;
     let io = |e: &dyn std::fmt::Display| Failure::Other(format!("cannot write the image: {e}"));
-    let writer = std::io::BufWriter::new(file);
+    let mut writer = std::io::BufWriter::new(out);
     match format {
         ImageFormat::Png => {
-            let mut enc = png::Encoder::new(writer, w, h);
+            let mut enc = png::Encoder::new(&mut writer, w, h);
             enc.set_color(png::ColorType::Rgba);
             enc.set_depth(png::BitDepth::Eight);
             let mut w = enc.write_header().map_err(|e| io(&e))?;
@@ -112,10 +134,11 @@ fn encode(frame: &VideoFrame, format: ImageFormat, file: std::fs::File) -> CliRe
                 u16::try_from(w).map_err(|_| Failure::Other("frame too wide for JPEG".into()))?,
                 u16::try_from(h).map_err(|_| Failure::Other("frame too tall for JPEG".into()))?,
             );
-            let enc = jpeg_encoder::Encoder::new(writer, 90);
+            let enc = jpeg_encoder::Encoder::new(&mut writer, 90);
             enc.encode(&rgba, w16, h16, jpeg_encoder::ColorType::Rgba)
                 .map_err(|e| io(&e))?;
         }
     }
-    Ok(())
+    // Flushed here, not on drop, so that a full disk is an error and not a short image.
+    writer.flush().map_err(|e| io(&e))
 }

@@ -7,6 +7,7 @@
 )]
 
 use serde_json::Value;
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -284,13 +285,30 @@ fn record_webm_has_the_right_codecs_and_duration() {
 fn sigint_during_record_leaves_a_playable_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cut.webm");
-    let child = bin()
+    let mut child = bin()
         .args(["--fake", "record", "-o", path.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(2500));
+    // The progress lines (once a second on a non-terminal stderr) say how far it is.
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "record exited early: {seen}"
+        );
+        seen.push_str(&line);
+        let secs = line
+            .strip_prefix("recording ")
+            .and_then(|l| l.split(' ').next())
+            .and_then(|s| s.parse::<f64>().ok());
+        if secs.is_some_and(|s| s >= 2.0) {
+            break;
+        }
+    }
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -299,8 +317,11 @@ fn sigint_during_record_leaves_a_playable_file() {
             .unwrap()
             .success()
     );
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{seen}{rest}");
+    assert!(rest.contains("wrote"), "{rest}");
     let v = ffprobe(&path);
     let d: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
     assert!(d > 1.0, "duration {d}");
@@ -341,7 +362,9 @@ fn readme_main_job_command_records_a_webm() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("out/demo.webm"));
+    // The status line is on stderr (stdout is kept for media: `-o -`).
+    assert!(stderr(&o).contains("wrote out/demo.webm"), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
     let v = ffprobe(&dir.path().join("out/demo.webm"));
     let d: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
     assert!((d - 3.0).abs() < 0.3, "duration {d}");
@@ -434,7 +457,22 @@ fn record_audio_records_the_null_sink_monitor() {
         .arg(&tone)
         .spawn()
         .expect("paplay");
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the server plays it (a sink input exists), not a fixed time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let inputs = Command::new("pactl")
+            .args(["list", "short", "sink-inputs"])
+            .output()
+            .expect("pactl");
+        if !inputs.stdout.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "paplay never started playing"
+        );
+        std::thread::sleep(Duration::from_millis(20)); // poll interval, not a wait for time
+    }
     let path = dir.path().join("mic.webm");
     let o = run(&[
         "record",

@@ -93,6 +93,7 @@ mod resample;
 mod scale;
 mod simd;
 pub mod video;
+pub mod y4m;
 
 pub use adapter::{VideoAdapter, VideoAdapterConfig};
 pub use audio::{AudioData, SampleFormat};

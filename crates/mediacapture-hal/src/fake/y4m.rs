@@ -29,46 +29,12 @@ fn err(path: &Path, msg: impl std::fmt::Display) -> Error {
 
 fn parse_header(path: &Path, line: &[u8]) -> Result<Y4mHeader> {
     let text = std::str::from_utf8(line).map_err(|_| err(path, "header is not text"))?;
-    let mut tokens = text.split_ascii_whitespace();
-    if tokens.next() != Some("YUV4MPEG2") {
-        return Err(err(path, "not a YUV4MPEG2 file"));
-    }
-    let (mut width, mut height, mut frame_rate) = (None, None, 25.0);
-    for t in tokens {
-        let (tag, value) = t.split_at(1);
-        match tag {
-            "W" => width = value.parse::<u32>().ok().filter(|&w| w > 0 && w <= 16384),
-            "H" => height = value.parse::<u32>().ok().filter(|&h| h > 0 && h <= 16384),
-            "F" => {
-                let (n, d) = value
-                    .split_once(':')
-                    .ok_or_else(|| err(path, format!("bad frame rate {value:?}")))?;
-                let (n, d) = (n.parse::<u32>(), d.parse::<u32>());
-                match (n, d) {
-                    (Ok(n), Ok(d)) if n > 0 && d > 0 => frame_rate = f64::from(n) / f64::from(d),
-                    _ => return Err(err(path, format!("bad frame rate {value:?}"))),
-                }
-            }
-            "C" if !matches!(value, "420" | "420jpeg" | "420paldv" | "420mpeg2") => {
-                return Err(err(
-                    path,
-                    format!("colour space C{value} is not supported (only 8-bit 4:2:0)"),
-                ));
-            }
-            "I" if value != "p" && value != "?" => {
-                tracing::debug!("fake y4m {}: interlacing I{value} ignored", path.display());
-            }
-            _ => {}
-        }
-    }
-    match (width, height) {
-        (Some(width), Some(height)) => Ok(Y4mHeader {
-            width,
-            height,
-            frame_rate,
-        }),
-        _ => Err(err(path, "header lacks a valid W or H")),
-    }
+    let h = mediacapture_frame::y4m::parse_header(text).map_err(|e| err(path, e))?;
+    Ok(Y4mHeader {
+        width: h.width,
+        height: h.height,
+        frame_rate: h.frame_rate,
+    })
 }
 
 /// Reads only the header line.

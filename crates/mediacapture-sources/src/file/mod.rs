@@ -6,34 +6,42 @@
 //! [`MediaStream`] with one video and/or one audio track carrying what it plays.
 //! [`MediaReader`] is the same file pulled as fast as the caller takes it.
 //!
+//! Playback is paced by a [`Clock`]: the system clock unless [`MediaFile::with_clock`] gives
+//! another one (a manual clock in tests, which then decides exactly what has been played).
+//! Timestamps read from a file are checked before they pace anything: a jump far forward or
+//! back (damage) is taken out with a warning, and a unit starting well past the duration the
+//! header states ends playback with an error, so a damaged file cannot hold playback for
+//! longer than its content.
+//!
 //! Spec: <https://w3c.github.io/mediacapture-fromelement/#html-media-element-media-capture-extensions>
 
+mod player;
 mod reader;
+mod timeline;
 mod vpx;
 mod wav;
 mod webm;
 mod y4m;
 
-pub use reader::{AudioInfo, Container, Media, MediaInfo, MediaReader, VideoInfo};
+pub use reader::{
+    AudioInfo, Container, MAX_FRAME_RATE, MIN_FRAME_RATE, Media, MediaInfo, MediaReader, VideoInfo,
+};
 
 use mediacapture::{MediaStream, MediaStreamTrack, MediaTrackConstraints};
-use mediacapture_hal::clock::now_us;
+use mediacapture_hal::clock::{Clock, Wake};
 use mediacapture_hal::{Backend, Source, SourceEvent, SourceSink};
 use mediacapture_types::native::{
     AudioCapabilities, DeviceDescriptor, NativeCapabilities, NativeConfig, VideoCapabilities,
     VideoMode,
 };
 use mediacapture_types::{EchoCancellation, Error, MediaDeviceKind, Result};
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 use reader::Decode;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, MutexGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// The longest the player sleeps before looking at its controls again.
-const MAX_SLEEP: Duration = Duration::from_millis(50);
 
 /// Where playback is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +73,11 @@ struct SinkEntry {
 struct Control {
     state: PlaybackState,
     looping: bool,
+    /// Whether `capture_stream()` starts an idle file.
+    autoplay: bool,
+    /// Clock time when `pause()` paused playback, until the player takes it to move its
+    /// timeline on by the paused time.
+    paused_at: Option<i64>,
     seek_to: Option<i64>,
     /// Media time of the last unit delivered (µs).
     position_us: i64,
@@ -72,6 +85,9 @@ struct Control {
     /// `false` once the [`MediaFile`] handle is dropped: the player then runs only while
     /// tracks consume it.
     handle_alive: bool,
+    /// How many sinks (open track sources) there are: mirrors `Shared::sinks` under this
+    /// lock, so the player's wait sees them go without a lost wake-up.
+    sinks: usize,
     /// The decoder while no player thread owns it.
     decoder: Option<Box<dyn Decode>>,
 }
@@ -79,10 +95,38 @@ struct Control {
 struct Shared {
     label: String,
     info: MediaInfo,
+    /// Lock order: `sinks` before `control`, never the other way.
     sinks: Mutex<Vec<SinkEntry>>,
-    control: Mutex<Control>,
+    /// A std mutex: the player waits on it with `clock::wait_until`.
+    control: std::sync::Mutex<Control>,
     wake: Condvar,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The clock the next start of playback is paced by.
+    clock: Mutex<Arc<dyn Clock>>,
+}
+
+impl Shared {
+    fn control(&self) -> MutexGuard<'_, Control> {
+        self.control.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits for a notification (no timeout: every change notifies).
+    fn wait<'a>(&self, c: MutexGuard<'a, Control>) -> MutexGuard<'a, Control> {
+        self.wake.wait(c).unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notifies every waiter, under the control lock so that a waiter between its check and
+    /// its wait cannot miss it.
+    fn notify(&self) {
+        let _c = self.control();
+        self.wake.notify_all();
+    }
+}
+
+impl Wake for Shared {
+    fn wake(&self) {
+        self.notify();
+    }
 }
 
 static NEXT_SINK: AtomicU64 = AtomicU64::new(1);
@@ -104,6 +148,16 @@ static NEXT_SINK: AtomicU64 = AtomicU64::new(1);
 /// Dropping the `MediaFile` does not stop playback while its tracks live, so
 /// `MediaFile::open(path)?.capture_stream()?` is a complete file source: the tracks end
 /// when the file does (unless it loops) or when they are stopped.
+///
+/// Playback is paced by the system clock, or by the clock given to
+/// [`MediaFile::with_clock`]:
+///
+/// ```no_run
+/// use mediacapture_sources::file::MediaFile;
+/// let clock = mediacapture_hal::clock::system(); // or a manual clock in a test
+/// let file = MediaFile::open("fixture.y4m")?.with_clock(clock);
+/// # Ok::<(), mediacapture::Error>(())
+/// ```
 pub struct MediaFile {
     shared: Arc<Shared>,
 }
@@ -140,24 +194,39 @@ impl MediaFile {
 
     fn from_reader_with_label(reader: MediaReader, label: String) -> MediaFile {
         let info = reader.info().clone();
-        MediaFile {
-            shared: Arc::new(Shared {
-                label,
-                info,
-                sinks: Mutex::new(Vec::new()),
-                control: Mutex::new(Control {
-                    state: PlaybackState::Idle,
-                    looping: false,
-                    seek_to: None,
-                    position_us: 0,
-                    error: None,
-                    handle_alive: true,
-                    decoder: Some(reader.into_inner()),
-                }),
-                wake: Condvar::new(),
-                thread: Mutex::new(None),
+        let clock = mediacapture_hal::clock::system();
+        let shared = Arc::new(Shared {
+            label,
+            info,
+            sinks: Mutex::new(Vec::new()),
+            control: std::sync::Mutex::new(Control {
+                state: PlaybackState::Idle,
+                looping: false,
+                autoplay: true,
+                paused_at: None,
+                seek_to: None,
+                position_us: 0,
+                error: None,
+                handle_alive: true,
+                sinks: 0,
+                decoder: Some(reader.into_inner()),
             }),
-        }
+            wake: Condvar::new(),
+            thread: Mutex::new(None),
+            clock: Mutex::new(clock.clone()),
+        });
+        clock.register(Arc::downgrade(&shared) as Weak<dyn Wake>);
+        MediaFile { shared }
+    }
+
+    /// Paces playback by `clock` instead of the system clock (a manual clock in tests). Set it
+    /// before playback starts: a player already running keeps its clock until it next starts
+    /// (after the end, [`MediaFile::play`]). Timestamps of the captured tracks are on this
+    /// clock.
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> MediaFile {
+        clock.register(Arc::downgrade(&self.shared) as Weak<dyn Wake>);
+        *self.shared.clock.lock() = clock;
+        self
     }
 
     /// What the file holds.
@@ -167,7 +236,7 @@ impl MediaFile {
 
     /// The playback state.
     pub fn state(&self) -> PlaybackState {
-        self.shared.control.lock().state
+        self.shared.control().state
     }
 
     /// `true` once playback reached the end (or damage) without looping.
@@ -177,42 +246,52 @@ impl MediaFile {
 
     /// Why playback ended early: the damage found in the file, if any.
     pub fn error(&self) -> Option<Error> {
-        self.shared.control.lock().error.clone()
+        self.shared.control().error.clone()
     }
 
     /// The media time of the last frame or audio block played.
     pub fn current_time(&self) -> Duration {
-        let us = self.shared.control.lock().position_us;
+        let us = self.shared.control().position_us;
         Duration::from_micros(u64::try_from(us).unwrap_or(0))
     }
 
     /// Whether playback starts over at the end (the element's `loop`).
     pub fn set_loop(&self, looping: bool) {
-        self.shared.control.lock().looping = looping;
-        self.shared.wake.notify_all();
+        self.shared.control().looping = looping;
+        self.shared.notify();
+    }
+
+    /// Whether [`MediaFile::capture_stream`] starts playback of a file that has not started
+    /// (default `true`). With `false`, the tracks wait (neither muted nor playing) for
+    /// [`MediaFile::play`], so sinks can be attached before the first frame.
+    pub fn set_autoplay(&self, autoplay: bool) {
+        self.shared.control().autoplay = autoplay;
     }
 
     /// Whether playback loops.
     pub fn looping(&self) -> bool {
-        self.shared.control.lock().looping
+        self.shared.control().looping
     }
 
     /// Seeks to `position`. Captured tracks go on (no events, as the spec says for seeking);
     /// their timestamps stay monotonic.
     pub fn seek(&self, position: Duration) {
         let us = i64::try_from(position.as_micros()).unwrap_or(i64::MAX);
-        self.shared.control.lock().seek_to = Some(us);
-        self.shared.wake.notify_all();
+        self.shared.control().seek_to = Some(us);
+        self.shared.notify();
     }
 
     /// Pauses playback: captured tracks become muted (no content is available).
     pub fn pause(&self) {
-        let mut c = self.shared.control.lock();
+        let now = self.shared.clock.lock().now_us();
+        let mut c = self.shared.control();
         if c.state == PlaybackState::Playing || c.state == PlaybackState::Idle {
             c.state = PlaybackState::Paused;
+            // Media time stops now, not when the player next looks.
+            c.paused_at.get_or_insert(now);
         }
         drop(c);
-        self.shared.wake.notify_all();
+        self.shared.notify();
     }
 
     /// Starts or resumes playback. After the end, starts over from the beginning: the old
@@ -221,16 +300,17 @@ impl MediaFile {
     /// MediaStreamTrack instances").
     pub fn play(&self) -> Result<()> {
         let start = {
-            let mut c = self.shared.control.lock();
+            let mut c = self.shared.control();
             if c.state == PlaybackState::Ended {
                 c.seek_to = Some(0);
                 c.error = None;
+                c.paused_at = None;
             }
             c.state = PlaybackState::Playing;
             // The decoder is parked here exactly while no player thread runs.
             c.decoder.is_some()
         };
-        self.shared.wake.notify_all();
+        self.shared.notify();
         if start {
             self.start_thread()?;
         }
@@ -239,19 +319,28 @@ impl MediaFile {
 
     /// Waits until playback ends or `timeout` passes; `true` if it ended.
     pub fn wait_ended(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut c = self.shared.control.lock();
+        let deadline = Instant::now().checked_add(timeout);
+        let mut c = self.shared.control();
         while c.state != PlaybackState::Ended {
-            if self.shared.wake.wait_until(&mut c, deadline).timed_out() {
-                return c.state == PlaybackState::Ended;
+            let left = match deadline {
+                Some(d) => d.saturating_duration_since(Instant::now()),
+                None => Duration::MAX,
+            };
+            if left.is_zero() {
+                return false;
             }
+            c = match self.shared.wake.wait_timeout(c, left) {
+                Ok((c, _)) => c,
+                Err(p) => p.into_inner().0,
+            };
         }
         true
     }
 
     /// `captureStream()`: a stream with one video track (if the file has video) and one
     /// audio track (if it has audio), carrying what plays from now on. Starts playback if
-    /// it has not started. Each call gives new tracks; all of them carry the same playback.
+    /// it has not started (unless [`MediaFile::set_autoplay`] said not to). Each call gives
+    /// new tracks; all of them carry the same playback.
     ///
     /// Settings: the video track's width, height and frame rate are the file's; the audio
     /// track's sample rate and channel count are the decoded audio's (Opus: 48 kHz).
@@ -302,7 +391,8 @@ impl MediaFile {
             }
         }
         let stream = MediaStream::from_tracks(&tracks);
-        if self.state() == PlaybackState::Idle {
+        let autoplay = self.shared.control().autoplay;
+        if autoplay && self.state() == PlaybackState::Idle {
             self.play()?;
         }
         Ok(stream)
@@ -361,14 +451,15 @@ impl MediaFile {
             }
             let _ = h.join();
         }
-        let decoder = self.shared.control.lock().decoder.take();
+        let decoder = self.shared.control().decoder.take();
         let Some(decoder) = decoder else {
             return Err(Error::invalid_state("the player is already running"));
         };
         let shared = self.shared.clone();
+        let clock = self.shared.clock.lock().clone();
         let handle = std::thread::Builder::new()
             .name("mediacapture-file".into())
-            .spawn(move || play_loop(&shared, decoder))
+            .spawn(move || player::play_loop(&shared, decoder, &*clock))
             .map_err(|e| Error::not_readable(format!("cannot start the player thread: {e}")))?;
         *slot = Some(handle);
         Ok(())
@@ -377,155 +468,9 @@ impl MediaFile {
 
 impl Drop for MediaFile {
     fn drop(&mut self) {
-        self.shared.control.lock().handle_alive = false;
-        self.shared.wake.notify_all();
+        self.shared.control().handle_alive = false;
+        self.shared.notify();
     }
-}
-
-/// Sends an event to every sink of `kind` (or all).
-fn broadcast(shared: &Shared, event: &SourceEvent) {
-    for s in shared.sinks.lock().iter() {
-        s.sink.on_event(event.clone());
-    }
-}
-
-/// The player: decodes in file order and delivers each unit when its time comes.
-fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>) {
-    // Capture time of media time 0: set by the first unit played (a file, or a reader handed
-    // over mid-way, need not start at 0), and by seeks.
-    let mut base: Option<i64> = None;
-    // Media time of the first unit played from the start, where a loop goes back to.
-    let mut first_us: i64 = 0;
-    // Whether the next unit is the first of the file (not of a seek to the middle).
-    let mut from_start = true;
-    let mut end_us: i64 = 0;
-    let mut held: Option<Media> = None;
-    let mut muted = false;
-    let finish = |decoder: Box<dyn Decode>, error: Option<Error>| {
-        {
-            let mut c = shared.control.lock();
-            c.state = PlaybackState::Ended;
-            c.error = error.clone();
-            c.decoder = Some(decoder);
-        }
-        shared.wake.notify_all();
-        broadcast(shared, &SourceEvent::Ended(error));
-    };
-    loop {
-        // Controls.
-        let (seek, looping) = {
-            // Lock order: sinks before control, never the other way.
-            let no_sinks = shared.sinks.lock().is_empty();
-            let mut c = shared.control.lock();
-            if !c.handle_alive && no_sinks {
-                c.decoder = Some(decoder);
-                return;
-            }
-            if c.state == PlaybackState::Paused {
-                if !muted {
-                    muted = true;
-                    drop(c);
-                    broadcast(shared, &SourceEvent::Muted);
-                    continue;
-                }
-                let paused_at = now_us();
-                shared.wake.wait_for(&mut c, MAX_SLEEP);
-                if let Some(b) = base.as_mut() {
-                    *b += now_us() - paused_at;
-                }
-                continue;
-            }
-            (c.seek_to.take(), c.looping)
-        };
-        if muted {
-            muted = false;
-            broadcast(shared, &SourceEvent::Unmuted);
-        }
-        if let Some(t) = seek {
-            held = None;
-            if let Err(e) = decoder.seek(t) {
-                finish(decoder, Some(e));
-                return;
-            }
-            // The first unit after the seek is due at once.
-            base = None;
-            from_start = t <= 0;
-            end_us = 0;
-            continue;
-        }
-        let media = match held.take() {
-            Some(m) => m,
-            None => match decoder.next_media() {
-                Ok(Some(m)) => m,
-                Ok(None) if looping && end_us > 0 => {
-                    if let Err(e) = decoder.seek(0) {
-                        finish(decoder, Some(e));
-                        return;
-                    }
-                    // The loop's first unit follows the last one's end without a gap.
-                    base = base.map(|b| b + end_us - first_us);
-                    end_us = 0;
-                    continue;
-                }
-                Ok(None) => {
-                    finish(decoder, None);
-                    return;
-                }
-                Err(e) => {
-                    tracing::warn!("{}: playback stopped: {e}", shared.label);
-                    finish(decoder, Some(e));
-                    return;
-                }
-            },
-        };
-        let due = *base.get_or_insert_with(|| {
-            if from_start {
-                first_us = media.timestamp();
-            }
-            now_us() - media.timestamp()
-        }) + media.timestamp();
-        let wait = due - now_us();
-        if wait > 0 {
-            let mut c = shared.control.lock();
-            let dur = Duration::from_micros(u64::try_from(wait).unwrap_or(0)).min(MAX_SLEEP);
-            if c.seek_to.is_none() && c.state == PlaybackState::Playing {
-                shared.wake.wait_for(&mut c, dur);
-            }
-            drop(c);
-            held = Some(media);
-            continue;
-        }
-        let ts = media.timestamp();
-        end_us = end_us.max(ts + media.duration().unwrap_or(0));
-        shared.control.lock().position_us = ts;
-        let sinks = shared.sinks.lock();
-        match media {
-            Media::Video(f) => {
-                let f = f.with_timestamp(due);
-                for s in sinks.iter().filter(|s| s.kind == Kind::Video) {
-                    s.sink.on_video(f.clone());
-                }
-            }
-            Media::Audio(a) => {
-                let a = retime(a, due);
-                for s in sinks.iter().filter(|s| s.kind == Kind::Audio) {
-                    s.sink.on_audio(a.clone());
-                }
-            }
-        }
-    }
-}
-
-/// `a` with timestamp `ts` (AudioData has no setter: rebuilt around the same samples).
-fn retime(a: mediacapture_frame::AudioData, ts: i64) -> mediacapture_frame::AudioData {
-    mediacapture_frame::AudioData::new(
-        a.format(),
-        a.sample_rate(),
-        a.channels(),
-        a.data().clone(),
-        ts,
-    )
-    .unwrap_or(a)
 }
 
 /// One track kind of a [`MediaFile`], as a capture backend with one device.
@@ -553,8 +498,8 @@ impl Backend for FileBackend {
         self.device.capabilities.require(config, "the media file")?;
         let id = NEXT_SINK.fetch_add(1, Ordering::Relaxed);
         let mut sinks = self.shared.sinks.lock();
-        let state = self.shared.control.lock().state;
-        if state == PlaybackState::Paused {
+        let mut c = self.shared.control();
+        if c.state == PlaybackState::Paused {
             sink.on_event(SourceEvent::Muted);
         }
         sinks.push(SinkEntry {
@@ -562,6 +507,7 @@ impl Backend for FileBackend {
             kind: self.kind,
             sink,
         });
+        c.sinks = sinks.len();
         Ok(Box::new(FileSource {
             shared: self.shared.clone(),
             config: config.clone(),
@@ -583,8 +529,14 @@ impl Source for FileSource {
 
     fn stop(&mut self) {
         // Deliveries happen under this lock: once it is taken, no call reaches the sink.
-        self.shared.sinks.lock().retain(|s| s.id != self.id);
+        let mut sinks = self.shared.sinks.lock();
+        sinks.retain(|s| s.id != self.id);
+        let mut c = self.shared.control();
+        c.sinks = sinks.len();
+        drop(sinks);
+        // Notified under the control lock: the player waiting for its next unit sees it.
         self.shared.wake.notify_all();
+        drop(c);
     }
 }
 

@@ -7,6 +7,12 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
+/// The lowest video frame rate played (a frame per 100 s). A header stating less (y4m's
+/// `F1:4294967295`) is refused: one frame would hold playback for hours.
+pub const MIN_FRAME_RATE: f64 = mediacapture_frame::y4m::MIN_FRAME_RATE;
+/// The highest video frame rate played.
+pub const MAX_FRAME_RATE: f64 = mediacapture_frame::y4m::MAX_FRAME_RATE;
+
 /// The container of a media file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -213,6 +219,12 @@ pub(crate) fn io_error(path: &Path, e: &std::io::Error) -> Error {
         }
         _ => Error::not_readable(format!("{}: {e}", path.display())),
     }
+}
+
+/// `secs` as a `Duration`, for durations computed from header fields (clamped to 10^12 s; NaN
+/// and negative values are 0).
+pub(crate) fn duration_secs(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs.clamp(0.0, 1e12)).unwrap_or_default()
 }
 
 /// A damaged-file error.

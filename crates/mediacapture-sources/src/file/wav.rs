@@ -1,12 +1,13 @@
 //! WAV (PCM) with `hound`.
 
-use super::reader::{AudioInfo, Container, Decode, Media, MediaInfo, damaged, io_error};
+use super::reader::{
+    AudioInfo, Container, Decode, Media, MediaInfo, damaged, duration_secs, io_error,
+};
 use mediacapture_frame::AudioData;
 use mediacapture_types::{Error, Result};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Audio is delivered in blocks of this many milliseconds.
 const BLOCK_MS: u32 = 10;
@@ -67,7 +68,7 @@ impl WavDecoder {
         let frames = reader.duration();
         let info = MediaInfo {
             container: Container::Wav,
-            duration: Some(Duration::from_secs_f64(
+            duration: Some(duration_secs(
                 f64::from(frames) / f64::from(spec.sample_rate),
             )),
             video: None,

@@ -1,6 +1,10 @@
 //! WebM / Matroska: demuxing with `webm-iterable`, VP8/VP9 with libvpx, Opus with libopus.
 
-use super::reader::{AudioInfo, Container, Decode, Media, MediaInfo, VideoInfo, damaged, io_error};
+use super::reader::{
+    AudioInfo, Container, Decode, MAX_FRAME_RATE, MIN_FRAME_RATE, Media, MediaInfo, VideoInfo,
+    damaged, io_error,
+};
+use super::timeline::{MAX_GAP_US, MAX_GAP_WITH_AUDIO_US, Timeline};
 use super::vpx::{VpxCodec, VpxDecoder};
 use mediacapture_frame::AudioData;
 use mediacapture_types::{Error, Result};
@@ -78,6 +82,10 @@ pub(crate) struct WebmDecoder {
     opus: Option<OpusState>,
     read_ahead: VecDeque<Packet>,
     out: VecDeque<Media>,
+    /// Packet timestamps, checked and corrected (see [`Timeline`]).
+    timeline: Timeline,
+    /// The timeline as it is at the start of the file (seeks read the file again).
+    timeline_at_start: Timeline,
     /// After a seek: units before this media time are dropped.
     skip_before_us: Option<i64>,
     /// After a seek (and at the start): video packets are dropped until a keyframe.
@@ -125,7 +133,19 @@ fn parse_track(path: &Path, children: &[MatroskaSpec]) -> Result<TrackEntry> {
             MatroskaSpec::TrackType(k) => t.kind = *k,
             MatroskaSpec::CodecID(s) => t.codec = s.clone(),
             MatroskaSpec::CodecPrivate(b) => t.codec_private = b.clone(),
-            MatroskaSpec::DefaultDuration(d) if *d > 0 => t.default_duration_ns = Some(*d),
+            MatroskaSpec::DefaultDuration(d) if *d > 0 => {
+                // A frame duration outside the frame rates played is damage: ignored (the
+                // frame rate is then measured on the first frames).
+                let rate = 1e9 / *d as f64;
+                if (MIN_FRAME_RATE..=MAX_FRAME_RATE).contains(&rate) {
+                    t.default_duration_ns = Some(*d);
+                } else {
+                    tracing::warn!(
+                        "{}: DefaultDuration of {d} ns ({rate} fps) ignored",
+                        path.display()
+                    );
+                }
+            }
             MatroskaSpec::Video(Master::Full(v)) => {
                 for x in v {
                     match x {
@@ -428,6 +448,15 @@ impl WebmDecoder {
                 path.display()
             )));
         }
+        let stated_us = header
+            .duration
+            .and_then(|d| i64::try_from(d.as_micros()).ok());
+        let max_gap = if audio_track.is_some() {
+            MAX_GAP_WITH_AUDIO_US
+        } else {
+            MAX_GAP_US
+        };
+        let timeline = Timeline::new(stated_us, max_gap);
         let mut dec = WebmDecoder {
             path: path.to_path_buf(),
             info: MediaInfo {
@@ -445,6 +474,8 @@ impl WebmDecoder {
             opus,
             read_ahead: VecDeque::new(),
             out: VecDeque::new(),
+            timeline: timeline.clone(),
+            timeline_at_start: timeline,
             skip_before_us: None,
             wait_keyframe: true,
             held_video: None,
@@ -494,7 +525,7 @@ impl WebmDecoder {
                 (1e6 / d as f64 * 1000.0).round() / 1000.0
             });
         if let Some(v) = self.info.video.as_mut() {
-            v.frame_rate = if rate.is_finite() && rate > 0.0 && rate <= 1000.0 {
+            v.frame_rate = if (MIN_FRAME_RATE..=MAX_FRAME_RATE).contains(&rate) {
                 rate
             } else {
                 FALLBACK_FRAME_RATE
@@ -503,9 +534,9 @@ impl WebmDecoder {
         Ok(())
     }
 
-    fn ticks_to_us(&self, ticks: i64) -> i64 {
-        let ns = i128::from(ticks) * i128::from(self.scale_ns);
-        i64::try_from(ns / 1000).unwrap_or(if ns < 0 { i64::MIN } else { i64::MAX })
+    /// Microseconds of `ticks`, wide (checked and narrowed by the [`Timeline`]).
+    fn ticks_to_us(&self, ticks: i64) -> i128 {
+        i128::from(ticks) * i128::from(self.scale_ns) / 1000
     }
 
     /// The next packet of a played track, from the file.
@@ -552,7 +583,8 @@ impl WebmDecoder {
             if !played {
                 continue;
             }
-            let pts_us = self.ticks_to_us(self.cluster_tc.saturating_add(i64::from(rel)));
+            let raw_us = self.ticks_to_us(self.cluster_tc.saturating_add(i64::from(rel)));
+            let pts_us = self.timeline.place(&self.path, raw_us)?;
             // Laced frames (rare in WebM) share the block's timestamp; each is decoded in turn.
             let mut frames = frames.into_iter();
             let Some(first) = frames.next() else { continue };
@@ -684,6 +716,7 @@ impl Decode for WebmDecoder {
         let header = read_header(&self.path)?;
         self.tags = header.tags;
         self.cluster_tc = 0;
+        self.timeline = self.timeline_at_start.clone();
         self.read_ahead.clear();
         self.out.clear();
         self.held_video = None;

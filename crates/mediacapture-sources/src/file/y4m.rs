@@ -1,20 +1,21 @@
 //! YUV4MPEG2 (y4m), 8-bit 4:2:0 only: a small strict streaming reader.
 //!
 //! The hal's fake camera has its own reader, which loads a whole file into memory to loop it;
-//! this one streams frames from disk and seeks, so it is kept separate.
+//! this one streams frames from disk and seeks, so it is kept separate. Both parse the header
+//! with `mediacapture_frame::y4m`.
 
-use super::reader::{Container, Decode, Media, MediaInfo, VideoInfo, damaged, io_error};
+use super::reader::{
+    Container, Decode, Media, MediaInfo, VideoInfo, damaged, duration_secs, io_error,
+};
+use mediacapture_frame::y4m::Y4mError;
 use mediacapture_frame::{PixelFormat, VideoFrame};
 use mediacapture_types::{Error, Result};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Header and FRAME lines longer than this are refused.
 const MAX_LINE: usize = 4096;
-/// Largest accepted width or height.
-const MAX_SIDE: u32 = 16384;
 
 pub(crate) struct Y4mDecoder {
     path: PathBuf,
@@ -58,47 +59,11 @@ impl Y4mDecoder {
         let mut reader = BufReader::new(file);
         let line = read_line(&mut reader, path)?.ok_or_else(|| damaged(path, "empty file"))?;
         let text = std::str::from_utf8(&line).map_err(|_| damaged(path, "header is not text"))?;
-        let mut tokens = text.split(' ');
-        if tokens.next() != Some("YUV4MPEG2") {
-            return Err(damaged(path, "not a YUV4MPEG2 header"));
-        }
-        let (mut width, mut height, mut rate) = (None, None, None);
-        for t in tokens.filter(|t| !t.is_empty()) {
-            let (tag, value) = t.split_at(1);
-            match tag {
-                "W" => width = value.parse::<u32>().ok(),
-                "H" => height = value.parse::<u32>().ok(),
-                "F" => {
-                    let (n, d) = value
-                        .split_once(':')
-                        .ok_or_else(|| damaged(path, format!("frame rate {value:?}")))?;
-                    match (n.parse::<u32>(), d.parse::<u32>()) {
-                        (Ok(n), Ok(d)) if n > 0 && d > 0 => {
-                            rate = Some(f64::from(n) / f64::from(d));
-                        }
-                        _ => return Err(damaged(path, format!("frame rate {value:?}"))),
-                    }
-                }
-                "C" if !matches!(value, "420" | "420jpeg" | "420paldv" | "420mpeg2") => {
-                    return Err(Error::not_supported(format!(
-                        "{}: colour space C{value} is not supported (8-bit 4:2:0 only)",
-                        path.display()
-                    )));
-                }
-                "I" if value != "p" && value != "?" => {
-                    tracing::debug!("{}: interlacing I{value} ignored", path.display());
-                }
-                _ => {}
-            }
-        }
-        let (width, height) = match (width, height) {
-            (Some(w), Some(h)) if (1..=MAX_SIDE).contains(&w) && (1..=MAX_SIDE).contains(&h) => {
-                (w, h)
-            }
-            _ => return Err(damaged(path, "missing or invalid W/H in the header")),
-        };
-        // y4m's default is 25 fps when F is absent (as mjpegtools and ffmpeg assume).
-        let rate = rate.unwrap_or(25.0);
+        let header = mediacapture_frame::y4m::parse_header(text).map_err(|e| match e {
+            Y4mError::Damaged(m) => damaged(path, m),
+            Y4mError::NotSupported(m) => Error::not_supported(format!("{}: {m}", path.display())),
+        })?;
+        let (width, height, rate) = (header.width, header.height, header.frame_rate);
         let frame_bytes = PixelFormat::I420
             .frame_size(width, height)
             .ok_or_else(|| damaged(path, "frame size"))?;
@@ -107,7 +72,7 @@ impl Y4mDecoder {
         let frames = file_len.saturating_sub(data_start) / (frame_bytes as u64 + 6);
         let info = MediaInfo {
             container: Container::Y4m,
-            duration: Some(Duration::from_secs_f64(frames as f64 / rate)),
+            duration: Some(duration_secs(frames as f64 / rate)),
             video: Some(VideoInfo {
                 codec: "raw",
                 width,
