@@ -10,7 +10,7 @@
 //! use mediacapture::{MediaDevices, MediaStreamConstraints};
 //! use mediacapture_webrtc::{HostCandidates, PeerConnectionEvent, RTCPeerConnection};
 //! # futures_executor::block_on(async {
-//! let devices = MediaDevices::builder().fake_devices().build();
+//! let devices = MediaDevices::builder().fake_devices(true).build();
 //! let stream = devices
 //!     .get_user_media(MediaStreamConstraints::from_json(r#"{"video": true, "audio": true}"#)?)
 //!     .await?;
