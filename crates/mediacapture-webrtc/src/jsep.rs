@@ -281,7 +281,7 @@ mod tests {
             Some(Dir::Sendrecv),
             Some(Dir::Sendrecv),
         );
-        assert!(!negotiation_needed(&[done.clone()], false));
+        assert!(!negotiation_needed(std::slice::from_ref(&done), false));
         // Answered recvonly to a sendrecv offer, still wanting recvonly: nothing to do.
         let answered = view(
             Some("0"),

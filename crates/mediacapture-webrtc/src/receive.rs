@@ -314,10 +314,10 @@ impl ReceivePipeline {
 impl Drop for ReceivePipeline {
     fn drop(&mut self) {
         self.tx = None;
-        if let Some(t) = self.thread.take() {
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
-            }
+        if let Some(t) = self.thread.take()
+            && t.thread().id() != std::thread::current().id()
+        {
+            let _ = t.join();
         }
     }
 }
@@ -372,7 +372,7 @@ fn decode_loop(
                 counters.frames_received.fetch_add(1, Ordering::Relaxed);
                 if need_key && !frame.key {
                     // Ask again every second or so (30 frames) until one comes.
-                    if skipped % 30 == 0 {
+                    if skipped.is_multiple_of(30) {
                         keyframe();
                     }
                     skipped += 1;

@@ -278,10 +278,11 @@ impl MediaSection {
             let apt = self
                 .fmtp(pt)
                 .and_then(|f| f.strip_prefix("apt=").and_then(|a| a.parse::<u8>().ok()));
-            if let Some(a) = apt {
-                if order.contains(&a) && !order.contains(&pt) {
-                    order.push(pt);
-                }
+            if let Some(a) = apt
+                && order.contains(&a)
+                && !order.contains(&pt)
+            {
+                order.push(pt);
             }
         }
         let fields = self.m_fields();

@@ -213,10 +213,10 @@ impl Drop for SendPipeline {
     fn drop(&mut self) {
         self.set_track(None);
         self.update(|i| i.stop = true);
-        if let Some(t) = self.thread.take() {
-            if t.thread().id() != std::thread::current().id() {
-                let _ = t.join();
-            }
+        if let Some(t) = self.thread.take()
+            && t.thread().id() != std::thread::current().id()
+        {
+            let _ = t.join();
         }
     }
 }

@@ -314,10 +314,10 @@ impl RTCRtpTransceiver {
         };
         let mut out = Vec::new();
         for c in list {
-            if let Some(codec) = Codec::from_mime_type(&c.mime_type) {
-                if !out.contains(&codec) {
-                    out.push(codec);
-                }
+            if let Some(codec) = Codec::from_mime_type(&c.mime_type)
+                && !out.contains(&codec)
+            {
+                out.push(codec);
             }
         }
         out
@@ -408,14 +408,14 @@ impl RTCRtpSender {
             if self.inner.pc.upgrade().is_none_or(|pc| pc.is_closed()) {
                 return Err(Error::invalid_state("the RTCPeerConnection is closed"));
             }
-            if let Some(t) = track {
-                if t.kind() != self.inner.kind {
-                    return Err(Error::type_error(format!(
-                        "a {} track cannot replace a {} sender's",
-                        t.kind(),
-                        self.inner.kind
-                    )));
-                }
+            if let Some(t) = track
+                && t.kind() != self.inner.kind
+            {
+                return Err(Error::type_error(format!(
+                    "a {} track cannot replace a {} sender's",
+                    t.kind(),
+                    self.inner.kind
+                )));
             }
             if let Some(tr) = self.transceiver() {
                 let s = tr.inner.state.lock();
@@ -522,10 +522,10 @@ impl RTCRtpSender {
         if self.inner.pc.upgrade().is_none_or(|pc| pc.is_closed()) {
             return Err(Error::invalid_state("the RTCPeerConnection is closed"));
         }
-        if let Some(tr) = self.transceiver() {
-            if tr.inner.state.lock().stopping {
-                return Err(Error::invalid_state("the transceiver is stopped"));
-            }
+        if let Some(tr) = self.transceiver()
+            && tr.inner.state.lock().stopping
+        {
+            return Err(Error::invalid_state("the transceiver is stopped"));
         }
         let mut st = self.inner.params.lock();
         match &st.transaction {
@@ -555,7 +555,7 @@ impl RTCRtpSender {
                     "scaleResolutionDownBy does not apply to audio",
                 ));
             }
-            (_, Some(s)) if !(s >= 1.0) || !s.is_finite() => {
+            (_, Some(s)) if s.is_nan() || s < 1.0 || !s.is_finite() => {
                 return Err(Error::type_error(format!(
                     "scaleResolutionDownBy must be at least 1 (got {s})"
                 )));
@@ -563,7 +563,7 @@ impl RTCRtpSender {
             (_, s) => s.unwrap_or(1.0),
         };
         if e.max_framerate
-            .is_some_and(|f| !(f >= 0.0) || !f.is_finite())
+            .is_some_and(|f| f.is_nan() || f < 0.0 || !f.is_finite())
         {
             return Err(Error::type_error(
                 "maxFramerate must be a non-negative number",

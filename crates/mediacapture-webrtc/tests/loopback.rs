@@ -1,6 +1,8 @@
 //! Rust to Rust over 127.0.0.1: a fake camera and microphone go across, and come back as
 //! ordinary tracks carrying the fake pattern's frame counter and the fake tone.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests: a panic is a failure with a message.
+
 mod common;
 
 use common::*;

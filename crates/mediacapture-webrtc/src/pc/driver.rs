@@ -176,11 +176,11 @@ impl Driver {
                 deadline = deadline.min(since + self.failed_timeout);
             }
             let wait = deadline.saturating_duration_since(now);
-            if let Err(e) = self.io.poll.poll(&mut events, Some(wait)) {
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    tracing::error!("poll failed, the connection stops: {e}");
-                    break;
-                }
+            if let Err(e) = self.io.poll.poll(&mut events, Some(wait))
+                && e.kind() != std::io::ErrorKind::Interrupted
+            {
+                tracing::error!("poll failed, the connection stops: {e}");
+                break;
             }
             for ev in events.iter() {
                 if ev.token() != WAKER {
@@ -388,10 +388,10 @@ impl Driver {
             }
             Event::MediaData(d) => self.media_data(d),
             Event::KeyframeRequest(r) => {
-                if let Some(t) = self.transceiver(&r.mid.to_string()) {
-                    if let Some(p) = t.sender().inner.pipeline.lock().as_ref() {
-                        p.request_keyframe();
-                    }
+                if let Some(t) = self.transceiver(&r.mid.to_string())
+                    && let Some(p) = t.sender().inner.pipeline.lock().as_ref()
+                {
+                    p.request_keyframe();
                 }
             }
             Event::StreamPaused(p) => {
@@ -665,10 +665,11 @@ impl Driver {
     }
 
     fn check_failed(&mut self, now: Instant) {
-        if let Some(since) = self.disconnected_since {
-            if !self.failed && now >= since + self.failed_timeout {
-                self.fail("ICE connectivity was lost");
-            }
+        if let Some(since) = self.disconnected_since
+            && !self.failed
+            && now >= since + self.failed_timeout
+        {
+            self.fail("ICE connectivity was lost");
         }
     }
 

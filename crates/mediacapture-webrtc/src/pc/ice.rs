@@ -94,10 +94,9 @@ pub(crate) fn validate_ice_servers(servers: &[RTCIceServer]) -> Result<()> {
             if let Some((_, port)) = hostport
                 .rsplit_once(':')
                 .filter(|_| !hostport.ends_with(']'))
+                && port.parse::<u16>().is_err()
             {
-                if port.parse::<u16>().is_err() {
-                    return Err(Error::syntax(format!("{url:?}: bad port")));
-                }
+                return Err(Error::syntax(format!("{url:?}: bad port")));
             }
             let is_turn = scheme.starts_with("turn");
             match query {
@@ -138,7 +137,8 @@ mod tests {
             server("turn:[::1]:3478?transport=tcp", true),
             server("turns:turn.example.org", true),
         ] {
-            validate_ice_servers(&[ok.clone()]).unwrap_or_else(|e| panic!("{ok:?}: {e}"));
+            validate_ice_servers(std::slice::from_ref(&ok))
+                .unwrap_or_else(|e| panic!("{ok:?}: {e}"));
         }
         for (bad, name) in [
             (server("http://x", false), "SyntaxError"),

@@ -456,10 +456,8 @@ impl Driver {
             RTCSdpType::Offer => {
                 let offer = SdpOffer::from_sdp_string(&clean)
                     .map_err(|e| Error::operation(format!("sdp-syntax-error: {e}")))?;
-                if rollback_first {
-                    if let Some(o) = self.neg.local_offer.take() {
-                        self.undo_new_mids(&o);
-                    }
+                if rollback_first && let Some(o) = self.neg.local_offer.take() {
+                    self.undo_new_mids(&o);
                 }
                 self.neg.last_offer = None;
                 let answer = self
@@ -789,12 +787,12 @@ impl Driver {
             }
             _ => {}
         }
-        if let (Some(u), Some(r)) = (&c.username_fragment, &self.neg.remote_ufrag) {
-            if u != r {
-                return Err(Error::operation(
-                    "the candidate's ufrag is not the remote's",
-                ));
-            }
+        if let (Some(u), Some(r)) = (&c.username_fragment, &self.neg.remote_ufrag)
+            && u != r
+        {
+            return Err(Error::operation(
+                "the candidate's ufrag is not the remote's",
+            ));
         }
         if c.candidate.is_empty() {
             return Ok(());

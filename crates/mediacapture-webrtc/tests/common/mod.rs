@@ -1,7 +1,7 @@
 //! Shared helpers for the peer connection tests: connection pairs on loopback, waiting for
 //! events with a safety timeout, and a test-only video decoder (ffmpeg in a child process)
 //! until the workspace's codec crate provides libvpx decoding.
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // Test helpers: a panic is a failure with a message; not every test uses every helper.
 
 use mediacapture::{MediaDevices, MediaStream, MediaStreamConstraints, VideoFrame};
 use mediacapture_hal::fake::FakeBackend;
