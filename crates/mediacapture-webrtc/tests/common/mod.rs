@@ -3,6 +3,9 @@
 //! until the workspace's codec crate provides libvpx decoding.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)] // Test helpers: a panic is a failure with a message; not every test uses every helper.
 
+pub mod interop;
+pub mod signal;
+
 use mediacapture::{MediaDevices, MediaStream, MediaStreamConstraints, VideoFrame};
 use mediacapture_hal::fake::FakeBackend;
 use mediacapture_webrtc::{
@@ -37,8 +40,19 @@ pub fn gum(devices: &MediaDevices, json: &str) -> MediaStream {
     block_on(devices.get_user_media(MediaStreamConstraints::from_json(json).unwrap())).unwrap()
 }
 
+/// Logs to stderr when `RUST_LOG` is set.
+pub fn trace() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::DEBUG)
+            .try_init();
+    }
+}
+
 /// A connection with host candidates on 127.0.0.1 only.
 pub fn pc() -> RTCPeerConnection {
+    trace();
     RTCPeerConnection::builder()
         .host_candidates(HostCandidates::Loopback)
         .build()
@@ -47,6 +61,7 @@ pub fn pc() -> RTCPeerConnection {
 
 /// A loopback connection that decodes remote video with ffmpeg.
 pub fn pc_with_decoder() -> RTCPeerConnection {
+    trace();
     RTCPeerConnection::builder()
         .host_candidates(HostCandidates::Loopback)
         .video_decoders(Arc::new(FfmpegDecoders))
@@ -140,6 +155,7 @@ pub struct FfmpegDecoder {
     pictures: Receiver<Vec<u8>>,
     timestamps: VecDeque<i64>,
     count: u64,
+    dump: Option<std::fs::File>,
 }
 
 impl FfmpegDecoder {
@@ -158,8 +174,6 @@ impl FfmpegDecoder {
                 "32",
                 "-analyzeduration",
                 "0",
-                "-fflags",
-                "nobuffer",
                 "-f",
                 "ivf",
                 "-i",
@@ -176,7 +190,12 @@ impl FfmpegDecoder {
             ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(match std::env::var_os("FFMPEG_LOG") {
+                Some(p) => std::fs::File::create(p)
+                    .map(Stdio::from)
+                    .unwrap_or(Stdio::null()),
+                None => Stdio::null(),
+            })
             .spawn()
             .ok()?;
         let mut stdin = child.stdin.take()?;
@@ -194,6 +213,11 @@ impl FfmpegDecoder {
         h.extend_from_slice(&0u32.to_le_bytes());
         h.extend_from_slice(&0u32.to_le_bytes());
         stdin.write_all(&h).ok()?;
+        let dump = std::env::var_os("IVF_DUMP").and_then(|p| std::fs::File::create(p).ok());
+        let mut dump = dump;
+        if let Some(d) = dump.as_mut() {
+            let _ = d.write_all(&h);
+        }
         let (tx, rx) = channel();
         let size = (DECODED_W * DECODED_H * 3 / 2) as usize;
         std::thread::spawn(move || {
@@ -210,6 +234,7 @@ impl FfmpegDecoder {
             pictures: rx,
             timestamps: VecDeque::new(),
             count: 0,
+            dump,
         })
     }
 }
@@ -229,6 +254,9 @@ impl VideoDecoder for FfmpegDecoder {
         f.extend_from_slice(&self.count.to_le_bytes());
         f.extend_from_slice(&frame.data);
         self.count += 1;
+        if let Some(d) = self.dump.as_mut() {
+            let _ = d.write_all(&f);
+        }
         stdin
             .write_all(&f)
             .and_then(|()| stdin.flush())
