@@ -125,6 +125,11 @@ fn fake_camera_and_microphone_cross_and_arrive_as_tracks() {
         .expect("an inbound-rtp for video");
     assert!(in_video.frames_received.unwrap() >= 30);
     assert!(in_video.frames_decoded.unwrap() >= 30);
+    assert_ne!(out_video.ssrc, 0);
+    assert_eq!(
+        in_video.ssrc, out_video.ssrc,
+        "both sides name the same RTP stream"
+    );
 
     a.close();
     b.close();

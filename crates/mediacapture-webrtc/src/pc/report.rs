@@ -22,7 +22,7 @@ fn kind_str(k: TrackKind) -> &'static str {
 impl Driver {
     /// The report: everything, or one sender's / receiver's entries (`(mid, true)` for a
     /// sender) and what they refer to.
-    pub(super) fn stats(&self, filter: Option<(Option<String>, bool)>) -> RTCStatsReport {
+    pub(super) fn stats(&mut self, filter: Option<(Option<String>, bool)>) -> RTCStatsReport {
         let now = now_ms();
         let mut r = RTCStatsReport::default();
         let Some(pc) = self.pc.upgrade() else {
@@ -102,9 +102,21 @@ impl Driver {
                 selected_candidate_pair_id: pair_id,
             }));
         }
+        // The SSRCs (read through str0m's direct API; drained after, as any access).
+        let mut ssrcs = std::collections::HashMap::new();
+        for t in &transceivers {
+            let Some(mid) = t.mid() else { continue };
+            let m: Mid = mid.as_str().into();
+            let mut api = self.rtc.direct_api();
+            let tx = api.stream_tx_by_mid(m, None).map(|s| *s.ssrc());
+            let rx = api.stream_rx_by_mid(m, None).map(|s| *s.ssrc());
+            ssrcs.insert(mid, (tx.unwrap_or(0), rx.unwrap_or(0)));
+        }
+        self.drain();
         for t in transceivers {
             let Some(mid) = t.mid() else { continue };
             let m: Mid = mid.as_str().into();
+            let (tx_ssrc, rx_ssrc) = ssrcs.get(&mid).copied().unwrap_or((0, 0));
             let kind = kind_str(t.kind());
             let codec_of = |c: Option<Codec>, dir: &str| -> Option<(String, RTCCodecStats)> {
                 let c = c?;
@@ -144,7 +156,7 @@ impl Driver {
             if let (Some(c), true) = (sending, want(&mid, true)) {
                 let codec = codec_of(*sender.inner.codec.lock(), "O");
                 let eg = self.egress.get(&m);
-                let ssrc = self.rtc.media(m).map(|_| 0u32).unwrap_or(0);
+                let ssrc = tx_ssrc;
                 let id = format!("OT{mid}");
                 let source_id = format!("S{mid}");
                 let video = t.kind() == TrackKind::Video;
@@ -239,7 +251,7 @@ impl Driver {
                 r.insert(RTCStats::InboundRtp(RTCInboundRtpStreamStats {
                     id: format!("IT{mid}"),
                     timestamp: now,
-                    ssrc: 0,
+                    ssrc: rx_ssrc,
                     kind: kind.into(),
                     transport_id: TRANSPORT.into(),
                     codec_id: codec.as_ref().map(|(id, _)| id.clone()),

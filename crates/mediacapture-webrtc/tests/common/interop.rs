@@ -207,9 +207,10 @@ pub fn peer_inbound_video(link: &PeerLink, frames: u64) -> (Value, Value) {
             .find(|s| s["type"] == "inbound-rtp" && s["kind"] == "video")
             .cloned();
         if let Some(i) = inbound
-            && i["framesDecoded"].as_u64().unwrap_or(0) >= frames {
-                return (i, v["extra"].clone());
-            }
+            && i["framesDecoded"].as_u64().unwrap_or(0) >= frames
+        {
+            return (i, v["extra"].clone());
+        }
         assert!(
             std::time::Instant::now() < deadline,
             "the peer did not decode {frames} frames of our video"

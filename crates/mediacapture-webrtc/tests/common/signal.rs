@@ -105,9 +105,10 @@ fn serve(conn: TcpStream, q: &Queue, tx: &Sender<Value>) -> std::io::Result<()> 
             break;
         }
         if let Some((k, v)) = h.split_once(':')
-            && k.eq_ignore_ascii_case("content-length") {
-                len = v.trim().parse().unwrap_or(0);
-            }
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            len = v.trim().parse().unwrap_or(0);
+        }
     }
     let mut body = vec![0u8; len];
     reader.read_exact(&mut body)?;
