@@ -279,7 +279,13 @@ fn video_loop(shared: &Shared, counters: &OutboundCounters, out: &PacketSink) {
         }
         let adapted = match a.adapt(&frame) {
             Ok(Some(f)) => f,
-            Ok(None) => continue,
+            Ok(None) => {
+                // Dropped by the frame-rate limit: a pending keyframe goes to the next one.
+                if keyframe {
+                    shared.inbox.lock().keyframe = true;
+                }
+                continue;
+            }
             Err(e) => {
                 tracing::warn!("cannot adapt a frame to send: {e}");
                 continue;

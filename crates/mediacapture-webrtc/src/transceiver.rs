@@ -84,6 +84,17 @@ pub(crate) struct TransceiverState {
     pub(crate) local_stream_ids: Option<Vec<String>>,
     /// The remote is sending on it (its track was "added").
     pub(crate) receiving: bool,
+    /// `currentDirection` was once `sendrecv` or `sendonly` (the sender was used to send:
+    /// `addTrack` never reuses it).
+    pub(crate) has_sent: bool,
+}
+
+impl TransceiverState {
+    /// Sets `currentDirection` after a negotiation.
+    pub(crate) fn set_current_direction(&mut self, d: Dir) {
+        self.has_sent |= d.sends();
+        self.current_direction = Some(d);
+    }
 }
 
 pub(crate) struct TransceiverInner {
@@ -168,6 +179,7 @@ impl RTCRtpTransceiver {
                 local_direction: None,
                 local_stream_ids: None,
                 receiving: false,
+                has_sent: false,
             }),
             pc: Arc::downgrade(pc),
         });

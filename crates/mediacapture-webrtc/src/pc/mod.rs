@@ -561,8 +561,7 @@ impl RTCPeerConnection {
                         && t.sender().track().is_none()
                         && !st.stopping
                         && !st.stopped
-                        && !st.current_direction.is_some_and(|d| d.sends())
-                        && !st.local_direction.is_some_and(|d| d.sends())
+                        && !st.has_sent
                 })
                 .cloned()
         };

@@ -601,8 +601,10 @@ impl Driver {
                 st.current_direction = None;
                 continue;
             }
-            t.inner.state.lock().current_direction =
-                Some(jsep::current_direction(s.direction(), false));
+            t.inner
+                .state
+                .lock()
+                .set_current_direction(jsep::current_direction(s.direction(), false));
             changes.extend(self.receiving_change(&t, s.direction().sends(), s));
         }
         changes
