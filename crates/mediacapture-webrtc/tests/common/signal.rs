@@ -95,7 +95,8 @@ fn serve(conn: TcpStream, q: &Queue, tx: &Sender<Value>) -> std::io::Result<()> 
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_string();
-    let path = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("");
+    let path = target.split('?').next().unwrap_or("").to_string();
     let mut len = 0usize;
     loop {
         let mut h = String::new();
