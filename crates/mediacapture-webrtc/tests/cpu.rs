@@ -129,6 +129,14 @@ fn cpu_sending_720p30_and_opus_to_a_loopback_peer() {
     let total: f64 =
         after.iter().map(|(_, c)| c).sum::<f64>() - before.iter().map(|(_, c)| c).sum::<f64>();
     let o1 = outbound(&a);
+    let bwe = block_on(a.get_stats())
+        .unwrap()
+        .values()
+        .find_map(|s| match s {
+            RTCStats::CandidatePair(p) => p.available_outgoing_bitrate,
+            _ => None,
+        });
+    println!("  bandwidth estimate: {bwe:?} bit/s");
     println!(
         "ours: {media:.2} s of 1280x720@30 + Opus in {wall:.2} s: {:.0} ms CPU per media second \
          (whole sending process, fake capture included)",
