@@ -84,6 +84,22 @@ fn fake_camera_and_microphone_cross_and_arrive_as_tracks() {
     );
     assert!(!video.track.muted());
 
+    // The remote track is an ordinary track: its size follows the decoded pictures, and a
+    // clone takes constraints like a camera's.
+    assert_eq!(video.track.get_settings().width, Some(DECODED_W));
+    let small = video.track.clone_track();
+    block_on(small.apply_constraints(
+        mediacapture::MediaTrackConstraints::from_json(r#"{"width": 160, "height": 120}"#).unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(small.get_settings().width, Some(160));
+    let small_frames = small.video_frames();
+    let f = small_frames
+        .recv_timeout(SAFETY)
+        .expect("the clone's frames");
+    assert_eq!((f.display_width(), f.display_height()), (160, 120));
+    small.stop();
+
     // Audio: 1 s of the remote track has the microphone's 440 Hz tone.
     let mut samples = Vec::new();
     while samples.len() < 48_000 {
