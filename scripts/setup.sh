@@ -6,7 +6,9 @@ PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev l
       libopus-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
       ffmpeg mkvtoolnix
       # scripts/bench-frames.sh: the reference converters it compiles against.
-      libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev)
+      libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev
+      # WebRTC interop tests: headless Chromium, a loopback-only network namespace.
+      chromium iproute2)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

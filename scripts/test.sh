@@ -19,3 +19,13 @@ cargo test --workspace --locked
   npm run build
   npm test
 )
+
+# WebRTC interop: headless Chromium and libwebrtc in Node (@roamhq/wrtc) as remote peers. They
+# run in a network namespace of their own with loopback only, so no peer can gather or reach
+# any other address.
+(
+  cd crates/mediacapture-webrtc/interop
+  npm install --no-audit --no-fund
+)
+MEDIACAPTURE_TEST_BROWSER=1 unshare --net sh -c \
+  'ip link set lo up && cargo test --locked --offline -p mediacapture-webrtc --test chromium --test wrtc'

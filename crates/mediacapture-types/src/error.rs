@@ -40,6 +40,15 @@ pub enum ErrorKind {
     /// An ECMAScript `RangeError`: a value too large to represent (image data that cannot be
     /// allocated).
     RangeError,
+    /// An argument is not valid for the object it is applied to (WebRTC: a description or
+    /// parameters the peer connection cannot accept). Retrying with the same input does not
+    /// help.
+    InvalidAccessError,
+    /// An operation failed for an operation-specific reason (WebRTC's `RTCError`: malformed
+    /// SDP, a candidate that cannot be added, a closed peer connection's pending operations).
+    OperationError,
+    /// A string could not be parsed (WebRTC: an ICE server URL).
+    SyntaxError,
     /// An error with no more specific kind (e.g. I/O failure while recording).
     UnknownError,
 }
@@ -60,6 +69,9 @@ impl ErrorKind {
             ErrorKind::InvalidModificationError => "InvalidModificationError",
             ErrorKind::IndexSizeError => "IndexSizeError",
             ErrorKind::RangeError => "RangeError",
+            ErrorKind::InvalidAccessError => "InvalidAccessError",
+            ErrorKind::OperationError => "OperationError",
+            ErrorKind::SyntaxError => "SyntaxError",
             ErrorKind::UnknownError => "UnknownError",
         }
     }
@@ -138,6 +150,18 @@ impl Error {
     pub fn range_error(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::RangeError, message)
     }
+    /// `InvalidAccessError`.
+    pub fn invalid_access(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidAccessError, message)
+    }
+    /// `OperationError`.
+    pub fn operation(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::OperationError, message)
+    }
+    /// `SyntaxError`.
+    pub fn syntax(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::SyntaxError, message)
+    }
     /// `UnknownError`.
     pub fn unknown(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::UnknownError, message)
@@ -194,6 +218,9 @@ impl Error {
             "InvalidModificationError" => ErrorKind::InvalidModificationError,
             "IndexSizeError" => ErrorKind::IndexSizeError,
             "RangeError" => ErrorKind::RangeError,
+            "InvalidAccessError" => ErrorKind::InvalidAccessError,
+            "OperationError" => ErrorKind::OperationError,
+            "SyntaxError" => ErrorKind::SyntaxError,
             _ => ErrorKind::UnknownError,
         };
         Some(Error::new(kind, message))
