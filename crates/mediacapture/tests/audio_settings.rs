@@ -224,17 +224,29 @@ fn pulse_sources_offer_both_kinds() {
         Some(mediacapture::types::EchoCancellation::Bool(false))
     );
     assert_eq!(next_format(t), (rate, channels));
-    // Exact 16 kHz: the server converts, unprocessed; with echo cancellation required too,
-    // each alone is satisfiable: spec failedConstraint "".
-    let s = gum(&md, r#"{"audio":{"sampleRate":{"exact":16000}}}"#).unwrap();
+    t.stop();
+    // Exactly another rate the server converts to (not 48 kHz): unprocessed; with echo
+    // cancellation required too, each alone is satisfiable: spec failedConstraint "".
+    let other = *a
+        .sample_rates
+        .iter()
+        .find(|&&r| r != 48000 && r != rate)
+        .unwrap();
+    let s = gum(
+        &md,
+        &format!(r#"{{"audio":{{"sampleRate":{{"exact":{other}}}}}}}"#),
+    )
+    .unwrap();
     assert_eq!(
         s.get_audio_tracks()[0].get_settings().sample_rate,
-        Some(16000)
+        Some(other)
     );
     s.get_audio_tracks()[0].stop();
     let e = gum(
         &md,
-        r#"{"audio":{"sampleRate":{"exact":16000},"echoCancellation":{"exact":true}}}"#,
+        &format!(
+            r#"{{"audio":{{"sampleRate":{{"exact":{other}}},"echoCancellation":{{"exact":true}}}}}}"#
+        ),
     )
     .unwrap_err();
     assert_eq!(e.constraint(), Some(""));
