@@ -493,15 +493,27 @@ fn get_user_media_tracks_cancel_echo_of_what_the_process_plays() {
         out
     };
     let (on, off) = (collect(&cancelled), collect(&raw));
-    let sink = mic.sink.lock().unwrap().clone().expect("the microphone is open");
+    let sink = mic
+        .sink
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the microphone is open");
     for (k, block) in s.mic.chunks(FRAME).enumerate() {
         let ts = k as i64 * 10_000;
         let f = &s.far[k * FRAME..k * FRAME + block.len()];
-        far_end().push(&AudioData::from_f32(RATE, 1, f, ts).unwrap(), FarEndOrigin::Local);
+        far_end().push(
+            &AudioData::from_f32(RATE, 1, f, ts).unwrap(),
+            FarEndOrigin::Local,
+        );
         sink.on_audio(AudioData::from_f32(RATE, 1, block, ts).unwrap());
     }
     let (on, off) = (on.lock().unwrap().clone(), off.lock().unwrap().clone());
-    assert_eq!(off.len(), s.mic.len(), "the unprocessed track gets every sample");
+    assert_eq!(
+        off.len(),
+        s.mic.len(),
+        "the unprocessed track gets every sample"
+    );
     // The processed track: echo cancelled, and also noise-suppressed and gain-controlled
     // (its defaults), so compare echo to near end rather than raw levels.
     let echo_left = db(active_power(&on, &s.far, s.far_only.clone()))
