@@ -8,6 +8,7 @@
 //! priority), read from its source, not observed in a browser. Where the spec and Chromium
 //! differ the spec wins, and `KNOWN_DIFFERENCES` says how.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 mod common;
 use common::*;
 use mediacapture_core::audio::{EchoReference, SoftwareProcessing, software_processing};

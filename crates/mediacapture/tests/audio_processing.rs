@@ -6,6 +6,7 @@
 //! All tests of this file that push far-end audio hold `BUS`: the reference bus is one per
 //! process, and tests run in parallel.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 use mediacapture::audio_processing::{
     AudioProcessor, EchoReference, FRAME, FarEndOrigin, SoftwareProcessing, far_end,
 };

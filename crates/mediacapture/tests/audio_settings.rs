@@ -115,9 +115,8 @@ fn capabilities_cover_both_kinds() {
     );
     assert_eq!(caps["autoGainControl"], serde_json::json!([true, false]));
     assert_eq!(caps["voiceIsolation"], serde_json::json!([false]));
-    assert_eq!(
+    assert!(
         md.get_supported_constraints().voice_isolation,
-        true,
         "voiceIsolation is a supported constraint"
     );
 }
