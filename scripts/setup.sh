@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev libvpx-dev
       libopus-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
-      ffmpeg mkvtoolnix
+      ffmpeg mkvtoolnix ninja-build
       # scripts/bench-frames.sh: the reference converters it compiles against.
       libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev
       # WebRTC interop tests: headless Chromium, a loopback-only network namespace.
@@ -18,4 +18,54 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Debian archive this system installs from (its first Debian entry), for the extra suites
+# below.
+debian_uri() {
+  local uri
+  uri="$(grep -hoE '^URIs: *[^ ]+/debian$' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | sed 's/^URIs: *//')"
+  [ -n "$uri" ] || uri="$(grep -hoE '^deb +[^ ]+/debian ' /etc/apt/sources.list 2>/dev/null | head -n1 | awk '{print $2}')"
+  if [ -z "$uri" ]; then echo "setup: no Debian archive entry found" >&2; exit 1; fi
+  echo "$uri"
+}
+
+# WebRTC's audio processing module (the `webrtc-audio-processing` crate, feature `bundled`) is
+# built from source with ninja and meson >= 1.1 (the crate runs `meson setup --reconfigure` on
+# a fresh directory, which Debian 12's meson 1.0 refuses: meson comes from Debian 12's
+# backports), and needs Abseil >= 20240722, newer than Debian 12 ships: Abseil is built once
+# from Debian 13's source package (static, position-independent so that it can go into the
+# Node addon) into /usr/local, where pkg-config finds it.
+if ! meson --version 2>/dev/null | grep -qvE '^(0\.|1\.0\.)'; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  list="/etc/apt/sources.list.d/mediacapture-backports.sources"
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$(debian_uri)" \
+    | $SUDO tee "$list" >/dev/null
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports meson >/dev/null
+  $SUDO rm -f "$list"
+  $SUDO apt-get update -qq
+fi
+ABSL_VERSION=20240722
+if ! pkg-config --atleast-version="$ABSL_VERSION" absl_base 2>/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  work="$(mktemp -d)"; chmod 755 "$work"
+  list="/etc/apt/sources.list.d/mediacapture-abseil-src.sources"
+  # Source packages of the next Debian release only, from the system's own archive.
+  uri="$(debian_uri)"
+  printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
+    | $SUDO tee "$list" >/dev/null
+  $SUDO apt-get update -qq
+  (cd "$work" && apt-get source --download-only -qq "abseil=${ABSL_VERSION}.0-4" >/dev/null)
+  $SUDO rm -f "$list"
+  $SUDO apt-get update -qq
+  tar -xzf "$work/abseil_${ABSL_VERSION}.0.orig.tar.gz" -C "$work"
+  src="$(find "$work" -maxdepth 1 -type d -name 'abseil*' | head -n1)"
+  cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_CXX_STANDARD=17 -DABSL_PROPAGATE_CXX_STD=ON \
+    -DBUILD_SHARED_LIBS=OFF -DBUILD_TESTING=OFF -DABSL_ENABLE_INSTALL=ON \
+    -DCMAKE_INSTALL_PREFIX=/usr/local >/dev/null
+  cmake --build "$work/build" >/dev/null
+  $SUDO cmake --install "$work/build" >/dev/null
+  rm -rf "$work"
 fi

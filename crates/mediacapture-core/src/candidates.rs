@@ -9,15 +9,17 @@
 //! other, with the native aspect ratio, and clamped to the mode. The optimum of the fitness
 //! distance is at such a point for every single-property term, which makes the choice the
 //! same as over the whole space in all the cases the spec and Chromium's tests describe.
+//!
+//! A microphone's space is in [`crate::audio`].
 
 use crate::DeviceView;
 use mediacapture_types::native::{
-    AudioCapabilities, AudioConfig, DisplayCapabilities, DisplayConfig, NativeCapabilities,
-    NativeConfig, VideoCapabilities, VideoMode,
+    DisplayCapabilities, DisplayConfig, NativeCapabilities, NativeConfig, VideoCapabilities,
+    VideoMode,
 };
 use mediacapture_types::{
-    ConstrainDouble, ConstrainULong, EchoCancellation, MediaTrackConstraintSet,
-    MediaTrackConstraints, MediaTrackSettings, TrackKind, VideoResizeModeEnum,
+    ConstrainDouble, ConstrainULong, MediaTrackConstraintSet, MediaTrackConstraints,
+    MediaTrackSettings, TrackKind, VideoResizeModeEnum,
 };
 use std::collections::BTreeSet;
 
@@ -44,8 +46,11 @@ pub(crate) struct Candidate {
     /// candidate is derived from; tracks sharing a source must share the option.
     pub option: usize,
     /// UA tie-break, compared lexicographically, lower first (spec step 5: "system default
-    /// property values and User Agent default property values").
+    /// property values and User Agent default property values"). For audio, slots 1 and 2
+    /// depend on the constraints and are filled in at selection (see [`crate::audio::tie`]).
     pub tie: [f64; 6],
+    /// What the audio tie-break needs to know about a microphone candidate.
+    pub audio: Option<crate::audio::AudioTraits>,
 }
 
 /// `width / height` rounded to 10 decimal places, as the spec defines `aspectRatio`.
@@ -56,7 +61,7 @@ pub(crate) fn aspect(w: u32, h: u32) -> f64 {
     (f64::from(w) / f64::from(h) * 1e10).round() / 1e10
 }
 
-fn rel(a: f64, b: f64) -> f64 {
+pub(crate) fn rel(a: f64, b: f64) -> f64 {
     if a == b {
         0.0
     } else {
@@ -121,12 +126,12 @@ fn double_values(c: &Option<ConstrainDouble>) -> Option<Vec<(f64, bool)>> {
 }
 
 /// Numeric values named by any of the constraints, per property.
-struct Targets {
+pub(crate) struct Targets {
     width: Vec<f64>,
     height: Vec<f64>,
     aspect: Vec<f64>,
     frame_rate: Vec<f64>,
-    latency: Vec<f64>,
+    pub(crate) latency: Vec<f64>,
 }
 
 impl Targets {
@@ -299,6 +304,7 @@ fn video_candidates(
             native: NativeConfig::Video(*mode),
             option: i,
             tie,
+            audio: None,
         };
         // The native mode, resizeMode "none".
         out.push(make(
@@ -324,112 +330,6 @@ fn video_candidates(
                         + rel(f, DEFAULT_FRAME_RATE),
                 ];
                 out.push(make(w, h, f, VideoResizeModeEnum::CropAndScale, tie));
-            }
-        }
-    }
-    out
-}
-
-/// Rank of `v` in a preference list: the Chromium default first, then the backend's order.
-fn rank<T: PartialEq + Copy>(list: &[T], v: T, chromium_default: Option<T>) -> f64 {
-    if chromium_default == Some(v) {
-        return 0.0;
-    }
-    list.iter()
-        .position(|x| *x == v)
-        .map_or(1e6, |p| 1.0 + p as f64)
-}
-
-fn audio_candidates(dev: &DeviceView<'_>, caps: &AudioCapabilities, t: &Targets) -> Vec<Candidate> {
-    fn opts<T: Copy>(l: &[T]) -> Vec<Option<T>> {
-        if l.is_empty() {
-            vec![None]
-        } else {
-            l.iter().copied().map(Some).collect()
-        }
-    }
-    let (lo, hi) = caps.latency;
-    let mut latencies: Vec<Option<f64>> = Vec::new();
-    if lo.is_finite() && hi.is_finite() && lo <= hi {
-        latencies.push(Some(lo));
-        for &x in t.latency.iter().chain(std::iter::once(&hi)) {
-            let x = x.clamp(lo, hi);
-            if !latencies.contains(&Some(x)) {
-                latencies.push(Some(x));
-            }
-        }
-    } else {
-        latencies.push(None);
-    }
-    let mut out = Vec::new();
-    let mut option = 0;
-    for sr in opts(&caps.sample_rates) {
-        for cc in opts(&caps.channel_counts) {
-            for ss in opts(&caps.sample_sizes) {
-                for &lat in &latencies {
-                    for ec in opts(&caps.echo_cancellation) {
-                        for agc in opts(&caps.auto_gain_control) {
-                            for ns in opts(&caps.noise_suppression) {
-                                let pos = |l: &[u32], v: Option<u32>| {
-                                    v.and_then(|v| l.iter().position(|x| *x == v)).unwrap_or(0)
-                                        as f64
-                                };
-                                // Chromium's defaults: echoCancellation on when available;
-                                // autoGainControl and noiseSuppression follow it (Chromium
-                                // 156: `{echoCancellation: false}` also turns both off);
-                                // otherwise the system (backend) default, listed first.
-                                let processing = ec != Some(EchoCancellation::Bool(false));
-                                let tie = [
-                                    ec.map_or(0.0, |v| {
-                                        rank(
-                                            &caps.echo_cancellation,
-                                            v,
-                                            Some(EchoCancellation::Bool(true)),
-                                        )
-                                    }),
-                                    agc.map_or(0.0, |v| {
-                                        rank(&caps.auto_gain_control, v, Some(processing))
-                                    }),
-                                    ns.map_or(0.0, |v| {
-                                        rank(&caps.noise_suppression, v, Some(processing))
-                                    }),
-                                    pos(&caps.sample_rates, sr),
-                                    pos(&caps.channel_counts, cc) * 1e3
-                                        + pos(&caps.sample_sizes, ss),
-                                    lat.map_or(0.0, |l| rel(l, lo)),
-                                ];
-                                let settings = MediaTrackSettings {
-                                    sample_rate: sr,
-                                    sample_size: ss,
-                                    channel_count: cc,
-                                    latency: lat,
-                                    echo_cancellation: ec,
-                                    auto_gain_control: agc,
-                                    noise_suppression: ns,
-                                    device_id: Some(dev.device_id.clone()),
-                                    group_id: Some(dev.group_id.clone()),
-                                    ..Default::default()
-                                };
-                                let native = NativeConfig::Audio(AudioConfig {
-                                    sample_rate: sr.unwrap_or(0),
-                                    channel_count: cc.unwrap_or(0),
-                                    sample_size: ss.unwrap_or(0),
-                                    latency: lat.unwrap_or(0.0),
-                                    echo_cancellation: ec.unwrap_or(EchoCancellation::Bool(false)),
-                                    auto_gain_control: agc.unwrap_or(false),
-                                    noise_suppression: ns.unwrap_or(false),
-                                });
-                                out.push(Candidate {
-                                    settings,
-                                    native,
-                                    option,
-                                    tie,
-                                });
-                                option += 1;
-                            }
-                        }
-                    }
-                }
             }
         }
     }
@@ -521,6 +421,7 @@ fn display_candidates(
                         native,
                         option,
                         tie,
+                        audio: None,
                     });
                 }
             }
@@ -550,7 +451,7 @@ pub(crate) fn candidates(
                 constraints.iter().map(|c| &c.basic).collect();
             video_candidates(dev, c, &t, &basics)
         }
-        NativeCapabilities::Audio(c) => audio_candidates(dev, c, &t),
+        NativeCapabilities::Audio(c) => crate::audio::audio_candidates(dev, c, &t),
         NativeCapabilities::Display(c) => display_candidates(dev, c, &t),
         NativeCapabilities::Output => Vec::new(),
     }

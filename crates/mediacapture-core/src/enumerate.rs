@@ -160,11 +160,11 @@ pub fn device_info(
             capabilities: input.then(MediaTrackCapabilities::default),
         };
     }
-    let view = DeviceView {
-        descriptor: d,
-        device_id: hasher.device_id(origin, &d.raw_id),
-        group_id: hasher.group_id(origin, &d.raw_group_id),
-    };
+    let view = DeviceView::new(
+        d,
+        hasher.device_id(origin, &d.raw_id),
+        hasher.group_id(origin, &d.raw_group_id),
+    );
     DeviceInfo {
         capabilities: input.then(|| capabilities(&view)),
         info: MediaDeviceInfo {

@@ -12,6 +12,8 @@
 //! * [`enumerate`]: enumerateDevices' exposed list and `devicechange`.
 //! * [`check_display_options`]: getDisplayMedia's synchronous checks.
 //! * [`capabilities()`](capabilities): getCapabilities.
+//! * [`audio`]: a microphone's two kinds of candidates (its own formats, and the software
+//!   processing at 48 kHz) and the processing a track's settings need.
 //! * [`DeviceIdHasher`]: origin-specific device and group ids.
 //!
 //! ```
@@ -55,6 +57,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod audio;
 mod candidates;
 mod device_id;
 mod display;
@@ -71,6 +74,6 @@ pub use mediacapture_types::TrackKind;
 pub use mediacapture_types::native::DeviceDescriptor;
 pub use select::{
     ConstrainedTrack, DeviceView, Selection, Unsatisfied, apply_constraints, capabilities,
-    check_allowed_required, requested_kinds, select_device, select_settings,
+    check_allowed_required, is_microphone, requested_kinds, select_device, select_settings,
     select_settings_with_current,
 };

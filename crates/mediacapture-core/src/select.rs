@@ -20,21 +20,40 @@ pub struct DeviceView<'a> {
     pub device_id: String,
     /// The `groupId` this origin sees.
     pub group_id: String,
+    /// Whether the software audio processing (echo cancellation, noise suppression, gain
+    /// control at 48 kHz) is offered for this device's audio, as a second kind of candidate
+    /// settings besides the device's own formats (see [`crate::audio`]). `true` for a
+    /// microphone in getUserMedia; `false` for captured system audio, files and generated
+    /// sources, which Chromium does not process either.
+    pub audio_processing: bool,
 }
 
 impl<'a> DeviceView<'a> {
-    /// A view of `descriptor` with the given origin-specific ids.
+    /// A view of `descriptor` with the given origin-specific ids. A microphone
+    /// (`audioinput` with audio capabilities) is offered with software processing.
     pub fn new(
         descriptor: &'a DeviceDescriptor,
         device_id: impl Into<String>,
         group_id: impl Into<String>,
     ) -> Self {
         Self {
+            audio_processing: is_microphone(descriptor),
             descriptor,
             device_id: device_id.into(),
             group_id: group_id.into(),
         }
     }
+
+    /// The same view without software audio processing: only the device's own formats.
+    pub fn without_audio_processing(mut self) -> Self {
+        self.audio_processing = false;
+        self
+    }
+}
+
+/// An `audioinput` device with audio capabilities.
+pub fn is_microphone(d: &DeviceDescriptor) -> bool {
+    d.kind == MediaDeviceKind::AudioInput && matches!(d.capabilities, NativeCapabilities::Audio(_))
 }
 
 /// The outcome of SelectSettings: a track's settings and the native configuration they are
@@ -76,8 +95,14 @@ impl From<Unsatisfied> for Error {
     }
 }
 
-fn cmp_tie(a: &Candidate, b: &Candidate) -> Ordering {
-    for (x, y) in a.tie.iter().zip(b.tie.iter()) {
+/// The UA's order between candidates at equal distance; `processing`: whether audio
+/// processing is on by default for the constraints ([`crate::audio::processing_by_default`]).
+fn cmp_tie(a: &Candidate, b: &Candidate, processing: bool) -> Ordering {
+    let (ta, tb) = (
+        crate::audio::tie(a, processing),
+        crate::audio::tie(b, processing),
+    );
+    for (x, y) in ta.iter().zip(tb.iter()) {
         match x.total_cmp(y) {
             Ordering::Equal => {}
             o => return o,
@@ -163,13 +188,15 @@ fn select_from_preferring(
         }
     }
     // Step 6: the smallest basic distance; ties by UA defaults.
+    let processing =
+        crate::audio::processing_by_default(alive.iter().map(|(i, _)| &cands[*i]), &c.basic);
     alive
         .into_iter()
         .min_by(|(i, d), (j, e)| {
             let is_current = |k: usize| prefer.is_some_and(|p| cands[k].settings == *p);
             d.total_cmp(e)
                 .then_with(|| is_current(*j).cmp(&is_current(*i)))
-                .then_with(|| cmp_tie(&cands[*i], &cands[*j]))
+                .then_with(|| cmp_tie(&cands[*i], &cands[*j], processing))
         })
         .ok_or(Unsatisfied {
             constraint: String::new(),
@@ -411,7 +438,15 @@ pub fn select_device(
         }
     }
     // Smallest distance; ties: the system default device, then list order, then the
-    // device's own defaults.
+    // device's own defaults (audio processing on by default or not, per device).
+    let processing: Vec<bool> = (0..devices.len())
+        .map(|k| {
+            crate::audio::processing_by_default(
+                pool.iter().filter(|(i, _, _)| *i == k).map(|(_, c, _)| c),
+                &c.basic,
+            )
+        })
+        .collect();
     let best = pool.into_iter().min_by(|(i, a, d), (j, b, e)| {
         d.total_cmp(e)
             .then_with(|| {
@@ -421,7 +456,7 @@ pub fn select_device(
                     .cmp(&devices[*i].descriptor.is_default)
             })
             .then_with(|| i.cmp(j))
-            .then_with(|| cmp_tie(a, b))
+            .then_with(|| cmp_tie(a, b, processing.get(*i).copied().unwrap_or(true)))
     });
     match best {
         Some((i, cand, d)) => Ok((i, selection(&cand, d))),
@@ -471,40 +506,7 @@ pub fn capabilities(dev: &DeviceView<'_>) -> MediaTrackCapabilities {
                 ..Default::default()
             }
         }
-        NativeCapabilities::Audio(a) => {
-            let range = |l: &[u32]| {
-                Some(ULongRange {
-                    min: l.iter().copied().min(),
-                    max: l.iter().copied().max(),
-                })
-            };
-            // Spec: booleans before the modes of EchoCancellationModeEnum.
-            let mut ec = a.echo_cancellation.clone();
-            ec.sort_by_key(|v| match v {
-                mediacapture_types::EchoCancellation::Bool(true) => 0,
-                mediacapture_types::EchoCancellation::Bool(false) => 1,
-                mediacapture_types::EchoCancellation::Mode(_) => 2,
-            });
-            ec.dedup();
-            let dedup = |l: &[bool]| {
-                let mut l = l.to_vec();
-                l.sort_by_key(|b| !*b);
-                l.dedup();
-                Some(l)
-            };
-            MediaTrackCapabilities {
-                sample_rate: range(&a.sample_rates),
-                sample_size: range(&a.sample_sizes),
-                channel_count: range(&a.channel_counts),
-                latency: Some(DoubleRange::new(a.latency.0, a.latency.1)),
-                echo_cancellation: Some(ec),
-                auto_gain_control: dedup(&a.auto_gain_control),
-                noise_suppression: dedup(&a.noise_suppression),
-                device_id: id,
-                group_id: group,
-                ..Default::default()
-            }
-        }
+        NativeCapabilities::Audio(a) => crate::audio::audio_capabilities(dev, a),
         NativeCapabilities::Display(d) => MediaTrackCapabilities {
             // B.3: width/height up to the surface, down to the smallest aspect-preserving
             // downscale; aspectRatio is the surface's own.

@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use mediacapture_core::{capabilities, select_settings};
+use mediacapture_core::{DeviceView, capabilities, select_settings};
 use mediacapture_types::native::{DeviceDescriptor, NativeConfig};
 use serde_json::Value;
 
@@ -15,7 +15,11 @@ type Expect = Result<&'static str, &'static str>;
 type Case = (&'static str, fn() -> DeviceDescriptor, &'static str, Expect);
 
 fn check(dev: &DeviceDescriptor, constraints: &str, want: &Expect) -> Result<(), String> {
-    let got = select_settings(&view(dev), &tc(constraints));
+    check_view(&view(dev), constraints, want)
+}
+
+fn check_view(v: &DeviceView<'_>, constraints: &str, want: &Expect) -> Result<(), String> {
+    let got = select_settings(v, &tc(constraints));
     match (got, want) {
         (Ok(sel), Ok(subset)) => {
             let mut s = serde_json::to_value(&sel.settings).map_err(|e| e.to_string())?;
@@ -429,6 +433,8 @@ const VIDEO: &[Case] = &[
     ),
 ];
 
+/// A microphone's own formats and its own (hardware) processing switches only: a view
+/// without the software processing (as for captured system audio or a file).
 const AUDIO: &[Case] = &[
     (
         "5: unconstrained → system defaults, echo/AGC/NS on",
@@ -674,7 +680,11 @@ fn video_select_settings_table() {
 
 #[test]
 fn audio_select_settings_table() {
-    run_table(AUDIO, |c| c.0.into(), |c| check(&c.1(), c.2, &c.3));
+    run_table(
+        AUDIO,
+        |c| c.0.into(),
+        |c| check_view(&view(&c.1()).without_audio_processing(), c.2, &c.3),
+    );
 }
 
 #[test]
@@ -698,11 +708,23 @@ fn camera_capabilities() {
 #[test]
 fn microphone_capabilities_list_booleans_before_modes() {
     let d = mic("m", "g", true);
+    // The device's own values and the processed kind's: "remote-only" comes from the
+    // software processing, "all" from the device.
     let caps = serde_json::to_value(capabilities(&view(&d))).unwrap_or_default();
     let want: Value = serde_json::from_str(
         r#"{"sampleRate":{"max":48000,"min":44100},"sampleSize":{"max":16,"min":16},"channelCount":{"max":2,"min":1},
+            "latency":{"max":0.1,"min":0.01},"echoCancellation":[true,false,"all","remote-only"],"autoGainControl":[true,false],
+            "noiseSuppression":[true,false],"voiceIsolation":[false],"deviceId":"id-m","groupId":"g-g"}"#,
+    )
+    .unwrap_or_default();
+    assert_eq!(caps, want);
+    // Without software processing: the device's own only.
+    let caps = serde_json::to_value(capabilities(&view(&d).without_audio_processing()))
+        .unwrap_or_default();
+    let want: Value = serde_json::from_str(
+        r#"{"sampleRate":{"max":48000,"min":44100},"sampleSize":{"max":16,"min":16},"channelCount":{"max":2,"min":1},
             "latency":{"max":0.1,"min":0.01},"echoCancellation":[true,false,"all"],"autoGainControl":[true,false],
-            "noiseSuppression":[true,false],"deviceId":"id-m","groupId":"g-g"}"#,
+            "noiseSuppression":[true,false],"voiceIsolation":[false],"deviceId":"id-m","groupId":"g-g"}"#,
     )
     .unwrap_or_default();
     assert_eq!(caps, want);

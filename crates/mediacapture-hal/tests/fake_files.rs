@@ -250,9 +250,10 @@ fn aconfig(channel_count: u32) -> NativeConfig {
         channel_count,
         sample_size: 16,
         latency: 0.01,
-        echo_cancellation: EchoCancellation::Bool(true),
-        auto_gain_control: true,
-        noise_suppression: true,
+        // The fake microphone has no processing of its own (mediacapture does it).
+        echo_cancellation: EchoCancellation::Bool(false),
+        auto_gain_control: false,
+        noise_suppression: false,
     })
 }
 

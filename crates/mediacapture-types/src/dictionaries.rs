@@ -137,6 +137,9 @@ pub struct MediaTrackSettings {
     /// `suppressLocalAudioPlayback` (display audio).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppress_local_audio_playback: Option<bool>,
+    /// `voiceIsolation` (audio; mediacapture-extensions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_isolation: Option<bool>,
 }
 
 impl MediaTrackSettings {
@@ -169,6 +172,7 @@ impl MediaTrackSettings {
             "cursor" => self.cursor.map(|v| V::String(v.as_str().into())),
             "restrictOwnAudio" => self.restrict_own_audio.map(V::Bool),
             "suppressLocalAudioPlayback" => self.suppress_local_audio_playback.map(V::Bool),
+            "voiceIsolation" => self.voice_isolation.map(V::Bool),
             _ => None,
         }
     }
@@ -249,6 +253,9 @@ pub struct MediaTrackCapabilities {
     /// `cursor` (the supported values).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Vec<CursorCaptureConstraint>>,
+    /// `voiceIsolation` (audio; mediacapture-extensions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_isolation: Option<Vec<bool>>,
 }
 
 /// `MediaTrackSupportedConstraints`: `true` for every constrainable property the
@@ -322,6 +329,9 @@ pub struct MediaTrackSupportedConstraints {
     /// `suppressLocalAudioPlayback`.
     #[serde(skip_serializing_if = "is_false")]
     pub suppress_local_audio_playback: bool,
+    /// `voiceIsolation` (mediacapture-extensions).
+    #[serde(skip_serializing_if = "is_false")]
+    pub voice_isolation: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -352,6 +362,7 @@ impl Default for MediaTrackSupportedConstraints {
             cursor: true,
             restrict_own_audio: true,
             suppress_local_audio_playback: true,
+            voice_isolation: true,
         }
     }
 }
@@ -381,6 +392,7 @@ impl MediaTrackSupportedConstraints {
             "cursor" => self.cursor,
             "restrictOwnAudio" => self.restrict_own_audio,
             "suppressLocalAudioPlayback" => self.suppress_local_audio_playback,
+            "voiceIsolation" => self.voice_isolation,
             _ => false,
         }
     }

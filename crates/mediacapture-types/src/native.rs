@@ -42,7 +42,14 @@ pub struct VideoCapabilities {
     pub facing_mode: Option<VideoFacingModeEnum>,
 }
 
-/// What a microphone (or any audio capture source) can do.
+/// What a microphone (or any audio capture source) can do *itself*: the formats it opens in
+/// and the processing the device or the system applies before the audio reaches us (a
+/// headset's own echo canceller, say). Most devices have none: `[false]`.
+///
+/// The software processing `mediacapture` applies to microphones (WebRTC's audio processing
+/// module: echo cancellation, noise suppression, gain control) is not listed here: the core
+/// adds it as a separate kind of candidate settings ("processed", 48 kHz), as Chromium does,
+/// and a backend never hears of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioCapabilities {
@@ -55,11 +62,11 @@ pub struct AudioCapabilities {
     pub sample_sizes: Vec<u32>,
     /// Latency range in seconds `(min, max)`; the first value is the default.
     pub latency: (f64, f64),
-    /// Echo cancellation values that can be set, preferred first (`[false]` = none).
+    /// The device's own echo cancellation: values that can be set (`[false]` = none).
     pub echo_cancellation: Vec<EchoCancellation>,
-    /// Automatic gain control values that can be set, preferred first.
+    /// The device's own automatic gain control: values that can be set (`[false]` = none).
     pub auto_gain_control: Vec<bool>,
-    /// Noise suppression values that can be set, preferred first.
+    /// The device's own noise suppression: values that can be set (`[false]` = none).
     pub noise_suppression: Vec<bool>,
 }
 
@@ -135,7 +142,9 @@ pub enum NativeConfig {
     Display(DisplayConfig),
 }
 
-/// A microphone configuration.
+/// A microphone configuration: the format the device opens in and the device's own
+/// processing switches (see [`AudioCapabilities`]). Software processing chosen for a track
+/// is not part of it: it belongs to the track's settings and runs in `mediacapture`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioConfig {
@@ -147,11 +156,11 @@ pub struct AudioConfig {
     pub sample_size: u32,
     /// Requested latency in seconds.
     pub latency: f64,
-    /// Echo cancellation mode.
+    /// The device's own echo cancellation.
     pub echo_cancellation: EchoCancellation,
-    /// Automatic gain control on or off.
+    /// The device's own automatic gain control.
     pub auto_gain_control: bool,
-    /// Noise suppression on or off.
+    /// The device's own noise suppression.
     pub noise_suppression: bool,
 }
 

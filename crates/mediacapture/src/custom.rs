@@ -33,10 +33,13 @@ pub fn open_track(
             return Err(Error::type_error("an output device has nothing to capture"));
         }
     };
+    // Not a microphone of the user's: no software audio processing (Chromium does not
+    // process captured media either).
     let view = DeviceView {
         descriptor: &device,
         device_id: device.raw_id.clone(),
         group_id: device.raw_group_id.clone(),
+        audio_processing: false,
     };
     let selection = mediacapture_core::select_settings(&view, &constraints).map_err(|u| {
         Error::overconstrained(

@@ -75,6 +75,7 @@
 //! salt, the origin and the backend's raw id: stable for one origin, unlinkable across
 //! origins. Labels and ids are hidden until a getUserMedia call succeeds, as the spec says.
 
+pub mod audio_processing;
 pub mod custom;
 mod devices;
 pub mod events;

@@ -3,8 +3,12 @@
 //! A device opened by several tracks (clones, or several getUserMedia calls) is opened once, in
 //! one native configuration. Each distinct target (a smaller size, a lower frame rate, another
 //! sample rate or channel count) gets one adapter, computed once per frame and shared by every
-//! track that wants that output: Chromium's `VideoTrackAdapter` is the model.
+//! track that wants that output: Chromium's `VideoTrackAdapter` is the model. An audio
+//! target with software processing gets an [`AudioProcessor`] (one per distinct processing
+//! configuration and channel count, as Chromium runs one processing chain per distinct
+//! configuration).
 
+use crate::audio_processing::{AudioProcessor, SoftwareProcessing};
 use crate::events::EventLoop;
 use crate::track::TrackInner;
 use crate::{Error, Result};
@@ -27,21 +31,42 @@ pub(crate) enum Target {
     Audio {
         sample_rate: u32,
         channel_count: u32,
+        /// Software processing, when the track's settings ask for any.
+        processing: Option<SoftwareProcessing>,
     },
 }
 
+type TargetKey = (u64, u64, u64, u8);
+
 impl Target {
-    fn key(&self) -> (u64, u64, u64) {
+    fn key(&self) -> TargetKey {
         match *self {
             Target::Video {
                 width,
                 height,
                 frame_rate,
-            } => (u64::from(width), u64::from(height), frame_rate.to_bits()),
+            } => (u64::from(width), u64::from(height), frame_rate.to_bits(), 0),
             Target::Audio {
                 sample_rate,
                 channel_count,
-            } => (u64::from(sample_rate), u64::from(channel_count), u64::MAX),
+                processing,
+            } => {
+                let bits = processing.map_or(0, |p| {
+                    use crate::audio_processing::EchoReference as E;
+                    1 | match p.echo_cancellation {
+                        None => 0,
+                        Some(E::All) => 2,
+                        Some(E::RemoteOnly) => 4,
+                    } | u8::from(p.auto_gain_control) << 3
+                        | u8::from(p.noise_suppression) << 4
+                });
+                (
+                    u64::from(sample_rate),
+                    u64::from(channel_count),
+                    u64::MAX,
+                    bits,
+                )
+            }
         }
     }
 }
@@ -49,6 +74,7 @@ impl Target {
 enum Adapter {
     Video(VideoAdapter),
     Audio(AudioAdapter),
+    Processed(Box<AudioProcessor>),
 }
 
 struct Route {
@@ -60,7 +86,7 @@ struct HubState {
     source: Option<Box<dyn Source>>,
     config: NativeConfig,
     tracks: Vec<Weak<TrackInner>>,
-    adapters: HashMap<(u64, u64, u64), Arc<Mutex<Adapter>>>,
+    adapters: HashMap<TargetKey, Arc<Mutex<Adapter>>>,
     closed: bool,
     muted: bool,
     /// Set when the source changed its configuration by itself (`SourceEvent::Reconfigured`):
@@ -77,6 +103,9 @@ pub(crate) struct SourceHub {
     pub(crate) display: bool,
     pub(crate) device_id: String,
     pub(crate) group_id: String,
+    /// Whether the software audio processing is offered for this source (a getUserMedia
+    /// microphone): selection for its tracks sees the processed kind of candidates too.
+    pub(crate) audio_processing: bool,
     backend: Arc<dyn Backend>,
     /// Where this source's tracks fire their events.
     pub(crate) event_loop: EventLoop,
@@ -104,8 +133,10 @@ impl SourceHub {
         event_loop: EventLoop,
         requests: EventLoop,
     ) -> Result<Arc<SourceHub>> {
+        let display = display || descriptor.is_display();
         let hub = Arc::new(SourceHub {
-            display: display || descriptor.is_display(),
+            audio_processing: !display && mediacapture_core::is_microphone(&descriptor),
+            display,
             descriptor,
             device_id,
             group_id,
@@ -255,7 +286,9 @@ impl SourceHub {
         let mut routes: Vec<(Target, Route)> = Vec::new();
         let mut used = Vec::new();
         for t in &tracks {
-            let Some(target) = t.target() else { continue };
+            let Some(target) = t.target(&native) else {
+                continue;
+            };
             if let Some((_, r)) = routes.iter_mut().find(|(k, _)| *k == target) {
                 r.tracks.push(Arc::downgrade(t));
                 continue;
@@ -353,7 +386,7 @@ impl SourceHub {
         for route in routes.iter() {
             let adapted = match &mut *route.adapter.lock() {
                 Adapter::Video(a) => a.adapt(&frame),
-                Adapter::Audio(_) => continue,
+                Adapter::Audio(_) | Adapter::Processed(_) => continue,
             };
             match adapted {
                 Ok(Some(out)) => {
@@ -371,7 +404,10 @@ impl SourceHub {
         let routes = self.routes.lock().clone();
         for route in routes.iter() {
             let adapted = match &mut *route.adapter.lock() {
-                Adapter::Audio(a) => a.process(&data),
+                Adapter::Audio(a) => a
+                    .process(&data)
+                    .map_err(|e| Error::not_readable(e.to_string())),
+                Adapter::Processed(p) => p.process(&data),
                 Adapter::Video(_) => continue,
             };
             match adapted {
@@ -395,6 +431,24 @@ fn make_adapter(native: &NativeConfig, target: Target) -> Result<Adapter> {
             Target::Audio {
                 sample_rate,
                 channel_count,
+                processing: Some(p),
+            },
+        ) => {
+            if sample_rate != crate::audio_processing::PROCESSING_RATE {
+                return Err(Error::not_readable(format!(
+                    "processed audio is {} Hz, not {sample_rate} Hz",
+                    crate::audio_processing::PROCESSING_RATE
+                )));
+            }
+            AudioProcessor::new(n.sample_rate, n.channel_count, channel_count, p)
+                .map(|p| Adapter::Processed(Box::new(p)))
+        }
+        (
+            NativeConfig::Audio(n),
+            Target::Audio {
+                sample_rate,
+                channel_count,
+                processing: None,
             },
         ) => AudioAdapter::new(n.sample_rate, n.channel_count, sample_rate, channel_count)
             .map(Adapter::Audio)

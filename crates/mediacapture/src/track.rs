@@ -283,6 +283,7 @@ impl MediaStreamTrack {
             descriptor: &descriptor,
             device_id: hub.device_id.clone(),
             group_id: hub.group_id.clone(),
+            audio_processing: hub.audio_processing,
         };
         let current_settings = inner.state.lock().settings.clone();
         let selection = mediacapture_core::select_settings_with_current(
@@ -503,6 +504,7 @@ impl TrackInner {
             descriptor,
             device_id: device_id.to_string(),
             group_id: group_id.to_string(),
+            audio_processing: self.source.audio_processing,
         };
         let constraints = self.state.lock().constraints.clone();
         let selection = mediacapture_core::select_settings(&view, &constraints).or_else(|_| {
@@ -527,8 +529,11 @@ impl TrackInner {
         }
     }
 
-    /// What this track wants from its source's adapters.
-    pub(crate) fn target(&self) -> Option<Target> {
+    /// What this track wants from its source's adapters, when the source runs in `native`.
+    pub(crate) fn target(
+        &self,
+        native: &mediacapture_types::native::NativeConfig,
+    ) -> Option<Target> {
         let s = self.state.lock();
         match self.kind {
             TrackKind::Video => Some(Target::Video {
@@ -539,6 +544,7 @@ impl TrackInner {
             TrackKind::Audio => Some(Target::Audio {
                 sample_rate: s.settings.sample_rate?,
                 channel_count: s.settings.channel_count?,
+                processing: mediacapture_core::audio::software_processing(&s.settings, native),
             }),
         }
     }

@@ -162,11 +162,11 @@ impl DeviceSpec {
             channel_counts: vec![1, 2],
             sample_sizes: vec![16],
             latency: (0.01, 0.01),
-            // Chromium's fake microphone reports these processing switches (its audio
-            // processing runs in software); on a synthetic tone they change nothing.
-            echo_cancellation: vec![EchoCancellation::Bool(true), EchoCancellation::Bool(false)],
-            auto_gain_control: vec![true, false],
-            noise_suppression: vec![true, false],
+            // The device's own processing: none. Echo cancellation, noise suppression and
+            // gain control are done in software by `mediacapture` for every microphone.
+            echo_cancellation: vec![EchoCancellation::Bool(false)],
+            auto_gain_control: vec![false],
+            noise_suppression: vec![false],
             width: 1920,
             height: 1080,
             frame_rate: 30.0,
@@ -194,9 +194,23 @@ impl DeviceSpec {
         }
     }
 
-    /// A microphone: 48 kHz, mono or stereo, 16-bit, 10 ms latency.
+    /// A microphone: 48 kHz, mono or stereo, 16-bit, 10 ms latency, no processing of its
+    /// own (`mediacapture` offers every microphone processed in software as well).
     pub fn microphone(label: &str) -> Self {
         Self::base(FakeDeviceKind::AudioInput, label)
+    }
+
+    /// A microphone shaped like Chromium's fake one (`--use-fake-device-for-media-stream`):
+    /// 44.1 kHz stereo only, 16-bit, 10 ms latency, no processing of its own. Through
+    /// `mediacapture` it then reports what Chromium reports: 48 kHz mono processed by
+    /// default, 44.1 kHz stereo with `echoCancellation: false`. With a `file` it plays the
+    /// file as what it hears. In a JSON profile: `"sampleRate": [44100], "channelCount": [2]`.
+    pub fn chromium_microphone(label: &str) -> Self {
+        DeviceSpec {
+            sample_rates: vec![44100],
+            channel_counts: vec![2],
+            ..Self::base(FakeDeviceKind::AudioInput, label)
+        }
     }
 
     /// A system-audio source (what the speakers play, for getDisplayMedia): 48 kHz, stereo or
@@ -205,9 +219,6 @@ impl DeviceSpec {
     pub fn system_audio(label: &str) -> Self {
         DeviceSpec {
             channel_counts: vec![2, 1],
-            echo_cancellation: vec![EchoCancellation::Bool(false)],
-            auto_gain_control: vec![false],
-            noise_suppression: vec![false],
             ..Self::base(FakeDeviceKind::SystemAudio, label)
         }
     }
@@ -272,6 +283,10 @@ impl DeviceSpec {
 ///   {"kind": "videoinput", "label": "Busy Camera", "busy": true, "id": "cam-busy"}
 /// ]}
 /// ```
+///
+/// A microphone's `echoCancellation`, `autoGainControl` and `noiseSuppression` are the
+/// device's *own* processing switches (default `[false]`, as on Chromium's fake microphone);
+/// `mediacapture` offers every microphone with its software processing besides.
 ///
 /// `pixelFormat` is one of `I420`, `NV12`, `YUYV`, `BGRA` and, for cameras, `MJPEG` (frames
 /// are baseline JPEGs, like a webcam's MJPEG mode). `id` and `groupId` are raw ids

@@ -222,6 +222,10 @@ constraint_set! {
     restrict_own_audio: ConstrainBoolean = "restrictOwnAudio", Audio, false, Boolean;
     /// `suppressLocalAudioPlayback` (display audio).
     suppress_local_audio_playback: ConstrainBoolean = "suppressLocalAudioPlayback", Audio, false, Boolean;
+    /// `voiceIsolation` (audio; mediacapture-extensions). Not among the spec's *allowed
+    /// required constraints for device selection*, so `{exact: …}` in getUserMedia is a
+    /// TypeError; applyConstraints takes it.
+    voice_isolation: ConstrainBoolean = "voiceIsolation", Audio, false, Boolean;
 }
 
 /// The [`PropertyInfo`] of a property by IDL name.

@@ -87,7 +87,10 @@ impl DevicesInner {
         let audio = match &system_audio {
             Some((audio_backend, a)) => {
                 let cs = options.audio.constraints();
-                let sel = mediacapture_core::select_settings(&self.view(a), &cs).map_err(|u| {
+                // The system audio is what the speakers play: no echo cancellation or other
+                // processing on it (Chromium leaves captured system audio unprocessed too).
+                let view = self.view(a).without_audio_processing();
+                let sel = mediacapture_core::select_settings(&view, &cs).map_err(|u| {
                     Error::overconstrained(
                         u.constraint.clone(),
                         format!("the system audio cannot satisfy {:?}", u.constraint),

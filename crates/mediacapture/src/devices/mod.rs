@@ -307,12 +307,14 @@ impl DevicesInner {
         out
     }
 
+    /// The view of a device for selection: microphones come with the software audio
+    /// processing (Chromium's processed candidates); see `display_view` for getDisplayMedia.
     fn view<'a>(&self, d: &'a DeviceDescriptor) -> DeviceView<'a> {
-        DeviceView {
-            descriptor: d,
-            device_id: self.hasher.device_id(&self.origin, &d.raw_id),
-            group_id: self.hasher.group_id(&self.origin, &d.raw_group_id),
-        }
+        DeviceView::new(
+            d,
+            self.hasher.device_id(&self.origin, &d.raw_id),
+            self.hasher.group_id(&self.origin, &d.raw_group_id),
+        )
     }
 
     fn live_hubs(&self) -> Vec<Arc<SourceHub>> {

@@ -156,7 +156,11 @@ impl DevicesInner {
         constraints: MediaTrackConstraints,
         selection: mediacapture_core::Selection,
     ) -> Result<MediaStreamTrack> {
-        let view = self.view(d);
+        let view = if display {
+            self.view(d).without_audio_processing()
+        } else {
+            self.view(d)
+        };
         let mut capabilities = mediacapture_core::capabilities(&view);
         let mut settings = selection.settings;
         if display {
