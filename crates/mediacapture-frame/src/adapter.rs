@@ -22,7 +22,8 @@ pub struct VideoAdapterConfig {
 /// `VideoTrackAdapter` does. One adapter serves every track with the same settings.
 ///
 /// * Output is I420. A frame that is already I420 at the output size is passed through as a
-///   clone sharing its buffer: no copy.
+///   clone sharing its buffer: no copy. An adapter made [`keeping_alpha`](Self::keeping_alpha)
+///   also passes RGBA and BGRA frames at the output size through unconverted.
 /// * Frames are never upscaled: each side is the smaller of the source's and the target's
 ///   ([`adapted_size`](crate::adapted_size)); if the source shrinks (a resized window), so
 ///   does the output, and the crop keeps the target's aspect ratio while both sides are
@@ -47,6 +48,7 @@ pub struct VideoAdapter {
     config: VideoAdapterConfig,
     decimator: FrameRateDecimator,
     scaler: Scaler,
+    keep_alpha: bool,
 }
 
 impl VideoAdapter {
@@ -56,7 +58,19 @@ impl VideoAdapter {
             config,
             decimator: FrameRateDecimator::new(config.frame_rate),
             scaler: Scaler::new(),
+            keep_alpha: false,
         }
+    }
+
+    /// This adapter, passing RGBA and BGRA frames that need no scaling through as they are
+    /// (sharing their buffer) instead of converting them to I420: what a track's frames need
+    /// when their source has an alpha channel. Canvas capture says "the alpha channel content
+    /// of the canvas must be captured and preserved", and Chromium's canvas capture delivers
+    /// ARGB frames for that reason. Consumers that need I420 (encoders) convert themselves.
+    /// Frames that are scaled still come out I420.
+    pub fn keeping_alpha(mut self) -> Self {
+        self.keep_alpha = true;
+        self
     }
 
     /// The current target.
@@ -89,7 +103,10 @@ impl VideoAdapter {
         let (in_w, in_h) = (frame.display_width(), frame.display_height());
         let (w, h) = adapted_size(in_w, in_h, self.config.width, self.config.height);
         if (w, h) == (in_w, in_h) {
-            if frame.format() == PixelFormat::I420 {
+            let pass = frame.format() == PixelFormat::I420
+                || (self.keep_alpha
+                    && matches!(frame.format(), PixelFormat::Rgba | PixelFormat::Bgra));
+            if pass {
                 return Ok(Some(frame.clone()));
             }
             return convert(frame, PixelFormat::I420).map(Some);

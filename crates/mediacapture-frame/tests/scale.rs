@@ -459,3 +459,42 @@ fn other_ratios_still_scale() {
         assert!(y[row].windows(2).all(|w| w[0] <= w[1]), "not monotonic");
     }
 }
+
+/// Canvas capture: "the alpha channel content of the canvas must be captured and preserved".
+/// An adapter keeping alpha passes RGBA at the output size through untouched (no round trip
+/// through I420), and still scales (to I420) when the size changes; a plain adapter converts.
+#[test]
+fn keeping_alpha_passes_rgba_through_and_still_scales() {
+    let px = [255u8, 0, 0, 128];
+    let data: Vec<u8> = px.iter().copied().cycle().take(8 * 4 * 4).collect();
+    let rgba = VideoFrame::new(PixelFormat::Rgba, 8, 4, data.clone(), 7).unwrap();
+    let same = VideoAdapterConfig {
+        width: 8,
+        height: 4,
+        frame_rate: 0.0,
+    };
+    let out = VideoAdapter::new(same)
+        .keeping_alpha()
+        .adapt(&rgba)
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.format(), PixelFormat::Rgba);
+    assert_eq!(out.plane(0), &data[..]);
+    assert_eq!(out.timestamp(), 7);
+
+    let plain = VideoAdapter::new(same).adapt(&rgba).unwrap().unwrap();
+    assert_eq!(plain.format(), PixelFormat::I420);
+
+    let half = VideoAdapterConfig {
+        width: 4,
+        height: 2,
+        frame_rate: 0.0,
+    };
+    let scaled = VideoAdapter::new(half)
+        .keeping_alpha()
+        .adapt(&rgba)
+        .unwrap()
+        .unwrap();
+    assert_eq!(scaled.format(), PixelFormat::I420);
+    assert_eq!((scaled.display_width(), scaled.display_height()), (4, 2));
+}

@@ -295,12 +295,13 @@ test('path drawing calls give captured frames', async () => {
     ctx.fill();
     const { value } = await next;
     assert.equal(value.width, 32);
-    // The track's frames went through I420: colours within a small tolerance.
-    const near = (data, i, want) => want.every((v, c) => Math.abs(data[i + c] - v) <= 3);
+    // The canvas's RGBA reaches the reader as it is (alpha kept, no trip through YUV).
+    const near = (data, i, want) => want.every((v, c) => Math.abs(data[i + c] - v) <= 0);
     const i = (16 * 32 + 16) * 4;
     assert.ok(near(value.data, i, [0, 255, 0, 255]), `${value.data.subarray(i, i + 4)}`);
-    // Outside the circle: black (alpha does not survive I420).
-    assert.ok(near(value.data, 0, [0, 0, 0]), `${value.data.subarray(0, 4)}`);
+    // Outside the circle: transparent ("the alpha channel content of the canvas must be
+    // captured and preserved").
+    assert.ok(near(value.data, 0, [0, 0, 0, 0]), `${value.data.subarray(0, 4)}`);
     // putImageData paints too. Wait first so that the track's 60 fps cap cannot drop the
     // frame (frames are timestamped when painted).
     await new Promise((r) => setTimeout(r, 100));

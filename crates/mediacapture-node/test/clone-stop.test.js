@@ -24,6 +24,8 @@ test('stop(): ended at once, no ended event, active flips synchronously, inheren
   assert.equal(s.active, false);
   v.stop(); // a second stop is a no-op
   await mc.flushEvents();
+  // A check that something does NOT happen: no event or clock can show an absence, so this
+  // waits a little; it can only pass wrongly, never fail wrongly, on a slow machine.
   await sleep(50);
   assert.equal(ended, 0, 'stop() fires no ended event');
   assert.deepEqual(v.getSettings(), {

@@ -153,6 +153,7 @@ test('browser code runs unchanged after install()', () => {
       recorder.ondataavailable = (e) => chunks.push(e.data);
       const stopped = new Promise((r) => (recorder.onstop = r));
       recorder.start();
+      // The MDN pattern as pages write it: record for a while (how long does not matter).
       await new Promise((r) => setTimeout(r, 300));
       recorder.stop();
       await stopped;

@@ -178,6 +178,8 @@ test('devicechange fires only when the exposed list changes', async () => {
   // not change what the page can see.
   mc.fake.addDevice({ ...CAMERA, id: 'second', label: 'Second' }, md);
   await mc.flushEvents();
+  // A check that something does NOT happen: no event or clock can show an absence, so this
+  // waits a little; it can only pass wrongly, never fail wrongly, on a slow machine.
   await sleep(50);
   assert.equal(fired, 0);
   const s = await md.getUserMedia({ video: true });

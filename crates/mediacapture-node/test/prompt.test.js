@@ -113,6 +113,8 @@ test('a throwing handler refuses (NotAllowedError) and raises no uncaught except
     throw new Error('the prompt window crashed');
   });
   assertNotAllowed(await rejection(md.getUserMedia({ audio: true })));
+  // A check that something does NOT happen: no event or clock can show an absence, so this
+  // waits a little; it can only pass wrongly, never fail wrongly, on a slow machine.
   await sleep(50);
   assert.deepEqual(uncaught, []);
   assert.equal(mc.getPermission('microphone', md), 'prompt');

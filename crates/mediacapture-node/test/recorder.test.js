@@ -95,11 +95,13 @@ test('events in order, trusted; dataavailable delivers global Blobs; the file pl
   r.start(200);
   await nextEvent(r, 'start');
   assert.equal(r.mimeType, 'video/webm;codecs=vp8,opus');
-  await sleep(400);
+  // Media time comes from the recorder's own events, not from sleeping.
+  await nextEvent(r, 'dataavailable', 10000);
   r.pause();
-  await sleep(100);
+  await nextEvent(r, 'pause');
   r.resume();
-  await sleep(700);
+  await nextEvent(r, 'resume');
+  await nextEvent(r, 'dataavailable', 10000);
   const stopped = nextEvent(r, 'stop', 10000);
   r.stop();
   await stopped;
@@ -152,7 +154,6 @@ test('requestData() right after start gives a (possibly empty) blob; stopping th
   r.start();
   r.requestData();
   await nextEvent(r, 'dataavailable');
-  await sleep(300);
   const stopped = nextEvent(r, 'stop', 10000);
   s.getTracks()[0].stop();
   await stopped;

@@ -20,12 +20,15 @@ test('canvas: no frame before drawing, frames after, settings follow a resize', 
   assert.deepEqual([track.getSettings().width, track.getSettings().height], [64, 48]);
   const frames = track.frames({ format: 'RGBA' });
   const first = frames.next();
+  // A check that something does NOT happen: no event or clock can show an absence, so this
+  // waits a little; it can only pass wrongly, never fail wrongly, on a slow machine.
   const none = await Promise.race([first, sleep(300).then(() => 'nothing')]);
   assert.equal(none, 'nothing', 'no frame until the canvas is drawn to');
   ctx.fillStyle = '#ff0000';
   ctx.fillRect(0, 0, 64, 48);
   const { value } = await first;
   assert.equal(value.width, 64);
+  // Exact: the canvas's RGBA reaches the reader without a trip through YUV.
   assert.deepEqual([...value.data.subarray(0, 4)], [255, 0, 0, 255]);
   canvas.width = 32;
   await mc.flushEvents();
@@ -41,9 +44,10 @@ test('canvas: frameRequestRate 0 sends frames only on requestFrame()', async () 
   const frames = track.frames();
   ctx.fillRect(0, 0, 16, 16); // the initial request is still pending: one frame
   await frames.next();
-  await sleep(50);
   ctx.fillRect(0, 0, 8, 8); // no request: no frame
   const second = frames.next();
+  // A check that something does NOT happen: no event or clock can show an absence, so this
+  // waits a little; it can only pass wrongly, never fail wrongly, on a slow machine.
   const none = await Promise.race([second, sleep(300).then(() => 'nothing')]);
   assert.equal(none, 'nothing');
   track.requestFrame();

@@ -15,6 +15,8 @@ test('100 rounds of getUserMedia, clone x3, frames, stop: threads come back', { 
   const warm = await md.getUserMedia({ video: true, audio: true });
   warm.getTracks().forEach((t) => t.stop());
   await mc.flushEvents();
+  // Threads of the warm-up exit on their own; counting too early only makes `before` larger
+  // (the test more lenient), so this short wait cannot make it fail.
   await sleep(200);
   const before = threadCount();
   for (let round = 0; round < 100; round++) {

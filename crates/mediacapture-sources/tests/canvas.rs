@@ -74,9 +74,11 @@ fn settings_follow_the_canvas_and_nothing_comes_before_a_draw() {
     let f = frames.try_recv().expect("a frame");
     assert_eq!(f.timestamp(), 2_000_000, "stamped with the canvas clock");
     assert_eq!((f.display_width(), f.display_height()), (320, 240));
-    // BT.601 limited-range red: Y ≈ 81.
-    let y = f.plane(0)[f.stride(0) * 120 + 160];
-    assert!((76..=86).contains(&y), "luma of red is {y}");
+    // The canvas's own RGBA, alpha included ("the alpha channel content of the canvas must be
+    // captured and preserved"): no trip through YUV.
+    assert_eq!(f.format(), PixelFormat::Rgba);
+    let at = f.stride(0) * 120 + 160 * 4;
+    assert_eq!(&f.plane(0)[at..at + 4], &[255, 0, 0, 255]);
 }
 
 #[test]

@@ -26,6 +26,18 @@ pub fn open_track(
     device: DeviceDescriptor,
     constraints: MediaTrackConstraints,
 ) -> Result<MediaStreamTrack> {
+    open_track_on(backend, device, constraints, EventLoop::global())
+}
+
+/// [`open_track`] with the track's events (`ended`, `mute`, `unmute`) on `event_loop`: for a
+/// source that belongs to an object with a loop of its own (a peer connection's remote
+/// tracks, a media element's capture), so that its events are ordered with that object's.
+pub fn open_track_on(
+    backend: Arc<dyn Backend>,
+    device: DeviceDescriptor,
+    constraints: MediaTrackConstraints,
+    event_loop: EventLoop,
+) -> Result<MediaStreamTrack> {
     let kind = match device.capabilities {
         NativeCapabilities::Audio(_) => TrackKind::Audio,
         NativeCapabilities::Video(_) | NativeCapabilities::Display(_) => TrackKind::Video,
@@ -62,7 +74,7 @@ pub fn open_track(
         device.raw_id.clone(),
         device.raw_group_id.clone(),
         selection.native,
-        EventLoop::global(),
+        event_loop,
         custom_requests(),
     )?;
     Ok(MediaStreamTrack::create(

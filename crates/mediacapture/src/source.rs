@@ -460,11 +460,14 @@ fn make_adapter(native: &NativeConfig, target: Target) -> Result<Adapter> {
                 height,
                 frame_rate,
             },
-        ) => Ok(Adapter::Video(VideoAdapter::new(VideoAdapterConfig {
-            width,
-            height,
-            frame_rate,
-        }))),
+        ) => Ok(Adapter::Video(
+            VideoAdapter::new(VideoAdapterConfig {
+                width,
+                height,
+                frame_rate,
+            })
+            .keeping_alpha(),
+        )),
         (_, Target::Audio { .. }) => Err(Error::not_readable("audio target on a video source")),
     }
 }

@@ -94,9 +94,15 @@ impl Default for MediaStream {
 impl MediaStream {
     /// `new MediaStream()`: an empty stream with a new id (a UUID).
     pub fn new() -> MediaStream {
+        Self::with_id(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// An empty stream with a given `id`: what the implementation creates for a remote stream
+    /// (RTCPeerConnection gives it the stream id of the remote's `a=msid`).
+    pub fn with_id(id: impl Into<String>) -> MediaStream {
         MediaStream {
             inner: Arc::new(StreamInner {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: id.into(),
                 tracks: Mutex::new(Vec::new()),
                 events: EventTarget::default(),
                 observers: Mutex::new(Vec::new()),

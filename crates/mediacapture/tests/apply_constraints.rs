@@ -129,10 +129,7 @@ fn frame_rate_decimation() {
     assert_eq!(n.get_settings().frame_rate, Some(30.0));
     let (tx, ticks) = std::sync::mpsc::channel();
     n.on_video_frame(move |f| tx.send(f.timestamp()).unwrap());
-    for _ in 0..18 {
-        clock.advance(FRAME_30HZ);
-        recv(&ticks, "a camera frame");
-    }
+    step_frames(&clock, &ticks, 18);
     t.stop();
     n.stop();
     let stamps = stamps.lock().clone();

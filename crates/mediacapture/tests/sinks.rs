@@ -21,10 +21,7 @@ fn a_video_sink_that_never_reads_keeps_the_newest_few_frames() {
     let (tx, seen) = mpsc::channel();
     t.on_video_frame(move |f| tx.send(f.timestamp()).unwrap());
     // Twelve frames, one per frame interval of the manual clock.
-    for _ in 0..12 {
-        clock.advance(FRAME_30HZ);
-        recv(&seen, "a frame");
-    }
+    step_frames(&clock, &seen, 12);
     assert_eq!(idle.buffered(), VIDEO_SINK_CAPACITY);
     // The idle stream was attached before the callback: it saw the twelve, maybe the first
     // frame too; all but the capacity were dropped, and counted.
@@ -94,10 +91,7 @@ fn sinks_share_one_frame_buffer() {
     let (a, b) = (record(t), record(&clone));
     let (tx, ticks) = mpsc::channel();
     clone.on_video_frame(move |f| tx.send(f.timestamp()).unwrap());
-    for _ in 0..12 {
-        clock.advance(FRAME_30HZ);
-        recv(&ticks, "a frame");
-    }
+    step_frames(&clock, &ticks, 12);
     t.stop();
     clone.stop();
     let (a, b) = (a.lock().clone(), b.lock().clone());

@@ -59,6 +59,24 @@ pub fn gum(devices: &MediaDevices, json: &str) -> mediacapture::Result<MediaStre
 pub const SAFETY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The next message on `rx`; panics naming `what` after [`SAFETY`].
+/// Advances the manual clock by one 30 Hz frame interval `n` times, each time waiting until
+/// `rx` (timestamps of the frames some track receives) gives the frame that became due. A
+/// frame from before (the one at time 0 reaching a callback registered late) is skipped, so the
+/// pacing cannot fall one frame behind the camera on a loaded machine.
+pub fn step_frames(
+    clock: &mediacapture_test_support::ManualClock,
+    rx: &std::sync::mpsc::Receiver<i64>,
+    n: usize,
+) {
+    use mediacapture_hal::clock::Clock as _;
+    for _ in 0..n {
+        clock.advance(FRAME_30HZ);
+        // The frame due now is within half an interval of the clock.
+        let due = clock.now_us() - 16_667;
+        while recv(rx, "a camera frame") < due {}
+    }
+}
+
 pub fn recv<T>(rx: &std::sync::mpsc::Receiver<T>, what: &str) -> T {
     rx.recv_timeout(SAFETY)
         .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
