@@ -65,6 +65,7 @@ export interface MediaTrackConstraintSet {
   echoCancellation?: ConstrainBooleanOrDOMString;
   autoGainControl?: ConstrainBoolean;
   noiseSuppression?: ConstrainBoolean;
+  voiceIsolation?: ConstrainBoolean;
   latency?: ConstrainDouble;
   channelCount?: ConstrainULong;
   deviceId?: ConstrainDOMString;
@@ -104,6 +105,7 @@ export interface MediaTrackSettings {
   echoCancellation?: boolean | string;
   autoGainControl?: boolean;
   noiseSuppression?: boolean;
+  voiceIsolation?: boolean;
   latency?: number;
   channelCount?: number;
   deviceId?: string;
@@ -127,6 +129,7 @@ export interface MediaTrackCapabilities {
   echoCancellation?: (boolean | string)[];
   autoGainControl?: boolean[];
   noiseSuppression?: boolean[];
+  voiceIsolation?: boolean[];
   latency?: DoubleRange;
   channelCount?: ULongRange;
   deviceId?: string;
@@ -148,6 +151,7 @@ export interface MediaTrackSupportedConstraints {
   echoCancellation?: boolean;
   autoGainControl?: boolean;
   noiseSuppression?: boolean;
+  voiceIsolation?: boolean;
   latency?: boolean;
   channelCount?: boolean;
   deviceId?: boolean;

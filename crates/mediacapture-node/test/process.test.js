@@ -114,7 +114,10 @@ test('MEDIACAPTURE_FAKE=<profile path> pins the devices of the default mediaDevi
     [
       '-e',
       `require(${pkg}).install();
-       navigator.mediaDevices.getUserMedia({ video: true, audio: true }).then(async (s) => {
+       // Processing off: a processed track runs at the processing rate (48 kHz, as in
+       // Chromium), the device's own format is what this test pins.
+       const audio = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
+       navigator.mediaDevices.getUserMedia({ video: true, audio }).then(async (s) => {
          const list = await navigator.mediaDevices.enumerateDevices();
          console.log(JSON.stringify({
            labels: list.map((d) => d.label),
