@@ -78,14 +78,15 @@
 pub mod custom;
 mod devices;
 pub mod events;
+pub mod playout;
 mod sink;
 mod source;
 mod stream;
 mod track;
 
 pub use devices::{
-    DeviceChangeEvent, DeviceInfo, DisplaySurfaceInfo, MediaDevices, MediaDevicesBuilder,
-    PermissionRequest, PromptFuture, PromptHandler,
+    AudioOutputOptions, DeviceChangeEvent, DeviceInfo, DisplaySurfaceInfo, MediaDevices,
+    MediaDevicesBuilder, PermissionRequest, PromptFuture, PromptHandler,
 };
 pub use events::{EventLoop, EventStream, EventTarget, ListenerId, flush_events, queue_task};
 pub use mediacapture_core::permissions::{PermissionName, PermissionState, PermissionsPolicy};
