@@ -78,7 +78,9 @@
 pub mod custom;
 mod devices;
 pub mod events;
+pub mod media_element;
 pub mod playout;
+pub mod push;
 mod sink;
 mod source;
 mod stream;

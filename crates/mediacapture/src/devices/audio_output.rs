@@ -119,7 +119,7 @@ impl DevicesInner {
             .or_else(|| outputs.first())
     }
 
-    fn check_speaker_policy(&self) -> Result<()> {
+    pub(crate) fn check_speaker_policy(&self) -> Result<()> {
         let policy = self.state.lock().permissions.policy();
         if policy.allows(PermissionName::SpeakerSelection) {
             Ok(())
