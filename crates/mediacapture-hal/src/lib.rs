@@ -18,6 +18,8 @@
 //! - `x11` (cargo feature `x11`, on by default) — X11 screens (and RandR monitors) as
 //!   display surfaces, BGRA frames through MIT-SHM, read only when DAMAGE reports a change
 //!   (else the previous frame is re-delivered), cursor drawn through XFixes.
+//! - `window` (cargo feature `x11`) — a video output: an X11 window that shows frames,
+//!   letterboxed (`window::VideoWindow`).
 //! - [`v4l2`] (device side behind cargo feature `v4l2`, on by default) — V4L2 cameras; the
 //!   mapping of V4L2 enumeration answers to native modes is always built.
 //!
@@ -44,6 +46,8 @@ pub mod output;
 pub mod pulse;
 mod thread_source;
 pub mod v4l2;
+#[cfg(feature = "x11")]
+pub mod window;
 #[cfg(feature = "x11")]
 pub mod x11;
 

@@ -44,8 +44,12 @@ mod capture;
 mod sink;
 mod state;
 mod video;
+#[cfg(feature = "x11")]
+mod window;
 
 pub use video::VideoFrameCallbackMetadata;
+#[cfg(feature = "x11")]
+pub use window::ElementWindow;
 
 use crate::events::{EventLoop, EventStream, EventTarget, ListenerId};
 use crate::playout::{AudioPlayer, PlayerOptions, PlayoutStats};
