@@ -40,6 +40,9 @@ pub enum ErrorKind {
     /// An ECMAScript `RangeError`: a value too large to represent (image data that cannot be
     /// allocated).
     RangeError,
+    /// An object was used where it may not be (Web Audio: connecting nodes of different
+    /// contexts, a node to an output or input it does not have).
+    InvalidAccessError,
     /// An error with no more specific kind (e.g. I/O failure while recording).
     UnknownError,
 }
@@ -60,6 +63,7 @@ impl ErrorKind {
             ErrorKind::InvalidModificationError => "InvalidModificationError",
             ErrorKind::IndexSizeError => "IndexSizeError",
             ErrorKind::RangeError => "RangeError",
+            ErrorKind::InvalidAccessError => "InvalidAccessError",
             ErrorKind::UnknownError => "UnknownError",
         }
     }
@@ -194,6 +198,7 @@ impl Error {
             "InvalidModificationError" => ErrorKind::InvalidModificationError,
             "IndexSizeError" => ErrorKind::IndexSizeError,
             "RangeError" => ErrorKind::RangeError,
+            "InvalidAccessError" => ErrorKind::InvalidAccessError,
             _ => ErrorKind::UnknownError,
         };
         Some(Error::new(kind, message))
