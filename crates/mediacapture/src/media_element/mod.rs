@@ -411,11 +411,20 @@ impl HTMLMediaElement {
     /// Spec: <https://html.spec.whatwg.org/multipage/media.html#dom-media-play>
     pub fn play(&self) -> impl Future<Output = Result<()>> + Send + 'static {
         let (tx, rx) = oneshot::channel();
-        state::play(&self.inner, tx);
+        self.play_with(move |r| {
+            let _ = tx.send(r);
+        });
         async move {
             rx.await
                 .unwrap_or_else(|_| Err(Error::abort("the media element went away")))
         }
+    }
+
+    /// [`HTMLMediaElement::play`] settling a callback instead of a future: `settle` is called
+    /// once (on the element's event loop, or at once for an immediate rejection). For
+    /// bindings that settle their own promises.
+    pub fn play_with(&self, settle: impl FnOnce(Result<()>) + Send + 'static) {
+        state::play(&self.inner, Box::new(settle));
     }
 
     /// `pause()`: `paused` becomes true at once; `timeupdate` and `pause` fire, and pending
@@ -439,7 +448,16 @@ impl HTMLMediaElement {
     ///
     /// Spec: <https://w3c.github.io/mediacapture-output/#dom-htmlmediaelement-setsinkid>
     pub fn set_sink_id(&self, sink_id: &str) -> impl Future<Output = Result<()>> + Send + 'static {
-        sink::set_sink_id(&self.inner, sink_id.to_owned())
+        sink::set_sink_id_future(&self.inner, sink_id.to_owned())
+    }
+
+    /// [`HTMLMediaElement::set_sink_id`] settling a callback instead of a future.
+    pub fn set_sink_id_with(
+        &self,
+        sink_id: &str,
+        settle: impl FnOnce(Result<()>) + Send + 'static,
+    ) {
+        sink::set_sink_id(&self.inner, sink_id.to_owned(), settle);
     }
 
     /// `captureStream()`: a stream of tracks that carry what the element renders (its audio
@@ -528,5 +546,6 @@ impl Drop for ElementInner {
     fn drop(&mut self) {
         let st = self.state.get_mut();
         st.detach_all(&self.player, &self.video);
+        st.abandon_promises();
     }
 }

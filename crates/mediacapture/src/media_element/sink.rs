@@ -64,41 +64,42 @@ pub(crate) fn ensure_output(inner: &Arc<ElementInner>, st: &mut State) {
     });
 }
 
-/// `setSinkId(sinkId)`.
+/// `setSinkId(sinkId)`: `settle` is called once with the result (on the element's event
+/// loop when it succeeds, on the request thread when it fails).
 ///
 /// Spec: <https://w3c.github.io/mediacapture-output/#dom-htmlmediaelement-setsinkid>
 pub(crate) fn set_sink_id(
     inner: &Arc<ElementInner>,
     sink_id: String,
-) -> impl Future<Output = Result<()>> + Send + 'static {
-    let (tx, rx) = oneshot::channel::<Result<()>>();
+    settle: impl FnOnce(Result<()>) + Send + 'static,
+) {
     let w = Arc::downgrade(inner);
     inner.devices.inner.requests.queue(move || {
         let Some(inner) = w.upgrade() else {
-            let _ = tx.send(Err(Error::abort("the media element went away")));
+            settle(Err(Error::abort("the media element went away")));
             return;
         };
         // Step 2: the permissions policy, before anything else.
         if let Err(e) = inner.devices.inner.check_speaker_policy() {
-            let _ = tx.send(Err(e));
+            settle(Err(e));
             return;
         }
         // Step 4: the same id resolves at once.
         if inner.state.lock().sink_id == sink_id {
-            let _ = tx.send(Ok(()));
+            settle(Ok(()));
             return;
         }
         // Steps 5.1-5.2: NotFoundError, NotAllowedError.
         let device = match inner.devices.audio_output(&sink_id) {
             Ok(d) => d,
             Err(e) => {
-                let _ = tx.send(Err(e));
+                settle(Err(e));
                 return;
             }
         };
         // Steps 5.3-5.4: switch the output; a failure is an AbortError.
         if let Err(e) = inner.player.set_device(device) {
-            let _ = tx.send(Err(Error::abort(format!(
+            settle(Err(Error::abort(format!(
                 "the audio output could not be switched: {e}"
             ))));
             return;
@@ -110,8 +111,19 @@ pub(crate) fn set_sink_id(
                 st.sink_id = sink_id;
                 st.output_requested = true;
             }
-            let _ = tx.send(Ok(()));
+            settle(Ok(()));
         });
+    });
+}
+
+/// [`set_sink_id`] as a future.
+pub(crate) fn set_sink_id_future(
+    inner: &Arc<ElementInner>,
+    sink_id: String,
+) -> impl Future<Output = Result<()>> + Send + 'static {
+    let (tx, rx) = oneshot::channel::<Result<()>>();
+    set_sink_id(inner, sink_id, move |r| {
+        let _ = tx.send(r);
     });
     async move {
         rx.await

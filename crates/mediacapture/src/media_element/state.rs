@@ -7,10 +7,10 @@ use crate::playout::AudioPlayer;
 use crate::stream::{MediaStream, TrackSetObserverId};
 use crate::track::MediaStreamTrack;
 use crate::{Error, Result, SinkId, TrackKind};
-use futures_channel::oneshot;
 use std::sync::{Arc, Weak};
 
-type PlayPromise = oneshot::Sender<Result<()>>;
+/// A pending `play()` promise: settled once, with the result.
+pub(crate) type PlayPromise = Box<dyn FnOnce(Result<()>) + Send>;
 
 /// The element's state (under one lock).
 pub(crate) struct State {
@@ -115,11 +115,19 @@ impl State {
     fn take_promises(&mut self) -> Vec<PlayPromise> {
         std::mem::take(&mut self.pending_play)
     }
+
+    /// The element is going away: its pending `play()` promises reject with `AbortError`.
+    pub(crate) fn abandon_promises(&mut self) {
+        reject(
+            self.take_promises(),
+            &Error::abort("the media element went away"),
+        );
+    }
 }
 
 fn reject(promises: Vec<PlayPromise>, e: &Error) {
     for p in promises {
-        let _ = p.send(Err(e.clone()));
+        p(Err(e.clone()));
     }
 }
 
@@ -364,7 +372,7 @@ fn notify_about_playing(inner: &Arc<ElementInner>, st: &mut State) {
     inner.queue(move |inner| {
         inner.events.dispatch(&E::Playing);
         for p in promises {
-            let _ = p.send(Ok(()));
+            p(Ok(()));
         }
     });
 }
@@ -377,7 +385,7 @@ pub(crate) fn play(inner: &Arc<ElementInner>, promise: PlayPromise) {
     let mut st = inner.state.lock();
     if st.src.is_none() {
         // Chromium rejects at once when there is nothing to play.
-        let _ = promise.send(Err(Error::not_supported(
+        promise(Err(Error::not_supported(
             "The element has no supported sources.",
         )));
         return;
@@ -398,7 +406,7 @@ pub(crate) fn play(inner: &Arc<ElementInner>, promise: PlayPromise) {
         let promises = st.take_promises();
         inner.queue(move |_| {
             for p in promises {
-                let _ = p.send(Ok(()));
+                p(Ok(()));
             }
         });
     }
