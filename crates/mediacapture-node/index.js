@@ -21,6 +21,8 @@
 //   lib/permissions.js  navigator.permissions, PermissionStatus, setPromptHandler()
 //   lib/recorder.js     MediaRecorder, BlobEvent, ErrorEvent
 //   lib/sources.js      openMediaFile(), createCanvas() and its 2D context
+//   lib/media_element.js HTMLMediaElement/HTMLVideoElement/HTMLAudioElement/Audio,
+//                       selectAudioOutput()
 
 const { native, kInternal } = require('./lib/internal');
 const { OverconstrainedError } = require('./lib/errors');
@@ -30,6 +32,7 @@ const devices = require('./lib/devices');
 const { PermissionStatus, Permissions, setPromptHandler } = require('./lib/permissions');
 const { MediaRecorder, BlobEvent, ErrorEventClass } = require('./lib/recorder');
 const { openMediaFile, createCanvas } = require('./lib/sources');
+const { HTMLMediaElement, HTMLVideoElement, HTMLAudioElement, Audio, TimeRanges, MediaError } = require('./lib/media_element');
 
 const { MediaDevices, MediaDeviceInfo, InputDeviceInfo, DeviceChangeEvent, CaptureController, getDefaultMediaDevices } = devices;
 
@@ -47,6 +50,11 @@ const interfaces = {
   PermissionStatus,
   MediaRecorder,
   BlobEvent,
+  HTMLMediaElement,
+  HTMLVideoElement,
+  HTMLAudioElement,
+  TimeRanges,
+  MediaError,
 };
 
 for (const cls of Object.values(interfaces)) {
@@ -55,7 +63,7 @@ for (const cls of Object.values(interfaces)) {
 }
 
 function exported() {
-  const out = { ...interfaces };
+  const out = { ...interfaces, Audio };
   if (typeof globalThis.ErrorEvent !== 'function') out.ErrorEvent = ErrorEventClass;
   return out;
 }

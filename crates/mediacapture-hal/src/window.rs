@@ -231,6 +231,13 @@ impl VideoWindow {
         self.wait(timeout, |s| s.closed)
     }
 
+    /// A handle that waits for the user to close this window without keeping it open.
+    pub fn close_watch(&self) -> CloseWatch {
+        CloseWatch {
+            shared: self.shared.clone(),
+        }
+    }
+
     /// Resizes the window (as a user would).
     pub fn resize(&self, width: u32, height: u32) -> Result<()> {
         use x11rb::protocol::xproto::ConfigureWindowAux;
@@ -260,6 +267,32 @@ impl VideoWindow {
             };
         }
         true
+    }
+}
+
+/// Waits for a [`VideoWindow`] to be closed by the user ([`VideoWindow::close_watch`]).
+pub struct CloseWatch {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for CloseWatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloseWatch").finish_non_exhaustive()
+    }
+}
+
+impl CloseWatch {
+    /// Blocks until the window is closed: `true` when the user (or a dead connection) closed
+    /// it, `false` when the program dropped it.
+    pub fn wait(&self) -> bool {
+        let mut s = lock(&self.shared.slot);
+        while !s.closed && !s.quit {
+            s = match self.shared.cv.wait(s) {
+                Ok(g) => g,
+                Err(e) => e.into_inner(),
+            };
+        }
+        s.closed && !s.quit
     }
 }
 

@@ -146,8 +146,16 @@ function createContext2D(canvas, c) {
       callNative(() => c.putImageData(bytes, w, idlLong(dx), idlLong(dy), dirty.length ? dirty.map(idlLong) : undefined));
     },
     drawImage(image, ...args) {
+      // A <video> draws the frame it shows (lib/media_element.js).
+      const { nativeElementOf, drawMediaElement } = require('./media_element');
+      const element = nativeElementOf(image);
+      if (element !== undefined) {
+        if (![2, 4, 8].includes(args.length)) throw new TypeError(`drawImage takes 3, 5 or 9 arguments, not ${args.length + 1}`);
+        drawMediaElement(c, element, args);
+        return;
+      }
       const src = nativeCanvases.get(image);
-      if (!src) throw new TypeError('drawImage: the image is not a canvas made by createCanvas');
+      if (!src) throw new TypeError('drawImage: the image is not a canvas made by createCanvas or a media element');
       if (![2, 4, 8].includes(args.length)) throw new TypeError(`drawImage takes 3, 5 or 9 arguments, not ${args.length + 1}`);
       callNative(() => c.drawImage(src, args.map(Number)));
     },

@@ -31,6 +31,7 @@ pub mod diagnostics;
 pub mod errors;
 pub mod events;
 pub mod frames;
+pub mod media_element;
 pub mod media_file;
 pub mod prompt;
 pub mod recorder;
