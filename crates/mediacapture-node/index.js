@@ -23,6 +23,7 @@
 //   lib/sources.js      openMediaFile(), createCanvas() and its 2D context
 //   lib/media_element.js HTMLMediaElement/HTMLVideoElement/HTMLAudioElement/Audio,
 //                       selectAudioOutput()
+//   lib/audio_context.js AudioContext, AudioNode and its nodes, AudioParam (Web Audio)
 
 const { native, kInternal } = require('./lib/internal');
 const { OverconstrainedError } = require('./lib/errors');
@@ -33,6 +34,7 @@ const { PermissionStatus, Permissions, setPromptHandler } = require('./lib/permi
 const { MediaRecorder, BlobEvent, ErrorEventClass } = require('./lib/recorder');
 const { openMediaFile, createCanvas } = require('./lib/sources');
 const { HTMLMediaElement, HTMLVideoElement, HTMLAudioElement, Audio, TimeRanges, MediaError } = require('./lib/media_element');
+const webAudio = require('./lib/audio_context');
 
 const { MediaDevices, MediaDeviceInfo, InputDeviceInfo, DeviceChangeEvent, CaptureController, getDefaultMediaDevices } = devices;
 
@@ -55,6 +57,7 @@ const interfaces = {
   HTMLAudioElement,
   TimeRanges,
   MediaError,
+  ...webAudio,
 };
 
 for (const cls of Object.values(interfaces)) {

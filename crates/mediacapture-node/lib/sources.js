@@ -178,6 +178,16 @@ function createCanvas(width, height) {
     height: { get: () => n.height, set: (h) => callNative(() => n.setSize(n.width, h >>> 0)), enumerable: true },
     getContext: { value: (type) => (type === '2d' ? ctx : null) },
     toPNG: { value: () => callNative(() => n.toPng()) },
+    // HTML's toDataURL / toBlob: PNG is the one type here, and HTML says an unsupported
+    // type gives PNG.
+    toDataURL: { value: () => `data:image/png;base64,${callNative(() => n.toPng()).toString('base64')}` },
+    toBlob: {
+      value: (callback, type = undefined, quality = undefined) => {
+        if (typeof callback !== 'function') throw new TypeError("Failed to execute 'toBlob' on 'HTMLCanvasElement': parameter 1 is not of type 'BlobCallback'.");
+        const png = callNative(() => n.toPng());
+        setImmediate(() => callback(new Blob([png], { type: 'image/png' })));
+      },
+    },
     captureStream: {
       value: (frameRequestRate = undefined) => {
         const capture = callNative(() => n.captureStream(frameRequestRate === undefined ? undefined : Number(frameRequestRate)));

@@ -25,6 +25,7 @@
 //!   the track's own bounded stream wakes it when one is there;
 //! - permission prompts go to a weak threadsafe function per environment ([`prompt`]).
 
+pub mod audio_context;
 pub mod canvas;
 pub mod devices;
 pub mod diagnostics;
