@@ -86,27 +86,36 @@ class AudioParam {
   get automationRate() {
     return 'a-rate';
   }
+  // The Web Audio API's RangeErrors, checked here (the crate would panic on them).
+  static #time(t, what) {
+    const v = idlDouble(t, what);
+    if (v < 0) throw new RangeError(`The ${what} provided (${v}) is less than the minimum bound (0).`);
+    return v;
+  }
   setValueAtTime(value, startTime) {
-    return this.#call('setValueAtTime', [idlFloat(value, 'value'), idlDouble(startTime, 'startTime')]);
+    return this.#call('setValueAtTime', [idlFloat(value, 'value'), AudioParam.#time(startTime, 'startTime')]);
   }
   linearRampToValueAtTime(value, endTime) {
-    return this.#call('linearRampToValueAtTime', [idlFloat(value, 'value'), idlDouble(endTime, 'endTime')]);
+    return this.#call('linearRampToValueAtTime', [idlFloat(value, 'value'), AudioParam.#time(endTime, 'endTime')]);
   }
   exponentialRampToValueAtTime(value, endTime) {
-    return this.#call('exponentialRampToValueAtTime', [idlFloat(value, 'value'), idlDouble(endTime, 'endTime')]);
+    const v = idlFloat(value, 'value');
+    if (v === 0) throw new RangeError(`The float target value provided (${v}) should not be in the range (-1.40130e-45, 1.40130e-45).`);
+    return this.#call('exponentialRampToValueAtTime', [v, AudioParam.#time(endTime, 'endTime')]);
   }
   setTargetAtTime(target, startTime, timeConstant) {
-    return this.#call('setTargetAtTime', [idlFloat(target, 'target'), idlDouble(startTime, 'startTime'), idlFloat(timeConstant, 'timeConstant')]);
+    return this.#call('setTargetAtTime', [idlFloat(target, 'target'), AudioParam.#time(startTime, 'startTime'), AudioParam.#time(timeConstant, 'timeConstant')]);
   }
   setValueCurveAtTime(values, startTime, duration) {
     const curve = Array.from(values, (v) => idlFloat(v, 'values'));
-    return this.#call('setValueCurveAtTime', [...curve, idlDouble(startTime, 'startTime'), idlDouble(duration, 'duration')]);
+    if (curve.length < 2) throw new DOMException(`The curve length provided (${curve.length}) is less than the minimum bound (2).`, 'InvalidStateError');
+    return this.#call('setValueCurveAtTime', [...curve, AudioParam.#time(startTime, 'startTime'), AudioParam.#time(duration, 'duration')]);
   }
   cancelScheduledValues(cancelTime) {
-    return this.#call('cancelScheduledValues', [idlDouble(cancelTime, 'cancelTime')]);
+    return this.#call('cancelScheduledValues', [AudioParam.#time(cancelTime, 'cancelTime')]);
   }
   cancelAndHoldAtTime(cancelTime) {
-    return this.#call('cancelAndHoldAtTime', [idlDouble(cancelTime, 'cancelTime')]);
+    return this.#call('cancelAndHoldAtTime', [AudioParam.#time(cancelTime, 'cancelTime')]);
   }
 }
 
@@ -576,10 +585,13 @@ class AudioContext extends EventTarget {
     if (this.#n.state === 'closed') return Promise.reject(new DOMException('Cannot change the state of a closed AudioContext.', 'InvalidStateError'));
     try {
       callNative(f);
-      return Promise.resolve();
     } catch (e) {
       return Promise.reject(e);
     }
+    // The change is made; the promise settles once its statechange has been delivered, so
+    // code that awaits each call sees each event while `state` still matches it. (A handler
+    // reads the current state: after calls made without awaiting, the latest.)
+    return native.flushEvents().then(() => undefined);
   }
   resume() {
     return this.#settle(() => this.#n.resume());

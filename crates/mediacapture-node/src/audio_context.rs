@@ -46,7 +46,9 @@ fn guard<T>(f: impl FnOnce() -> T) -> napi::Result<T> {
             .cloned()
             .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_string()))
             .unwrap_or_else(|| "InvalidStateError - the audio graph refused the call".into());
-        js_error(&from_web_audio(&text))
+        // An `assert!` adds its own words before the message: "assertion … failed: X - …".
+        let text = text.split_once(" failed: ").map_or(text.as_str(), |(_, m)| m);
+        js_error(&from_web_audio(text))
     })
 }
 
