@@ -518,7 +518,8 @@ mod tests {
         assert_eq!(letterbox(640, 480, 800, 480), (80, 0, 640, 480));
         // A taller one: bars above and below.
         assert_eq!(letterbox(640, 480, 320, 480), (0, 120, 320, 240));
-        assert_eq!(letterbox(1280, 720, 1000, 1000), (0, 218, 1000, 564));
+        // 720 * 1000 / 1280 = 562.5: rounded (563), then made even (562); 219 above and below.
+        assert_eq!(letterbox(1280, 720, 1000, 1000), (0, 219, 1000, 562));
         assert_eq!(letterbox(0, 480, 100, 100), (0, 0, 0, 0));
     }
 }

@@ -47,7 +47,9 @@ fn guard<T>(f: impl FnOnce() -> T) -> napi::Result<T> {
             .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_string()))
             .unwrap_or_else(|| "InvalidStateError - the audio graph refused the call".into());
         // An `assert!` adds its own words before the message: "assertion … failed: X - …".
-        let text = text.split_once(" failed: ").map_or(text.as_str(), |(_, m)| m);
+        let text = text
+            .split_once(" failed: ")
+            .map_or(text.as_str(), |(_, m)| m);
         js_error(&from_web_audio(text))
     })
 }
@@ -57,7 +59,7 @@ enum Node {
     Oscillator(OscillatorNode),
     ConstantSource(ConstantSourceNode),
     Gain(GainNode),
-    Analyser(AnalyserNode),
+    Analyser(Box<AnalyserNode>),
     Biquad(BiquadFilterNode),
     Delay(DelayNode),
     StereoPanner(StereoPannerNode),
@@ -74,7 +76,7 @@ impl Node {
             Node::Oscillator(n) => n,
             Node::ConstantSource(n) => n,
             Node::Gain(n) => n,
-            Node::Analyser(n) => n,
+            Node::Analyser(n) => &**n,
             Node::Biquad(n) => n,
             Node::Delay(n) => n,
             Node::StereoPanner(n) => n,
@@ -318,7 +320,7 @@ impl NativeAudioContext {
     #[napi]
     pub fn create_analyser(&self) -> u32 {
         let n = self.ctx.create_analyser();
-        self.add(Node::Analyser(n))
+        self.add(Node::Analyser(Box::new(n)))
     }
 
     /// `createBiquadFilter()`.

@@ -4,7 +4,8 @@
 //! [`devices::NativeDevices`] (one `MediaDevices` for an origin), [`stream::NativeStream`],
 //! [`track::NativeTrack`], [`frames::NativeFrameReader`], [`recorder::NativeRecorder`], and
 //! the sources of `mediacapture-sources` ([`media_file::NativeMediaFile`],
-//! [`canvas::NativeCanvas`] with its 2D context). The DOM shapes (`EventTarget` subclasses,
+//! [`canvas::NativeCanvas`] with its 2D context), media elements
+//! ([`media_element::NativeMediaElement`]) and Web Audio ([`audio_context::NativeAudioContext`]). The DOM shapes (`EventTarget` subclasses,
 //! `DOMException`s, WebIDL conversion of JavaScript values, event handler attributes) live in
 //! the package's `lib/*.js`, which is the only intended user of these handles.
 //!
