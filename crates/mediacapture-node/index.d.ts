@@ -16,7 +16,7 @@ export type SurfaceSwitchingPreferenceEnum = 'include' | 'exclude';
 export type MonitorTypeSurfacesEnum = 'include' | 'exclude';
 export type RecordingState = 'inactive' | 'recording' | 'paused';
 export type BitrateMode = 'constant' | 'variable';
-export type PermissionName = 'camera' | 'microphone' | 'display-capture';
+export type PermissionName = 'camera' | 'microphone' | 'display-capture' | 'speaker-selection';
 export type PermissionState = 'granted' | 'denied' | 'prompt';
 
 export interface ULongRange {
@@ -292,6 +292,8 @@ export declare class MediaDevices extends EventTarget {
    * monitor; fake devices: a `systemaudio` profile device).
    */
   getDisplayMedia(options?: DisplayMediaStreamOptions): Promise<MediaStream>;
+  /** Audio Output Devices API: asks the prompt handler ("speaker-selection") every time. */
+  selectAudioOutput(options?: { deviceId?: string }): Promise<MediaDeviceInfo>;
 }
 
 export interface MediaStreamTrackProcessorInit {
@@ -517,10 +519,10 @@ export interface Canvas2DContext {
     dirtyHeight: number,
   ): void;
   /** Draws another `createCanvas` canvas (bilinear when scaled); drawing a tainted canvas taints this one. */
-  drawImage(image: Canvas, dx: number, dy: number): void;
-  drawImage(image: Canvas, dx: number, dy: number, dw: number, dh: number): void;
+  drawImage(image: Canvas | HTMLVideoElement, dx: number, dy: number): void;
+  drawImage(image: Canvas | HTMLVideoElement, dx: number, dy: number, dw: number, dh: number): void;
   drawImage(
-    image: Canvas,
+    image: Canvas | HTMLVideoElement,
     sx: number,
     sy: number,
     sw: number,
@@ -539,8 +541,288 @@ export interface Canvas {
   getContext(type: '2d'): Canvas2DContext | null;
   /** The canvas as a PNG file. */
   toPNG(): Buffer;
+  /** A `data:image/png;base64,…` URL (PNG whatever the type asked, as HTML does for unsupported types). */
+  toDataURL(type?: string, quality?: number): string;
+  /** Calls `callback` with a PNG Blob, asynchronously. */
+  toBlob(callback: (blob: Blob) => void, type?: string, quality?: number): void;
   /** A stream with one video track that also has `canvas` and `requestFrame()`. */
   captureStream(frameRequestRate?: number): MediaStream;
 }
 /** Nonstandard: a canvas of `width` x `height` transparent black pixels. */
 export declare function createCanvas(width: number, height: number): Canvas;
+
+// ---- Media elements (HTML) playing MediaStreams
+
+export interface VideoFrameCallbackMetadata {
+  presentationTime: number;
+  expectedDisplayTime: number;
+  width: number;
+  height: number;
+  mediaTime: number;
+  presentedFrames: number;
+  captureTime?: number;
+}
+export declare class TimeRanges {
+  private constructor();
+  readonly length: number;
+  start(index: number): number;
+  end(index: number): number;
+}
+export declare class MediaError {
+  private constructor();
+  static readonly MEDIA_ERR_ABORTED: 1;
+  static readonly MEDIA_ERR_NETWORK: 2;
+  static readonly MEDIA_ERR_DECODE: 3;
+  static readonly MEDIA_ERR_SRC_NOT_SUPPORTED: 4;
+}
+/** `<audio>` / `<video>` for MediaStreams (`srcObject`); URLs are not played (`canPlayType` is ""). */
+export declare class HTMLMediaElement extends EventTarget {
+  protected constructor();
+  static readonly NETWORK_EMPTY: 0;
+  static readonly NETWORK_IDLE: 1;
+  static readonly NETWORK_LOADING: 2;
+  static readonly NETWORK_NO_SOURCE: 3;
+  static readonly HAVE_NOTHING: 0;
+  static readonly HAVE_METADATA: 1;
+  static readonly HAVE_CURRENT_DATA: 2;
+  static readonly HAVE_FUTURE_DATA: 3;
+  static readonly HAVE_ENOUGH_DATA: 4;
+  readonly NETWORK_EMPTY: 0;
+  readonly NETWORK_IDLE: 1;
+  readonly NETWORK_LOADING: 2;
+  readonly NETWORK_NO_SOURCE: 3;
+  readonly HAVE_NOTHING: 0;
+  readonly HAVE_METADATA: 1;
+  readonly HAVE_CURRENT_DATA: 2;
+  readonly HAVE_FUTURE_DATA: 3;
+  readonly HAVE_ENOUGH_DATA: 4;
+  srcObject: MediaStream | null;
+  src: string;
+  readonly currentSrc: string;
+  crossOrigin: string | null;
+  readonly networkState: number;
+  preload: string;
+  readonly buffered: TimeRanges;
+  load(): void;
+  canPlayType(type: string): '' | 'maybe' | 'probably';
+  readonly readyState: number;
+  readonly seeking: boolean;
+  currentTime: number;
+  fastSeek(time: number): void;
+  readonly duration: number;
+  getStartDate(): Date;
+  readonly paused: boolean;
+  defaultPlaybackRate: number;
+  playbackRate: number;
+  preservesPitch: boolean;
+  readonly played: TimeRanges;
+  readonly seekable: TimeRanges;
+  readonly ended: boolean;
+  autoplay: boolean;
+  loop: boolean;
+  /** Resolves once playing; NotSupportedError without a source, AbortError on pause()/a new load. */
+  play(): Promise<void>;
+  pause(): void;
+  controls: boolean;
+  /** 0..1, IndexSizeError outside. */
+  volume: number;
+  muted: boolean;
+  defaultMuted: boolean;
+  readonly error: MediaError | null;
+  /** Audio Output Devices API: "" is the default output. */
+  readonly sinkId: string;
+  setSinkId(sinkId: string): Promise<void>;
+  /** mediacapture-fromelement: tracks that carry what the element plays (muted while paused). */
+  captureStream(): MediaStream;
+  onloadstart: Handler<HTMLMediaElement, Event>;
+  onemptied: Handler<HTMLMediaElement, Event>;
+  onabort: Handler<HTMLMediaElement, Event>;
+  ondurationchange: Handler<HTMLMediaElement, Event>;
+  onloadedmetadata: Handler<HTMLMediaElement, Event>;
+  onloadeddata: Handler<HTMLMediaElement, Event>;
+  oncanplay: Handler<HTMLMediaElement, Event>;
+  oncanplaythrough: Handler<HTMLMediaElement, Event>;
+  onplay: Handler<HTMLMediaElement, Event>;
+  onplaying: Handler<HTMLMediaElement, Event>;
+  onwaiting: Handler<HTMLMediaElement, Event>;
+  onpause: Handler<HTMLMediaElement, Event>;
+  ontimeupdate: Handler<HTMLMediaElement, Event>;
+  onended: Handler<HTMLMediaElement, Event>;
+  onresize: Handler<HTMLMediaElement, Event>;
+  onvolumechange: Handler<HTMLMediaElement, Event>;
+  /** Nonstandard: the output in use went away; the element now plays to the default one. */
+  onsinkfallback: Handler<HTMLMediaElement, Event>;
+}
+export declare class HTMLVideoElement extends HTMLMediaElement {
+  constructor();
+  readonly videoWidth: number;
+  readonly videoHeight: number;
+  width: number;
+  height: number;
+  poster: string;
+  playsInline: boolean;
+  requestVideoFrameCallback(callback: (now: number, metadata: VideoFrameCallbackMetadata) => void): number;
+  cancelVideoFrameCallback(handle: number): void;
+  /** Nonstandard: shows the video in a native X11 window (on DISPLAY); returns its window id. */
+  showWindow(title?: string): number;
+  /** Nonstandard: closes the window showWindow() opened. */
+  closeWindow(): void;
+}
+export declare class HTMLAudioElement extends HTMLMediaElement {
+  constructor();
+}
+/** `new Audio(src)`: an HTMLAudioElement. */
+export declare const Audio: { new (src?: string): HTMLAudioElement; prototype: HTMLAudioElement };
+
+// ---- Web Audio (the web-audio-api crate's graph, with tracks in and out)
+
+export type AudioContextState = 'suspended' | 'running' | 'closed';
+export type ChannelCountMode = 'max' | 'clamped-max' | 'explicit';
+export type ChannelInterpretation = 'speakers' | 'discrete';
+export type OscillatorType = 'sine' | 'square' | 'sawtooth' | 'triangle' | 'custom';
+export type BiquadFilterType = 'lowpass' | 'highpass' | 'bandpass' | 'lowshelf' | 'highshelf' | 'peaking' | 'notch' | 'allpass';
+export interface AudioNodeOptions {
+  channelCount?: number;
+  channelCountMode?: ChannelCountMode;
+  channelInterpretation?: ChannelInterpretation;
+}
+export interface AudioContextOptions {
+  /** 3000..768000 (NotSupportedError outside); 48000 by default. */
+  sampleRate?: number;
+  latencyHint?: 'interactive' | 'balanced' | 'playback' | number;
+  /** The audiooutput device `destination` plays on ("" the default; `{type: "none"}` nowhere). */
+  sinkId?: string | { type: 'none' };
+}
+export declare class AudioParam {
+  private constructor();
+  value: number;
+  readonly defaultValue: number;
+  readonly minValue: number;
+  readonly maxValue: number;
+  readonly automationRate: 'a-rate' | 'k-rate';
+  setValueAtTime(value: number, startTime: number): AudioParam;
+  linearRampToValueAtTime(value: number, endTime: number): AudioParam;
+  exponentialRampToValueAtTime(value: number, endTime: number): AudioParam;
+  setTargetAtTime(target: number, startTime: number, timeConstant: number): AudioParam;
+  setValueCurveAtTime(values: Iterable<number>, startTime: number, duration: number): AudioParam;
+  cancelScheduledValues(cancelTime: number): AudioParam;
+  cancelAndHoldAtTime(cancelTime: number): AudioParam;
+}
+export declare class AudioNode extends EventTarget {
+  protected constructor();
+  readonly context: AudioContext;
+  readonly numberOfInputs: number;
+  readonly numberOfOutputs: number;
+  channelCount: number;
+  channelCountMode: ChannelCountMode;
+  channelInterpretation: ChannelInterpretation;
+  connect<T extends AudioNode>(destinationNode: T, output?: number, input?: number): T;
+  connect(destinationParam: AudioParam, output?: number): void;
+  disconnect(): void;
+  disconnect(output: number): void;
+  disconnect(destination: AudioNode | AudioParam, output?: number, input?: number): void;
+}
+export declare class AudioScheduledSourceNode extends AudioNode {
+  protected constructor();
+  onended: Handler<AudioScheduledSourceNode, Event>;
+  start(when?: number): void;
+  stop(when?: number): void;
+}
+export declare class AudioDestinationNode extends AudioNode {
+  private constructor();
+  readonly maxChannelCount: number;
+}
+export declare class OscillatorNode extends AudioScheduledSourceNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions & { type?: OscillatorType; frequency?: number; detune?: number });
+  type: OscillatorType;
+  readonly frequency: AudioParam;
+  readonly detune: AudioParam;
+}
+export declare class ConstantSourceNode extends AudioScheduledSourceNode {
+  constructor(context: AudioContext, options?: { offset?: number });
+  readonly offset: AudioParam;
+}
+export declare class GainNode extends AudioNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions & { gain?: number });
+  readonly gain: AudioParam;
+}
+export declare class AnalyserNode extends AudioNode {
+  constructor(
+    context: AudioContext,
+    options?: AudioNodeOptions & { fftSize?: number; maxDecibels?: number; minDecibels?: number; smoothingTimeConstant?: number },
+  );
+  /** A power of two in 32..32768 (IndexSizeError otherwise). */
+  fftSize: number;
+  readonly frequencyBinCount: number;
+  minDecibels: number;
+  maxDecibels: number;
+  smoothingTimeConstant: number;
+  getFloatFrequencyData(array: Float32Array): void;
+  getByteFrequencyData(array: Uint8Array): void;
+  getFloatTimeDomainData(array: Float32Array): void;
+  getByteTimeDomainData(array: Uint8Array): void;
+}
+export declare class BiquadFilterNode extends AudioNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions & { type?: BiquadFilterType; Q?: number; detune?: number; frequency?: number; gain?: number });
+  type: BiquadFilterType;
+  readonly frequency: AudioParam;
+  readonly detune: AudioParam;
+  readonly Q: AudioParam;
+  readonly gain: AudioParam;
+}
+export declare class DelayNode extends AudioNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions & { maxDelayTime?: number; delayTime?: number });
+  readonly delayTime: AudioParam;
+}
+export declare class StereoPannerNode extends AudioNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions & { pan?: number });
+  readonly pan: AudioParam;
+}
+export declare class ChannelSplitterNode extends AudioNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions & { numberOfOutputs?: number });
+}
+export declare class ChannelMergerNode extends AudioNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions & { numberOfInputs?: number });
+}
+export declare class MediaStreamAudioSourceNode extends AudioNode {
+  /** The stream's audio track whose id sorts first (InvalidStateError without one). */
+  constructor(context: AudioContext, options: { mediaStream: MediaStream });
+  readonly mediaStream: MediaStream;
+}
+export declare class MediaStreamTrackAudioSourceNode extends AudioNode {
+  constructor(context: AudioContext, options: { mediaStreamTrack: MediaStreamTrack });
+}
+export declare class MediaStreamAudioDestinationNode extends AudioNode {
+  constructor(context: AudioContext, options?: AudioNodeOptions);
+  /** One ordinary audio track (records, clones, plays); it ends when the context closes. */
+  readonly stream: MediaStream;
+}
+export declare class AudioContext extends EventTarget {
+  constructor(contextOptions?: AudioContextOptions);
+  readonly sampleRate: number;
+  readonly currentTime: number;
+  readonly state: AudioContextState;
+  readonly baseLatency: number;
+  readonly outputLatency: number;
+  readonly sinkId: string | { type: 'none' };
+  /** Plays on the context's audiooutput device (opened when first connected to). */
+  readonly destination: AudioDestinationNode;
+  onstatechange: Handler<AudioContext, Event>;
+  getOutputTimestamp(): { contextTime: number; performanceTime: number };
+  resume(): Promise<void>;
+  suspend(): Promise<void>;
+  /** Stops rendering, ends destination streams' tracks and releases every node. */
+  close(): Promise<void>;
+  createOscillator(): OscillatorNode;
+  createConstantSource(): ConstantSourceNode;
+  createGain(): GainNode;
+  createAnalyser(): AnalyserNode;
+  createBiquadFilter(): BiquadFilterNode;
+  createDelay(maxDelayTime?: number): DelayNode;
+  createStereoPanner(): StereoPannerNode;
+  createChannelSplitter(numberOfOutputs?: number): ChannelSplitterNode;
+  createChannelMerger(numberOfInputs?: number): ChannelMergerNode;
+  createMediaStreamSource(mediaStream: MediaStream): MediaStreamAudioSourceNode;
+  createMediaStreamTrackSource(mediaStreamTrack: MediaStreamTrack): MediaStreamTrackAudioSourceNode;
+  createMediaStreamDestination(options?: AudioNodeOptions): MediaStreamAudioDestinationNode;
+}

@@ -21,6 +21,9 @@
 //   lib/permissions.js  navigator.permissions, PermissionStatus, setPromptHandler()
 //   lib/recorder.js     MediaRecorder, BlobEvent, ErrorEvent
 //   lib/sources.js      openMediaFile(), createCanvas() and its 2D context
+//   lib/media_element.js HTMLMediaElement/HTMLVideoElement/HTMLAudioElement/Audio,
+//                       selectAudioOutput()
+//   lib/audio_context.js AudioContext, AudioNode and its nodes, AudioParam (Web Audio)
 
 const { native, kInternal } = require('./lib/internal');
 const { OverconstrainedError } = require('./lib/errors');
@@ -30,6 +33,8 @@ const devices = require('./lib/devices');
 const { PermissionStatus, Permissions, setPromptHandler } = require('./lib/permissions');
 const { MediaRecorder, BlobEvent, ErrorEventClass } = require('./lib/recorder');
 const { openMediaFile, createCanvas } = require('./lib/sources');
+const { HTMLMediaElement, HTMLVideoElement, HTMLAudioElement, Audio, TimeRanges, MediaError } = require('./lib/media_element');
+const webAudio = require('./lib/audio_context');
 
 const { MediaDevices, MediaDeviceInfo, InputDeviceInfo, DeviceChangeEvent, CaptureController, getDefaultMediaDevices } = devices;
 
@@ -47,6 +52,12 @@ const interfaces = {
   PermissionStatus,
   MediaRecorder,
   BlobEvent,
+  HTMLMediaElement,
+  HTMLVideoElement,
+  HTMLAudioElement,
+  TimeRanges,
+  MediaError,
+  ...webAudio,
 };
 
 for (const cls of Object.values(interfaces)) {
@@ -55,7 +66,7 @@ for (const cls of Object.values(interfaces)) {
 }
 
 function exported() {
-  const out = { ...interfaces };
+  const out = { ...interfaces, Audio };
   if (typeof globalThis.ErrorEvent !== 'function') out.ErrorEvent = ErrorEventClass;
   return out;
 }

@@ -5,6 +5,7 @@
 mod args;
 mod bench;
 mod output;
+mod preview;
 mod record;
 mod snapshot;
 
@@ -85,6 +86,12 @@ enum Command {
     ///
     /// Example: mediacapture bench --seconds 10
     Bench(bench::BenchArgs),
+    /// Play a stream as a web page's `<video autoplay>` would: its video in a window (X11),
+    /// its audio on the default output (or --sink), until the window closes, Ctrl-C or
+    /// --duration.
+    ///
+    /// Example: mediacapture preview -c '{"video":{"width":1280},"audio":true}'
+    Preview(preview::PreviewArgs),
 }
 
 /// Arguments of `probe`.
@@ -139,6 +146,7 @@ fn main() -> ExitCode {
         Command::Record(args) => record::run(&cli.global, &args),
         Command::Snapshot(args) => snapshot::run(&cli.global, &args),
         Command::Bench(args) => bench::run(&cli.global, &args),
+        Command::Preview(args) => preview::run(&cli.global, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

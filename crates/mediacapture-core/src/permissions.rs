@@ -37,14 +37,20 @@ pub enum PermissionName {
     Microphone,
     /// `"display-capture"`.
     DisplayCapture,
+    /// `"speaker-selection"`: choosing an audio output other than the default
+    /// (`selectAudioOutput`, `setSinkId`).
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-output/#permissions-integration>
+    SpeakerSelection,
 }
 
 impl PermissionName {
     /// Every permission this API uses.
-    pub const ALL: [PermissionName; 3] = [
+    pub const ALL: [PermissionName; 4] = [
         PermissionName::Camera,
         PermissionName::Microphone,
         PermissionName::DisplayCapture,
+        PermissionName::SpeakerSelection,
     ];
 
     /// The Permissions API name.
@@ -53,6 +59,7 @@ impl PermissionName {
             PermissionName::Camera => "camera",
             PermissionName::Microphone => "microphone",
             PermissionName::DisplayCapture => "display-capture",
+            PermissionName::SpeakerSelection => "speaker-selection",
         }
     }
 
@@ -62,8 +69,19 @@ impl PermissionName {
             "camera" => Some(PermissionName::Camera),
             "microphone" => Some(PermissionName::Microphone),
             "display-capture" => Some(PermissionName::DisplayCapture),
+            "speaker-selection" => Some(PermissionName::SpeakerSelection),
             _ => None,
         }
+    }
+
+    /// `true` for the permissions whose `Prompt` asks on every request, a "yes" being
+    /// remembered for that request only: display-capture (the user picks a surface each
+    /// time) and speaker-selection (the user picks a speaker each time).
+    pub fn asks_every_time(self) -> bool {
+        matches!(
+            self,
+            PermissionName::DisplayCapture | PermissionName::SpeakerSelection
+        )
     }
 
     /// The permission getUserMedia needs for a track of `kind`.
@@ -119,6 +137,8 @@ pub struct PermissionsPolicy {
     pub microphone: bool,
     /// "display-capture" allowed.
     pub display_capture: bool,
+    /// "speaker-selection" allowed.
+    pub speaker_selection: bool,
 }
 
 impl Default for PermissionsPolicy {
@@ -127,6 +147,7 @@ impl Default for PermissionsPolicy {
             camera: true,
             microphone: true,
             display_capture: true,
+            speaker_selection: true,
         }
     }
 }
@@ -138,6 +159,7 @@ impl PermissionsPolicy {
             PermissionName::Camera => self.camera,
             PermissionName::Microphone => self.microphone,
             PermissionName::DisplayCapture => self.display_capture,
+            PermissionName::SpeakerSelection => self.speaker_selection,
         }
     }
 }
@@ -246,7 +268,7 @@ impl Permissions {
         match self.state(name) {
             PermissionState::Granted => PermissionDecision::Allowed,
             PermissionState::Denied => PermissionDecision::Denied,
-            PermissionState::Prompt if attached && name != PermissionName::DisplayCapture => {
+            PermissionState::Prompt if attached && !name.asks_every_time() => {
                 PermissionDecision::Allowed
             }
             PermissionState::Prompt => PermissionDecision::Ask,
@@ -256,7 +278,8 @@ impl Permissions {
     /// The user answered the prompt for `name`. A refusal is a `NotAllowedError`. A permission
     /// denied while the prompt was open (a prompt can stay open as long as the user takes)
     /// wins over a late "yes". A "yes" to camera or microphone is remembered (`Granted`); one
-    /// to display-capture never is (screen-capture: the grant is per call).
+    /// to display-capture or speaker-selection never is (screen-capture: the grant is per
+    /// call; audio-output: each `selectAudioOutput` shows the chooser).
     pub fn prompt_answered(&mut self, name: PermissionName, allowed: bool) -> Result<()> {
         if !allowed {
             return Err(Error::not_allowed(format!(
@@ -271,7 +294,7 @@ impl Permissions {
             ))),
             PermissionState::Granted => Ok(()),
             PermissionState::Prompt => {
-                if name != PermissionName::DisplayCapture {
+                if !name.asks_every_time() {
                     self.states.insert(name, PermissionState::Granted);
                 }
                 Ok(())
@@ -354,6 +377,33 @@ mod tests {
             .prompt_answered(PermissionName::Microphone, false)
             .unwrap_err();
         assert_eq!(e.name(), "NotAllowedError");
+    }
+
+    #[test]
+    fn speaker_selection_is_asked_every_time() {
+        let mut p = Permissions::new(PermissionsPolicy::default(), false);
+        assert_eq!(
+            PermissionName::from_name("speaker-selection"),
+            Some(PermissionName::SpeakerSelection)
+        );
+        p.set(PermissionName::SpeakerSelection, PermissionState::Prompt);
+        assert_eq!(
+            p.request(PermissionName::SpeakerSelection, true),
+            PermissionDecision::Ask
+        );
+        assert!(
+            p.prompt_answered(PermissionName::SpeakerSelection, true)
+                .is_ok()
+        );
+        assert_eq!(
+            p.state(PermissionName::SpeakerSelection),
+            PermissionState::Prompt
+        );
+        let policy = PermissionsPolicy {
+            speaker_selection: false,
+            ..Default::default()
+        };
+        assert!(!policy.allows(PermissionName::SpeakerSelection));
     }
 
     #[test]

@@ -1,13 +1,16 @@
-//! Capture backends for mediacapture.
+//! Capture and playback backends for mediacapture.
 //!
 //! A backend lists devices with what they can do ([`DeviceDescriptor`]), opens one device in
 //! one fixed native configuration ([`NativeConfig`]) and pushes frames to a [`SourceSink`]
 //! from a thread it owns. It never sees a constraint: `mediacapture-core` decides, and the
-//! `mediacapture` crate carries the decision out.
+//! `mediacapture` crate carries the decision out. Audio outputs are the mirror image
+//! ([`output`]): [`Backend::open_output`] opens a speaker in one [`output::OutputConfig`] and
+//! its playback thread pulls what it plays from an [`output::OutputFeed`].
 //!
 //! Backends:
 //! - [`fake`] — always built: configurable cameras, microphones, speakers, screens and system
-//!   audio that produce test patterns and tones (or play y4m / wav files). What the tests and
+//!   audio that produce test patterns and tones (or play y4m / wav files); its speakers
+//!   record what they play ([`fake::FakeBackend::played`]). What the tests and
 //!   demos run on; selected with `MEDIACAPTURE_FAKE=1` (or `=path/to/profile.json`).
 //! - `pulse` (cargo feature `pulse`, on by default) — PulseAudio / PipeWire-pulse sources
 //!   (monitors included) as microphones, sinks as audio outputs, and the default sink's
@@ -15,6 +18,8 @@
 //! - `x11` (cargo feature `x11`, on by default) — X11 screens (and RandR monitors) as
 //!   display surfaces, BGRA frames through MIT-SHM, read only when DAMAGE reports a change
 //!   (else the previous frame is re-delivered), cursor drawn through XFixes.
+//! - `window` (cargo feature `x11`) — a video output: an X11 window that shows frames,
+//!   letterboxed (`window::VideoWindow`).
 //! - [`v4l2`] (device side behind cargo feature `v4l2`, on by default) — V4L2 cameras; the
 //!   mapping of V4L2 enumeration answers to native modes is always built.
 //!
@@ -36,10 +41,13 @@
 
 pub mod clock;
 pub mod fake;
+pub mod output;
 #[cfg(feature = "pulse")]
 pub mod pulse;
 mod thread_source;
 pub mod v4l2;
+#[cfg(feature = "x11")]
+pub mod window;
 #[cfg(feature = "x11")]
 pub mod x11;
 
@@ -123,6 +131,26 @@ pub trait Backend: Send + Sync {
     /// not available returns `Ok(None)`, not an error.
     fn system_audio(&self) -> Result<Option<DeviceDescriptor>> {
         Ok(None)
+    }
+
+    /// Opens the `audiooutput` device `raw_id` in `config` and starts pulling what it plays
+    /// from `feed` (see [`output`]). Backends without outputs (the default) answer
+    /// `NotFoundError`.
+    ///
+    /// Errors: `NotFoundError` when the device is gone or is not an output,
+    /// `NotReadableError` when the system refuses to play, `TypeError` for an unusable
+    /// `config` ([`output::OutputConfig::check`]).
+    fn open_output(
+        &self,
+        raw_id: &str,
+        config: &output::OutputConfig,
+        feed: Arc<dyn output::OutputFeed>,
+    ) -> Result<Box<dyn output::AudioOutput>> {
+        let _ = (config, feed);
+        Err(Error::not_found(format!(
+            "backend {} has no audio output {raw_id:?}",
+            self.name()
+        )))
     }
 
     /// Registers `callback` to be called whenever the device list may have changed.

@@ -332,6 +332,7 @@ const fake = {
 module.exports = {
   MediaDeviceInfo,
   InputDeviceInfo,
+  deviceInfoFrom,
   DeviceChangeEvent,
   CaptureController,
   MediaDevices,

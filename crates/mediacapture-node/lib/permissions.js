@@ -6,7 +6,7 @@ const { native, kInternal, nativeDevices } = require('./internal');
 const { trusted, defineEventHandlers, envNumber } = require('./events');
 const { idlString } = require('./webidl');
 
-const permissionNames = ['camera', 'microphone', 'display-capture'];
+const permissionNames = ['camera', 'microphone', 'display-capture', 'speaker-selection'];
 const permissionStates = ['granted', 'denied', 'prompt'];
 
 // ------------------------------------------------------------------------------------------

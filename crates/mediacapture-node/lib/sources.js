@@ -146,8 +146,16 @@ function createContext2D(canvas, c) {
       callNative(() => c.putImageData(bytes, w, idlLong(dx), idlLong(dy), dirty.length ? dirty.map(idlLong) : undefined));
     },
     drawImage(image, ...args) {
+      // A <video> draws the frame it shows (lib/media_element.js).
+      const { nativeElementOf, drawMediaElement } = require('./media_element');
+      const element = nativeElementOf(image);
+      if (element !== undefined) {
+        if (![2, 4, 8].includes(args.length)) throw new TypeError(`drawImage takes 3, 5 or 9 arguments, not ${args.length + 1}`);
+        drawMediaElement(c, element, args);
+        return;
+      }
       const src = nativeCanvases.get(image);
-      if (!src) throw new TypeError('drawImage: the image is not a canvas made by createCanvas');
+      if (!src) throw new TypeError('drawImage: the image is not a canvas made by createCanvas or a media element');
       if (![2, 4, 8].includes(args.length)) throw new TypeError(`drawImage takes 3, 5 or 9 arguments, not ${args.length + 1}`);
       callNative(() => c.drawImage(src, args.map(Number)));
     },
@@ -170,6 +178,16 @@ function createCanvas(width, height) {
     height: { get: () => n.height, set: (h) => callNative(() => n.setSize(n.width, h >>> 0)), enumerable: true },
     getContext: { value: (type) => (type === '2d' ? ctx : null) },
     toPNG: { value: () => callNative(() => n.toPng()) },
+    // HTML's toDataURL / toBlob: PNG is the one type here, and HTML says an unsupported
+    // type gives PNG.
+    toDataURL: { value: () => `data:image/png;base64,${callNative(() => n.toPng()).toString('base64')}` },
+    toBlob: {
+      value: (callback, type = undefined, quality = undefined) => {
+        if (typeof callback !== 'function') throw new TypeError("Failed to execute 'toBlob' on 'HTMLCanvasElement': parameter 1 is not of type 'BlobCallback'.");
+        const png = callNative(() => n.toPng());
+        setImmediate(() => callback(new Blob([png], { type: 'image/png' })));
+      },
+    },
     captureStream: {
       value: (frameRequestRate = undefined) => {
         const capture = callNative(() => n.captureStream(frameRequestRate === undefined ? undefined : Number(frameRequestRate)));

@@ -1,8 +1,8 @@
 'use strict';
 // MediaStream and MediaStreamTrackEvent.
 
-const { native, kInternal, kTrackState } = require('./internal');
-const { defineEventHandlers } = require('./events');
+const { native, kInternal, kTrackState, kNativeEvent } = require('./internal');
+const { defineEventHandlers, trusted, targets, nextTarget } = require('./events');
 const { idlString } = require('./webidl');
 const { MediaStreamTrack, isTrack } = require('./track');
 
@@ -40,10 +40,39 @@ class MediaStream extends EventTarget {
     for (const t of tracks) this.addTrack(t);
   }
 
-  static [kInternal](nativeStream) {
+  /**
+   * A stream made by the implementation. With `uaChanges`, the implementation also changes
+   * its track set later (a media element's captureStream()): its `addtrack` / `removetrack`
+   * events reach this object, which keeps its tracks in step and fires them.
+   */
+  static [kInternal](nativeStream, uaChanges = false) {
     const tracks = nativeStream.tracks().map((nt) => MediaStreamTrack[kInternal](nt));
     constructingStream = { stream: nativeStream, tracks };
-    return new MediaStream();
+    const s = new MediaStream();
+    if (uaChanges) {
+      const target = nextTarget();
+      targets.set(target, s);
+      nativeStream.listen(target);
+    }
+    return s;
+  }
+
+  [kNativeEvent](type, trackId) {
+    let track;
+    if (type === 'addtrack') {
+      if (this.#tracks.some((t) => t.id === trackId)) return;
+      const nt = this.#n.tracks().find((n) => n.id === trackId);
+      if (nt === undefined) return;
+      track = MediaStreamTrack[kInternal](nt);
+      this.#tracks.push(track);
+    } else if (type === 'removetrack') {
+      const i = this.#tracks.findIndex((t) => t.id === trackId);
+      if (i < 0) return;
+      [track] = this.#tracks.splice(i, 1);
+    } else {
+      return;
+    }
+    this.dispatchEvent(new MediaStreamTrackEvent(type, trusted({ track })));
   }
 
   get id() {

@@ -100,7 +100,7 @@ pub struct ImageDataOut {
 /// `mediacapture_sources::canvas::CanvasRenderingContext2D` for every behaviour).
 #[napi]
 pub struct NativeContext2D {
-    ctx: CanvasRenderingContext2D,
+    pub(crate) ctx: CanvasRenderingContext2D,
 }
 
 #[napi]

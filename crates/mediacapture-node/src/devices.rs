@@ -37,10 +37,10 @@ fn permission_name(name: &str) -> napi::Result<PermissionName> {
 /// One `MediaDevices`: devices, permissions and exposure state for one origin.
 #[napi]
 pub struct NativeDevices {
-    md: MediaDevices,
+    pub(crate) md: MediaDevices,
     fake: Option<Arc<FakeBackend>>,
     /// The JavaScript environment this object belongs to (its prompt handler answers).
-    env: Option<u32>,
+    pub(crate) env: Option<u32>,
 }
 
 #[napi]

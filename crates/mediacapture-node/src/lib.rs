@@ -4,7 +4,8 @@
 //! [`devices::NativeDevices`] (one `MediaDevices` for an origin), [`stream::NativeStream`],
 //! [`track::NativeTrack`], [`frames::NativeFrameReader`], [`recorder::NativeRecorder`], and
 //! the sources of `mediacapture-sources` ([`media_file::NativeMediaFile`],
-//! [`canvas::NativeCanvas`] with its 2D context). The DOM shapes (`EventTarget` subclasses,
+//! [`canvas::NativeCanvas`] with its 2D context), media elements
+//! ([`media_element::NativeMediaElement`]) and Web Audio ([`audio_context::NativeAudioContext`]). The DOM shapes (`EventTarget` subclasses,
 //! `DOMException`s, WebIDL conversion of JavaScript values, event handler attributes) live in
 //! the package's `lib/*.js`, which is the only intended user of these handles.
 //!
@@ -25,12 +26,14 @@
 //!   the track's own bounded stream wakes it when one is there;
 //! - permission prompts go to a weak threadsafe function per environment ([`prompt`]).
 
+pub mod audio_context;
 pub mod canvas;
 pub mod devices;
 pub mod diagnostics;
 pub mod errors;
 pub mod events;
 pub mod frames;
+pub mod media_element;
 pub mod media_file;
 pub mod prompt;
 pub mod recorder;

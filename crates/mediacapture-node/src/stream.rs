@@ -1,5 +1,6 @@
 //! `MediaStream`: the native set of tracks, kept in step with the JS object's.
 
+use crate::events::emit;
 use crate::track::NativeTrack;
 use mediacapture::MediaStream;
 use napi_derive::napi;
@@ -53,5 +54,16 @@ impl NativeStream {
     #[napi]
     pub fn remove_track(&self, track: &NativeTrack) {
         self.s.remove_track(&track.t);
+    }
+
+    /// Delivers the implementation's `addtrack` / `removetrack` (e.g. a media element's
+    /// `captureStream()` following its source) to the event sink as `target`, with the
+    /// track's id as payload; the track itself is then among [`NativeStream::tracks`] (or no
+    /// longer is).
+    #[napi]
+    pub fn listen(&self, target: u32) {
+        self.s.add_event_listener(move |e| {
+            emit(target, e.event_type.event_type(), e.track.id().to_string());
+        });
     }
 }

@@ -41,8 +41,8 @@ pub enum ErrorKind {
     /// allocated).
     RangeError,
     /// An argument is not valid for the object it is applied to (WebRTC: a description or
-    /// parameters the peer connection cannot accept). Retrying with the same input does not
-    /// help.
+    /// parameters the peer connection cannot accept; Web Audio: connecting nodes of different
+    /// contexts). Retrying with the same input does not help.
     InvalidAccessError,
     /// An operation failed for an operation-specific reason (WebRTC's `RTCError`: malformed
     /// SDP, a candidate that cannot be added, a closed peer connection's pending operations).

@@ -79,14 +79,17 @@ pub mod audio_processing;
 pub mod custom;
 mod devices;
 pub mod events;
+pub mod media_element;
+pub mod playout;
+pub mod push;
 mod sink;
 mod source;
 mod stream;
 mod track;
 
 pub use devices::{
-    DeviceChangeEvent, DeviceInfo, DisplaySurfaceInfo, MediaDevices, MediaDevicesBuilder,
-    PermissionRequest, PromptFuture, PromptHandler,
+    AudioOutputOptions, DeviceChangeEvent, DeviceInfo, DisplaySurfaceInfo, MediaDevices,
+    MediaDevicesBuilder, PermissionRequest, PromptFuture, PromptHandler,
 };
 pub use events::{EventLoop, EventStream, EventTarget, ListenerId, flush_events, queue_task};
 pub use mediacapture_core::permissions::{PermissionName, PermissionState, PermissionsPolicy};

@@ -55,12 +55,14 @@
 
 mod audio;
 pub mod limits;
+mod output;
 mod pattern;
 mod profile;
 mod source;
 mod y4m;
 
 pub use audio::{BEEP_HZ, SYSTEM_AUDIO_HZ, TONE_HZ};
+pub use output::{PLAYED_HISTORY_SECONDS, PlayedAudio, PlayedSegment};
 pub use pattern::{read_frame_counter, read_frame_timestamp};
 pub use profile::{DeviceSpec, FakeDeviceKind, FakeProfile, FakeVideoMode, FaultScript};
 
@@ -104,6 +106,8 @@ struct Inner {
     cv: Condvar,
     /// What sources, scripted faults and the disconnect scheduler pace themselves on.
     clock: Arc<dyn Clock>,
+    /// The speakers' playback threads and what they played.
+    outputs: output::Outputs,
 }
 
 impl Inner {
@@ -173,6 +177,7 @@ impl FakeBackend {
                 shutdown: false,
             }),
             cv: Condvar::new(),
+            outputs: output::Outputs::new(clock.clone()),
             clock,
         });
         let weak: Weak<dyn Wake> = Arc::downgrade(&inner) as Weak<dyn Wake>;
@@ -396,6 +401,7 @@ fn remove(inner: &Inner, raw_id: &str) -> bool {
             entry.spec.label
         )));
     }
+    inner.outputs.device_removed(raw_id, &entry.spec.label);
     true
 }
 
@@ -643,9 +649,53 @@ impl Backend for FakeBackend {
     fn watch_devices(&self, callback: DeviceChangeCallback) {
         self.inner.lock().watchers.push(callback);
     }
+
+    /// Plays to a fake speaker: see [`FakeBackend::played`].
+    fn open_output(
+        &self,
+        raw_id: &str,
+        config: &crate::output::OutputConfig,
+        feed: Arc<dyn crate::output::OutputFeed>,
+    ) -> Result<Box<dyn crate::output::AudioOutput>> {
+        self.speaker(raw_id)?;
+        self.inner.outputs.open(raw_id, config, feed)
+    }
 }
 
 impl FakeBackend {
+    /// What the speaker `raw_id` played, for tests to read: every output opened on it
+    /// ([`Backend::open_output`]) pulls 10 ms blocks at the pace of the backend's clock
+    /// (the system clock, or [`FakeBackend::with_clock`]'s) and appends them there.
+    /// `None` when no speaker has this raw id.
+    pub fn played(&self, raw_id: &str) -> Option<PlayedAudio> {
+        self.speaker(raw_id).ok()?;
+        Some(PlayedAudio {
+            recording: self.inner.outputs.recording(raw_id),
+        })
+    }
+
+    /// The speaker `raw_id`, or the error `open_output` gives for it.
+    fn speaker(&self, raw_id: &str) -> Result<()> {
+        let st = self.inner.lock();
+        let e = st
+            .devices
+            .iter()
+            .find(|e| e.raw_id == raw_id)
+            .ok_or_else(|| Error::not_found(format!("no fake device {raw_id:?}")))?;
+        if e.spec.kind != FakeDeviceKind::AudioOutput {
+            return Err(Error::not_found(format!(
+                "{raw_id:?} is not an audio output device"
+            )));
+        }
+        if e.spec.busy {
+            return Err(Error::not_readable(format!(
+                "{:?} is in use by another application",
+                e.spec.label
+            )));
+        }
+        Ok(())
+    }
+
     /// `true` when a device with this raw id is plugged in.
     pub fn has_device(&self, raw_id: &str) -> bool {
         self.inner.lock().devices.iter().any(|e| e.raw_id == raw_id)

@@ -2,7 +2,9 @@
 //! and speakers.
 //!
 //! - Sources (monitors of sinks included, labelled as PulseAudio labels them, e.g.
-//!   `"Monitor of TestSink"`) are `audioinput` devices; sinks are `audiooutput` devices.
+//!   `"Monitor of TestSink"`) are `audioinput` devices; sinks are `audiooutput` devices,
+//!   played to through [`Backend::open_output`] (a playback stream per output, see
+//!   `playback.rs`).
 //! - Raw ids are the PulseAudio names (stable across runs); the raw group id is the card's
 //!   name, or the sink's name for a sink without card and for its monitor, so that a sink
 //!   and its monitor (and a card's source and sink) share a `groupId`.
@@ -28,6 +30,8 @@ use crate::{
     Backend, DeviceChangeCallback, DeviceDescriptor, NativeCapabilities, NativeConfig, Source,
     SourceEvent, SourceSink, clock,
 };
+mod playback;
+
 use libpulse_binding as pa;
 use mediacapture_frame::AudioData;
 use mediacapture_types::native::AudioCapabilities;
@@ -417,6 +421,21 @@ impl Backend for PulseBackend {
             move |sink, opening| job.run(&*sink, opening),
         )?;
         Ok(Box::new(source))
+    }
+
+    /// Plays to a sink (see the `playback` module).
+    fn open_output(
+        &self,
+        raw_id: &str,
+        config: &crate::output::OutputConfig,
+        feed: Arc<dyn crate::output::OutputFeed>,
+    ) -> Result<Box<dyn crate::output::AudioOutput>> {
+        let snap = query(self.server.as_deref())
+            .map_err(|e| Error::not_readable(format!("PulseAudio: {e}")))?;
+        if !snap.sinks.iter().any(|s| s.name == raw_id) {
+            return Err(Error::not_found(format!("no PulseAudio sink {raw_id:?}")));
+        }
+        playback::open(self.server.clone(), raw_id, config, feed)
     }
 
     fn watch_devices(&self, callback: DeviceChangeCallback) {

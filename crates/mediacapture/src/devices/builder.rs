@@ -207,6 +207,7 @@ impl MediaDevicesBuilder {
                 permissions,
                 stored: Vec::new(),
                 hubs: Vec::new(),
+                selected_outputs: Vec::new(),
             }),
             events: EventTarget::default(),
             event_loop: EventLoop::new(),

@@ -12,10 +12,12 @@
 //!
 //! Spec: <https://w3c.github.io/mediacapture-main/#mediadevices>
 
+mod audio_output;
 mod builder;
 mod display_media;
 mod user_media;
 
+pub use audio_output::AudioOutputOptions;
 pub use builder::{MediaDevicesBuilder, PermissionRequest, PromptFuture, PromptHandler};
 pub use mediacapture_core::enumerate::DeviceInfo;
 
@@ -70,6 +72,8 @@ struct DevState {
     /// The raw device list as of the last device change (for `devicechange`).
     stored: Vec<BackendDevice>,
     hubs: Vec<(usize, String, Weak<SourceHub>)>,
+    /// Raw ids of the outputs exposed by `selectAudioOutput()`.
+    selected_outputs: Vec<String>,
 }
 
 pub(crate) struct DevicesInner {
@@ -164,6 +168,8 @@ impl MediaDevices {
                         track.kind() == TrackKind::Audio && !track.is_display()
                     }
                     PermissionName::DisplayCapture => track.is_display(),
+                    // Choosing a speaker captures nothing: no track ends.
+                    PermissionName::SpeakerSelection => false,
                 };
                 if uses {
                     track.end_by_ua();
@@ -361,13 +367,14 @@ impl DevicesInner {
     fn exposed_list(&self, raw: &[BackendDevice]) -> Vec<DeviceInfo> {
         let devices: Vec<&DeviceDescriptor> = raw.iter().map(|(_, d)| d).collect();
         let policy = self.state.lock().permissions.policy();
-        device_info_list(
+        let list = device_info_list(
             &devices,
             &self.hasher,
             &self.origin,
             &policy,
             self.exposure(),
-        )
+        );
+        self.with_selected_outputs(list, raw)
     }
 
     /// Spec: "device change notification steps". Runs in a task on the event loop.

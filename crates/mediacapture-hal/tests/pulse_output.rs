@@ -1,0 +1,198 @@
+//! PulseAudio playback against a real server: what an output plays reaches its sink (read
+//! back from the sink's monitor), and a sink that goes away ends its outputs. Each test plays
+//! to a null sink of its own, so tests running at once do not hear each other. Skipped with
+//! a printed line when no server is reachable, unless `MEDIACAPTURE_TEST_PULSE=1` makes it
+//! required.
+#![cfg(feature = "pulse")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code"
+)]
+
+mod common;
+
+use common::{Collect, aconfig, dominant, rms};
+use mediacapture_hal::output::{OutputConfig, OutputEvent, OutputFeed};
+use mediacapture_hal::pulse::PulseBackend;
+use mediacapture_hal::{Backend, ErrorKind};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+const SAFETY: Duration = Duration::from_secs(20);
+
+fn backend_or_skip(test: &str) -> Option<PulseBackend> {
+    let required = std::env::var("MEDIACAPTURE_TEST_PULSE").is_ok_and(|v| v == "1");
+    let b = PulseBackend::new();
+    if b.is_available() {
+        return Some(b);
+    }
+    assert!(
+        !required,
+        "MEDIACAPTURE_TEST_PULSE=1 but no PulseAudio server is reachable"
+    );
+    println!("skipped: {test}: no PulseAudio server");
+    None
+}
+
+/// A null sink of this test's own (unloaded on drop).
+struct NullSink(String);
+impl NullSink {
+    fn load(name: &str) -> Self {
+        let out = Command::new("pactl")
+            .args([
+                "load-module",
+                "module-null-sink",
+                &format!("sink_name={name}"),
+                &format!("sink_properties=device.description={name}"),
+            ])
+            .output()
+            .expect("pactl runs");
+        assert!(out.status.success(), "{out:?}");
+        NullSink(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+    fn unload(&mut self) {
+        if !self.0.is_empty() {
+            let _ = Command::new("pactl")
+                .args(["unload-module", &self.0])
+                .status();
+            self.0.clear();
+        }
+    }
+}
+impl Drop for NullSink {
+    fn drop(&mut self) {
+        self.unload();
+    }
+}
+
+/// A sine at `freq` Hz, amplitude `amp`, on every channel.
+struct Sine {
+    freq: f64,
+    amp: f32,
+    rate: f64,
+    channels: usize,
+    n: AtomicU64,
+    pulls: AtomicU64,
+    events: Mutex<Vec<OutputEvent>>,
+    cv: Condvar,
+}
+
+impl Sine {
+    fn new(freq: f64, amp: f32, rate: u32, channels: u32) -> Arc<Self> {
+        Arc::new(Sine {
+            freq,
+            amp,
+            rate: f64::from(rate),
+            channels: channels as usize,
+            n: AtomicU64::new(0),
+            pulls: AtomicU64::new(0),
+            events: Mutex::new(Vec::new()),
+            cv: Condvar::new(),
+        })
+    }
+}
+
+impl OutputFeed for Sine {
+    fn fill(&self, out: &mut [f32], _at_us: i64) {
+        for frame in out.chunks_mut(self.channels) {
+            let n = self.n.fetch_add(1, Ordering::Relaxed) as f64;
+            let s = (std::f64::consts::TAU * self.freq * n / self.rate).sin() as f32 * self.amp;
+            frame.fill(s);
+        }
+        self.pulls.fetch_add(1, Ordering::SeqCst);
+    }
+    fn on_event(&self, event: OutputEvent) {
+        self.events.lock().unwrap().push(event);
+        self.cv.notify_all();
+    }
+}
+
+#[test]
+fn what_an_output_plays_reaches_the_sink() {
+    let Some(b) = backend_or_skip("what_an_output_plays_reaches_the_sink") else {
+        return;
+    };
+    let _sink = NullSink::load("pb_out_tone");
+    // Record the sink's monitor with our own capture.
+    let rec = Arc::new(Collect::default());
+    let mut cap = b
+        .open("pb_out_tone.monitor", &aconfig(48_000, 1), rec.clone())
+        .unwrap();
+    let feed = Sine::new(1_000.0, 0.5, 48_000, 2);
+    let config = OutputConfig {
+        sample_rate: 48_000,
+        channels: 2,
+        latency: 0.04,
+    };
+    let mut out = b.open_output("pb_out_tone", &config, feed.clone()).unwrap();
+    // Wait for half a second of loud audio at the monitor.
+    let deadline = Instant::now() + SAFETY;
+    let loud = loop {
+        let samples: Vec<f32> = rec
+            .audio()
+            .iter()
+            .flat_map(|a| a.to_f32_interleaved())
+            .collect();
+        let loud: Vec<f32> = samples
+            .chunks(480)
+            .filter(|c| rms(c) > 0.1)
+            .flatten()
+            .copied()
+            .collect();
+        if loud.len() >= 24_000 {
+            break loud;
+        }
+        assert!(Instant::now() < deadline, "no tone at the monitor");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // The server's latency for the stream: its buffer (the 40 ms asked for) and the sink's.
+    let latency = out.latency_us();
+    assert!(latency > 0 && latency < 500_000, "latency {latency} µs");
+    out.stop();
+    cap.stop();
+    let f = dominant(&loud, 48_000.0, &[250.0, 500.0, 1_000.0, 2_000.0, 440.0]);
+    assert_eq!(f, 1_000.0);
+    // A sine of amplitude 0.5 has an RMS of 0.354.
+    let level = rms(&loud);
+    assert!((level - 0.354).abs() < 0.03, "rms {level}");
+    // Nothing is pulled after stop.
+    let pulls = feed.pulls.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(50)); // a stopped thread has nothing to do
+    assert_eq!(feed.pulls.load(Ordering::SeqCst), pulls);
+}
+
+#[test]
+fn a_sink_that_goes_away_ends_its_output() {
+    let Some(b) = backend_or_skip("a_sink_that_goes_away_ends_its_output") else {
+        return;
+    };
+    let mut sink = NullSink::load("pb_out_gone");
+    let feed = Sine::new(440.0, 0.1, 44_100, 1);
+    let config = OutputConfig {
+        sample_rate: 44_100,
+        channels: 1,
+        latency: 0.02,
+    };
+    let _out = b.open_output("pb_out_gone", &config, feed.clone()).unwrap();
+    sink.unload();
+    let events = feed.events.lock().unwrap();
+    let (events, _) = feed
+        .cv
+        .wait_timeout_while(events, SAFETY, |e| e.is_empty())
+        .unwrap();
+    match &events[..] {
+        [OutputEvent::Ended(e)] => assert_eq!(e.kind, ErrorKind::NotFoundError, "{e}"),
+        other => panic!("{other:?}"),
+    }
+    drop(events);
+    // The sink is gone: opening it again is NotFoundError; a source is not an output.
+    let e = b
+        .open_output("pb_out_gone", &config, feed.clone())
+        .err()
+        .unwrap();
+    assert_eq!(e.kind, ErrorKind::NotFoundError);
+}
