@@ -25,6 +25,13 @@ module.exports = {
   kInternal: Symbol('mediacapture.internal'),
   // Reads the native handle (or other private state) of an object of this package.
   kTrackState: Symbol('mediacapture.trackState'),
+  // Lets a subclass of MediaStreamTrack construct its base on a native track
+  // (`MediaStreamTrack[kPrepareTrack](native)` just before `super()`).
+  kPrepareTrack: Symbol('mediacapture.prepareTrack'),
+  // The method `clone()` makes the clone with: a subclass clones into its own class.
+  kCloneTrack: Symbol('mediacapture.cloneTrack'),
+  // A DOM window's MediaRecorder subclass names its window's Blob class with it (lib/dom.js).
+  kRealmBlob: Symbol('mediacapture.realmBlob'),
   // Delivers a native event to the object it is for.
   kNativeEvent: Symbol('mediacapture.nativeEvent'),
   // MediaDevices -> its native NativeDevices (for modules that must not import devices.js).

@@ -40,8 +40,9 @@ class MediaStream extends EventTarget {
     for (const t of tracks) this.addTrack(t);
   }
 
-  static [kInternal](nativeStream) {
-    const tracks = nativeStream.tracks().map((nt) => MediaStreamTrack[kInternal](nt));
+  /** A stream on `nativeStream`; `makeTrack(nativeTrack)` makes its track objects. */
+  static [kInternal](nativeStream, makeTrack = (nt) => MediaStreamTrack[kInternal](nt)) {
+    const tracks = nativeStream.tracks().map(makeTrack);
     constructingStream = { stream: nativeStream, tracks };
     return new MediaStream();
   }

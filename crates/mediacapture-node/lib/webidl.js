@@ -100,4 +100,23 @@ function idlDouble(v, what) {
   return n;
 }
 
-module.exports = { toIdlJson, idlString, idlUnsignedLong, idlLong, idlDouble };
+/**
+ * Shapes a class as WebIDL shapes an interface: its operations and attributes (own
+ * string-keyed properties of the prototype and of the class itself, i.e. static operations)
+ * become enumerable, as WebIDL defines them (`enumerable: true`; a class body makes them
+ * non-enumerable), and `Object.prototype.toString` gives "[object Name]" (@@toStringTag on the
+ * prototype). `hidden` names nonstandard members left non-enumerable (overrides of inherited
+ * methods, extensions of this package).
+ */
+function webidlInterface(cls, hidden = []) {
+  for (const target of [cls.prototype, cls]) {
+    for (const key of Object.getOwnPropertyNames(target)) {
+      if (['constructor', 'prototype', 'length', 'name'].includes(key) || hidden.includes(key)) continue;
+      const d = Object.getOwnPropertyDescriptor(target, key);
+      if (!d.enumerable) Object.defineProperty(target, key, { ...d, enumerable: true });
+    }
+  }
+  Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
+}
+
+module.exports = { webidlInterface, toIdlJson, idlString, idlUnsignedLong, idlLong, idlDouble };

@@ -5,13 +5,15 @@
 // on stdout: `[{name, status: "PASS" | "FAIL" | "TIMEOUT" | "NOTRUN" | "PRECONDITION_FAILED",
 // message}]`.
 //
-//   node testlib/idlharness.js <idl name> [window | worker]
+//   node testlib/idlharness.js <idl name> [window | worker | jsdom]
 //
 // The global object plays a browser's: "window" (the default) is Node's main global, which
 // idlharness recognises as a Window by a `Window` interface the runner defines (Node has none);
 // "worker" runs in a worker_threads Worker recognised as a DedicatedWorkerGlobalScope the same
-// way (for mediacapture-transform, whose interfaces are [Exposed=DedicatedWorker]). Nothing
-// else of the environment is faked: every interface tested is this package's or Node's own.
+// way (for mediacapture-transform, whose interfaces are [Exposed=DedicatedWorker]); "jsdom"
+// runs the harness inside a jsdom window that `install(window)` was given (for
+// mediacapture-fromelement's HTMLCanvasElement.captureStream). Nothing else of the environment
+// is faked: every interface tested is this package's, Node's or jsdom's own.
 //
 // IDL files: the tested one from test/idl/ (the specs' IDL); dependencies from test/idl/ when
 // they are ours, else from the npm package @webref/idl (the IDL WPT's `interfaces/` holds).
@@ -47,24 +49,22 @@ function idlText(name) {
   return fs.readFileSync(file, 'utf8');
 }
 
-function loadHarness() {
+/** Loads the harness into `g` (Node's global, or a jsdom window) with `run(code, filename)`. */
+function loadHarness(g, run) {
   const dir = path.join(path.dirname(require.resolve('wpt-runner/package.json')), 'testharness');
-  globalThis.self = globalThis;
-  for (const f of ['webidl2.js', 'testharness.js', 'idlharness.js']) {
-    vm.runInThisContext(fs.readFileSync(path.join(dir, f), 'utf8'), { filename: f });
-  }
+  if (g === globalThis) globalThis.self = globalThis;
+  for (const f of ['webidl2.js', 'testharness.js', 'idlharness.js']) run(fs.readFileSync(path.join(dir, f), 'utf8'), f);
   // What `idl_test` fetches from /interfaces/ in a browser, read from disk, templates removed.
-  globalThis.fetch_spec = async (spec) => {
-    const ast = globalThis.WebIDL2.parse(idlText(spec)).filter((d) => !TEMPLATES.has(d.name));
-    return { spec, idl: globalThis.WebIDL2.write(ast) };
+  g.fetch_spec = async (spec) => {
+    const ast = g.WebIDL2.parse(idlText(spec)).filter((d) => !TEMPLATES.has(d.name));
+    return { spec, idl: g.WebIDL2.write(ast) };
   };
 }
 
 /** The objects each file's interfaces are tested on, as WPT's tests make them. */
-async function objects(name) {
-  const md = navigator.mediaDevices;
+async function objects(name, g = globalThis) {
+  const md = g.navigator.mediaDevices;
   const o = {};
-  const g = globalThis;
   const attempt = async (f) => {
     try {
       await f();
@@ -82,7 +82,7 @@ async function objects(name) {
       await attempt(async () => {
         g.stream = await md.getUserMedia({ audio: true, video: true });
         g.track = g.stream.getVideoTracks()[0];
-        g.trackEvent = new MediaStreamTrackEvent('type', { track: g.track });
+        g.trackEvent = new g.MediaStreamTrackEvent('type', { track: g.track });
       });
       Object.assign(o, {
         InputDeviceInfo: g.inputDevices.map((_, i) => `inputDevices[${i}]`),
@@ -102,20 +102,22 @@ async function objects(name) {
       break;
     case 'mediacapture-fromelement':
       await attempt(async () => {
-        g.canvasTrack = g.__mediacapture.createCanvas(8, 8).captureStream().getVideoTracks()[0];
+        const canvas = g.document ? g.document.querySelector('canvas') : g.__mediacapture.createCanvas(8, 8);
+        g.canvasTrack = canvas.captureStream().getVideoTracks()[0];
       });
       Object.assign(o, { CanvasCaptureMediaStreamTrack: ['canvasTrack'] });
+      if (g.document) o.HTMLCanvasElement = ['document.querySelector("canvas")'];
       break;
     case 'mediacapture-transform':
       await attempt(async () => {
         g.stream = await md.getUserMedia({ video: true });
-        g.processor = new MediaStreamTrackProcessor({ track: g.stream.getVideoTracks()[0] });
+        g.processor = new g.MediaStreamTrackProcessor({ track: g.stream.getVideoTracks()[0] });
       });
       await attempt(async () => {
-        g.generator = new MediaStreamTrackGenerator({ kind: 'video' });
+        g.generator = new g.MediaStreamTrackGenerator({ kind: 'video' });
       });
       await attempt(async () => {
-        g.videoGenerator = new VideoTrackGenerator();
+        g.videoGenerator = new g.VideoTrackGenerator();
       });
       Object.assign(o, {
         MediaStreamTrackProcessor: ['processor'],
@@ -126,9 +128,9 @@ async function objects(name) {
     case 'mediastream-recording':
       await attempt(async () => {
         g.stream = await md.getUserMedia({ video: true });
-        g.recorder = new MediaRecorder(g.stream);
+        g.recorder = new g.MediaRecorder(g.stream);
       });
-      g.blobEvent = new BlobEvent('dataavailable', { data: new Blob() });
+      g.blobEvent = new g.BlobEvent('dataavailable', { data: new g.Blob() });
       Object.assign(o, { MediaRecorder: ['recorder'], BlobEvent: ['blobEvent'] });
       break;
     case 'mediacapture-extensions':
@@ -144,34 +146,42 @@ async function objects(name) {
   return o;
 }
 
-function run(name, mode) {
+function run(g, name) {
   const results = [];
   const finish = () => {
     const text = JSON.stringify(results);
     if (parentPort) parentPort.postMessage(text);
     else process.stdout.write(text);
     // Tracks the tests made are live: the process ends here, not when they stop.
-    for (const s of [globalThis.stream]) s?.getTracks().forEach((t) => t.stop());
+    g.stream?.getTracks().forEach((t) => t.stop());
     if (!parentPort) process.exit(0);
   };
   const statusName = ['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED'];
-  globalThis.add_result_callback((t) => results.push({ name: t.name, status: statusName[t.status] ?? String(t.status), message: t.message ?? null }));
-  globalThis.add_completion_callback((tests, status) => {
+  g.add_result_callback((t) => results.push({ name: t.name, status: statusName[t.status] ?? String(t.status), message: t.message ?? null }));
+  g.add_completion_callback((tests, status) => {
     if (status.status !== 0) results.push({ name: '(harness)', status: 'FAIL', message: status.message });
     finish();
   });
-  globalThis.idl_test([name], DEPS[name] ?? ['dom', 'html'], async (idlArray) => {
-    idlArray.add_objects(await objects(name));
+  g.idl_test([name], DEPS[name] ?? ['dom', 'html'], async (idlArray) => {
+    idlArray.add_objects(await objects(name, g));
   });
-  globalThis.done();
-  void mode;
+  g.done();
 }
 
 function main(name, mode) {
   const mc = require('..');
+  if (mode === 'jsdom') {
+    const { JSDOM } = require('jsdom');
+    const dom = new JSDOM('<!doctype html><title>idlharness</title><canvas width="8" height="8"></canvas>', { runScripts: 'outside-only' });
+    const w = dom.window;
+    mc.install(w);
+    loadHarness(w, (code) => w.eval(code));
+    run(w, name);
+    return;
+  }
   mc.install(globalThis);
   globalThis.__mediacapture = mc;
-  loadHarness();
+  loadHarness(globalThis, (code, filename) => vm.runInThisContext(code, { filename }));
   // How idlharness tells which global it runs in (`'Window' in self`, `self instanceof
   // DedicatedWorkerGlobalScope`): the one thing about the environment this runner declares,
   // after testharness.js has picked its (shell) test environment.
@@ -188,7 +198,7 @@ function main(name, mode) {
       }
     };
   }
-  run(name, mode);
+  run(globalThis, name);
 }
 
 if (isMainThread) {
@@ -196,7 +206,7 @@ if (isMainThread) {
   process.env.MEDIACAPTURE_FAKE = process.env.MEDIACAPTURE_FAKE || '1';
   const [name, mode = 'window'] = process.argv.slice(2);
   if (!name) {
-    console.error('usage: node testlib/idlharness.js <idl name> [window | worker]');
+    console.error('usage: node testlib/idlharness.js <idl name> [window | worker | jsdom]');
     process.exit(2);
   }
   if (mode === 'worker') {
