@@ -1,8 +1,8 @@
 'use strict';
 // navigator.mediaDevices for Node.js, shaped like the browser's (Media Capture and Streams,
 // the getDisplayMedia part of Screen Capture, MediaStream Recording, canvas and media-file
-// capture, and a MediaStreamTrackProcessor), on the `mediacapture` Rust library (the native
-// half is src/*.rs, loaded from mediacapture.node).
+// capture, and mediacapture-transform's processor and generators), on the `mediacapture`
+// Rust library (the native half is src/*.rs, loaded from mediacapture.node).
 //
 // What lives in lib/: the DOM shapes. Every interface is a class whose attributes are getters
 // on its prototype; every event target extends the global EventTarget and has its `on…`
@@ -16,6 +16,7 @@
 //   lib/webidl.js       WebIDL conversions (dictionaries to JSON, strings, numbers)
 //   lib/events.js       trusted events, on… attributes, native events and media delivery
 //   lib/track.js        MediaStreamTrack, track.frames(), MediaStreamTrackProcessor
+//   lib/generator.js    VideoTrackGenerator, MediaStreamTrackGenerator
 //   lib/stream.js       MediaStream, MediaStreamTrackEvent
 //   lib/devices.js      MediaDevices, device infos, CaptureController, setPermission()
 //   lib/permissions.js  navigator.permissions, PermissionStatus, setPromptHandler()
@@ -32,6 +33,7 @@ const devices = require('./lib/devices');
 const { PermissionStatus, Permissions, setPromptHandler } = require('./lib/permissions');
 const { MediaRecorder, BlobEvent, ErrorEventClass } = require('./lib/recorder');
 const { openMediaFile, createCanvas, CanvasCaptureMediaStreamTrack } = require('./lib/sources');
+const { VideoTrackGenerator, MediaStreamTrackGenerator } = require('./lib/generator');
 const { webidlInterface } = require('./lib/webidl');
 const { installDom } = require('./lib/dom');
 
@@ -48,6 +50,8 @@ const interfaces = {
   OverconstrainedError,
   CaptureController,
   MediaStreamTrackProcessor,
+  VideoTrackGenerator,
+  MediaStreamTrackGenerator,
   CanvasCaptureMediaStreamTrack,
   PermissionStatus,
   MediaRecorder,

@@ -79,6 +79,7 @@ pub mod audio_processing;
 pub mod custom;
 mod devices;
 pub mod events;
+pub mod generator;
 mod sink;
 mod source;
 mod stream;
