@@ -78,6 +78,7 @@
 pub mod audio_processing;
 pub mod custom;
 mod devices;
+mod display_audio;
 pub mod events;
 pub mod generator;
 mod sink;

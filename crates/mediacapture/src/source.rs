@@ -183,6 +183,12 @@ impl SourceHub {
         }
     }
 
+    /// Whether this source's backend keeps this process's own playback out of its system
+    /// audio (`restrictOwnAudio`).
+    pub(crate) fn excludes_own_playback(&self) -> bool {
+        self.backend.system_audio_excludes_own_playback()
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.state.lock().closed
     }
