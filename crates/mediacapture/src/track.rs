@@ -269,6 +269,9 @@ impl MediaStreamTrack {
     }
 
     fn apply_constraints_blocking(&self, constraints: MediaTrackConstraints) -> Result<()> {
+        // Chromium's constraint string limits, checked as it parses the constraints (before
+        // anything else): OverconstrainedError("", "Cannot parse constraints").
+        mediacapture_core::check_apply_constraint_strings(&constraints)?;
         let inner = &self.inner;
         if inner.is_ended() {
             return Ok(());

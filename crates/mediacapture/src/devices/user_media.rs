@@ -20,6 +20,10 @@ impl DevicesInner {
         self: &Arc<Self>,
         constraints: &MediaStreamConstraints,
     ) -> Result<MediaStream> {
+        // Chromium's constraint string limits (TypeError), checked as it parses constraints.
+        for kind in [TrackKind::Audio, TrackKind::Video] {
+            mediacapture_core::check_constraint_strings(&constraints.get(kind).constraints())?;
+        }
         // Step 1: TypeError when no kind is requested.
         let kinds = mediacapture_core::requested_kinds(constraints)?;
         // Step 3: permissions policy; then "getUserMedia specific failure is allowed".
