@@ -1,16 +1,43 @@
 'use strict';
 // MediaStream and MediaStreamTrackEvent.
 
-const { native, kInternal, kTrackState } = require('./internal');
-const { defineEventHandlers } = require('./events');
+const { native, kInternal, kTrackState, kNativeEvent } = require('./internal');
+const { defineEventHandlers, trusted, targets, nextTarget } = require('./events');
 const { idlString } = require('./webidl');
 const { MediaStreamTrack, isTrack } = require('./track');
 
 let constructingStream = null;
 
+// addtrack / removetrack, fired when the library changes a stream's track set itself (a
+// media file restarted after its end; media elements). Only streams the library made can
+// change that way, so only they listen. A stream is held weakly for it, as the spec allows
+// ("the presence of addtrack or removetrack event listeners does not need to be taken into
+// account when trying to garbage collect MediaStream objects"): what changes a stream's
+// track set keeps it alive. A collected stream stops listening.
+const kTrackSetChanged = Symbol('mediacapture.trackSetChanged');
+const listening = new FinalizationRegistry(({ target, n }) => {
+  targets.delete(target);
+  n.unlisten();
+});
+
+function listenForTrackSetChanges(stream, n) {
+  const target = nextTarget();
+  const ref = new WeakRef(stream);
+  targets.set(target, {
+    [kNativeEvent](type) {
+      const s = ref.deref();
+      const nt = n.takeTrackEvent();
+      if (s !== undefined && nt) s[kTrackSetChanged](type, nt);
+    },
+  });
+  n.listen(target);
+  listening.register(stream, { target, n });
+}
+
 class MediaStream extends EventTarget {
   #n;
   #tracks = [];
+  #makeTrack = null;
 
   constructor(arg = undefined) {
     const fromNative = constructingStream;
@@ -34,6 +61,8 @@ class MediaStream extends EventTarget {
     if (fromNative !== null) {
       this.#n = fromNative.stream;
       this.#tracks = fromNative.tracks;
+      this.#makeTrack = fromNative.makeTrack;
+      listenForTrackSetChanges(this, this.#n);
       return;
     }
     this.#n = new native.NativeStream();
@@ -43,8 +72,32 @@ class MediaStream extends EventTarget {
   /** A stream on `nativeStream`; `makeTrack(nativeTrack)` makes its track objects. */
   static [kInternal](nativeStream, makeTrack = (nt) => MediaStreamTrack[kInternal](nt)) {
     const tracks = nativeStream.tracks().map(makeTrack);
-    constructingStream = { stream: nativeStream, tracks };
+    constructingStream = { stream: nativeStream, tracks, makeTrack };
     return new MediaStream();
+  }
+
+  /**
+   * The library added (`addtrack`) or removed (`removetrack`) native track `nt`: the track
+   * set changes and the event fires (trusted, not bubbling, not cancelable), in the task the
+   * library queued.
+   *
+   * Spec: https://w3c.github.io/mediacapture-main/#mediastream-track-set (add / remove a track)
+   */
+  [kTrackSetChanged](type, nt) {
+    const same = (t) => MediaStreamTrack[kTrackState](t).native.isSame(nt);
+    let track;
+    if (type === 'addtrack') {
+      if (this.#tracks.some(same)) return;
+      track = this.#makeTrack(nt);
+      this.#tracks.push(track);
+    } else if (type === 'removetrack') {
+      const i = this.#tracks.findIndex(same);
+      if (i < 0) return;
+      [track] = this.#tracks.splice(i, 1);
+    } else {
+      return;
+    }
+    this.dispatchEvent(new MediaStreamTrackEvent(type, trusted({ track })));
   }
 
   get id() {
