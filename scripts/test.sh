@@ -11,6 +11,10 @@ trap stop_servers EXIT
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The library crates package for crates.io (metadata, licence, readme, files); building the
+# packages needs the crates published in order, so this only packages them.
+cargo package --workspace --locked --no-verify --allow-dirty \
+  --exclude mediacapture-node --exclude mediacapture-test-support >/dev/null
 
 # The Node.js addon: build it (release) and run its node --test suite.
 (
