@@ -81,7 +81,7 @@ struct Inner {
 /// let f = frames.recv_timeout(std::time::Duration::from_secs(5)).expect("a frame");
 /// assert_eq!((f.display_width(), f.display_height()), (4, 2));
 /// generator.close(); // the track ends
-/// # Ok::<(), mediacapture::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct TrackGenerator {
     inner: Arc<Inner>,
