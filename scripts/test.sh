@@ -11,8 +11,10 @@ trap stop_servers EXIT
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
-# The library crates package for crates.io (metadata, licence, readme, files); building the
-# packages needs the crates published in order, so this only packages them.
+# The library crates package for crates.io (metadata, licence, readme, files). The full check,
+# `cargo publish --dry-run --workspace --exclude mediacapture-node --exclude
+# mediacapture-test-support`, also builds every package against the others (cargo resolves
+# the unpublished ones locally) but takes minutes: run it before a release.
 cargo package --workspace --locked --no-verify --allow-dirty \
   --exclude mediacapture-node --exclude mediacapture-test-support >/dev/null
 
