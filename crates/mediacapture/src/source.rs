@@ -410,9 +410,28 @@ impl SourceHub {
         let routes = self.routes.lock().clone();
         for route in routes.iter() {
             let adapted = match &mut *route.adapter.lock() {
-                Adapter::Audio(a) => a
-                    .process(&data)
-                    .map_err(|e| Error::not_readable(e.to_string())),
+                Adapter::Audio(a) => {
+                    // A source that reconfigured itself sends its new format at once, while
+                    // the routes are rebuilt in a queued task: until then this route's
+                    // adapter takes the new format to the tracks' current settings, so the
+                    // first blocks are not lost.
+                    if (a.in_rate(), a.in_channels()) != (data.sample_rate(), data.channels()) {
+                        match AudioAdapter::new(
+                            data.sample_rate(),
+                            data.channels(),
+                            a.out_rate(),
+                            a.out_channels(),
+                        ) {
+                            Ok(n) => *a = n,
+                            Err(e) => {
+                                tracing::warn!("audio adapter failed: {e}");
+                                continue;
+                            }
+                        }
+                    }
+                    a.process(&data)
+                        .map_err(|e| Error::not_readable(e.to_string()))
+                }
                 Adapter::Processed(p) => p.process(&data),
                 Adapter::Video(_) => continue,
             };
