@@ -42,7 +42,7 @@ pub(super) struct Grabber {
     /// What is known of the cursor drawn into the last frame grabbed (position and image
     /// serial), `None` when none was drawn.
     drawn_cursor: Option<CursorKey>,
-    /// Counts the reads ([`X11Backend::grab_count`]).
+    /// Counts the reads ([`super::X11Backend::grab_count`]).
     grabs: Arc<AtomicU64>,
 }
 
