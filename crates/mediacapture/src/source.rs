@@ -116,8 +116,19 @@ pub(crate) struct SourceHub {
     capture_thread: Mutex<Option<ThreadId>>,
 }
 
+/// What opened a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SourceOrigin {
+    /// getUserMedia.
+    UserMedia,
+    /// getDisplayMedia.
+    DisplayMedia,
+    /// A custom source ([`crate::custom::open_track`]).
+    Custom,
+}
+
 impl SourceHub {
-    /// Opens `descriptor` on `backend` in `config`; `display` for a getDisplayMedia source.
+    /// Opens `descriptor` on `backend` in `config`, for a source opened by `origin`.
     /// Its tracks' events run on `event_loop`, their applyConstraints on `requests`.
     #[allow(
         clippy::too_many_arguments,
@@ -126,16 +137,21 @@ impl SourceHub {
     pub(crate) fn open(
         backend: Arc<dyn Backend>,
         descriptor: DeviceDescriptor,
-        display: bool,
+        origin: SourceOrigin,
         device_id: String,
         group_id: String,
         config: NativeConfig,
         event_loop: EventLoop,
         requests: EventLoop,
     ) -> Result<Arc<SourceHub>> {
-        let display = display || descriptor.is_display();
+        let display = origin == SourceOrigin::DisplayMedia || descriptor.is_display();
         let hub = Arc::new(SourceHub {
-            audio_processing: !display && mediacapture_core::is_microphone(&descriptor),
+            // Software processing is for the user's microphones only: not for system audio,
+            // nor for a custom source (a generator, a media file) whose audio is already
+            // what the program made.
+            audio_processing: origin == SourceOrigin::UserMedia
+                && !display
+                && mediacapture_core::is_microphone(&descriptor),
             display,
             descriptor,
             device_id,

@@ -124,7 +124,10 @@ fn the_end_of_the_last_track_closes_the_writable() {
     g.track().stop();
     assert!(!g.closed(), "a clone still lives");
     g.write_video(rgba(4, 4, 0)).unwrap();
-    clone.stop();
+    // Stopped from another thread than the writer's: a source stopped on the thread that
+    // delivers its frames is stopped on a helper thread (so that it cannot wait on itself),
+    // which would make the close asynchronous here.
+    std::thread::spawn(move || clone.stop()).join().unwrap();
     assert!(g.closed());
     assert_eq!(
         g.write_video(rgba(4, 4, 0)).unwrap_err().kind,

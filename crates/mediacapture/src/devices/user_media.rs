@@ -189,7 +189,11 @@ impl DevicesInner {
                 let hub = SourceHub::open(
                     b,
                     d.clone(),
-                    display,
+                    if display {
+                        crate::source::SourceOrigin::DisplayMedia
+                    } else {
+                        crate::source::SourceOrigin::UserMedia
+                    },
                     view.device_id.clone(),
                     view.group_id.clone(),
                     selection.native,
