@@ -11,6 +11,16 @@ trap stop_servers EXIT
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The library crates package for crates.io (metadata, licence, readme, files). The full check,
+# `cargo publish --dry-run --workspace --exclude mediacapture-node --exclude
+# mediacapture-test-support`, also builds every package against the others (cargo resolves
+# the unpublished ones locally) but takes minutes: run it before a release. Cargo treats those
+# local packages as registry crates, which never change: before running it again after the
+# sources changed, remove the previous run's copies (`cargo clean -p` each library crate, and
+# the mediacapture-* directories its overlay extracted under $CARGO_HOME/registry/src/), or it
+# verifies against the old ones.
+cargo package --workspace --locked --no-verify --allow-dirty \
+  --exclude mediacapture-node --exclude mediacapture-test-support >/dev/null
 
 # The Node.js addon: build it (release) and run its node --test suite.
 (

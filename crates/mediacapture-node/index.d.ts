@@ -198,10 +198,26 @@ export interface FrameIterator<T> extends AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T, undefined>>;
 }
 
-type Handler<T, E extends Event> = ((this: T, ev: E) => any) | null;
+/**
+ * An event handler attribute's type (`T` is the target). Declared through a method without a
+ * `this` parameter, so that its parameter compares bivariantly and TypeScript still types
+ * `this` as the target in `track.onended = function () { this.readyState }`: this package's
+ * objects are then assignable where DOM-typed code (lib.dom.d.ts) expects the DOM interface
+ * of the same name, whose handlers name the DOM's own classes.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+type Handler<T, E extends Event> = { handler(ev: E): any }['handler'] | null;
+
+/** The EventInit dictionary (DOM), for the event constructors' init dictionaries. */
+interface EventInit {
+  bubbles?: boolean;
+  cancelable?: boolean;
+  composed?: boolean;
+}
 
 export declare class MediaStreamTrack extends EventTarget {
-  private constructor();
+  /** Illegal constructor: tracks come from getUserMedia, captureStream, generators. */
+  protected constructor();
   readonly kind: string;
   readonly id: string;
   readonly label: string;
@@ -306,6 +322,49 @@ export declare class MediaStreamTrackProcessor {
   readonly readable: ReadableStream<VideoFrameData | AudioDataBlock>;
 }
 
+/**
+ * A chunk a generator's writable takes: the shapes `track.frames()` and
+ * MediaStreamTrackProcessor give (no WebCodecs in Node). A chunk with a `close()` method is
+ * closed once written.
+ */
+export type GeneratorChunk =
+  | Pick<VideoFrameData, 'format' | 'width' | 'height' | 'data'>
+  | Pick<AudioDataBlock, 'sampleRate' | 'numberOfChannels' | 'data'>;
+/**
+ * mediacapture-transform: a video source whose frames are written to `writable`. Its `track`
+ * (and the track's clones) end when the writable is closed or aborted; the writable closes
+ * when the last of them ends. Settings follow the frames written (width, height, frameRate
+ * estimated).
+ */
+export declare class VideoTrackGenerator {
+  constructor();
+  readonly writable: WritableStream<GeneratorChunk>;
+  /** Mutes (`mute` events) and drops what is written meanwhile. */
+  muted: boolean;
+  readonly track: MediaStreamTrack;
+}
+export interface MediaStreamTrackGeneratorInit {
+  kind: 'audio' | 'video';
+}
+/** The older mediacapture-transform generator: a track whose media is written to `writable`. */
+export declare class MediaStreamTrackGenerator extends MediaStreamTrack {
+  constructor(init: MediaStreamTrackGeneratorInit);
+  writable: WritableStream<GeneratorChunk>;
+}
+
+/** The video track of a canvas's `captureStream()` (`HTMLCanvasElement` under jsdom / happy-dom). */
+export declare class CanvasCaptureMediaStreamTrack extends MediaStreamTrack {
+  private constructor();
+  readonly canvas: Canvas | HTMLCanvasElementLike;
+  /** The next paint is captured, whatever `frameRequestRate` says. */
+  requestFrame(): void;
+}
+/** What a DOM's canvas element looks like to this package (jsdom / happy-dom, after `install(window)`). */
+export interface HTMLCanvasElementLike {
+  width: number;
+  height: number;
+}
+
 export interface MediaRecorderOptions {
   mimeType?: string;
   audioBitsPerSecond?: number;
@@ -359,8 +418,11 @@ export declare class PermissionStatus extends EventTarget {
 export declare const mediaDevices: MediaDevices;
 
 /**
- * Defines `navigator.mediaDevices`, the legacy `navigator.getUserMedia` and every interface as
- * globals on `globalObject`, as a browser window has them.
+ * Defines every interface as a global of `globalObject`, and `mediaDevices`, the legacy
+ * `getUserMedia` and (where missing) `permissions` on its Navigator's prototype, as a browser
+ * window has them (a `navigator` and a `Navigator` interface are made where the global object
+ * has none). Given a DOM window (jsdom, happy-dom), also makes its canvases draw with this
+ * package's 2D context and stream with `captureStream()`.
  */
 export declare function install<G extends object = typeof globalThis>(globalObject?: G): G;
 
@@ -545,7 +607,7 @@ export interface Canvas {
   toDataURL(type?: string, quality?: number): string;
   /** Calls `callback` with a PNG Blob, asynchronously. */
   toBlob(callback: (blob: Blob) => void, type?: string, quality?: number): void;
-  /** A stream with one video track that also has `canvas` and `requestFrame()`. */
+  /** A stream with one video track, a `CanvasCaptureMediaStreamTrack`. */
   captureStream(frameRequestRate?: number): MediaStream;
 }
 /** Nonstandard: a canvas of `width` x `height` transparent black pixels. */

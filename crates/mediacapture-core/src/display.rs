@@ -48,6 +48,7 @@ pub fn check_display_options(o: &DisplayMediaStreamOptions) -> Result<()> {
         let Some(c) = req.as_constraints() else {
             continue;
         };
+        crate::limits::check_constraint_strings(c)?;
         if !c.advanced.is_empty() {
             return Err(Error::type_error(format!(
                 "getDisplayMedia does not accept 'advanced' constraints ({kind})"

@@ -63,6 +63,7 @@ mod device_id;
 mod display;
 pub mod enumerate;
 mod fitness;
+pub mod limits;
 pub mod permissions;
 mod select;
 pub mod shared_source;
@@ -70,6 +71,7 @@ pub mod shared_source;
 pub use device_id::DeviceIdHasher;
 pub use display::{check_display_options, floor_value};
 pub use fitness::{fitness_distance, is_required};
+pub use limits::{check_apply_constraint_strings, check_constraint_strings};
 pub use mediacapture_types::TrackKind;
 pub use mediacapture_types::native::DeviceDescriptor;
 pub use select::{

@@ -83,8 +83,16 @@ pub fn reconfigured_source_view(
             }
             d
         }
-        (NativeCapabilities::Audio(_), NativeConfig::Audio(_)) => {
-            running_source_view(descriptor, config, true)
+        (NativeCapabilities::Audio(_), NativeConfig::Audio(c)) => {
+            let mut d = running_source_view(descriptor, config, true);
+            // A format the source did not list before (a generator written a new sample rate
+            // or channel count) is its only one now.
+            if let NativeCapabilities::Audio(a) = &mut d.capabilities {
+                a.sample_rates = vec![c.sample_rate];
+                a.channel_counts = vec![c.channel_count];
+                a.sample_sizes = vec![c.sample_size];
+            }
+            d
         }
         _ => descriptor.clone(),
     }

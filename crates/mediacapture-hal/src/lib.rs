@@ -153,6 +153,13 @@ pub trait Backend: Send + Sync {
         )))
     }
 
+    /// Whether this backend's [`Backend::system_audio`] can leave out what this process
+    /// plays, as getDisplayMedia's `restrictOwnAudio` asks. `false` by default: a mix of the
+    /// whole output (a PulseAudio sink's monitor) contains this process's sound.
+    fn system_audio_excludes_own_playback(&self) -> bool {
+        false
+    }
+
     /// Registers `callback` to be called whenever the device list may have changed.
     /// Backends without hot-plug notifications ignore it.
     fn watch_devices(&self, callback: DeviceChangeCallback) {

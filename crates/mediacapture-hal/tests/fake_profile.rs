@@ -306,3 +306,30 @@ fn duplicate_ids_are_refused_by_add_device() {
     assert_eq!(e.kind, ErrorKind::TypeError);
     assert_eq!(b.devices().unwrap().len(), 1);
 }
+
+#[test]
+fn window_and_browser_kinds_are_screens_of_that_surface_type() {
+    let p = FakeProfile::from_json(
+        r#"{"devices":[
+        {"kind":"window"},
+        {"kind":"browser","label":"Docs","width":640,"height":360},
+        {"kind":"window","displaySurface":"monitor"}
+    ]}"#,
+    )
+    .unwrap();
+    let d = FakeBackend::new(p).devices().unwrap();
+    let surface = |i: usize| match &d[i].capabilities {
+        NativeCapabilities::Display(c) => (c.display_surface, c.width, c.height),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(surface(0), (DisplayCaptureSurfaceType::Window, 1280, 720));
+    assert_eq!(d[0].label, "Fake Window");
+    assert_eq!(surface(1), (DisplayCaptureSurfaceType::Browser, 640, 360));
+    assert_eq!(d[1].label, "Docs");
+    assert_eq!(
+        surface(2).0,
+        DisplayCaptureSurfaceType::Monitor,
+        "displaySurface wins"
+    );
+    assert!(d.iter().all(|x| x.raw_id.starts_with("fake:screen:")));
+}

@@ -927,3 +927,146 @@ fn a_server_that_stalls_and_comes_back_mutes_then_unmutes() {
         Item::Event(SourceEvent::Unmuted)
     ));
 }
+
+/// Maps a window of `rgb` at (x, y), `w` x `h`, as a window manager leaves the windows it
+/// manages (`WM_STATE` NormalState; the test plays the window manager, Xvfb has none), with
+/// title `title`, and waits for the server.
+fn managed_window(
+    conn: &x11rb::rust_connection::RustConnection,
+    screen_num: usize,
+    geometry: (i16, i16, u16, u16),
+    rgb: (u32, u32, u32),
+    title: &str,
+) -> u32 {
+    use x11rb::protocol::xproto::{AtomEnum, ChangeWindowAttributesAux, PropMode};
+    let win = solid_window(conn, screen_num, geometry, rgb);
+    // A normal (not override-redirect) window: remapped with the flag off.
+    conn.unmap_window(win).unwrap();
+    conn.change_window_attributes(win, &ChangeWindowAttributesAux::new().override_redirect(0))
+        .unwrap();
+    let wm_state = conn
+        .intern_atom(false, b"WM_STATE")
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom;
+    conn.change_property32(PropMode::REPLACE, win, wm_state, wm_state, &[1, 0])
+        .unwrap();
+    conn.change_property8(
+        PropMode::REPLACE,
+        win,
+        AtomEnum::WM_NAME,
+        AtomEnum::STRING,
+        title.as_bytes(),
+    )
+    .unwrap();
+    conn.map_window(win).unwrap();
+    conn.sync().unwrap();
+    win
+}
+
+fn window_surfaces(b: &X11Backend) -> Vec<mediacapture_hal::DeviceDescriptor> {
+    b.devices()
+        .unwrap()
+        .into_iter()
+        .filter(|d| {
+            matches!(&d.capabilities, NativeCapabilities::Display(c)
+                if c.display_surface == DisplayCaptureSurfaceType::Window)
+        })
+        .collect()
+}
+
+#[test]
+fn window_capture_sees_the_window_follows_its_size_and_ends_with_it() {
+    use x11rb::protocol::xproto::ConfigureWindowAux;
+    let Some(x) = private_x_or_skip(
+        "window_capture_sees_the_window_follows_its_size_and_ends_with_it",
+        "320x240x24",
+        &[],
+    ) else {
+        return;
+    };
+    let (conn, screen_num) = connect_to(Some(&x.display));
+    let b = X11Backend::with_display(&x.display);
+    // An override-redirect window (a menu, a tooltip) is no surface.
+    let _menu = solid_window(&conn, screen_num, (0, 0, 30, 30), (0, 0, 255));
+    assert!(window_surfaces(&b).is_empty());
+    let win = managed_window(
+        &conn,
+        screen_num,
+        (40, 30, 120, 90),
+        (255, 0, 0),
+        "Red window",
+    );
+    // A window over part of it: the capture reads the window's own contents.
+    let _cover = solid_window(&conn, screen_num, (40, 30, 50, 40), (0, 255, 0));
+    let windows = window_surfaces(&b);
+    assert_eq!(windows.len(), 1, "{windows:?}");
+    let d = &windows[0];
+    assert_eq!(d.label, "Red window");
+    assert_eq!(d.raw_id, format!("x11:{}:0:window:{win}", x.display));
+    assert!(!d.is_default);
+    let NativeCapabilities::Display(c) = &d.capabilities else {
+        panic!()
+    };
+    assert_eq!((c.width, c.height), (120, 90));
+    assert_eq!(c.cursor, vec![CursorCaptureConstraint::Never]);
+    // The screen is still listed first, as the default.
+    assert!(b.devices().unwrap()[0].is_default);
+
+    let sink = Arc::new(Collect::default());
+    let mut src = b.open(&d.raw_id, &display(30.0), sink.clone()).unwrap();
+    let red = [0, 0, 255];
+    assert!(
+        sink.frames_satisfy(|v| v.last().is_some_and(|f| {
+            (f.coded_width(), f.coded_height()) == (120, 90)
+                && bgr(f, 60, 60) == red
+                && bgr(f, 119, 89) == red
+        })),
+        "the red window never showed"
+    );
+    let f = sink.video().last().cloned().unwrap();
+    assert_eq!(
+        bgr(&f, 10, 10),
+        red,
+        "the covered corner is read from the window's own contents (Composite)"
+    );
+
+    // A resize: frames follow the window's new size, drawn in its colour.
+    conn.configure_window(win, &ConfigureWindowAux::new().width(200).height(150))
+        .unwrap();
+    conn.sync().unwrap();
+    assert!(
+        sink.frames_satisfy(|v| v.last().is_some_and(|f| {
+            (f.coded_width(), f.coded_height()) == (200, 150) && bgr(f, 199, 149) == red
+        })),
+        "frames did not follow the window's new size: {:?}",
+        sink.video()
+            .last()
+            .map(|f| (f.coded_width(), f.coded_height()))
+    );
+    assert!(sink.events().is_empty(), "{:?}", sink.events());
+
+    // Closing the window ends the capture, with no error.
+    conn.destroy_window(win).unwrap();
+    conn.sync().unwrap();
+    sink.wait("Ended after the window closed", |items| {
+        items
+            .iter()
+            .any(|(_, i)| matches!(i, Item::Event(SourceEvent::Ended(_))))
+    });
+    let events = sink.events();
+    assert!(
+        matches!(events.as_slice(), [(_, SourceEvent::Ended(None))]),
+        "{events:?}"
+    );
+    src.stop();
+    assert!(window_surfaces(&b).is_empty());
+    // A window id that is not (or no longer) a window is NotFoundError.
+    let e = b
+        .open(&d.raw_id, &display(30.0), Arc::new(Collect::default()))
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotFoundError);
+    drop(conn);
+}

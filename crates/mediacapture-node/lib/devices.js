@@ -157,6 +157,9 @@ class CaptureController extends EventTarget {
 // ------------------------------------------------------------------------------------------
 // MediaDevices
 
+// A promise-returning operation called on the wrong object rejects (WebIDL), it does not throw.
+const illegalInvocation = () => Promise.reject(new TypeError('Illegal invocation'));
+
 let constructingDevices = null;
 
 class MediaDevices extends EventTarget {
@@ -194,6 +197,7 @@ class MediaDevices extends EventTarget {
   }
 
   enumerateDevices() {
+    if (Object(this) !== this || !(#n in this)) return illegalInvocation();
     return nativePromise(this.#n.enumerate()).then((text) => JSON.parse(text).map(deviceInfoFrom));
   }
 
@@ -202,6 +206,7 @@ class MediaDevices extends EventTarget {
   }
 
   getUserMedia(constraints = undefined) {
+    if (Object(this) !== this || !(#n in this)) return illegalInvocation();
     const n = this.#n;
     let json;
     try {
@@ -234,6 +239,7 @@ class MediaDevices extends EventTarget {
   }
 
   getDisplayMedia(options = undefined) {
+    if (Object(this) !== this || !(#n in this)) return illegalInvocation();
     const n = this.#n;
     const opts = options === undefined || options === null ? {} : options;
     let json;

@@ -47,48 +47,55 @@ const handlerMaps = new WeakMap();
 
 function defineEventHandlers(cls, types) {
   for (const type of types) {
-    Object.defineProperty(cls.prototype, `on${type}`, {
-      configurable: true,
-      enumerable: true,
-      get() {
+    const name = `on${type}`;
+    // An object literal's accessors with a computed key: the functions are named
+    // "get onmute" / "set onmute", as WebIDL names an attribute's getter and setter.
+    const accessors = {
+      get [name]() {
         brand(cls, this);
         const h = handlerMaps.get(this)?.get(type);
         return h ? h.value : null;
       },
-      set(value) {
+      set [name](value) {
         brand(cls, this);
-        let map = handlerMaps.get(this);
-        if (!map) {
-          map = new Map();
-          handlerMaps.set(this, map);
-        }
-        const v = (typeof value === 'object' && value !== null) || typeof value === 'function' ? value : null;
-        const h = map.get(type);
-        if (v === null) {
-          if (h) {
-            this.removeEventListener(type, h.listener);
-            map.delete(type);
-          }
-          return;
-        }
-        if (h) {
-          h.value = v;
-          return;
-        }
-        const entry = {
-          value: v,
-          listener(event) {
-            const f = entry.value;
-            if (typeof f !== 'function') return;
-            const r = f.call(event.currentTarget, event);
-            if (r === false) event.preventDefault();
-          },
-        };
-        map.set(type, entry);
-        this.addEventListener(type, entry.listener);
+        setHandler(this, type, value);
       },
-    });
+    };
+    const { get, set } = Object.getOwnPropertyDescriptor(accessors, name);
+    Object.defineProperty(cls.prototype, name, { get, set, configurable: true, enumerable: true });
   }
+}
+
+function setHandler(target, type, value) {
+  let map = handlerMaps.get(target);
+  if (!map) {
+    map = new Map();
+    handlerMaps.set(target, map);
+  }
+  const v = (typeof value === 'object' && value !== null) || typeof value === 'function' ? value : null;
+  const h = map.get(type);
+  if (v === null) {
+    if (h) {
+      target.removeEventListener(type, h.listener);
+      map.delete(type);
+    }
+    return;
+  }
+  if (h) {
+    h.value = v;
+    return;
+  }
+  const entry = {
+    value: v,
+    listener(event) {
+      const f = entry.value;
+      if (typeof f !== 'function') return;
+      const r = f.call(event.currentTarget, event);
+      if (r === false) event.preventDefault();
+    },
+  };
+  map.set(type, entry);
+  target.addEventListener(type, entry.listener);
 }
 
 function brand(cls, obj) {

@@ -349,7 +349,7 @@ class HTMLMediaElement extends EventTarget {
 
   // ---- mediacapture-fromelement
   captureStream() {
-    return MediaStream[kInternal](this.#n.captureStream(), true);
+    return MediaStream[kInternal](this.#n.captureStream());
   }
 
   // ---- what a page draws and shows (for HTMLVideoElement; used by drawImage)

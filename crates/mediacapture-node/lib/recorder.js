@@ -2,11 +2,17 @@
 // MediaRecorder (MediaStream Recording), BlobEvent, and ErrorEvent where Node has none, on
 // mediacapture-recorder.
 
-const { native, kTrackState, kNativeEvent } = require('./internal');
+const { native, kTrackState, kNativeEvent, kRealmBlob } = require('./internal');
 const { trusted, defineEventHandlers, targets, watch, nextTarget } = require('./events');
 const { callNative, errorFrom } = require('./errors');
 const { toIdlJson, idlString, idlUnsignedLong, idlDouble } = require('./webidl');
 const { MediaStream } = require('./stream');
+
+// Node's Blob, and the Blobs of DOM windows install() was given (lib/dom.js): BlobEvent's
+// `data` may be any of them.
+const NodeBlob = Blob;
+const realmBlobs = new Set([NodeBlob]);
+const isBlob = (v) => [...realmBlobs].some((B) => v instanceof B);
 
 class BlobEvent extends Event {
   #data;
@@ -17,7 +23,7 @@ class BlobEvent extends Event {
       throw new TypeError("Failed to construct 'BlobEvent': The provided value is not of type 'BlobEventInit'.");
     }
     const data = eventInitDict.data;
-    if (!(data instanceof Blob)) {
+    if (!isBlob(data)) {
       throw new TypeError("Failed to construct 'BlobEvent': member data is not of type 'Blob'.");
     }
     const tc = eventInitDict.timecode;
@@ -76,6 +82,7 @@ class MediaRecorder extends EventTarget {
   #n;
   #stream;
   #target;
+  #Blob;
 
   constructor(stream, options = undefined) {
     if (arguments.length < 1) throw new TypeError("Failed to construct 'MediaRecorder': 1 argument required, but only 0 present.");
@@ -87,6 +94,8 @@ class MediaRecorder extends EventTarget {
     const json = toIdlJson(options === undefined || options === null ? {} : options);
     const r = callNative(() => native.createRecorder(MediaStream[kTrackState](stream), json));
     super();
+    // The Blob class of this recorder's window: a DOM window's MediaRecorder names its own.
+    this.#Blob = new.target[kRealmBlob] ?? NodeBlob;
     this.#n = r;
     this.#stream = stream;
     this.#target = nextTarget();
@@ -98,7 +107,7 @@ class MediaRecorder extends EventTarget {
     if (type === 'dataavailable') {
       const p = JSON.parse(payload);
       const bytes = native.takeBlob(p.blob) ?? new Uint8Array(0);
-      const data = new Blob([bytes], { type: p.type });
+      const data = new this.#Blob([bytes], { type: p.type });
       event = new BlobEvent('dataavailable', trusted({ data, timecode: p.timecode }));
     } else if (type === 'error') {
       const error = errorFrom(payload);
@@ -167,4 +176,4 @@ class MediaRecorder extends EventTarget {
 }
 defineEventHandlers(MediaRecorder, ['start', 'stop', 'dataavailable', 'pause', 'resume', 'error']);
 
-module.exports = { MediaRecorder, BlobEvent, ErrorEventClass };
+module.exports = { MediaRecorder, BlobEvent, ErrorEventClass, NodeBlob, realmBlobs };

@@ -3,10 +3,11 @@
 // <canvas> elements. The canvas and its 2D context are the Rust ones
 // (mediacapture_sources::canvas); this file only converts arguments as WebIDL does.
 
-const { native, kInternal } = require('./internal');
+const { native, kInternal, kPrepareTrack, kCloneTrack } = require('./internal');
 const { callNative } = require('./errors');
-const { idlString, idlLong } = require('./webidl');
+const { idlString, idlLong, idlDouble } = require('./webidl');
 const { MediaStream } = require('./stream');
+const { MediaStreamTrack } = require('./track');
 
 /** `openMediaFile(path)`: a playing file with `captureStream()` (like `video.captureStream()`). */
 function openMediaFile(path) {
@@ -162,12 +163,58 @@ function createContext2D(canvas, c) {
   });
 }
 
+// ------------------------------------------------------------------------------------------
+// CanvasCaptureMediaStreamTrack (mediacapture-fromelement)
+
+let constructingCanvasTrack = null;
+
+/** The video track of a canvas's `captureStream()`: a MediaStreamTrack with `canvas` and `requestFrame()`. */
+class CanvasCaptureMediaStreamTrack extends MediaStreamTrack {
+  #canvas;
+  #capture;
+  constructor() {
+    const c = constructingCanvasTrack;
+    constructingCanvasTrack = null;
+    if (c === null) throw new TypeError('Illegal constructor');
+    MediaStreamTrack[kPrepareTrack](c.native);
+    super();
+    this.#canvas = c.canvas;
+    this.#capture = c.capture;
+  }
+  get canvas() {
+    return this.#canvas;
+  }
+  /** Sets the track's [[frameCaptureRequested]]: the next paint is captured, whatever the rate. */
+  requestFrame() {
+    this.#capture.requestFrame();
+  }
+  // A clone captures the same canvas (Chromium's clone of a canvas track is one too).
+  [kCloneTrack](n) {
+    return canvasTrack(n, this.#canvas, this.#capture);
+  }
+}
+
+function canvasTrack(native, canvas, capture) {
+  constructingCanvasTrack = { native, canvas, capture };
+  return new CanvasCaptureMediaStreamTrack();
+}
+
+/**
+ * `captureStream(frameRequestRate)` of the native canvas `n`, whose JavaScript face is
+ * `canvas` (a `createCanvas` canvas, or an HTMLCanvasElement of a DOM that `install()`
+ * extended): a stream with one CanvasCaptureMediaStreamTrack.
+ */
+function captureCanvas(n, canvas, frameRequestRate) {
+  const rate = frameRequestRate === undefined ? undefined : idlDouble(frameRequestRate, "Failed to execute 'captureStream' on 'HTMLCanvasElement': The provided double value");
+  const capture = callNative(() => n.captureStream(rate));
+  return MediaStream[kInternal](capture.stream(), (nt) => canvasTrack(nt, canvas, capture));
+}
+
 /**
  * `createCanvas(width, height)`: a drawing surface with `getContext('2d')` (a
  * CanvasRenderingContext2D subset: see index.d.ts), `width`/`height` (setting one resizes,
  * clears and resets the context, as on an HTML canvas), `toPNG()` and
- * `captureStream(frameRequestRate)`. The captured video track also has `canvas` and
- * `requestFrame()`, as a `CanvasCaptureMediaStreamTrack`.
+ * `captureStream(frameRequestRate)`, whose video track is a CanvasCaptureMediaStreamTrack.
  */
 function createCanvas(width, height) {
   const n = callNative(() => native.createCanvas(width >>> 0, height >>> 0));
@@ -188,20 +235,11 @@ function createCanvas(width, height) {
         setImmediate(() => callback(new Blob([png], { type: 'image/png' })));
       },
     },
-    captureStream: {
-      value: (frameRequestRate = undefined) => {
-        const capture = callNative(() => n.captureStream(frameRequestRate === undefined ? undefined : Number(frameRequestRate)));
-        const stream = MediaStream[kInternal](capture.stream());
-        const [track] = stream.getVideoTracks();
-        Object.defineProperty(track, 'canvas', { get: () => canvas });
-        Object.defineProperty(track, 'requestFrame', { value: () => capture.requestFrame() });
-        return stream;
-      },
-    },
+    captureStream: { value: (frameRequestRate = undefined) => captureCanvas(n, canvas, frameRequestRate) },
   });
   Object.freeze(canvas);
   nativeCanvases.set(canvas, n);
   return canvas;
 }
 
-module.exports = { openMediaFile, createCanvas };
+module.exports = { openMediaFile, createCanvas, createContext2D, captureCanvas, nativeCanvases, CanvasCaptureMediaStreamTrack };

@@ -8,9 +8,36 @@ const { MediaStreamTrack, isTrack } = require('./track');
 
 let constructingStream = null;
 
+// addtrack / removetrack, fired when the library changes a stream's track set itself (a
+// media file restarted after its end; media elements). Only streams the library made can
+// change that way, so only they listen. A stream is held weakly for it, as the spec allows
+// ("the presence of addtrack or removetrack event listeners does not need to be taken into
+// account when trying to garbage collect MediaStream objects"): what changes a stream's
+// track set keeps it alive. A collected stream stops listening.
+const kTrackSetChanged = Symbol('mediacapture.trackSetChanged');
+const listening = new FinalizationRegistry(({ target, n }) => {
+  targets.delete(target);
+  n.unlisten();
+});
+
+function listenForTrackSetChanges(stream, n) {
+  const target = nextTarget();
+  const ref = new WeakRef(stream);
+  targets.set(target, {
+    [kNativeEvent](type) {
+      const s = ref.deref();
+      const nt = n.takeTrackEvent();
+      if (s !== undefined && nt) s[kTrackSetChanged](type, nt);
+    },
+  });
+  n.listen(target);
+  listening.register(stream, { target, n });
+}
+
 class MediaStream extends EventTarget {
   #n;
   #tracks = [];
+  #makeTrack = null;
 
   constructor(arg = undefined) {
     const fromNative = constructingStream;
@@ -34,39 +61,37 @@ class MediaStream extends EventTarget {
     if (fromNative !== null) {
       this.#n = fromNative.stream;
       this.#tracks = fromNative.tracks;
+      this.#makeTrack = fromNative.makeTrack;
+      listenForTrackSetChanges(this, this.#n);
       return;
     }
     this.#n = new native.NativeStream();
     for (const t of tracks) this.addTrack(t);
   }
 
-  /**
-   * A stream made by the implementation. With `uaChanges`, the implementation also changes
-   * its track set later (a media element's captureStream()): its `addtrack` / `removetrack`
-   * events reach this object, which keeps its tracks in step and fires them.
-   */
-  static [kInternal](nativeStream, uaChanges = false) {
-    const tracks = nativeStream.tracks().map((nt) => MediaStreamTrack[kInternal](nt));
-    constructingStream = { stream: nativeStream, tracks };
-    const s = new MediaStream();
-    if (uaChanges) {
-      const target = nextTarget();
-      targets.set(target, s);
-      nativeStream.listen(target);
-    }
-    return s;
+  /** A stream on `nativeStream`; `makeTrack(nativeTrack)` makes its track objects. */
+  static [kInternal](nativeStream, makeTrack = (nt) => MediaStreamTrack[kInternal](nt)) {
+    const tracks = nativeStream.tracks().map(makeTrack);
+    constructingStream = { stream: nativeStream, tracks, makeTrack };
+    return new MediaStream();
   }
 
-  [kNativeEvent](type, trackId) {
+  /**
+   * The library added (`addtrack`) or removed (`removetrack`) native track `nt`: the track
+   * set changes and the event fires (trusted, not bubbling, not cancelable), in the task the
+   * library queued.
+   *
+   * Spec: https://w3c.github.io/mediacapture-main/#mediastream-track-set (add / remove a track)
+   */
+  [kTrackSetChanged](type, nt) {
+    const same = (t) => MediaStreamTrack[kTrackState](t).native.isSame(nt);
     let track;
     if (type === 'addtrack') {
-      if (this.#tracks.some((t) => t.id === trackId)) return;
-      const nt = this.#n.tracks().find((n) => n.id === trackId);
-      if (nt === undefined) return;
-      track = MediaStreamTrack[kInternal](nt);
+      if (this.#tracks.some(same)) return;
+      track = this.#makeTrack(nt);
       this.#tracks.push(track);
     } else if (type === 'removetrack') {
-      const i = this.#tracks.findIndex((t) => t.id === trackId);
+      const i = this.#tracks.findIndex(same);
       if (i < 0) return;
       [track] = this.#tracks.splice(i, 1);
     } else {

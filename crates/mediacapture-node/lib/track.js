@@ -1,7 +1,7 @@
 'use strict';
 // MediaStreamTrack, its media (track.frames()) and MediaStreamTrackProcessor.
 
-const { kInternal, kTrackState, kNativeEvent } = require('./internal');
+const { kInternal, kTrackState, kNativeEvent, kPrepareTrack, kCloneTrack } = require('./internal');
 const { trusted, defineEventHandlers, targets, watch, nextTarget, openReader } = require('./events');
 const { callNative, nativePromise } = require('./errors');
 const { toIdlJson, idlString } = require('./webidl');
@@ -38,6 +38,15 @@ class MediaStreamTrack extends EventTarget {
   static [kInternal](n) {
     constructingTrack = n;
     return new MediaStreamTrack();
+  }
+
+  static [kPrepareTrack](n) {
+    constructingTrack = n;
+  }
+
+  /** The object `clone()` returns for native clone `n` (a subclass returns one of its own). */
+  [kCloneTrack](n) {
+    return MediaStreamTrack[kInternal](n);
   }
 
   #listeners = new Map(); // type -> Set of callbacks, for the keep-alive decision
@@ -125,7 +134,7 @@ class MediaStreamTrack extends EventTarget {
   }
 
   clone() {
-    const c = MediaStreamTrack[kInternal](this.#n.cloneTrack());
+    const c = this[kCloneTrack](this.#n.cloneTrack());
     // The clone copies this track's state as JavaScript sees it.
     if (this.#readyState === 'ended') c.#ended();
     c.#muted = this.#muted;
@@ -151,6 +160,8 @@ class MediaStreamTrack extends EventTarget {
   }
 
   applyConstraints(constraints = undefined) {
+    // A promise-returning operation called on the wrong object rejects (WebIDL).
+    if (Object(this) !== this || !(#n in this)) return Promise.reject(new TypeError('Illegal invocation'));
     const n = this.#n;
     let json;
     try {

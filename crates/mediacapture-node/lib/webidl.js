@@ -33,6 +33,9 @@ function toIdlJson(value, skipTopLevel) {
         return String(v);
       case 'symbol':
         throw new TypeError('Cannot convert a Symbol value to a string');
+      case 'function':
+        // No dictionary member of these specs is a function (JSON drops them too).
+        return depth === 0 ? {} : undefined;
       default:
         break;
     }
@@ -66,7 +69,11 @@ const builtinProtos = new Set([Object.prototype, Function.prototype, Array.proto
 
 function allKeys(obj) {
   const keys = new Set();
-  for (let o = obj; o !== null && !builtinProtos.has(o); o = Object.getPrototypeOf(o)) {
+  // Up the prototype chain to, not including, Object.prototype, Array.prototype or
+  // Function.prototype of this realm or of another one (a DOM window's objects come from its
+  // realm: a prototype with no prototype of its own is some realm's Object.prototype).
+  const isRealmObjectPrototype = (o) => o !== obj && Object.getPrototypeOf(o) === null;
+  for (let o = obj; o !== null && !builtinProtos.has(o) && !isRealmObjectPrototype(o); o = Object.getPrototypeOf(o)) {
     for (const k of Object.getOwnPropertyNames(o)) {
       if (k !== 'constructor' && k !== '__proto__') keys.add(k);
     }
@@ -100,4 +107,23 @@ function idlDouble(v, what) {
   return n;
 }
 
-module.exports = { toIdlJson, idlString, idlUnsignedLong, idlLong, idlDouble };
+/**
+ * Shapes a class as WebIDL shapes an interface: its operations and attributes (own
+ * string-keyed properties of the prototype and of the class itself, i.e. static operations)
+ * become enumerable, as WebIDL defines them (`enumerable: true`; a class body makes them
+ * non-enumerable), and `Object.prototype.toString` gives "[object Name]" (@@toStringTag on the
+ * prototype). `hidden` names nonstandard members left non-enumerable (overrides of inherited
+ * methods, extensions of this package).
+ */
+function webidlInterface(cls, hidden = []) {
+  for (const target of [cls.prototype, cls]) {
+    for (const key of Object.getOwnPropertyNames(target)) {
+      if (['constructor', 'prototype', 'length', 'name'].includes(key) || hidden.includes(key)) continue;
+      const d = Object.getOwnPropertyDescriptor(target, key);
+      if (!d.enumerable) Object.defineProperty(target, key, { ...d, enumerable: true });
+    }
+  }
+  Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
+}
+
+module.exports = { webidlInterface, toIdlJson, idlString, idlUnsignedLong, idlLong, idlDouble };

@@ -110,8 +110,17 @@ impl NativeDevices {
     /// The synchronous steps of getUserMedia (WebIDL conversion, step 1): throws their error.
     #[napi]
     pub fn check_user_media(&self, constraints: String) -> napi::Result<()> {
-        js(MediaStreamConstraints::from_json(&constraints)
-            .and_then(|c| mediacapture_core::requested_kinds(&c).map(|_| ())))
+        js(
+            MediaStreamConstraints::from_json(&constraints).and_then(|c| {
+                for kind in [
+                    mediacapture::TrackKind::Audio,
+                    mediacapture::TrackKind::Video,
+                ] {
+                    mediacapture_core::check_constraint_strings(&c.get(kind).constraints())?;
+                }
+                mediacapture_core::requested_kinds(&c).map(|_| ())
+            }),
+        )
     }
 
     /// `getUserMedia(constraints)`: resolves with a [`NativeStream`].

@@ -76,7 +76,7 @@ pub fn set_media_sink(
     Ok(())
 }
 
-fn parse_format(f: &str) -> Option<PixelFormat> {
+pub(crate) fn parse_format(f: &str) -> Option<PixelFormat> {
     Some(match f {
         "I420" => PixelFormat::I420,
         "NV12" => PixelFormat::Nv12,

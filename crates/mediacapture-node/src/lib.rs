@@ -2,7 +2,7 @@
 //!
 //! This crate exposes thin handles over the `mediacapture` crates to JavaScript: a
 //! [`devices::NativeDevices`] (one `MediaDevices` for an origin), [`stream::NativeStream`],
-//! [`track::NativeTrack`], [`frames::NativeFrameReader`], [`recorder::NativeRecorder`], and
+//! [`track::NativeTrack`], [`frames::NativeFrameReader`], [`generator::NativeGenerator`], [`recorder::NativeRecorder`], and
 //! the sources of `mediacapture-sources` ([`media_file::NativeMediaFile`],
 //! [`canvas::NativeCanvas`] with its 2D context), media elements
 //! ([`media_element::NativeMediaElement`]) and Web Audio ([`audio_context::NativeAudioContext`]). The DOM shapes (`EventTarget` subclasses,
@@ -33,6 +33,7 @@ pub mod diagnostics;
 pub mod errors;
 pub mod events;
 pub mod frames;
+pub mod generator;
 pub mod media_element;
 pub mod media_file;
 pub mod prompt;

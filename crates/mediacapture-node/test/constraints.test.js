@@ -114,3 +114,24 @@ test('contentHint accepts the values of its kind and ignores others', async () =
   assert.equal(a.contentHint, 'music');
   s.getTracks().forEach((t) => t.stop());
 });
+
+test("constraint strings over Chromium's limits: getUserMedia TypeError, applyConstraints OverconstrainedError", async () => {
+  const md = devices();
+  const long = 'g'.repeat(501);
+  const e = await rejection(md.getUserMedia({ video: { groupId: { ideal: long } } }));
+  assert.ok(e instanceof TypeError, String(e));
+  assert.equal(e.message, 'Constraint string too long.');
+  const e2 = await rejection(md.getUserMedia({ video: { deviceId: { ideal: Array(101).fill('x') } } }));
+  assert.equal(e2.message, 'Constraint string sequence too long.');
+  // 500 is still fine.
+  const s = await md.getUserMedia({ video: { groupId: { ideal: 'g'.repeat(500) } } });
+  const [t] = s.getVideoTracks();
+  const before = t.getConstraints();
+  const e3 = await rejection(t.applyConstraints({ groupId: { ideal: long } }));
+  assert.ok(e3 instanceof mc.OverconstrainedError, String(e3));
+  assert.equal(e3.constraint, '');
+  assert.deepEqual(t.getConstraints(), before, 'nothing changed');
+  const e4 = await rejection(md.getDisplayMedia({ video: { displaySurface: long } }));
+  assert.ok(e4 instanceof TypeError);
+  t.stop();
+});

@@ -85,7 +85,8 @@ test('audio: true adds the system audio track after the video track', async () =
   const st = a.getSettings();
   assert.equal(st.sampleRate, 48000);
   assert.equal(typeof st.deviceId, 'string');
-  assert.equal(st.restrictOwnAudio, undefined, 'not supported, not reported');
+  assert.equal(st.restrictOwnAudio, false, 'not asked for (test/screen-capture.test.js has the rest)');
+  assert.equal(st.suppressLocalAudioPlayback, false);
   const list = await md.enumerateDevices();
   assert.ok(list.every((d) => d.label !== 'System Audio'));
   tracks.forEach((t) => t.stop());

@@ -156,6 +156,74 @@ fn restart_after_the_end_gives_new_tracks() {
 }
 
 #[test]
+fn restart_after_the_end_replaces_the_captured_streams_tracks_with_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::webm(dir.path(), "r.webm", "64x48", 0.4, false);
+    let (file, clock) = open_manual(&path);
+    let stream = file.capture_stream().unwrap();
+    let old: Vec<_> = stream.get_tracks();
+    assert_eq!(old.len(), 2, "video and audio");
+    let log = common::Log::new();
+    let l = log.clone();
+    stream.add_event_listener(move |e| l.push((e.event_type, e.track.clone())));
+    let units = unit_stamps(&stream);
+    let ended: Vec<_> = old.iter().map(track_events).collect();
+    common::play_through(&file, &clock, &path, &units, ms(40));
+    for e in &ended {
+        e.wait_until("ended", |e| e.contains(&TrackEvent::Ended));
+    }
+    mediacapture::flush_events();
+    assert!(
+        old.iter()
+            .all(|t| t.ready_state() == mediacapture::MediaStreamTrackState::Ended)
+    );
+    assert!(
+        log.snapshot().is_empty(),
+        "the end alone changes no track set"
+    );
+    file.play().unwrap();
+    mediacapture::flush_events();
+    let new = stream.get_tracks();
+    assert_eq!(new.len(), 2);
+    assert!(new.iter().all(|t| !old.contains(t)), "new tracks");
+    assert!(
+        new.iter()
+            .all(|t| t.ready_state() == mediacapture::MediaStreamTrackState::Live)
+    );
+    let got: Vec<_> = log
+        .snapshot()
+        .iter()
+        .map(|(ty, t)| (*ty, old.contains(t), new.contains(t)))
+        .collect();
+    use mediacapture::StreamEventType::{AddTrack, RemoveTrack};
+    assert_eq!(
+        got,
+        vec![
+            (RemoveTrack, true, false),
+            (RemoveTrack, true, false),
+            (AddTrack, false, true),
+            (AddTrack, false, true),
+        ],
+        "removetrack for each ended track, then addtrack for each new one"
+    );
+    // The new tracks carry the restarted playback. The player may have played its first
+    // units before the sink was attached: the clock moves a frame at a time until the end
+    // (the short wait is not a measurement; the loop's bound is the safety).
+    let stamps = unit_stamps(&stream);
+    let mut steps = 0;
+    while !file.wait_ended(ms(20)) {
+        clock.advance(ms(40));
+        steps += 1;
+        assert!(steps < 1000, "the restarted playback never ended");
+    }
+    let again = stamps.snapshot().len();
+    assert!(
+        again + 2 >= units.snapshot().len(),
+        "{again} units after the restart"
+    );
+}
+
+#[test]
 fn looping_never_ends_and_keeps_time_monotonic() {
     let dir = tempfile::tempdir().unwrap();
     let path = common::y4m(dir.path(), "l.y4m", "64x48", 25, 0.4);

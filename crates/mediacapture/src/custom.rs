@@ -70,7 +70,7 @@ pub fn open_track_on(
     let hub = SourceHub::open(
         backend,
         device.clone(),
-        false,
+        crate::source::SourceOrigin::Custom,
         device.raw_id.clone(),
         device.raw_group_id.clone(),
         selection.native,

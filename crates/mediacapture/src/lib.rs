@@ -78,7 +78,9 @@
 pub mod audio_processing;
 pub mod custom;
 mod devices;
+mod display_audio;
 pub mod events;
+pub mod generator;
 pub mod media_element;
 pub mod playout;
 pub mod push;

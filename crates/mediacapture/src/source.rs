@@ -116,8 +116,19 @@ pub(crate) struct SourceHub {
     capture_thread: Mutex<Option<ThreadId>>,
 }
 
+/// What opened a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SourceOrigin {
+    /// getUserMedia.
+    UserMedia,
+    /// getDisplayMedia.
+    DisplayMedia,
+    /// A custom source ([`crate::custom::open_track`]).
+    Custom,
+}
+
 impl SourceHub {
-    /// Opens `descriptor` on `backend` in `config`; `display` for a getDisplayMedia source.
+    /// Opens `descriptor` on `backend` in `config`, for a source opened by `origin`.
     /// Its tracks' events run on `event_loop`, their applyConstraints on `requests`.
     #[allow(
         clippy::too_many_arguments,
@@ -126,16 +137,21 @@ impl SourceHub {
     pub(crate) fn open(
         backend: Arc<dyn Backend>,
         descriptor: DeviceDescriptor,
-        display: bool,
+        origin: SourceOrigin,
         device_id: String,
         group_id: String,
         config: NativeConfig,
         event_loop: EventLoop,
         requests: EventLoop,
     ) -> Result<Arc<SourceHub>> {
-        let display = display || descriptor.is_display();
+        let display = origin == SourceOrigin::DisplayMedia || descriptor.is_display();
         let hub = Arc::new(SourceHub {
-            audio_processing: !display && mediacapture_core::is_microphone(&descriptor),
+            // Software processing is for the user's microphones only: not for system audio,
+            // nor for a custom source (a generator, a media file) whose audio is already
+            // what the program made.
+            audio_processing: origin == SourceOrigin::UserMedia
+                && !display
+                && mediacapture_core::is_microphone(&descriptor),
             display,
             descriptor,
             device_id,
@@ -181,6 +197,12 @@ impl SourceHub {
         } else {
             self.descriptor.clone()
         }
+    }
+
+    /// Whether this source's backend keeps this process's own playback out of its system
+    /// audio (`restrictOwnAudio`).
+    pub(crate) fn excludes_own_playback(&self) -> bool {
+        self.backend.system_audio_excludes_own_playback()
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -404,9 +426,28 @@ impl SourceHub {
         let routes = self.routes.lock().clone();
         for route in routes.iter() {
             let adapted = match &mut *route.adapter.lock() {
-                Adapter::Audio(a) => a
-                    .process(&data)
-                    .map_err(|e| Error::not_readable(e.to_string())),
+                Adapter::Audio(a) => {
+                    // A source that reconfigured itself sends its new format at once, while
+                    // the routes are rebuilt in a queued task: until then this route's
+                    // adapter takes the new format to the tracks' current settings, so the
+                    // first blocks are not lost.
+                    if (a.in_rate(), a.in_channels()) != (data.sample_rate(), data.channels()) {
+                        match AudioAdapter::new(
+                            data.sample_rate(),
+                            data.channels(),
+                            a.out_rate(),
+                            a.out_channels(),
+                        ) {
+                            Ok(n) => *a = n,
+                            Err(e) => {
+                                tracing::warn!("audio adapter failed: {e}");
+                                continue;
+                            }
+                        }
+                    }
+                    a.process(&data)
+                        .map_err(|e| Error::not_readable(e.to_string()))
+                }
                 Adapter::Processed(p) => p.process(&data),
                 Adapter::Video(_) => continue,
             };

@@ -269,6 +269,9 @@ impl MediaStreamTrack {
     }
 
     fn apply_constraints_blocking(&self, constraints: MediaTrackConstraints) -> Result<()> {
+        // Chromium's constraint string limits, checked as it parses the constraints (before
+        // anything else): OverconstrainedError("", "Cannot parse constraints").
+        mediacapture_core::check_apply_constraint_strings(&constraints)?;
         let inner = &self.inner;
         if inner.is_ended() {
             return Ok(());
@@ -286,9 +289,14 @@ impl MediaStreamTrack {
             audio_processing: hub.audio_processing,
         };
         let current_settings = inner.state.lock().settings.clone();
+        let display_audio = hub.display && inner.kind == TrackKind::Audio;
         let selection = mediacapture_core::select_settings_with_current(
             &view,
-            &constraints,
+            &if display_audio {
+                crate::display_audio::without(&constraints)
+            } else {
+                constraints.clone()
+            },
             Some(&current_settings),
         )
         .map_err(|u| {
@@ -300,13 +308,17 @@ impl MediaStreamTrack {
                 ),
             )
         })?;
+        let mut settings = selection.settings;
+        if display_audio {
+            crate::display_audio::settle(&constraints, hub.excludes_own_playback(), &mut settings)?;
+        }
         if selection.native != current {
             hub.reconfigure(&selection.native)?;
         }
         {
             let mut s = inner.state.lock();
             s.constraints = constraints;
-            s.settings = keep_unset_ids(selection.settings, &s.settings);
+            s.settings = keep_unset_ids(settings, &s.settings);
         }
         hub.rebuild_routes();
         Ok(())

@@ -504,6 +504,12 @@ impl Backend for FakeBackend {
             .map(Self::descriptor))
     }
 
+    /// `true`: the fake system audio is synthesized (or played from its file), never a mix
+    /// of what this process plays, so this process's own audio is always left out.
+    fn system_audio_excludes_own_playback(&self) -> bool {
+        true
+    }
+
     fn open(
         &self,
         raw_id: &str,

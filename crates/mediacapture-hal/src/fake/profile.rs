@@ -238,6 +238,23 @@ impl DeviceSpec {
         }
     }
 
+    /// A window (`displaySurface` "window") of `width` x `height`: a screen spec whose
+    /// surface type is a window.
+    pub fn window(label: &str, width: u32, height: u32, frame_rate: f64) -> Self {
+        DeviceSpec {
+            display_surface: DisplayCaptureSurfaceType::Window,
+            ..Self::screen(label, width, height, frame_rate)
+        }
+    }
+
+    /// A browser tab (`displaySurface` "browser") of `width` x `height`.
+    pub fn browser_tab(label: &str, width: u32, height: u32, frame_rate: f64) -> Self {
+        DeviceSpec {
+            display_surface: DisplayCaptureSurfaceType::Browser,
+            ..Self::screen(label, width, height, frame_rate)
+        }
+    }
+
     /// The same device with raw id `id`.
     pub fn with_id(mut self, id: &str) -> Self {
         self.id = Some(id.to_owned());
@@ -279,6 +296,8 @@ impl DeviceSpec {
 ///    "file": "optional.wav", "disconnectAfterMs": 2000},
 ///   {"kind": "audiooutput", "label": "Speaker", "isDefault": true},
 ///   {"kind": "screen", "label": "Screen 1", "width": 1920, "height": 1080, "frameRate": 30},
+///   {"kind": "window", "label": "Editor", "width": 1280, "height": 720},
+///   {"kind": "browser", "label": "Docs tab"},
 ///   {"kind": "systemaudio", "label": "System Audio", "sampleRate": [48000]},
 ///   {"kind": "videoinput", "label": "Busy Camera", "busy": true, "id": "cam-busy"}
 /// ]}
@@ -293,6 +312,10 @@ impl DeviceSpec {
 /// (the application sees ids derived from them); by default `id` is derived from the kind and
 /// the index among devices of that kind, so it is stable across runs.
 ///
+/// A `window` or `browser` device is a `screen` whose `displaySurface` is "window" or
+/// "browser" (default 1280x720, labels "Fake Window" and "Fake Tab"); a `screen` may also
+/// name its `displaySurface`.
+///
 /// A `systemaudio` device is what getDisplayMedia captures as audio; it takes the
 /// microphone members (defaults: 48 kHz, `channelCount` `[2, 1]`, no audio processing) and is
 /// never enumerated. A profile without one has no system audio: getDisplayMedia then gives
@@ -306,7 +329,8 @@ pub struct FakeProfile {
 impl Default for FakeProfile {
     /// One camera (640x480, 1280x720, 1920x1080 at 30 fps, 1280x720 at 60 fps), one
     /// microphone (48 kHz, mono and stereo), one audio output, one 1920x1080 screen and the
-    /// system audio ("System Audio", 48 kHz, stereo and mono, a steady 660 Hz tone).
+    /// system audio ("System Audio", 48 kHz, stereo and mono, a steady 660 Hz tone). A
+    /// window or a browser tab to capture: a profile's `window` / `browser` devices.
     fn default() -> Self {
         let mut camera = DeviceSpec::camera("Fake Camera");
         camera.is_default = true;
@@ -598,13 +622,19 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
     let kind_value = o
         .get("kind")
         .ok_or_else(|| Error::type_error(format!("fake profile: `{path}.kind` is missing")))?;
+    // "window" and "browser": a screen whose displaySurface is that (shorthands).
+    let surface_kind = match kind_value.as_str() {
+        Some("window") => Some(DisplayCaptureSurfaceType::Window),
+        Some("browser") => Some(DisplayCaptureSurfaceType::Browser),
+        _ => None,
+    };
     let kind = kind_value
         .as_str()
-        .and_then(FakeDeviceKind::from_str)
+        .and_then(|k| if surface_kind.is_some() { Some(FakeDeviceKind::Screen) } else { FakeDeviceKind::from_str(k) })
         .ok_or_else(|| {
             bad(
                 &o.member("kind"),
-                "\"videoinput\", \"audioinput\", \"audiooutput\", \"screen\" or \"systemaudio\"",
+                "\"videoinput\", \"audioinput\", \"audiooutput\", \"screen\", \"window\", \"browser\" or \"systemaudio\"",
                 kind_value,
             )
         })?;
@@ -620,7 +650,15 @@ fn parse_device(v: &Value, path: &str, base: Option<&Path>) -> Result<DeviceSpec
         FakeDeviceKind::VideoInput => DeviceSpec::camera(default_label),
         FakeDeviceKind::AudioInput => DeviceSpec::microphone(default_label),
         FakeDeviceKind::AudioOutput => DeviceSpec::audio_output(default_label),
-        FakeDeviceKind::Screen => DeviceSpec::screen(default_label, 1920, 1080, 30.0),
+        FakeDeviceKind::Screen => match surface_kind {
+            Some(DisplayCaptureSurfaceType::Window) => {
+                DeviceSpec::window("Fake Window", 1280, 720, 30.0)
+            }
+            Some(DisplayCaptureSurfaceType::Browser) => {
+                DeviceSpec::browser_tab("Fake Tab", 1280, 720, 30.0)
+            }
+            _ => DeviceSpec::screen(default_label, 1920, 1080, 30.0),
+        },
         FakeDeviceKind::SystemAudio => DeviceSpec::system_audio(default_label),
     };
     if let Some(label) = label {

@@ -5,7 +5,11 @@
 //!   `"Screen <n>"`. When RandR 1.5 reports two or more monitors on a screen, each monitor
 //!   is a surface of its own too (as in Chromium's X11 capturer): raw id
 //!   `x11:<display>:<screen>:<monitor name>`, label `"Screen <n>: <monitor name>"`, frames
-//!   cropped to the monitor. Windows are not offered yet.
+//!   cropped to the monitor.
+//! - Each application window is a surface too: `displaySurface` `"window"`, raw id
+//!   `x11:<display>:<screen>:window:<xid>`, labelled with its title, read through XComposite
+//!   and following the window's size; closing the window ends the capture (see the `window`
+//!   module for which windows are listed). Its `cursor` is `["never"]`.
 //! - Frames are BGRA at the screen's size, delivered at the configured frame rate.
 //!   Capture is damage-driven when the server has the DAMAGE extension (as in Chromium's X11
 //!   capturer): the screen is read on a tick only when something was drawn since the last
@@ -24,30 +28,27 @@
 //!   with a `NotReadableError` after two; a query lists nothing. Stopping a capture never
 //!   waits for the server.
 
+mod grab;
 mod shm;
 mod timed;
+mod window;
 
 pub use timed::StallBounds;
 
-use crate::thread_source::{Control, ThreadSource, Wait};
-use crate::{
-    Backend, DeviceDescriptor, NativeCapabilities, NativeConfig, Source, SourceEvent, SourceSink,
-    clock,
-};
-use mediacapture_frame::{PixelFormat, VideoFrame};
+use crate::thread_source::{Control, ThreadSource};
+use crate::{Backend, DeviceDescriptor, NativeCapabilities, NativeConfig, Source, SourceSink};
+use grab::{Grabber, Job};
 use mediacapture_types::native::DisplayCapabilities;
 use mediacapture_types::{
     CursorCaptureConstraint, DisplayCaptureSurfaceType, Error, MediaDeviceKind, Result,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 use timed::{Conn, Watchdog};
 use x11rb::connection::Connection;
-use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _};
-use x11rb::protocol::xfixes::{ConnectionExt as _, GetCursorImageReply};
-use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat, ImageOrder, Window};
+use x11rb::protocol::xfixes::ConnectionExt as _;
+use x11rb::protocol::xproto::{ConnectionExt as _, Window};
 
 /// The most frames per second a screen capture offers (Chromium's desktop capturer also
 /// caps at 60).
@@ -173,9 +174,6 @@ impl std::fmt::Display for ConnectFailure {
         }
     }
 }
-
-/// How long the cursor stays drawn after it moved, for `cursor: "motion"`.
-const MOTION_HOLD: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `true` when the server has XFixes 2.0 or later (cursor images). Negotiates the version,
 /// which XFixes requires before its other requests.
@@ -323,6 +321,21 @@ impl Backend for X11Backend {
                         cursor: cursor.clone(),
                     }),
                 };
+            let mut windows = Vec::new();
+            for w in window::list(&conn, s.root) {
+                let mut d = surface(
+                    format!("{}:{}{}", raw_id(&name, i), window::WINDOW_TAG, w.window),
+                    w.label,
+                    w.width,
+                    w.height,
+                    false,
+                );
+                if let NativeCapabilities::Display(c) = &mut d.capabilities {
+                    c.display_surface = DisplayCaptureSurfaceType::Window;
+                    c.cursor = vec![CursorCaptureConstraint::Never];
+                }
+                windows.push(d);
+            }
             out.push(surface(
                 raw_id(&name, i),
                 format!("Screen {}", i + 1),
@@ -342,6 +355,7 @@ impl Backend for X11Backend {
                     ));
                 }
             }
+            out.append(&mut windows);
         }
         Ok(out)
     }
@@ -372,6 +386,9 @@ impl Backend for X11Backend {
             .ok()
             .filter(|&i| i < conn.setup().roots.len())
             .ok_or_else(not_found)?;
+        if let Some(win) = monitor.and_then(window::parse_id) {
+            return self.open_window(conn, dog, ctl, (screen, win), raw_id, config, sink);
+        }
         let root = &conn.setup().roots[screen];
         let (region, width, height) = match monitor {
             None => (None, root.width_in_pixels, root.height_in_pixels),
@@ -400,405 +417,71 @@ impl Backend for X11Backend {
         };
         let mut grabber = Grabber::new(conn, screen, region, self.grabs.clone())?;
         grabber.cursor = d.cursor;
-        let frame_rate = d.frame_rate;
-        let job_ctl = ctl.clone();
-        let source = ThreadSource::spawn(
-            format!("x11-{raw_id}"),
-            config.clone(),
-            ctl,
-            sink,
-            move |sink| {
-                Job {
-                    grabber,
-                    frame_rate,
-                    ctl: job_ctl,
-                    dog,
-                    sink,
-                    last: None,
-                }
-                .run();
-            },
-        )?;
-        Ok(Box::new(source))
+        spawn(raw_id, config, d.frame_rate, grabber, ctl, dog, sink)
     }
 }
 
-/// Grabs one screen's root window, or a region of it.
-struct Grabber {
-    conn: Conn,
-    root: Window,
-    x: i16,
-    y: i16,
-    width: u16,
-    height: u16,
-    shm: Option<shm::ShmImage>,
-    cursor: CursorCaptureConstraint,
-    /// The cursor's last position and when it last moved.
-    last_cursor: Option<((i16, i16), Instant)>,
-    /// Capturing the whole root window (follows its size), not a monitor.
-    whole_screen: bool,
-    geometry_checked: Instant,
-    /// The DAMAGE object on the root window; `None` without the extension.
-    damage: Option<damage::Damage>,
-    /// What is known of the cursor drawn into the last frame grabbed (position and image
-    /// serial), `None` when none was drawn.
-    drawn_cursor: Option<CursorKey>,
-    /// Counts the reads ([`X11Backend::grab_count`]).
-    grabs: Arc<AtomicU64>,
-}
-
-/// A drawn cursor: its position and XFixes image serial.
-type CursorKey = ((i16, i16), u32);
-
-/// What one tick delivers.
-enum Tick {
-    /// A freshly read BGRA frame.
-    Fresh(Vec<u8>),
-    /// Nothing changed since the last read: the previous frame again.
-    Same,
-}
-
-/// How often a whole-screen capture checks the screen size.
-const RESIZE_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
-
-impl Grabber {
-    fn new(
+impl X11Backend {
+    /// Opens window `win` of `screen` (see [`Backend::open`]).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the parts of an open already parsed and connected"
+    )]
+    fn open_window(
+        &self,
         conn: Conn,
-        screen: usize,
-        region: Option<Region>,
-        grabs: Arc<AtomicU64>,
-    ) -> Result<Self> {
-        let s = conn
-            .setup()
-            .roots
-            .get(screen)
-            .ok_or_else(|| Error::not_found("X11 screen is gone"))?;
-        let (root, depth) = (s.root, s.root_depth);
-        let whole_screen = region.is_none();
-        // A region is clipped to the screen (GetImage fails outside the root).
-        let (sw, sh) = (i32::from(s.width_in_pixels), i32::from(s.height_in_pixels));
-        let r = region.unwrap_or(Region {
-            x: 0,
-            y: 0,
-            width: s.width_in_pixels,
-            height: s.height_in_pixels,
-        });
-        let (x0, y0) = (i32::from(r.x).clamp(0, sw), i32::from(r.y).clamp(0, sh));
-        let x1 = (i32::from(r.x) + i32::from(r.width)).clamp(0, sw);
-        let y1 = (i32::from(r.y) + i32::from(r.height)).clamp(0, sh);
-        if x1 <= x0 || y1 <= y0 {
-            return Err(Error::not_found("the X11 monitor lies outside its screen"));
-        }
-        let (x, y) = (x0 as i16, y0 as i16);
-        let (width, height) = ((x1 - x0) as u16, (y1 - y0) as u16);
-        let bpp = conn
-            .setup()
-            .pixmap_formats
-            .iter()
-            .find(|f| f.depth == depth)
-            .map(|f| f.bits_per_pixel);
-        if bpp != Some(32) || conn.setup().image_byte_order != ImageOrder::LSB_FIRST {
-            return Err(Error::not_readable(format!(
-                "X11 screen depth {depth} ({bpp:?} bits per pixel, {:?}) is not supported: \
-                 only 32-bit little-endian pixels",
-                conn.setup().image_byte_order
-            )));
-        }
-        let shm = shm::ShmImage::new(&conn, width, height);
-        if shm.is_none() {
-            tracing::debug!("x11: MIT-SHM not available, using GetImage");
-        }
-        let damage = damage_on(&conn, root);
-        if damage.is_none() {
-            tracing::debug!("x11: DAMAGE not available, reading the screen on every tick");
-        }
-        Ok(Grabber {
-            conn,
-            root,
-            x,
-            y,
-            width,
-            height,
-            shm,
-            cursor: CursorCaptureConstraint::Never,
-            last_cursor: None,
-            whole_screen,
-            geometry_checked: Instant::now(),
-            damage,
-            drawn_cursor: None,
-            grabs,
+        dog: Arc<Watchdog>,
+        ctl: Arc<Control>,
+        (screen, win): (usize, Window),
+        raw_id: &str,
+        config: &NativeConfig,
+        sink: Arc<dyn SourceSink>,
+    ) -> Result<Box<dyn Source>> {
+        let grabber = Grabber::window(conn, screen, win, self.grabs.clone())?;
+        NativeCapabilities::Display(DisplayCapabilities {
+            width: u32::from(grabber.width),
+            height: u32::from(grabber.height),
+            max_frame_rate: MAX_FRAME_RATE,
+            display_surface: DisplayCaptureSurfaceType::Window,
+            cursor: vec![CursorCaptureConstraint::Never],
         })
-    }
-
-    /// One tick: reads the screen when it may have changed since the last read (anything
-    /// drawn, a resize, a change of the drawn cursor, no DAMAGE to tell, or `force`), else
-    /// says [`Tick::Same`]. An error means the connection is gone.
-    fn tick(&mut self, force: bool) -> std::result::Result<Tick, String> {
-        let mut changed = force || self.damage.is_none();
-        if let Some(d) = self.damage {
-            // Drains what arrived; a dead connection shows up here even on a still screen.
-            while let Some(event) = self.conn.poll_for_event().map_err(|e| e.to_string())? {
-                if matches!(&event, Event::DamageNotify(n) if n.damage == d) {
-                    changed = true;
-                }
-            }
-        }
-        if self.whole_screen && self.geometry_checked.elapsed() >= RESIZE_CHECK {
-            changed |= self.follow_resize();
-        }
-        let cursor = if self.cursor == CursorCaptureConstraint::Never {
-            None
-        } else {
-            self.cursor_image()
+        .require(config, &format!("X11 window {raw_id:?}"))?;
+        let NativeConfig::Display(d) = config else {
+            return Err(Error::not_readable(
+                "X11 windows take a display configuration",
+            ));
         };
-        let key = cursor.as_ref().map(|c| ((c.x, c.y), c.cursor_serial));
-        changed |= key != self.drawn_cursor;
-        if !changed {
-            return Ok(Tick::Same);
-        }
-        if let Some(d) = self.damage {
-            // Re-arm before reading: anything drawn from here on is reported again, so
-            // nothing drawn while the read runs is missed (at worst it is read twice).
-            self.conn
-                .damage_subtract(d, x11rb::NONE, x11rb::NONE)
-                .map_err(|e| e.to_string())?;
-        }
-        let data = self.grab(cursor.as_ref())?;
-        self.drawn_cursor = key;
-        Ok(Tick::Fresh(data))
-    }
-
-    fn get_image(&self) -> std::result::Result<Vec<u8>, x11rb::errors::ReplyError> {
-        Ok(self
-            .conn
-            .get_image(
-                ImageFormat::Z_PIXMAP,
-                self.root,
-                self.x,
-                self.y,
-                self.width,
-                self.height,
-                !0,
-            )?
-            .reply()?
-            .data)
-    }
-
-    /// The pixels, through MIT-SHM when it works, else `GetImage`.
-    fn grab_pixels(&mut self) -> std::result::Result<Vec<u8>, x11rb::errors::ReplyError> {
-        if let Some(shm) = &self.shm {
-            match shm.grab(
-                &self.conn,
-                self.root,
-                self.x,
-                self.y,
-                self.width,
-                self.height,
-            ) {
-                Ok(d) => return Ok(d),
-                Err(x11rb::errors::ReplyError::X11Error(e)) => {
-                    if self.whole_screen && self.follow_resize() {
-                        return self.get_image();
-                    }
-                    // The server refused the shared segment: use GetImage for good.
-                    tracing::debug!("x11: MIT-SHM GetImage failed ({e:?}), using GetImage");
-                    self.shm = None;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        self.get_image()
-    }
-
-    /// Re-reads the root window's size; on a change, capture follows it (frames change
-    /// size, as in Chromium). `true` when the size changed.
-    fn follow_resize(&mut self) -> bool {
-        self.geometry_checked = Instant::now();
-        let Some(g) = self
-            .conn
-            .get_geometry(self.root)
-            .ok()
-            .and_then(|c| c.reply().ok())
-        else {
-            return false;
-        };
-        if (g.width, g.height) == (self.width, self.height) || g.width == 0 || g.height == 0 {
-            return false;
-        }
-        tracing::debug!(
-            "x11: screen resized from {}x{} to {}x{}",
-            self.width,
-            self.height,
-            g.width,
-            g.height
-        );
-        self.width = g.width;
-        self.height = g.height;
-        if self.shm.is_some() {
-            self.shm = shm::ShmImage::new(&self.conn, g.width, g.height);
-        }
-        true
-    }
-
-    /// One BGRA frame (alpha forced opaque), with `cursor` drawn in.
-    fn grab(
-        &mut self,
-        cursor: Option<&GetCursorImageReply>,
-    ) -> std::result::Result<Vec<u8>, String> {
-        let mut data = match self.grab_pixels() {
-            Ok(d) => d,
-            // The screen may have shrunk under us (RandR): follow it and try again.
-            Err(x11rb::errors::ReplyError::X11Error(_))
-                if self.whole_screen && self.follow_resize() =>
-            {
-                self.grab_pixels().map_err(|e| e.to_string())?
-            }
-            Err(e) => return Err(e.to_string()),
-        };
-        self.grabs.fetch_add(1, Ordering::Relaxed);
-        for px in data.chunks_exact_mut(4) {
-            px[3] = 255;
-        }
-        if let Some(img) = cursor {
-            self.draw_cursor(&mut data, img);
-        }
-        Ok(data)
-    }
-
-    /// The cursor image to draw now, `None` when none is to be drawn (`"motion"` and the
-    /// pointer idle, or no image).
-    fn cursor_image(&mut self) -> Option<GetCursorImageReply> {
-        let img = self
-            .conn
-            .xfixes_get_cursor_image()
-            .ok()
-            .and_then(|c| c.reply().ok())?;
-        let now = Instant::now();
-        let pos = (img.x, img.y);
-        let moved_at = match self.last_cursor {
-            Some((p, t)) if p == pos => t,
-            // First sight counts as a move: the cursor is shown, then hides when idle.
-            _ => now,
-        };
-        self.last_cursor = Some((pos, moved_at));
-        if self.cursor == CursorCaptureConstraint::Motion && now - moved_at > MOTION_HOLD {
-            return None;
-        }
-        Some(img)
-    }
-
-    /// Blends the cursor image `img` (premultiplied ARGB) over the frame at the pointer.
-    fn draw_cursor(&self, frame: &mut [u8], img: &GetCursorImageReply) {
-        let (fw, fh) = (i32::from(self.width), i32::from(self.height));
-        let (cw, ch) = (i32::from(img.width), i32::from(img.height));
-        let x0 = i32::from(img.x) - i32::from(img.xhot) - i32::from(self.x);
-        let y0 = i32::from(img.y) - i32::from(img.yhot) - i32::from(self.y);
-        for cy in 0..ch {
-            let y = y0 + cy;
-            if !(0..fh).contains(&y) {
-                continue;
-            }
-            for cx in 0..cw {
-                let x = x0 + cx;
-                if !(0..fw).contains(&x) {
-                    continue;
-                }
-                let Some(&argb) = img.cursor_image.get((cy * cw + cx) as usize) else {
-                    return;
-                };
-                let a = argb >> 24;
-                if a == 0 {
-                    continue;
-                }
-                let i = ((y * fw + x) * 4) as usize;
-                let Some(px) = frame.get_mut(i..i + 3) else {
-                    continue;
-                };
-                // Premultiplied: out = src + dst * (255 - a) / 255, for B, G, R.
-                for (k, shift) in [(0usize, 0u32), (1, 8), (2, 16)] {
-                    let src = (argb >> shift) & 0xff;
-                    let dst = u32::from(px[k]);
-                    px[k] = (src + dst * (255 - a) / 255).min(255) as u8;
-                }
-            }
-        }
+        spawn(raw_id, config, d.frame_rate, grabber, ctl, dog, sink)
     }
 }
 
-struct Job {
-    grabber: Grabber,
+/// Starts the capture thread of `grabber`.
+fn spawn(
+    raw_id: &str,
+    config: &NativeConfig,
     frame_rate: f64,
+    grabber: Grabber,
     ctl: Arc<Control>,
-    /// Watches the connection: reports stalls to the sink.
     dog: Arc<Watchdog>,
     sink: Arc<dyn SourceSink>,
-    /// The last frame read, re-delivered while nothing changes.
-    last: Option<VideoFrame>,
-}
-
-impl Job {
-    fn run(mut self) {
-        self.dog.report_to(self.sink.clone());
-        // A real screen is captured in real time: the system clock paces it.
-        let clock = clock::system();
-        let interval = 1e6 / self.frame_rate;
-        let start = clock.now_us();
-        let mut slot: u64 = 0;
-        loop {
-            let due = start + (slot as f64 * interval).round() as i64;
-            if !matches!(self.ctl.wait_until(&*clock, due), Wait::Due) {
-                return;
+) -> Result<Box<dyn Source>> {
+    let job_ctl = ctl.clone();
+    let source = ThreadSource::spawn(
+        format!("x11-{raw_id}"),
+        config.clone(),
+        ctl,
+        sink,
+        move |sink| {
+            Job {
+                grabber,
+                frame_rate,
+                ctl: job_ctl,
+                dog,
+                sink,
+                last: None,
             }
-            let t = clock::now_us();
-            let frame = match self.grabber.tick(self.last.is_none()) {
-                Ok(Tick::Fresh(data)) => {
-                    let (w, h) = (
-                        u32::from(self.grabber.width),
-                        u32::from(self.grabber.height),
-                    );
-                    match VideoFrame::new(PixelFormat::Bgra, w, h, data, t) {
-                        Ok(f) => {
-                            // Cheap: the pixels are shared by `Arc`.
-                            self.last = Some(f.clone());
-                            Some(f)
-                        }
-                        Err(e) => {
-                            tracing::warn!("x11: bad frame: {e}");
-                            self.last = None;
-                            None
-                        }
-                    }
-                }
-                // The same pixels, not copied, at this tick's time.
-                Ok(Tick::Same) => self.last.clone().map(|f| f.with_timestamp(t)),
-                Err(e) => {
-                    if self.ctl.stopped() {
-                        return;
-                    }
-                    self.sink
-                        .on_event(SourceEvent::Ended(Some(Error::not_readable(format!(
-                            "X11 capture failed: {e}"
-                        )))));
-                    return;
-                }
-            };
-            if self.ctl.stopped() {
-                return;
-            }
-            if self.dog.recovered() {
-                self.sink.on_event(SourceEvent::Unmuted);
-            }
-            if let Some(f) = frame {
-                self.sink
-                    .on_video(f.with_duration(Some(interval.round() as i64)));
-            }
-            slot += 1;
-            // Late (slow grab): skip the frames that could not be delivered in time.
-            let now = clock::now_us();
-            let next = start + (slot as f64 * interval).round() as i64;
-            if now > next + interval as i64 {
-                slot = ((now - start) as f64 / interval) as u64;
-            }
-        }
-    }
+            .run();
+        },
+    )?;
+    Ok(Box::new(source))
 }

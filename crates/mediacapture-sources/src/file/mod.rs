@@ -160,6 +160,17 @@ static NEXT_SINK: AtomicU64 = AtomicU64::new(1);
 /// ```
 pub struct MediaFile {
     shared: Arc<Shared>,
+    /// The streams `capture_stream` gave: a restart after the end gives them new tracks.
+    captures: Mutex<Vec<CapturedStream>>,
+}
+
+/// A stream `capture_stream` gave, with the constraints its tracks were made with and the
+/// tracks this file put in it (the application may add others).
+struct CapturedStream {
+    stream: MediaStream,
+    video: MediaTrackConstraints,
+    audio: MediaTrackConstraints,
+    tracks: Vec<MediaStreamTrack>,
 }
 
 impl std::fmt::Debug for MediaFile {
@@ -216,7 +227,10 @@ impl MediaFile {
             clock: Mutex::new(clock.clone()),
         });
         clock.register(Arc::downgrade(&shared) as Weak<dyn Wake>);
-        MediaFile { shared }
+        MediaFile {
+            shared,
+            captures: Mutex::new(Vec::new()),
+        }
     }
 
     /// Paces playback by `clock` instead of the system clock (a manual clock in tests). Set it
@@ -294,27 +308,88 @@ impl MediaFile {
         self.shared.notify();
     }
 
-    /// Starts or resumes playback. After the end, starts over from the beginning: the old
-    /// captured tracks have ended, so call [`MediaFile::capture_stream`] again for new ones
-    /// (the spec's "restarting playback after playback ends causes a new set of captured
-    /// MediaStreamTrack instances").
+    /// Starts or resumes playback. After the end, starts over from the beginning, and
+    /// "restarting playback after playback ends causes a new set of captured
+    /// MediaStreamTrack instances to be created": every stream [`MediaFile::capture_stream`]
+    /// gave gets new tracks (made with the same constraints), firing `removetrack` for each
+    /// ended track of this file and then `addtrack` for each new one, in queued tasks, as
+    /// the user agent does for a media element whose selected tracks change.
+    ///
+    /// Spec: <https://w3c.github.io/mediacapture-fromelement/#dom-htmlmediaelement-capturestream>
     pub fn play(&self) -> Result<()> {
-        let start = {
+        let (start, restarted) = {
             let mut c = self.shared.control();
-            if c.state == PlaybackState::Ended {
+            let restarted = c.state == PlaybackState::Ended;
+            if restarted {
                 c.seek_to = Some(0);
                 c.error = None;
                 c.paused_at = None;
             }
             c.state = PlaybackState::Playing;
             // The decoder is parked here exactly while no player thread runs.
-            c.decoder.is_some()
+            (c.decoder.is_some(), restarted)
         };
+        if restarted {
+            // Before the player runs again, so the new tracks get the first frames.
+            self.renew_captures();
+        }
         self.shared.notify();
         if start {
             self.start_thread()?;
         }
         Ok(())
+    }
+
+    /// New tracks for every captured stream, after a restart (see [`MediaFile::play`]).
+    fn renew_captures(&self) {
+        let mut captures = self.captures.lock();
+        for c in captures.iter_mut() {
+            let new = match self.open_tracks(&c.video, &c.audio) {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!("{}: no new captured tracks: {e}", self.shared.label);
+                    Vec::new()
+                }
+            };
+            for old in c.tracks.drain(..) {
+                // Ended at the end of playback: "a MediaStreamTrack MUST end prior to being
+                // removed from the MediaStream".
+                c.stream.ua_remove_track(&old);
+            }
+            for t in &new {
+                c.stream.ua_add_track(t);
+            }
+            c.tracks = new;
+        }
+    }
+
+    /// One track per kind the file has, on constraints `video` / `audio`.
+    fn open_tracks(
+        &self,
+        video: &MediaTrackConstraints,
+        audio: &MediaTrackConstraints,
+    ) -> Result<Vec<MediaStreamTrack>> {
+        let mut tracks: Vec<MediaStreamTrack> = Vec::new();
+        for (kind, constraints) in [(Kind::Video, video), (Kind::Audio, audio)] {
+            let Some(device) = self.descriptor(kind) else {
+                continue;
+            };
+            let backend = Arc::new(FileBackend {
+                shared: self.shared.clone(),
+                kind,
+                device: device.clone(),
+            });
+            match mediacapture::custom::open_track(backend, device, constraints.clone()) {
+                Ok(t) => tracks.push(t),
+                Err(e) => {
+                    for t in &tracks {
+                        t.stop();
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(tracks)
     }
 
     /// Waits until playback ends or `timeout` passes; `true` if it ended.
@@ -370,27 +445,14 @@ impl MediaFile {
                 "playback has ended: call play() to start over, then capture_stream()",
             ));
         }
-        let mut tracks: Vec<MediaStreamTrack> = Vec::new();
-        for (kind, constraints) in [(Kind::Video, video), (Kind::Audio, audio)] {
-            let Some(device) = self.descriptor(kind) else {
-                continue;
-            };
-            let backend = Arc::new(FileBackend {
-                shared: self.shared.clone(),
-                kind,
-                device: device.clone(),
-            });
-            match mediacapture::custom::open_track(backend, device, constraints) {
-                Ok(t) => tracks.push(t),
-                Err(e) => {
-                    for t in &tracks {
-                        t.stop();
-                    }
-                    return Err(e);
-                }
-            }
-        }
+        let tracks = self.open_tracks(&video, &audio)?;
         let stream = MediaStream::from_tracks(&tracks);
+        self.captures.lock().push(CapturedStream {
+            stream: stream.clone(),
+            video,
+            audio,
+            tracks,
+        });
         let autoplay = self.shared.control().autoplay;
         if autoplay && self.state() == PlaybackState::Idle {
             self.play()?;

@@ -9,7 +9,7 @@ use mediacapture_core::permissions::{PermissionDecision, PermissionName};
 use mediacapture_types::native::NativeCapabilities;
 use mediacapture_types::{
     DisplayCaptureSurfaceType, DisplayMediaStreamOptions, MediaTrackConstraints,
-    SystemAudioPreferenceEnum,
+    MonitorTypeSurfacesEnum, SystemAudioPreferenceEnum,
 };
 use std::sync::Arc;
 
@@ -28,6 +28,14 @@ impl DevicesInner {
         let raw = self.raw_devices();
         let mut surfaces: Vec<&BackendDevice> =
             raw.iter().filter(|(_, d)| d.is_display()).collect();
+        // monitorTypeSurfaces: "exclude": whole screens are not offered (Chromium leaves them
+        // out of its picker); windows and tabs remain.
+        if options.monitor_type_surfaces == Some(MonitorTypeSurfacesEnum::Exclude) {
+            surfaces.retain(|(_, d)| {
+                !matches!(&d.capabilities, NativeCapabilities::Display(c)
+                    if c.display_surface == DisplayCaptureSurfaceType::Monitor)
+            });
+        }
         if surfaces.is_empty() {
             return Err(Error::not_found("no display surface to capture"));
         }
@@ -79,23 +87,26 @@ impl DevicesInner {
             )
         })?;
         // The audio settings are chosen once the sources are, like the video ones, and
-        // before anything is opened. The audio track has the properties of an audio source;
-        // restrictOwnAudio and suppressLocalAudioPlayback are not supported (see
-        // `MediaDevices::get_display_media`): as bare or ideal values (all that
-        // `check_display_options` lets through) they never fail selection, and the settings
-        // do not report them.
+        // before anything is opened. The audio track has the properties of an audio source,
+        // plus restrictOwnAudio and suppressLocalAudioPlayback (`display_audio`).
         let audio = match &system_audio {
             Some((audio_backend, a)) => {
                 let cs = options.audio.constraints();
                 // The system audio is what the speakers play: no echo cancellation or other
                 // processing on it (Chromium leaves captured system audio unprocessed too).
                 let view = self.view(a).without_audio_processing();
-                let sel = mediacapture_core::select_settings(&view, &cs).map_err(|u| {
+                let core_cs = crate::display_audio::without(&cs);
+                let mut sel = mediacapture_core::select_settings(&view, &core_cs).map_err(|u| {
                     Error::overconstrained(
                         u.constraint.clone(),
                         format!("the system audio cannot satisfy {:?}", u.constraint),
                     )
                 })?;
+                crate::display_audio::settle(
+                    &cs,
+                    self.backends[*audio_backend].system_audio_excludes_own_playback(),
+                    &mut sel.settings,
+                )?;
                 Some((*audio_backend, a, cs, sel))
             }
             None => None,

@@ -262,12 +262,15 @@ impl MediaDevices {
     /// after the surface is chosen, and `displaySurface` is only a preference. One
     /// "display-capture" prompt covers both tracks.
     ///
+    /// `monitorTypeSurfaces: "exclude"` leaves whole screens out of the choice (only windows
+    /// and tabs are offered; none left: `NotFoundError`).
+    ///
     /// The audio track has the microphone properties of its source (sample rate, channel
-    /// count, …; no audio processing on real system audio). `restrictOwnAudio` and
-    /// `suppressLocalAudioPlayback` are not supported: the system audio is the whole output
-    /// mix, this program's own sound included, and local playback is never suppressed, so
-    /// those constraints (only `ideal` values are allowed here) are ignored and the settings
-    /// do not report them.
+    /// count, …; no audio processing on real system audio), and reports `restrictOwnAudio`
+    /// (`true` only when asked for and the backend's system audio leaves this process's own
+    /// playback out: the fake backend's does, PulseAudio's whole-mix monitor does not) and
+    /// `suppressLocalAudioPlayback` (what was asked for; nothing is played from a captured
+    /// surface here). See the `display_audio` module.
     ///
     /// Spec: <https://w3c.github.io/mediacapture-screen-share/#dom-mediadevices-getdisplaymedia>
     pub fn get_display_media(

@@ -20,6 +20,10 @@ impl DevicesInner {
         self: &Arc<Self>,
         constraints: &MediaStreamConstraints,
     ) -> Result<MediaStream> {
+        // Chromium's constraint string limits (TypeError), checked as it parses constraints.
+        for kind in [TrackKind::Audio, TrackKind::Video] {
+            mediacapture_core::check_constraint_strings(&constraints.get(kind).constraints())?;
+        }
         // Step 1: TypeError when no kind is requested.
         let kinds = mediacapture_core::requested_kinds(constraints)?;
         // Step 3: permissions policy; then "getUserMedia specific failure is allowed".
@@ -185,7 +189,11 @@ impl DevicesInner {
                 let hub = SourceHub::open(
                     b,
                     d.clone(),
-                    display,
+                    if display {
+                        crate::source::SourceOrigin::DisplayMedia
+                    } else {
+                        crate::source::SourceOrigin::UserMedia
+                    },
                     view.device_id.clone(),
                     view.group_id.clone(),
                     selection.native,

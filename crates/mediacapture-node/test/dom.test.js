@@ -1,0 +1,120 @@
+'use strict';
+// A page's script runs unchanged under jsdom and happy-dom once install(window) was called: it
+// draws on a <canvas>, captures it, records it with MediaRecorder and makes a Blob of the
+// chunks; the file decodes (ffprobe). (Playing a stream in a <video> needs the media element,
+// which another part of the project builds.)
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { mc } = require('../testlib/helpers');
+
+// The page: nothing in it knows about Node.
+const PAGE = `<!doctype html>
+<html><body>
+<canvas id="c" width="160" height="120"></canvas>
+<script>
+(async () => {
+  try {
+    const canvas = document.getElementById('c');
+    const ctx = canvas.getContext('2d');
+    const stream = canvas.captureStream(30);
+    const [track] = stream.getVideoTracks();
+    if (!(track instanceof CanvasCaptureMediaStreamTrack) || track.canvas !== canvas) throw new Error('not a canvas track');
+    const recorder = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8' });
+    const chunks = [];
+    recorder.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+    recorder.start();
+    // An animation: 20 frames, one every 40 ms (the page's own pace).
+    for (let i = 0; i < 20; i++) {
+      ctx.fillStyle = i % 2 ? '#ff0000' : '#0000ff';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(i * 6, 40, 20, 20);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    recorder.stop();
+    await stopped;
+    const blob = new Blob(chunks, { type: 'video/webm' });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const png = canvas.toDataURL();
+    stream.getTracks().forEach((t) => t.stop());
+    window.pageDone({ bytes, chunks: chunks.length, blobIsWindowBlob: chunks.every((c) => c instanceof Blob), png });
+  } catch (e) {
+    window.pageDone({ error: String(e && e.stack || e) });
+  }
+})();
+</script>
+</body></html>`;
+
+function ffprobe(bytes) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mc-dom-'));
+  try {
+    const file = path.join(dir, 'page.webm');
+    fs.writeFileSync(file, bytes);
+    const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file], { encoding: 'utf8' });
+    return JSON.parse(out).streams;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function checkResult(r) {
+  assert.equal(r.error, undefined, r.error);
+  assert.ok(r.chunks >= 1, 'dataavailable delivered the recording');
+  assert.equal(r.blobIsWindowBlob, true, "the chunks are the window's Blobs");
+  assert.ok(r.png.startsWith('data:image/png;base64,'));
+  const [video] = ffprobe(Buffer.from(r.bytes));
+  assert.equal(video.codec_name, 'vp8');
+  assert.equal(video.width, 160);
+  assert.equal(video.height, 120);
+  assert.ok(Number(video.nb_read_frames) >= 1, `decoded ${video.nb_read_frames} frames`);
+}
+
+/** Waits for the page's `pageDone`, with a safety timeout that only fires on failure. */
+function pageResult(window) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the page did not finish within 60 s')), 60_000);
+    window.pageDone = (r) => {
+      clearTimeout(t);
+      resolve(r);
+    };
+  });
+}
+
+test('jsdom: the page draws, captures and records a canvas', { timeout: 120_000 }, async () => {
+  const { JSDOM } = require('jsdom');
+  let done;
+  const dom = new JSDOM(PAGE, {
+    runScripts: 'dangerously',
+    beforeParse(window) {
+      mc.install(window);
+      done = pageResult(window);
+    },
+  });
+  try {
+    const w = dom.window;
+    assert.equal(typeof w.HTMLCanvasElement.prototype.captureStream, 'function');
+    assert.ok(w.navigator.mediaDevices instanceof mc.MediaDevices);
+    assert.equal(Object.getOwnPropertyDescriptor(w.navigator, 'mediaDevices'), undefined, 'on Navigator.prototype');
+    checkResult(await done);
+  } finally {
+    dom.window.close();
+  }
+});
+
+test('happy-dom: the page draws, captures and records a canvas', { timeout: 120_000 }, async () => {
+  const { Window } = require('happy-dom');
+  const window = new Window({ settings: { enableJavaScriptEvaluation: true } });
+  try {
+    mc.install(window);
+    const done = pageResult(window);
+    window.document.write(PAGE);
+    checkResult(await done);
+  } finally {
+    await window.happyDOM.close();
+  }
+});
