@@ -296,6 +296,54 @@ impl MediaStream {
         });
     }
 
+    /// Adds a track as the implementation does from within a task of its own, at once, and
+    /// fires `addtrack` in a queued task: WebRTC's "set the associated remote streams" during
+    /// setRemoteDescription, where the track is already in the stream when the peer
+    /// connection's `track` event fires (Chromium adds it synchronously and dispatches
+    /// `addtrack` later, the same).
+    pub fn ua_add_track_now(&self, track: &MediaStreamTrack) {
+        {
+            let mut tracks = self.inner.tracks.lock();
+            if tracks.contains(track) {
+                return;
+            }
+            tracks.push(track.clone());
+        }
+        self.notify_observers();
+        let stream = self.clone();
+        let track = track.clone();
+        let event_loop = track.event_loop().clone();
+        event_loop.queue(move || {
+            stream.inner.events.dispatch(&MediaStreamTrackEvent {
+                event_type: StreamEventType::AddTrack,
+                track,
+            });
+        });
+    }
+
+    /// [`MediaStream::ua_add_track_now`]'s counterpart: removes the track at once and fires
+    /// `removetrack` in a queued task (WebRTC's removal of a remote track).
+    pub fn ua_remove_track_now(&self, track: &MediaStreamTrack) {
+        {
+            let mut tracks = self.inner.tracks.lock();
+            let before = tracks.len();
+            tracks.retain(|t| t != track);
+            if tracks.len() == before {
+                return;
+            }
+        }
+        self.notify_observers();
+        let stream = self.clone();
+        let track = track.clone();
+        let event_loop = track.event_loop().clone();
+        event_loop.queue(move || {
+            stream.inner.events.dispatch(&MediaStreamTrackEvent {
+                event_type: StreamEventType::RemoveTrack,
+                track,
+            });
+        });
+    }
+
     /// Registers a listener for `addtrack` / `removetrack`.
     pub fn add_event_listener(
         &self,

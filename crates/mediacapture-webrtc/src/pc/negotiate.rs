@@ -684,7 +684,7 @@ impl Driver {
                         let existed = s.streams.contains_key(id);
                         let stream = s.streams.entry(id.clone()).or_insert_with(MediaStream::new);
                         if existed {
-                            stream.ua_add_track(&track);
+                            stream.ua_add_track_now(&track);
                         } else {
                             stream.add_track(&track);
                         }
@@ -702,7 +702,7 @@ impl Driver {
                     c.transceiver.receiver().source().set_muted(true);
                     for stream in s.streams.values() {
                         if stream.get_track_by_id(track.id()).is_some() {
-                            stream.ua_remove_track(&track);
+                            stream.ua_remove_track_now(&track);
                         }
                     }
                 }
