@@ -5,6 +5,10 @@ set -euo pipefail
 PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev libvpx-dev
       libopus-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
       ffmpeg mkvtoolnix
+      # The hal's `pipewire` feature and its tests (scripts/pipewire-stack.sh): a private
+      # PipeWire + WirePlumber with GStreamer test cameras.
+      libpipewire-0.3-dev libspa-0.2-dev pipewire pipewire-bin wireplumber dbus
+      gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-pipewire
       # scripts/bench-frames.sh: the reference converters it compiles against.
       libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev)
 missing=()
