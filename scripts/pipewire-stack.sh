@@ -9,6 +9,10 @@
 #   pipewire-stack.sh camera DIR NAME FORMAT WIDTH HEIGHT FPS
 #                                      add a test camera node NAME (FORMAT: YUY2, NV12, I420…)
 #   pipewire-stack.sh uncamera DIR NAME  remove it again (the node goes away)
+#   pipewire-stack.sh sway DIR         add a headless sway session (run as `nobody`: sway
+#                                      refuses root) with a client redrawing the screen, and
+#                                      xdg-desktop-portal with the wlr backend (built by
+#                                      scripts/build-xdpw.sh) casting output HEADLESS-1
 #   pipewire-stack.sh stop DIR         stop everything started in DIR
 #
 # Exit status 77 means a component is not installed (the tests then skip, saying which).
@@ -81,8 +85,37 @@ case "$cmd" in
       rm -f "$dir/camera-$name.pid"
     fi
     ;;
+  sway)
+    need sway foot setpriv dbus-send /usr/libexec/xdg-desktop-portal
+    xdpw="$(bash "$(dirname "$0")/build-xdpw.sh")" || exit $?
+    DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$dir/dbus-address")"
+    export XDG_RUNTIME_DIR="$dir" DBUS_SESSION_BUS_ADDRESS
+    chown nobody:nogroup "$dir"
+    cat >"$dir/sway.conf" <<CONF
+output HEADLESS-1 resolution 1280x720
+# Something that redraws all the time: the wlr portal only sends frames on damage.
+exec foot sh -c 'while :; do date +%T.%N; sleep 0.05; done'
+CONF
+    chmod 644 "$dir/sway.conf"
+    start_bg "$dir" sway setpriv --reuid=nobody --regid=nogroup --clear-groups \
+      env HOME="$dir" XDG_RUNTIME_DIR="$dir" WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 \
+      WLR_RENDERER=pixman sway -c "$dir/sway.conf"
+    PIDFILE="$dir/sway.pid" wait_for "sway" sh -c "ls '$dir' | grep -q '^wayland-[0-9]*\$'"
+    WAYLAND_DISPLAY="$(ls "$dir" | grep '^wayland-[0-9]*$' | head -n1)"
+    export WAYLAND_DISPLAY XDG_CURRENT_DESKTOP=sway
+    printf '[screencast]\nchooser_type=none\noutput_name=HEADLESS-1\n' >"$dir/xdpw.conf"
+    start_bg "$dir" xdpw "$xdpw" -c "$dir/xdpw.conf"
+    has_name() {
+      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean true'
+    }
+    PIDFILE="$dir/xdpw.pid" wait_for "xdg-desktop-portal-wlr" has_name org.freedesktop.impl.portal.desktop.wlr
+    start_bg "$dir" portal /usr/libexec/xdg-desktop-portal
+    PIDFILE="$dir/portal.pid" wait_for "xdg-desktop-portal" has_name org.freedesktop.portal.Desktop
+    echo "WAYLAND_DISPLAY=$WAYLAND_DISPLAY"
+    ;;
   stop)
-    for f in "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
+    for f in "$dir/portal.pid" "$dir/xdpw.pid" "$dir/sway.pid" "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
       [ -f "$f" ] || continue
       kill "$(cat "$f")" 2>/dev/null || true
       rm -f "$f"
