@@ -9,6 +9,10 @@ PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev l
       # PipeWire + WirePlumber with GStreamer test cameras.
       libpipewire-0.3-dev libspa-0.2-dev pipewire pipewire-bin wireplumber dbus
       gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-pipewire
+      # The `portal` feature's test: headless sway, xdg-desktop-portal, and what
+      # scripts/build-xdpw.sh needs to build xdg-desktop-portal-wlr without a GPU.
+      sway foot xdg-desktop-portal xdg-desktop-portal-wlr meson ninja-build libdrm-dev
+      libinih-dev libgbm-dev libwayland-dev wayland-protocols libsystemd-dev
       # scripts/bench-frames.sh: the reference converters it compiles against.
       libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev)
 missing=()

@@ -11,10 +11,11 @@ trap stop_servers EXIT
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
-# The PipeWire backend is a feature off by default (it links libpipewire): its lints and
-# tests, against private PipeWire stacks the tests start (scripts/pipewire-stack.sh).
-cargo clippy -p mediacapture-hal --features pipewire --all-targets --locked -- -D warnings
-cargo test -p mediacapture-hal --features pipewire --locked
+# The PipeWire backend and the ScreenCast portal are features off by default (they link
+# libpipewire): their lints and tests, against private PipeWire (+ headless sway and portal)
+# stacks the tests start (scripts/pipewire-stack.sh).
+cargo clippy -p mediacapture-hal --features portal --all-targets --locked -- -D warnings
+cargo test -p mediacapture-hal --features portal --locked
 
 # The Node.js addon: build it (release) and run its node --test suite.
 (

@@ -117,6 +117,16 @@ pub(super) struct Conn {
 impl Conn {
     /// Connects to `remote` (the default daemon with `None`).
     pub(super) fn new(remote: Option<&str>) -> Result<Conn> {
+        Self::connect(remote, None)
+    }
+
+    /// Connects through `fd`, a connection the portal opened (`OpenPipeWireRemote`).
+    #[cfg(feature = "portal")]
+    pub(super) fn from_fd(fd: std::os::fd::OwnedFd) -> Result<Conn> {
+        Self::connect(None, Some(fd))
+    }
+
+    fn connect(remote: Option<&str>, fd: Option<std::os::fd::OwnedFd>) -> Result<Conn> {
         init();
         let fail =
             |what: &str, e: pw::Error| Error::not_readable(format!("PipeWire: cannot {what}: {e}"));
@@ -129,9 +139,11 @@ impl Conn {
             p.insert(*pw::keys::REMOTE_NAME, r);
             p
         });
-        let core = context
-            .connect_rc(props)
-            .map_err(|e| fail("connect to the daemon", e))?;
+        let core = match fd {
+            Some(fd) => context.connect_fd_rc(fd, props),
+            None => context.connect_rc(props),
+        }
+        .map_err(|e| fail("connect to the daemon", e))?;
         let failed: Rc<RefCell<Option<String>>> = Rc::default();
         let done: Rc<Cell<Option<i32>>> = Rc::default();
         let listener = {
@@ -313,7 +325,7 @@ pub(super) fn parse_format(bytes: &[u8]) -> Option<FormatParam> {
                 F::NV12 => SpaFormat::Nv12,
                 F::I420 => SpaFormat::I420,
                 F::YUY2 => SpaFormat::Yuy2,
-                F::BGRx => SpaFormat::Bgrx,
+                F::BGRx | F::BGRA => SpaFormat::Bgrx,
                 _ => continue,
             };
             if !out.contains(&f) {

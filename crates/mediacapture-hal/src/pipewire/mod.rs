@@ -26,6 +26,8 @@
 
 #[cfg(feature = "pipewire")]
 mod device;
+#[cfg(feature = "portal")]
+pub mod portal;
 #[cfg(feature = "pipewire")]
 mod stream;
 #[cfg(feature = "pipewire")]

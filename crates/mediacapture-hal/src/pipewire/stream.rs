@@ -105,7 +105,7 @@ fn format_pod(m: &NativeMode) -> Result<Vec<u8>> {
 /// The `Buffers` pod for `m`: one block per buffer, big enough for a whole frame. Without it
 /// a producer that leaves buffer sizes to its consumers (GStreamer's `pipewiresink`) may
 /// allocate a default size far smaller than a frame.
-fn buffers_pod(m: &NativeMode) -> Result<Vec<u8>> {
+pub(super) fn buffers_pod(m: &NativeMode) -> Result<Vec<u8>> {
     use spa::pod::{ChoiceValue, Object, Property};
     use spa::sys;
     use spa::utils::{Choice, ChoiceEnum, ChoiceFlags, SpaTypes};
