@@ -4,7 +4,15 @@
 set -euo pipefail
 PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev libvpx-dev
       libopus-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
-      ffmpeg mkvtoolnix ninja-build
+      ffmpeg mkvtoolnix
+      # The hal's `pipewire` feature and its tests (scripts/pipewire-stack.sh): a private
+      # PipeWire + WirePlumber with GStreamer test cameras.
+      libpipewire-0.3-dev libspa-0.2-dev pipewire pipewire-bin wireplumber dbus
+      gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-pipewire
+      # The `portal` feature's test: headless sway, xdg-desktop-portal, and what
+      # scripts/build-xdpw.sh needs to build xdg-desktop-portal-wlr without a GPU.
+      sway foot xdg-desktop-portal xdg-desktop-portal-wlr meson ninja-build libdrm-dev
+      libinih-dev libgbm-dev libwayland-dev wayland-protocols libsystemd-dev
       # scripts/bench-frames.sh: the reference converters it compiles against.
       libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev
       # WebRTC interop tests: headless Chromium, a loopback-only network namespace.

@@ -21,6 +21,11 @@ cargo test --workspace --locked
 # verifies against the old ones.
 cargo package --workspace --locked --no-verify --allow-dirty \
   --exclude mediacapture-node --exclude mediacapture-test-support >/dev/null
+# The PipeWire backend and the ScreenCast portal are features off by default (they link
+# libpipewire): their lints and tests, against private PipeWire (+ headless sway and portal)
+# stacks the tests start (scripts/pipewire-stack.sh).
+cargo clippy -p mediacapture-hal --features portal --all-targets --locked -- -D warnings
+cargo test -p mediacapture-hal --features portal --locked
 
 # The Node.js addon: build it (release) and run its node --test suite.
 (

@@ -22,6 +22,9 @@
 //!   letterboxed (`window::VideoWindow`).
 //! - [`v4l2`] (device side behind cargo feature `v4l2`, on by default) — V4L2 cameras; the
 //!   mapping of V4L2 enumeration answers to native modes is always built.
+//! - [`pipewire`] (device side behind cargo feature `pipewire`, off by default: it links
+//!   libpipewire-0.3) — PipeWire `Video/Source` nodes as cameras (virtual cameras, libcamera
+//!   cameras, and V4L2 cameras this process cannot open itself, e.g. in a sandbox).
 //!
 //! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`], except the
 //! fake backend's when it is given another [`clock::Clock`] (a manual one, in tests).
@@ -42,6 +45,7 @@
 pub mod clock;
 pub mod fake;
 pub mod output;
+pub mod pipewire;
 #[cfg(feature = "pulse")]
 pub mod pulse;
 mod thread_source;
@@ -97,7 +101,7 @@ pub type DeviceChangeCallback = Arc<dyn Fn() + Send + Sync>;
 
 /// A capture backend.
 pub trait Backend: Send + Sync {
-    /// A short name: `"fake"`, `"pulse"`, `"x11"`, `"v4l2"`.
+    /// A short name: `"fake"`, `"pulse"`, `"x11"`, `"v4l2"`, `"pipewire"`.
     fn name(&self) -> &'static str;
 
     /// The devices this backend has now, display surfaces included. A backend whose system
@@ -176,6 +180,8 @@ pub trait Backend: Send + Sync {
 )]
 pub fn real_backends() -> Vec<Box<dyn Backend>> {
     let mut out: Vec<Box<dyn Backend>> = Vec::new();
+    #[cfg(feature = "pipewire")]
+    out.push(Box::new(pipewire::PipeWireBackend::new()));
     #[cfg(feature = "v4l2")]
     out.push(Box::new(v4l2::V4l2Backend::new()));
     #[cfg(feature = "pulse")]

@@ -179,11 +179,11 @@ const COMMON_RATES: [f64; 8] = [60.0, 30.0, 25.0, 24.0, 20.0, 15.0, 10.0, 5.0];
 /// Frames per second of an interval, rounded to 3 decimals: UVC cameras state 30 fps as
 /// 333333/10000000 s, which should read as 30 (and 30000/1001 as 29.97) so that constraints
 /// like `frameRate: {exact: 30}` behave as they do with the same camera in a browser.
-fn fps([num, den]: [u32; 2]) -> Option<f64> {
+pub(crate) fn fps([num, den]: [u32; 2]) -> Option<f64> {
     (num > 0 && den > 0).then(|| (f64::from(den) / f64::from(num) * 1000.0).round() / 1000.0)
 }
 
-fn sizes(s: &SizeKind) -> Vec<(u32, u32)> {
+pub(crate) fn sizes(s: &SizeKind) -> Vec<(u32, u32)> {
     match *s {
         SizeKind::Discrete { width, height } => vec![(width, height)],
         SizeKind::Stepwise {
@@ -218,7 +218,7 @@ fn sizes(s: &SizeKind) -> Vec<(u32, u32)> {
     }
 }
 
-fn rates(intervals: &[IntervalKind]) -> Vec<f64> {
+pub(crate) fn rates(intervals: &[IntervalKind]) -> Vec<f64> {
     let mut out: Vec<f64> = Vec::new();
     let mut push = |r: f64| {
         if r.is_finite() && r > 0.0 && !out.iter().any(|x| (x - r).abs() < 1e-6) {

@@ -1,0 +1,414 @@
+//! Screen capture through the xdg-desktop-portal ScreenCast interface (Wayland sessions):
+//! `CreateSession` → `SelectSources` → `Start` → `OpenPipeWireRemote`, then the granted
+//! PipeWire node is read like a camera, at whatever size the portal sends.
+//!
+//! - The portal refusing (the user cancelled the picker, or the portal said no) is a
+//!   `NotAllowedError`; no portal on the session bus is a `NotFoundError`.
+//! - The portal closing the session (the user stopped sharing) ends the source without an
+//!   error, as a browser ends the track; stopping the source closes the session.
+//! - Frames are BGRA (the portal's `BGRx`/`BGRA`), at the size the portal negotiates, which
+//!   it may change: each frame carries its own size.
+
+use super::device::{ANSWER_BOUND, Conn, parse_format};
+use super::stream::buffers_pod;
+use super::{Choice, NativeMode, SpaFormat, frame};
+use crate::thread_source::{Control, Opening, ThreadSource};
+use crate::{NativeConfig, Source, SourceEvent, SourceSink, clock};
+use ashpd::desktop::PersistMode;
+use ashpd::desktop::screencast::{CursorMode, Screencast, SelectSourcesOptions, SourceType};
+use mediacapture_frame::PixelFormat;
+use mediacapture_types::native::VideoMode;
+use mediacapture_types::{CursorCaptureConstraint, DisplayCaptureSurfaceType, Error, Result};
+use pipewire as pw;
+use pw::spa;
+use spa::pod::{Pod, Value, serialize::PodSerializer};
+use std::cell::{Cell, RefCell};
+use std::os::fd::OwnedFd;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// What getDisplayMedia asks the portal for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScreenCastRequest {
+    /// The D-Bus address of the session bus the portal is on (`None`: the session's, from
+    /// `DBUS_SESSION_BUS_ADDRESS`).
+    pub bus: Option<String>,
+    /// A monitor or a window (`None`: either, the user picks).
+    pub surface: Option<DisplayCaptureSurfaceType>,
+    /// Whether the cursor is drawn into the frames.
+    pub cursor: CursorCaptureConstraint,
+    /// The most frames per second wanted.
+    pub max_frame_rate: f64,
+}
+
+/// What the portal granted.
+struct Granted {
+    fd: OwnedFd,
+    node_id: u32,
+    /// Ends the watch on the session (and closes it) when sent or dropped.
+    stop_watch: futures_channel::oneshot::Sender<()>,
+}
+
+fn portal_error(e: ashpd::Error) -> Error {
+    match e {
+        ashpd::Error::Response(r) => {
+            Error::not_allowed(format!("the screen cast portal refused: {r:?}"))
+        }
+        ashpd::Error::PortalNotFound(_) => {
+            Error::not_found(format!("no screen cast portal on the session bus: {e}"))
+        }
+        e => Error::not_readable(format!("the screen cast portal failed: {e}")),
+    }
+}
+
+/// Runs the portal handshake, and keeps a thread watching the session: `closed` is set when
+/// the portal closes it.
+fn handshake(req: ScreenCastRequest, closed: Arc<AtomicBool>) -> Result<Granted> {
+    let (tx, rx) = std::sync::mpsc::channel::<Result<(OwnedFd, u32)>>();
+    let (stop_tx, stop_rx) = futures_channel::oneshot::channel::<()>();
+    std::thread::Builder::new()
+        .name("screencast-portal".into())
+        .spawn(move || {
+            futures_executor::block_on(async move {
+                use futures_util::StreamExt as _;
+                let run = async {
+                    let proxy = match &req.bus {
+                        Some(address) => {
+                            let conn = ashpd::zbus::connection::Builder::address(address.as_str())?
+                                .build()
+                                .await?;
+                            Screencast::with_connection(conn).await?
+                        }
+                        None => Screencast::new().await?,
+                    };
+                    let session = proxy.create_session(Default::default()).await?;
+                    let sources = match req.surface {
+                        Some(DisplayCaptureSurfaceType::Window) => SourceType::Window.into(),
+                        Some(DisplayCaptureSurfaceType::Monitor) => SourceType::Monitor.into(),
+                        _ => SourceType::Monitor | SourceType::Window,
+                    };
+                    let cursor = match req.cursor {
+                        CursorCaptureConstraint::Never => CursorMode::Hidden,
+                        _ => CursorMode::Embedded,
+                    };
+                    // A portal without cursor modes (version 1) rejects the option.
+                    let cursor = proxy
+                        .available_cursor_modes()
+                        .await
+                        .ok()
+                        .filter(|m| m.contains(cursor))
+                        .map(|_| cursor);
+                    proxy
+                        .select_sources(
+                            &session,
+                            SelectSourcesOptions::default()
+                                .set_sources(sources)
+                                .set_cursor_mode(cursor)
+                                .set_multiple(false)
+                                .set_persist_mode(PersistMode::DoNot),
+                        )
+                        .await?
+                        .response()?;
+                    let streams = proxy
+                        .start(&session, None, Default::default())
+                        .await?
+                        .response()?;
+                    let node = streams
+                        .streams()
+                        .first()
+                        .map(|s| s.pipe_wire_node_id())
+                        .ok_or(ashpd::Error::NoResponse)?;
+                    let fd = proxy
+                        .open_pipe_wire_remote(&session, Default::default())
+                        .await?;
+                    Ok::<_, ashpd::Error>((proxy, session, fd, node))
+                };
+                let (_proxy, session) = match run.await {
+                    Ok((proxy, session, fd, node)) => {
+                        let _ = tx.send(Ok((fd, node)));
+                        (proxy, session)
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(portal_error(e)));
+                        return;
+                    }
+                };
+                match session.receive_closed().await {
+                    Ok(mut signals) => {
+                        let ended = futures_util::future::select(signals.next(), stop_rx).await;
+                        if let futures_util::future::Either::Left(_) = ended {
+                            closed.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                    }
+                    Err(_) => {
+                        let _ = stop_rx.await;
+                    }
+                }
+                let _ = session.close().await;
+            });
+        })
+        .map_err(|e| Error::not_readable(format!("cannot start the portal thread: {e}")))?;
+    let (fd, node_id) = rx
+        .recv()
+        .map_err(|_| Error::not_readable("the screen cast portal thread failed"))??;
+    Ok(Granted {
+        fd,
+        node_id,
+        stop_watch: stop_tx,
+    })
+}
+
+/// The `EnumFormat` pod for a screen: BGRx or BGRA, any size, up to `max_fps`.
+fn screen_format_pod(max_fps: f64) -> Result<Vec<u8>> {
+    use spa::param::format::{FormatProperties as P, MediaSubtype, MediaType};
+    use spa::param::video::VideoFormat as F;
+    use spa::pod::{ChoiceValue, Object, Property};
+    use spa::utils::{Choice, ChoiceEnum, ChoiceFlags, Fraction, Id, Rectangle, SpaTypes};
+    let fps = max_fps.clamp(1.0, 240.0).round() as u32;
+    let properties = vec![
+        Property::new(
+            P::MediaType.as_raw(),
+            Value::Id(Id(MediaType::Video.as_raw())),
+        ),
+        Property::new(
+            P::MediaSubtype.as_raw(),
+            Value::Id(Id(MediaSubtype::Raw.as_raw())),
+        ),
+        Property::new(
+            P::VideoFormat.as_raw(),
+            Value::Choice(ChoiceValue::Id(Choice(
+                ChoiceFlags::empty(),
+                ChoiceEnum::Enum {
+                    default: Id(F::BGRx.as_raw()),
+                    alternatives: vec![Id(F::BGRx.as_raw()), Id(F::BGRA.as_raw())],
+                },
+            ))),
+        ),
+        Property::new(
+            P::VideoSize.as_raw(),
+            Value::Choice(ChoiceValue::Rectangle(Choice(
+                ChoiceFlags::empty(),
+                ChoiceEnum::Range {
+                    default: Rectangle {
+                        width: 1920,
+                        height: 1080,
+                    },
+                    min: Rectangle {
+                        width: 1,
+                        height: 1,
+                    },
+                    max: Rectangle {
+                        width: 16384,
+                        height: 16384,
+                    },
+                },
+            ))),
+        ),
+        Property::new(
+            P::VideoFramerate.as_raw(),
+            Value::Choice(ChoiceValue::Fraction(Choice(
+                ChoiceFlags::empty(),
+                ChoiceEnum::Range {
+                    default: Fraction { num: fps, denom: 1 },
+                    min: Fraction { num: 0, denom: 1 },
+                    max: Fraction { num: fps, denom: 1 },
+                },
+            ))),
+        ),
+    ];
+    let obj = Object {
+        type_: SpaTypes::ObjectParamFormat.as_raw(),
+        id: spa::param::ParamType::EnumFormat.as_raw(),
+        properties,
+    };
+    PodSerializer::serialize(std::io::Cursor::new(Vec::new()), &Value::Object(obj))
+        .map(|(c, _)| c.into_inner())
+        .map_err(|e| Error::not_readable(format!("PipeWire: cannot build a format: {e:?}")))
+}
+
+/// Asks the portal for a screen (or window) and delivers its frames to `sink`.
+///
+/// Errors: `NotAllowedError` when the portal refuses, `NotFoundError` when there is no
+/// portal, `NotReadableError` when the cast cannot be read.
+pub fn open_screencast(
+    req: ScreenCastRequest,
+    config: NativeConfig,
+    sink: Arc<dyn SourceSink>,
+) -> Result<Box<dyn Source>> {
+    let ctl = Control::new();
+    let job_ctl = ctl.clone();
+    let source = ThreadSource::spawn_opening(
+        "screencast".into(),
+        config,
+        ctl,
+        sink,
+        move |sink, opening| capture(req, &job_ctl, &*sink, opening),
+    )?;
+    Ok(Box::new(source))
+}
+
+fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening: Opening) {
+    let closed = Arc::new(AtomicBool::new(false));
+    let max_frame_rate = req.max_frame_rate;
+    let granted = match handshake(req.clone(), closed.clone()) {
+        Ok(g) => g,
+        Err(e) => return opening.report(Err(e)),
+    };
+    let what = "the screen cast";
+    let setup = || -> Result<_> {
+        let conn = Conn::from_fd(granted.fd)?;
+        let props = pw::properties::properties! {
+            *pw::keys::MEDIA_TYPE => "Video",
+            *pw::keys::MEDIA_CATEGORY => "Capture",
+            *pw::keys::MEDIA_ROLE => "Screen",
+        };
+        let stream = pw::stream::StreamRc::new(conn.core.clone(), "mediacapture-screen", props)
+            .map_err(|e| Error::not_readable(format!("{what}: {e}")))?;
+        Ok((conn, stream))
+    };
+    let (conn, stream) = match setup() {
+        Ok(s) => s,
+        Err(e) => return opening.report(Err(e)),
+    };
+    let mode: Rc<Cell<Option<NativeMode>>> = Rc::default();
+    let streaming = Rc::new(Cell::new(false));
+    let failed: Rc<RefCell<Option<String>>> = Rc::default();
+    let frames: Rc<RefCell<Vec<mediacapture_frame::VideoFrame>>> = Rc::default();
+    let listener = {
+        let (mode_p, mode_f) = (mode.clone(), mode.clone());
+        let (streaming, failed) = (streaming.clone(), failed.clone());
+        let frames = frames.clone();
+        let max_fps = req.max_frame_rate;
+        stream
+            .add_local_listener_with_user_data(())
+            .state_changed(move |_, _, _, new| match new {
+                pw::stream::StreamState::Streaming => streaming.set(true),
+                pw::stream::StreamState::Error(e) => *failed.borrow_mut() = Some(e),
+                pw::stream::StreamState::Unconnected => {
+                    *failed.borrow_mut() = Some("disconnected".into());
+                }
+                _ => {}
+            })
+            .param_changed(move |stream, _, id, param| {
+                if id != spa::param::ParamType::Format.as_raw() {
+                    return;
+                }
+                let Some(p) = param.and_then(|p| parse_format(p.as_bytes())) else {
+                    return;
+                };
+                // BGRx and BGRA are both delivered as BGRA.
+                let (Choice::Fixed((width, height)), Some(_)) = (&p.sizes, p.formats.first())
+                else {
+                    return;
+                };
+                let m = NativeMode {
+                    mode: VideoMode {
+                        width: *width,
+                        height: *height,
+                        frame_rate: max_fps,
+                    },
+                    pixel_format: PixelFormat::Bgra,
+                    format: SpaFormat::Bgrx,
+                    rate: (max_fps.round() as u32, 1),
+                };
+                mode_p.set(Some(m));
+                if let Ok(bytes) = buffers_pod(&m) {
+                    if let Some(pod) = Pod::from_bytes(&bytes) {
+                        let _ = stream.update_params(&mut [pod]);
+                    }
+                }
+            })
+            .process(move |stream, _| {
+                let Some(mut buffer) = stream.dequeue_buffer() else {
+                    return;
+                };
+                let Some(m) = mode_f.get() else {
+                    return;
+                };
+                let ts = clock::now_us();
+                let Some(d) = buffer.datas_mut().first_mut() else {
+                    return;
+                };
+                let (offset, size, stride) = {
+                    let c = d.chunk();
+                    (
+                        c.offset() as usize,
+                        c.size() as usize,
+                        c.stride().max(0) as usize,
+                    )
+                };
+                let Some(data) = d
+                    .data()
+                    .and_then(|b| b.get(offset..offset.checked_add(size)?))
+                else {
+                    return;
+                };
+                if let Ok(f) = frame(&m, stride, data, ts) {
+                    frames.borrow_mut().push(f);
+                }
+            })
+            .register()
+    };
+    let _listener = match listener {
+        Ok(l) => l,
+        Err(e) => return opening.report(Err(Error::not_readable(format!("{what}: {e}")))),
+    };
+    let pod = match screen_format_pod(max_frame_rate) {
+        Ok(p) => p,
+        Err(e) => return opening.report(Err(e)),
+    };
+    let Some(pod) = Pod::from_bytes(&pod) else {
+        return opening.report(Err(Error::not_readable("cannot build a format")));
+    };
+    if let Err(e) = stream.connect(
+        spa::utils::Direction::Input,
+        Some(granted.node_id),
+        pw::stream::StreamFlags::AUTOCONNECT | pw::stream::StreamFlags::MAP_BUFFERS,
+        &mut [pod],
+    ) {
+        return opening.report(Err(Error::not_readable(format!("{what}: {e}"))));
+    }
+    let deadline = Instant::now() + ANSWER_BOUND * 2;
+    let mut opening = Some(opening);
+    while !ctl.stopped() {
+        conn.iterate();
+        let failure = failed
+            .borrow_mut()
+            .take()
+            .or_else(|| conn.failure())
+            .map(|f| Error::not_readable(format!("{what}: {f}")));
+        if let Some(o) = opening.take() {
+            if let Some(e) = failure {
+                return o.report(Err(e));
+            }
+            if closed.load(Ordering::SeqCst) {
+                return o.report(Err(Error::not_allowed("the portal closed the screen cast")));
+            }
+            if streaming.get() && mode.get().is_some() {
+                o.report(Ok(()));
+            } else if Instant::now() >= deadline {
+                return o.report(Err(Error::not_readable(format!("{what} did not start"))));
+            } else {
+                opening = Some(o);
+            }
+            continue;
+        }
+        for f in frames.borrow_mut().drain(..) {
+            sink.on_video(f);
+        }
+        if closed.load(Ordering::SeqCst) {
+            // The user (or the system) stopped sharing: the track ends, not an error.
+            sink.on_event(SourceEvent::Ended(None));
+            break;
+        }
+        if let Some(e) = failure {
+            sink.on_event(SourceEvent::Ended(Some(e)));
+            break;
+        }
+    }
+    let _ = stream.disconnect();
+    drop(granted.stop_watch);
+}
