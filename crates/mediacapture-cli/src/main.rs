@@ -212,7 +212,8 @@ pub(crate) fn media_devices(g: &Global, stand_ins: bool) -> CliResult<MediaDevic
     let md = match &g.fake {
         Some(path) if !path.is_empty() => {
             let profile = FakeProfile::from_file(path)
-                .map_err(|e| Failure::Other(format!("fake profile {path}: {e}")))?;
+                // Bad input given on the command line, like bad constraints: status 2.
+                .map_err(|e| Failure::Usage(format!("fake profile {path}: {e}")))?;
             builder.backend(FakeBackend::new(profile)).build()
         }
         Some(_) => builder

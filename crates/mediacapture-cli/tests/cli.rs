@@ -233,6 +233,39 @@ fn bad_input_gives_one_line_and_nonzero_status() {
     }
 }
 
+/// #13.7: a profile is validated when loaded; a bad value is a usage error (status 2) whose
+/// message names the field.
+#[test]
+fn a_bad_fake_profile_is_a_usage_error_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    for (profile, field) in [
+        (
+            r#"{"devices":[{"kind":"audioinput","label":"Mic","sampleRate":[1]}]}"#,
+            "devices[0].sampleRate[0]",
+        ),
+        (
+            r#"{"devices":[{"kind":"videoinput","label":"Cam","modes":[{"width":640,"height":480,"frameRate":1e-300}]}]}"#,
+            "devices[0].modes[0].frameRate",
+        ),
+    ] {
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, profile).unwrap();
+        let fake = format!("--fake={}", path.display());
+        let out = dir.path().join("x.webm");
+        let o = run(&[
+            fake.as_str(),
+            "record",
+            "--duration",
+            "1s",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{profile}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{}", stderr(&o));
+        assert!(!out.exists(), "nothing written");
+    }
+}
+
 #[test]
 fn snapshot_writes_png_and_jpeg() {
     let dir = tempfile::tempdir().unwrap();
