@@ -21,6 +21,7 @@ mod timeline;
 mod vpx;
 mod wav;
 mod webm;
+mod webm_block;
 mod y4m;
 
 pub use reader::{
