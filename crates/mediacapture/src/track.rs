@@ -548,11 +548,27 @@ impl TrackInner {
     ) -> Option<Target> {
         let s = self.state.lock();
         match self.kind {
-            TrackKind::Video => Some(Target::Video {
-                width: s.settings.width?,
-                height: s.settings.height?,
-                frame_rate: s.settings.frame_rate?,
-            }),
+            TrackKind::Video => {
+                let rate = s.settings.frame_rate?;
+                // Frames are decimated only for a track slower than its source. At the
+                // source's own rate every frame passes (0: no limit), so bursty sources (a
+                // generator, a canvas) lose nothing, as in Chromium, whose adapter limits
+                // the rate only when the track's frame rate is below the source's.
+                let source_rate = match native {
+                    mediacapture_types::native::NativeConfig::Video(v) => v.frame_rate,
+                    _ => 0.0,
+                };
+                let frame_rate = if source_rate > 0.0 && rate >= source_rate {
+                    0.0
+                } else {
+                    rate
+                };
+                Some(Target::Video {
+                    width: s.settings.width?,
+                    height: s.settings.height?,
+                    frame_rate,
+                })
+            }
             TrackKind::Audio => Some(Target::Audio {
                 sample_rate: s.settings.sample_rate?,
                 channel_count: s.settings.channel_count?,
