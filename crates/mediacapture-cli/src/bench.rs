@@ -27,9 +27,11 @@ pub(crate) struct BenchArgs {
     /// The PulseAudio sink (its name) for --playout.
     #[arg(long, default_value = "benchsink")]
     sink: String,
-    /// paplay's --latency-msec for --playout paplay (unset: paplay's default buffer).
+    /// For --playout paplay/ffplay: ask the player for low latency (paplay
+    /// --latency-msec=30, as our element's output; ffplay -fflags nobuffer -analyzeduration 0
+    /// -probesize 32). Without it: the players' defaults.
     #[arg(long)]
-    latency_msec: Option<u32>,
+    low_latency: bool,
 }
 
 const PROFILE: &str = r#"{"devices":[{"kind":"videoinput","label":"Bench Camera",
@@ -77,7 +79,7 @@ fn percentile(sorted: &[i64], p: f64) -> f64 {
 
 pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
     if let Some(player) = args.playout {
-        return crate::bench_playout::run(g, player, &args.sink, args.latency_msec, args.seconds);
+        return crate::bench_playout::run(g, player, &args.sink, args.low_latency, args.seconds);
     }
     let profile = FakeProfile::from_json(PROFILE).map_err(|e| Failure::Other(e.to_string()))?;
     let md = MediaDevices::builder()

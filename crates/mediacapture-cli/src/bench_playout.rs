@@ -154,13 +154,17 @@ fn s16(s: f32) -> [u8; 2] {
     ((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes()
 }
 
-/// CPU seconds (user + system) of process `pid` ("self" for this one), in USER_HZ = 100.
+/// CPU seconds of process `pid` ("self" for this one): the sum of its threads' run time
+/// from /proc/PID/task/*/schedstat (nanoseconds; /proc/PID/stat counts in 10 ms ticks, too
+/// coarse for a player that uses well under 1 % of a core). No thread starts or ends inside
+/// the measured windows, so the sum covers the whole process.
 fn cpu_seconds(pid: &str) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let u: f64 = fields.get(11)?.parse().ok()?;
-    let s: f64 = fields.get(12)?.parse().ok()?;
-    Some((u + s) / 100.0)
+    let mut ns = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(ns as f64 / 1e9)
 }
 
 fn percentile(sorted: &[i64], p: f64) -> f64 {
@@ -172,19 +176,15 @@ fn percentile(sorted: &[i64], p: f64) -> f64 {
 }
 
 /// The player's command line: `input` is a wav file, or `None` for raw s16le on stdin.
-fn player_command(
-    player: Player,
-    sink: &str,
-    latency_msec: Option<u32>,
-    input: Option<&Path>,
-) -> Command {
+fn player_command(player: Player, sink: &str, low_latency: bool, input: Option<&Path>) -> Command {
     let mut c;
     match player {
         Player::Paplay => {
             c = Command::new("paplay");
             c.arg(format!("--device={sink}"));
-            if let Some(ms) = latency_msec {
-                c.arg(format!("--latency-msec={ms}"));
+            if low_latency {
+                // Our element's output buffer (PlayerOptions' default).
+                c.arg("--latency-msec=30");
             }
             match input {
                 Some(p) => c.arg(p),
@@ -196,6 +196,16 @@ fn player_command(
             c.env("SDL_AUDIODRIVER", "pulseaudio")
                 .env("PULSE_SINK", sink);
             c.args(["-nodisp", "-autoexit", "-loglevel", "error"]);
+            if low_latency {
+                c.args([
+                    "-fflags",
+                    "nobuffer",
+                    "-analyzeduration",
+                    "0",
+                    "-probesize",
+                    "32",
+                ]);
+            }
             match input {
                 Some(p) => c.arg(p),
                 None => c.args(["-f", "s16le", "-ar", "48000", "-ac", "2", "-i", "-"]),
@@ -221,7 +231,7 @@ pub(crate) fn run(
     g: &Global,
     player: Player,
     sink: &str,
-    latency_msec: Option<u32>,
+    low_latency: bool,
     seconds: Duration,
 ) -> CliResult {
     let seconds = seconds.max(Duration::from_secs(2));
@@ -254,7 +264,7 @@ pub(crate) fn run(
         g,
         player,
         sink,
-        latency_msec,
+        low_latency,
         seconds,
         pulse,
         &monitor,
@@ -274,7 +284,7 @@ fn measure(
     g: &Global,
     player: Player,
     sink: &str,
-    latency_msec: Option<u32>,
+    low_latency: bool,
     seconds: Duration,
     pulse: PulseBackend,
     monitor: &Arc<Monitor>,
@@ -283,6 +293,8 @@ fn measure(
     wav: &Path,
 ) -> CliResult {
     let cpu;
+    let in_count;
+    let mut played_from = i64::MIN;
     if player == Player::Element {
         let profile = format!(
             r#"{{"devices":[{{"kind":"audioinput","label":"Bench Mic","sampleRate":[48000],"channelCount":[2],"file":{}}}]}}"#,
@@ -325,8 +337,11 @@ fn measure(
         futures_executor::block_on(audio.set_sink_id(&sink_id))?;
         audio.set_src_object(Some(stream.clone()));
         futures_executor::block_on(audio.play())?;
+        // Onsets from before play() resolved may come out cut (a burst's tail); not counted.
+        played_from = now_us();
         std::thread::sleep(seconds);
         capture.stop();
+        in_count = input.lock().map(|o| o.times_us.len()).unwrap_or(0);
         // CPU phase: the element keeps playing, nothing captures.
         std::thread::sleep(Duration::from_secs(1));
         let c0 = cpu_seconds("self");
@@ -340,13 +355,18 @@ fn measure(
         track.stop();
     } else {
         drop(pulse);
-        let mut child = player_command(player, sink, latency_msec, None)
+        let mut child = player_command(player, sink, low_latency, None)
             .spawn()
             .map_err(|e| Failure::Other(format!("{player:?}: {e}")))?;
         let mut stdin = child
             .stdin
             .take()
             .ok_or_else(|| Failure::Other("no stdin".into()))?;
+        // An external player gives no sign that it is connected and waiting for input; a
+        // feed started before then would sit in the pipe (a live source does not wait) and
+        // count as the player's latency. So the feed starts after 2 s, unavoidably a fixed
+        // wait (both players connect in well under a second here).
+        std::thread::sleep(Duration::from_secs(2));
         let start = now_us();
         let blocks = (seconds.as_secs_f64() * 100.0) as usize;
         let mut buf = Vec::with_capacity(BLOCK * 4);
@@ -379,10 +399,11 @@ fn measure(
             std::thread::sleep(Duration::from_millis(20)); // polls the monitor: no event
         }
         capture.stop();
+        in_count = want;
         drop(stdin);
         end(child);
         // CPU phase: the player plays the wav file.
-        let child = player_command(player, sink, latency_msec, Some(wav))
+        let child = player_command(player, sink, low_latency, Some(wav))
             .spawn()
             .map_err(|e| Failure::Other(format!("{player:?}: {e}")))?;
         let pid = child.id().to_string();
@@ -397,7 +418,10 @@ fn measure(
         end(child);
     }
 
-    let ins = input.lock().map(|o| o.times_us.clone()).unwrap_or_default();
+    let mut ins = input.lock().map(|o| o.times_us.clone()).unwrap_or_default();
+    // Only the onsets that went in while the monitor was captured.
+    ins.truncate(in_count);
+    ins.retain(|t| *t >= played_from);
     let outs = monitor
         .0
         .lock()
@@ -405,6 +429,7 @@ fn measure(
         .unwrap_or_default();
     let mut lat: Vec<i64> = if player == Player::Element {
         outs.iter()
+            .filter(|m| **m >= played_from)
             .filter_map(|m| ins.iter().rev().find(|s| *s <= m).map(|s| m - s))
             .collect()
     } else {
@@ -413,10 +438,12 @@ fn measure(
     lat.sort_unstable();
     let report = json!({
         "player": format!("{player:?}").to_lowercase(),
+        "low_latency": low_latency,
         "sink": sink,
         "seconds": seconds.as_secs_f64(),
         "onsets_in": ins.len(),
         "onsets_out": outs.len(),
+        "paired": lat.len(),
         "latency_ms": lat.iter().map(|l| *l as f64 / 1000.0).collect::<Vec<_>>(),
         "latency_p50_ms": percentile(&lat, 0.5),
         "latency_p99_ms": percentile(&lat, 0.99),
@@ -426,9 +453,10 @@ fn measure(
         println!("{report}");
     } else {
         println!(
-            "{player:?} -> {sink}: {} onsets in, {} out; latency p50 {:.1} ms, p99 {:.1} ms; CPU {}",
+            "{player:?} -> {sink}: {} onsets in, {} out, {} paired; latency p50 {:.1} ms, p99 {:.1} ms; CPU {}",
             ins.len(),
             outs.len(),
+            lat.len(),
             percentile(&lat, 0.5),
             percentile(&lat, 0.99),
             cpu.map_or("n/a".into(), |c| format!("{:.2}% of one core", c * 100.0))
