@@ -294,6 +294,7 @@ fn measure(
 ) -> CliResult {
     let cpu;
     let in_count;
+    let mut player_stats = serde_json::Value::Null;
     let mut played_from = i64::MIN;
     if player == Player::Element {
         let profile = format!(
@@ -339,7 +340,18 @@ fn measure(
         futures_executor::block_on(audio.play())?;
         // Onsets from before play() resolved may come out cut (a burst's tail); not counted.
         played_from = now_us();
-        std::thread::sleep(seconds);
+        // The player's own view, each second: what its jitter buffer did (diagnostics).
+        let mut stats = Vec::new();
+        for _ in 0..seconds.as_secs() {
+            std::thread::sleep(Duration::from_secs(1));
+            let s = audio.audio_stats();
+            stats.push(json!({
+                "speed": s.jitter.speed, "level": s.jitter.level,
+                "underruns": s.jitter.underruns, "dropped_frames": s.jitter.dropped_frames,
+                "output_latency_us": s.output_latency_us,
+            }));
+        }
+        player_stats = json!(stats);
         capture.stop();
         in_count = input.lock().map(|o| o.times_us.len()).unwrap_or(0);
         // CPU phase: the element keeps playing, nothing captures.
@@ -448,6 +460,7 @@ fn measure(
         "latency_p50_ms": percentile(&lat, 0.5),
         "latency_p99_ms": percentile(&lat, 0.99),
         "cpu_seconds_per_media_second": cpu,
+        "player_stats_each_second": player_stats,
     });
     if g.json {
         println!("{report}");
