@@ -20,6 +20,18 @@ pub(crate) struct BenchArgs {
     /// Seconds of media per phase (at least 1): seconds, or with a unit (1500ms, 2m).
     #[arg(long, default_value = "10", value_parser = crate::args::parse_duration)]
     seconds: Duration,
+    /// Instead of the capture pipeline: play a 1 kHz burst a second to the PulseAudio sink
+    /// --sink with this player and measure latency and CPU (see `bench_playout`).
+    #[arg(long, value_enum)]
+    playout: Option<crate::bench_playout::Player>,
+    /// The PulseAudio sink (its name) for --playout.
+    #[arg(long, default_value = "benchsink")]
+    sink: String,
+    /// For --playout paplay/ffplay: ask the player for low latency (paplay
+    /// --latency-msec=30, as our element's output; ffplay -fflags nobuffer -analyzeduration 0
+    /// -probesize 32). Without it: the players' defaults.
+    #[arg(long)]
+    low_latency: bool,
 }
 
 const PROFILE: &str = r#"{"devices":[{"kind":"videoinput","label":"Bench Camera",
@@ -66,6 +78,9 @@ fn percentile(sorted: &[i64], p: f64) -> f64 {
 }
 
 pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
+    if let Some(player) = args.playout {
+        return crate::bench_playout::run(g, player, &args.sink, args.low_latency, args.seconds);
+    }
     let profile = FakeProfile::from_json(PROFILE).map_err(|e| Failure::Other(e.to_string()))?;
     let md = MediaDevices::builder()
         .origin("bench")

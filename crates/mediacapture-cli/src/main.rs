@@ -4,6 +4,7 @@
 
 mod args;
 mod bench;
+mod bench_playout;
 mod output;
 mod preview;
 mod record;
@@ -83,6 +84,10 @@ enum Command {
     /// Run the capture pipeline benchmark: a 1920x1080@30 source feeding four tracks
     /// (native, 1280x720@30, 640x360@15, 320x180@5); prints CPU per media second, delivered fps,
     /// capture-to-sink latency and peak memory with a sink that never reads.
+    ///
+    /// With --playout PLAYER: microphone-to-speaker latency (p50/p99, from burst onsets
+    /// found on the sink's monitor) and playback CPU of 48 kHz stereo, for our media element
+    /// or paplay/ffplay doing the same (PulseAudio; see scripts/bench-playout.sh).
     ///
     /// Example: mediacapture bench --seconds 10
     Bench(bench::BenchArgs),
