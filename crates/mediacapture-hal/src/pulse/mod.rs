@@ -588,17 +588,10 @@ impl Capture {
             | FlagSet::AUTO_TIMING_UPDATE
             | FlagSet::INTERPOLATE_TIMING;
         let fail = |conn: &Conn, what: &str| {
-            let e = conn.context.errno();
-            let msg = format!(
-                "PulseAudio: cannot record from {:?}: {what}{}",
-                self.device,
-                e.to_string().map(|s| format!(" ({s})")).unwrap_or_default()
-            );
-            if pa::error::Code::try_from(e) == Ok(pa::error::Code::NoEntity) {
-                Error::not_found(msg)
-            } else {
-                Error::not_readable(msg)
-            }
+            stream_error(
+                conn,
+                &format!("cannot record from {:?}: {what}", self.device),
+            )
         };
         if stream
             .connect_record(Some(&self.device), Some(&attr), flags)
@@ -760,6 +753,21 @@ impl Timeline {
         let (t0, n) = self.anchor.unwrap_or((t, self.block));
         self.next_free = Some(self.at(t0, n));
         t
+    }
+}
+
+/// The error for a stream that could not be set up: `NotFoundError` when the server says the
+/// device does not exist, else `NotReadableError`; the message ends with the server's reason.
+fn stream_error(conn: &Conn, what: &str) -> Error {
+    let e = conn.context.errno();
+    let msg = format!(
+        "PulseAudio: {what}{}",
+        e.to_string().map(|s| format!(" ({s})")).unwrap_or_default()
+    );
+    if pa::error::Code::try_from(e) == Ok(pa::error::Code::NoEntity) {
+        Error::not_found(msg)
+    } else {
+        Error::not_readable(msg)
     }
 }
 

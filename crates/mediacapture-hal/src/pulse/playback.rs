@@ -9,7 +9,7 @@
 //! when the server asks for it, stamped with the time it will be heard: now plus the
 //! stream's latency as the server reports it (buffer plus sink).
 
-use super::{Conn, TIMEOUT};
+use super::{Conn, TIMEOUT, stream_error};
 use crate::clock;
 use crate::output::{AudioOutput, OutputConfig, OutputEvent, OutputFeed};
 use libpulse_binding as pa;
@@ -152,17 +152,7 @@ impl Playback {
             | FlagSet::AUTO_TIMING_UPDATE
             | FlagSet::INTERPOLATE_TIMING;
         let fail = |conn: &Conn, what: &str| {
-            let e = conn.context.errno();
-            let msg = format!(
-                "PulseAudio: cannot play to {:?}: {what}{}",
-                self.device,
-                e.to_string().map(|s| format!(" ({s})")).unwrap_or_default()
-            );
-            if pa::error::Code::try_from(e) == Ok(pa::error::Code::NoEntity) {
-                Error::not_found(msg)
-            } else {
-                Error::not_readable(msg)
-            }
+            stream_error(conn, &format!("cannot play to {:?}: {what}", self.device))
         };
         if stream
             .connect_playback(Some(&self.device), Some(&attr), flags, None, None)
