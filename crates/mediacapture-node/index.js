@@ -27,6 +27,7 @@
 //                       selectAudioOutput()
 //   lib/audio_context.js AudioContext, AudioNode and its nodes, AudioParam (Web Audio)
 //   lib/dom.js          what install(window) adds to a DOM (jsdom, happy-dom): canvases
+//   lib/dom_media.js    … and its <video>/<audio> elements playing streams
 
 const { native, kInternal } = require('./lib/internal');
 const { OverconstrainedError } = require('./lib/errors');
@@ -39,6 +40,7 @@ const { openMediaFile, createCanvas, CanvasCaptureMediaStreamTrack } = require('
 const { VideoTrackGenerator, MediaStreamTrackGenerator } = require('./lib/generator');
 const { webidlInterface } = require('./lib/webidl');
 const { installDom } = require('./lib/dom');
+const { domOwnInterfaces } = require('./lib/dom_media');
 const { HTMLMediaElement, HTMLVideoElement, HTMLAudioElement, Audio, TimeRanges, MediaError } = require('./lib/media_element');
 const webAudio = require('./lib/audio_context');
 
@@ -174,11 +176,17 @@ function defineMembers(proto, members, names) {
  * `getUserMedia` and, where there is none, `permissions`. A global object without a
  * `navigator` (Node < 21) gets one, of a `Navigator` interface it also gets. A global object
  * with a DOM (jsdom, happy-dom) also gets `HTMLCanvasElement.prototype.captureStream` and a
- * 2D context backed by this package's canvas (lib/dom.js).
+ * 2D context backed by this package's canvas (lib/dom.js), and its <video>/<audio> elements
+ * play MediaStreams (srcObject, play(), setSinkId(), captureStream(), …) with this package's
+ * media element behind each (lib/dom_media.js); the DOM keeps its own element interfaces.
  */
 function install(globalObject = globalThis) {
+  const hasDom = typeof globalObject.document === 'object' && globalObject.document !== null;
   for (const [name, value] of Object.entries(exported())) {
     if (typeof value !== 'function' || !/^[A-Z]/.test(name)) continue;
+    // A DOM keeps its own media element interfaces (their elements are made to play streams
+    // by lib/dom_media.js): `document.createElement('video') instanceof HTMLVideoElement`.
+    if (hasDom && domOwnInterfaces.includes(name) && typeof globalObject[name] === 'function') continue;
     Object.defineProperty(globalObject, name, { value, writable: true, configurable: true, enumerable: false });
   }
   const { nav, proto } = navigatorOf(globalObject);

@@ -8,11 +8,12 @@
 // first time it is drawn on or captured; setting `width` / `height` resizes (and clears) it,
 // as on an HTML canvas.
 
-const { native, kRealmBlob } = require('./internal');
+const { native, kRealmBlob, kInstalled } = require('./internal');
 const { callNative } = require('./errors');
 const { webidlInterface } = require('./webidl');
 const { createContext2D, captureCanvas, nativeCanvases } = require('./sources');
 const { MediaRecorder, realmBlobs, NodeBlob } = require('./recorder');
+const { installMediaElements } = require('./dom_media');
 
 const surfaces = new WeakMap(); // canvas element -> { n: NativeCanvas, ctx }
 
@@ -102,8 +103,6 @@ function installCanvas(globalObject) {
   Object.defineProperty(members.captureStream, kInstalled, { value: true });
 }
 
-const kInstalled = Symbol('mediacapture.installed');
-
 /**
  * A window whose Blob is not Node's gets a MediaRecorder of its own (a subclass of the
  * package's, one per window, as each browser window has its own interface objects) whose
@@ -129,6 +128,7 @@ const BaseRecorder = MediaRecorder;
 function installDom(globalObject) {
   if (typeof globalObject.document !== 'object' || globalObject.document === null) return;
   installCanvas(globalObject);
+  installMediaElements(globalObject);
   installRealmRecorder(globalObject);
 }
 

@@ -53,6 +53,8 @@ module.exports = {
   kRealmBlob: Symbol('mediacapture.realmBlob'),
   // Delivers a native event to the object it is for.
   kNativeEvent: Symbol('mediacapture.nativeEvent'),
+  // Marks the functions install(window) put on a DOM's prototypes (installed once per window).
+  kInstalled: Symbol('mediacapture.installed'),
   // MediaDevices -> its native NativeDevices (for modules that must not import devices.js).
   nativeDevices: new WeakMap(),
 };

@@ -59,6 +59,7 @@ for (const [name, value] of Object.entries({ MEDIA_ERR_ABORTED: 1, MEDIA_ERR_NET
 // HTMLMediaElement.
 
 const kCreate = Symbol('mediacapture.createElement');
+const kDomListeners = Symbol('mediacapture.domListeners');
 let constructingKind = null;
 
 const mediaEvents = [
@@ -89,6 +90,7 @@ class HTMLMediaElement extends EventTarget {
   #srcObject = null;
   #src = '';
   #listeners = 0;
+  #domListeners = 0; // listeners of the DOM element this one plays for (lib/dom_media.js)
   #pendingPlays = 0;
   #frameCallbacks = new Map(); // handle -> callback
   #window = null;
@@ -115,12 +117,21 @@ class HTMLMediaElement extends EventTarget {
     return el.#n;
   }
 
-  // Keep-alive: an element that plays keeps the process alive while someone listens to it
-  // (as a live track with listeners does), while a play() promise or a video frame callback
-  // is pending, and while its window is open.
+  /** Counts the listeners of the DOM element `el` plays for (their change is `delta`). */
+  static [kDomListeners](el, delta) {
+    el.#domListeners = Math.max(0, el.#domListeners + delta);
+    el.#updateWatch();
+  }
+
+  // Keep-alive: an element with a stream keeps the process alive while someone listens to it
+  // (as a live track with listeners does) until its playback ends, so that the MDN pattern
+  // `video.srcObject = stream; video.onloadedmetadata = () => video.play()` gets its event;
+  // also while a play() promise or a video frame callback is pending, and while its window
+  // is open.
   #updateWatch() {
-    const playing = !this.#n.paused && this.#listeners > 0;
-    watch(this, playing || this.#pendingPlays > 0 || this.#frameCallbacks.size > 0 || this.#window !== null);
+    const listened = this.#listeners + this.#domListeners > 0;
+    const loaded = this.#srcObject !== null && !this.#n.ended && listened;
+    watch(this, loaded || this.#pendingPlays > 0 || this.#frameCallbacks.size > 0 || this.#window !== null);
   }
 
   addEventListener(type, callback, options) {
@@ -514,9 +525,14 @@ Object.defineProperty(MediaDevices.prototype, 'selectAudioOutput', {
 // ------------------------------------------------------------------------------------------
 // drawImage(video): the frame the element shows.
 
+// A DOM's <video>/<audio> element -> the element of this package that plays for it
+// (lib/dom_media.js fills it under install(window)).
+const domBackings = new WeakMap();
+
 /** The native element behind a media element (for the canvas's drawImage), or undefined. */
 function nativeElementOf(v) {
-  return v instanceof HTMLMediaElement ? HTMLMediaElement[kInternal](v) : undefined;
+  const el = v instanceof HTMLMediaElement ? v : domBackings.get(v);
+  return el === undefined ? undefined : HTMLMediaElement[kInternal](el);
 }
 
 /** drawImage(video, ...) on a native 2D context. */
@@ -533,5 +549,7 @@ module.exports = {
   MediaError,
   nativeElementOf,
   drawMediaElement,
+  domBackings,
+  kDomListeners,
   errorFrom,
 };

@@ -1,8 +1,8 @@
 'use strict';
 // A page's script runs unchanged under jsdom and happy-dom once install(window) was called: it
 // draws on a <canvas>, captures it, records it with MediaRecorder and makes a Blob of the
-// chunks; the file decodes (ffprobe). (Playing a stream in a <video> needs the media element,
-// which another part of the project builds.)
+// chunks; the file decodes (ffprobe). A second page plays the camera in a <video> the MDN way
+// (srcObject, then play() on loadedmetadata) and draws its frames on a <canvas>.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -114,6 +114,100 @@ test('happy-dom: the page draws, captures and records a canvas', { timeout: 120_
     const done = pageResult(window);
     window.document.write(PAGE);
     checkResult(await done);
+  } finally {
+    await window.happyDOM.close();
+  }
+});
+
+// The page: the MDN "still photo" pattern on the DOM's own <video> element.
+const VIDEO_PAGE = `<!doctype html>
+<html><body>
+<video id="v" autoplay muted></video>
+<canvas id="c" width="320" height="240"></canvas>
+<script>
+(async () => {
+  try {
+    const video = document.getElementById('v');
+    const events = [];
+    for (const type of ['loadedmetadata', 'playing', 'pause']) video.addEventListener(type, () => events.push(type));
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+    const metadata = new Promise((resolve) => { video.onloadedmetadata = resolve; });
+    video.srcObject = stream;
+    await metadata;
+    await video.play();
+    const frame = await new Promise((resolve) => video.requestVideoFrameCallback((now, m) => resolve(m)));
+    const canvas = document.getElementById('c');
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    const row = Array.from(ctx.getImageData(0, 120, 320, 1).data).filter((_, i) => i % 4 === 0);
+    const captured = video.captureStream().getTracks().map((t) => t.kind);
+    let sinkError = null;
+    try { await video.setSinkId('no-such-output'); } catch (e) { sinkError = e.name; }
+    video.pause();
+    const paused = video.paused;
+    stream.getTracks().forEach((t) => t.stop());
+    window.pageDone({
+      isDomElement: video instanceof HTMLVideoElement && video instanceof HTMLMediaElement,
+      srcObjectKept: video.srcObject === stream,
+      size: [video.videoWidth, video.videoHeight],
+      frameSize: [frame.width, frame.height],
+      muted: video.muted,
+      spread: Math.max(...row) - Math.min(...row),
+      captured,
+      sinkError,
+      paused,
+      events,
+    });
+  } catch (e) {
+    window.pageDone({ error: String(e && e.stack || e) });
+  }
+})();
+</script>
+</body></html>`;
+
+function checkVideoResult(result) {
+  // Plain data of Node's realm (the page's arrays are the window's).
+  const r = JSON.parse(JSON.stringify(result));
+  assert.equal(r.error, undefined, r.error);
+  assert.equal(r.isDomElement, true, "getElementById('v') is the DOM's HTMLVideoElement");
+  assert.equal(r.srcObjectKept, true);
+  assert.deepEqual(r.size, [320, 240], 'videoWidth/videoHeight');
+  assert.deepEqual(r.frameSize, [320, 240], 'requestVideoFrameCallback metadata');
+  assert.equal(r.muted, true, 'the muted content attribute is the initial muted state');
+  // The fake camera's pattern is not one colour: the frame really reached the canvas.
+  assert.ok(r.spread > 32, `a drawn row spans ${r.spread} levels of red`);
+  assert.deepEqual(r.captured, ['video']);
+  assert.equal(r.sinkError, 'NotFoundError');
+  assert.equal(r.paused, true);
+  assert.deepEqual(r.events.slice(0, 2), ['loadedmetadata', 'playing'], `events: ${r.events}`);
+}
+
+test('jsdom: a <video> plays the camera (srcObject, play(), drawImage)', { timeout: 120_000 }, async () => {
+  const { JSDOM } = require('jsdom');
+  let done;
+  const dom = new JSDOM(VIDEO_PAGE, {
+    runScripts: 'dangerously',
+    beforeParse(window) {
+      mc.install(window);
+      done = pageResult(window);
+    },
+  });
+  try {
+    assert.notEqual(dom.window.HTMLVideoElement, mc.HTMLVideoElement, "the window keeps jsdom's interface");
+    checkVideoResult(await done);
+  } finally {
+    dom.window.close();
+  }
+});
+
+test('happy-dom: a <video> plays the camera (srcObject, play(), drawImage)', { timeout: 120_000 }, async () => {
+  const { Window } = require('happy-dom');
+  const window = new Window({ settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true } });
+  try {
+    mc.install(window);
+    const done = pageResult(window);
+    window.document.write(VIDEO_PAGE);
+    checkVideoResult(await done);
   } finally {
     await window.happyDOM.close();
   }
