@@ -78,7 +78,23 @@ impl Timeline {
     /// (µs). Errors: `NotReadableError` when the unit starts past the stated duration.
     pub(crate) fn place(&mut self, path: &Path, raw: i128) -> Result<i64> {
         let Some(last) = self.last else {
-            let raw = clamp(raw);
+            // A first unit beyond ±MAX_ABS_US (about 3.5 years, say a first cluster 2^56 ms
+            // ahead) is damage too: playback starts at 0, and the units after it are placed
+            // by the same offset, so they keep their steps from it.
+            let start = if raw.abs() > i128::from(MAX_ABS_US) {
+                self.corrections += 1;
+                tracing::warn!(
+                    "{}: the first timestamp, {:.3} s, is implausible (damaged file?); playing \
+                     from 0",
+                    path.display(),
+                    raw as f64 / 1e6
+                );
+                0
+            } else {
+                clamp(raw)
+            };
+            self.offset = i128::from(start) - raw;
+            let raw = start;
             // The first unit: a file (or a cut of a longer recording) may start anywhere. The
             // stated duration counts from 0 (Matroska's segment time) or, for a file that
             // starts later than its duration, from its first unit.
@@ -167,6 +183,21 @@ mod tests {
             .map(|&r| t.place(Path::new("x"), r).unwrap())
             .collect();
         assert_eq!(got, [0, 33_000, 33_000, 66_000, 66_000, 99_000]);
+        assert_eq!(t.corrections(), 2);
+    }
+
+    #[test]
+    fn a_damaged_first_timestamp_starts_playback_at_zero() {
+        // The first cluster 2^56 ms ahead of a 4 s file, the next one where it belongs: the
+        // units of the first cluster keep their steps from 0, the jump back is taken out.
+        let far = (1i128 << 56) * 1000;
+        let raw = [far, far + 33_000, far + 66_000, 1_000_000, 1_033_000];
+        let mut t = Timeline::new(Some(4_000_000), MAX_GAP_US);
+        let got: Vec<i64> = raw
+            .iter()
+            .map(|&r| t.place(Path::new("x"), r).unwrap())
+            .collect();
+        assert_eq!(got, [0, 33_000, 66_000, 66_000, 99_000]);
         assert_eq!(t.corrections(), 2);
     }
 
