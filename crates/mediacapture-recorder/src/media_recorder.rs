@@ -27,6 +27,7 @@
 
 use crate::blob::RecorderEvent;
 use crate::core::{RecorderCore, RecorderTask};
+use crate::published::Published;
 use crate::options::{BitrateMode, RecorderOptions, RecordingState};
 use crate::protocol::{EngineReport, TrackInfo, TrackKind};
 use crate::recording::EncodeHook;
@@ -77,6 +78,8 @@ struct Inner {
     /// slow listener elsewhere never delays them.
     event_loop: mediacapture::EventLoop,
     core: Mutex<RecorderCore>,
+    /// The core's attributes for the getters, read without its lock.
+    published: Published,
     /// Taken before the core's lock is released and held while tasks are queued, so that
     /// tasks reach the event loop in the order the state machine produced them, without
     /// queueing under the core's lock.
@@ -112,7 +115,12 @@ fn queue_event_task(inner: &Arc<Inner>, task: RecorderTask) {
     let target = inner.event_loop.clone();
     let inner = Arc::clone(inner);
     target.queue(move || {
-        let events = lock(&inner.core).run_task(task);
+        let events = {
+            let mut core = lock(&inner.core);
+            let events = core.run_task(task);
+            inner.published.update(&core);
+            events
+        };
         for e in &events {
             inner.events.dispatch(e);
         }
@@ -126,6 +134,7 @@ impl Inner {
     fn with_core<R>(self: &Arc<Self>, f: impl FnOnce(&mut RecorderCore) -> R) -> R {
         let mut core = lock(&self.core);
         let r = f(&mut core);
+        self.published.update(&core);
         if let Some(c) = core.poll_command() {
             let now = mediacapture_hal::clock::now_us();
             let sessions = lock(&self.sessions);
@@ -252,6 +261,7 @@ impl MediaRecorder {
         let inner = Arc::new(Inner {
             stream: stream.clone(),
             event_loop,
+            published: Published::new(&core),
             core: Mutex::new(core),
             queue_order: Mutex::new(()),
             events: EventTarget::default(),
@@ -279,25 +289,25 @@ impl MediaRecorder {
     pub fn stream(&self) -> &MediaStream {
         &self.inner.stream
     }
-    /// `state`. Never waits for the encoder.
+    /// `state`. Never waits for the encoder, nor for the state machine's lock.
     pub fn state(&self) -> RecordingState {
-        lock(&self.inner.core).state()
+        self.inner.published.state()
     }
-    /// `mimeType`. Never waits for the encoder.
+    /// `mimeType`. Never waits for the encoder, nor for the state machine's lock.
     pub fn mime_type(&self) -> String {
-        lock(&self.inner.core).mime_type().to_string()
+        self.inner.published.mime_type().to_string()
     }
     /// `videoBitsPerSecond`.
     pub fn video_bits_per_second(&self) -> u32 {
-        lock(&self.inner.core).video_bits_per_second()
+        self.inner.published.video_bits_per_second()
     }
     /// `audioBitsPerSecond`.
     pub fn audio_bits_per_second(&self) -> u32 {
-        lock(&self.inner.core).audio_bits_per_second()
+        self.inner.published.audio_bits_per_second()
     }
     /// `audioBitrateMode`.
     pub fn audio_bitrate_mode(&self) -> BitrateMode {
-        lock(&self.inner.core).audio_bitrate_mode()
+        self.inner.published.audio_bitrate_mode()
     }
     /// Video frames of the current (or last) recording that were not recorded: see
     /// [`RecorderStats::dropped_video_frames`].
