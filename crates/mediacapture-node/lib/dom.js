@@ -10,7 +10,7 @@
 
 const { native, kRealmBlob, kInstalled } = require('./internal');
 const { callNative } = require('./errors');
-const { webidlInterface } = require('./webidl');
+const { webidlInterface, findMember } = require('./webidl');
 const { createContext2D, captureCanvas, nativeCanvases } = require('./sources');
 const { MediaRecorder, realmBlobs, NodeBlob } = require('./recorder');
 const { installMediaElements } = require('./dom_media');
@@ -31,15 +31,6 @@ function surfaceOf(el) {
   return s;
 }
 
-/** The accessor `name` of `proto` or of its nearest prototype that has one. */
-function findAccessor(proto, name) {
-  for (let o = proto; o !== null; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, name);
-    if (d) return d;
-  }
-  return undefined;
-}
-
 function installCanvas(globalObject) {
   const Element = globalObject.HTMLCanvasElement;
   if (typeof Element !== 'function' || Element.prototype.captureStream?.[kInstalled]) return;
@@ -49,7 +40,7 @@ function installCanvas(globalObject) {
   // width / height: the DOM's own accessors, then the native canvas follows (resized and
   // cleared, its context reset, even for an unchanged value, as the HTML spec says).
   for (const name of ['width', 'height']) {
-    const d = findAccessor(proto, name);
+    const d = findMember(proto, name);
     if (!d || typeof d.set !== 'function') continue;
     const accessors = {
       get [name]() {

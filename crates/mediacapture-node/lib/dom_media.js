@@ -15,39 +15,13 @@
 // attribute are read when a stream is assigned, as the HTML spec's load algorithm does.
 
 const { kInstalled } = require('./internal');
+const { findMember } = require('./webidl');
 const media = require('./media_element');
 
 const backings = media.domBackings; // DOM element -> this package's element
 
-const forwardedEvents = [
-  'loadstart',
-  'emptied',
-  'abort',
-  'durationchange',
-  'loadedmetadata',
-  'loadeddata',
-  'canplay',
-  'canplaythrough',
-  'play',
-  'playing',
-  'waiting',
-  'pause',
-  'timeupdate',
-  'ended',
-  'resize',
-  'volumechange',
-  'error',
-  'sinkfallback',
-];
-
-/** The accessor or value descriptor `name` of `proto` or of its nearest prototype that has one. */
-function findMember(proto, name) {
-  for (let o = proto; o !== null; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, name);
-    if (d) return d;
-  }
-  return undefined;
-}
+// The element's events, fired again at the DOM element.
+const forwardedEvents = media.mediaEvents;
 
 function installMediaElements(globalObject) {
   const DomMedia = globalObject.HTMLMediaElement;

@@ -551,5 +551,6 @@ module.exports = {
   drawMediaElement,
   domBackings,
   kDomListeners,
+  mediaEvents,
   errorFrom,
 };

@@ -126,4 +126,13 @@ function webidlInterface(cls, hidden = []) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }
 
-module.exports = { webidlInterface, toIdlJson, idlString, idlUnsignedLong, idlLong, idlDouble };
+/** The property `name` of `proto` or of its nearest prototype that has one (a descriptor). */
+function findMember(proto, name) {
+  for (let o = proto; o !== null; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, name);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+module.exports = { webidlInterface, findMember, toIdlJson, idlString, idlUnsignedLong, idlLong, idlDouble };

@@ -85,10 +85,11 @@ function pageResult(window) {
   });
 }
 
-test('jsdom: the page draws, captures and records a canvas', { timeout: 120_000 }, async () => {
+/** Runs `page` in a jsdom window given to install(); `check(window)` sees it before it closes. */
+async function inJsdom(page, check) {
   const { JSDOM } = require('jsdom');
   let done;
-  const dom = new JSDOM(PAGE, {
+  const dom = new JSDOM(page, {
     runScripts: 'dangerously',
     beforeParse(window) {
       mc.install(window);
@@ -96,28 +97,36 @@ test('jsdom: the page draws, captures and records a canvas', { timeout: 120_000 
     },
   });
   try {
-    const w = dom.window;
+    return await check(dom.window, done);
+  } finally {
+    dom.window.close();
+  }
+}
+
+/** The same in a happy-dom window. */
+async function inHappyDom(page, check) {
+  const { Window } = require('happy-dom');
+  const window = new Window({ settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true } });
+  try {
+    mc.install(window);
+    const done = pageResult(window);
+    window.document.write(page);
+    return await check(window, done);
+  } finally {
+    await window.happyDOM.close();
+  }
+}
+
+test('jsdom: the page draws, captures and records a canvas', { timeout: 120_000 }, () =>
+  inJsdom(PAGE, async (w, done) => {
     assert.equal(typeof w.HTMLCanvasElement.prototype.captureStream, 'function');
     assert.ok(w.navigator.mediaDevices instanceof mc.MediaDevices);
     assert.equal(Object.getOwnPropertyDescriptor(w.navigator, 'mediaDevices'), undefined, 'on Navigator.prototype');
     checkResult(await done);
-  } finally {
-    dom.window.close();
-  }
-});
+  }));
 
-test('happy-dom: the page draws, captures and records a canvas', { timeout: 120_000 }, async () => {
-  const { Window } = require('happy-dom');
-  const window = new Window({ settings: { enableJavaScriptEvaluation: true } });
-  try {
-    mc.install(window);
-    const done = pageResult(window);
-    window.document.write(PAGE);
-    checkResult(await done);
-  } finally {
-    await window.happyDOM.close();
-  }
-});
+test('happy-dom: the page draws, captures and records a canvas', { timeout: 120_000 }, () =>
+  inHappyDom(PAGE, async (w, done) => checkResult(await done)));
 
 // The page: the MDN "still photo" pattern on the DOM's own <video> element.
 const VIDEO_PAGE = `<!doctype html>
@@ -182,33 +191,11 @@ function checkVideoResult(result) {
   assert.deepEqual(r.events.slice(0, 2), ['loadedmetadata', 'playing'], `events: ${r.events}`);
 }
 
-test('jsdom: a <video> plays the camera (srcObject, play(), drawImage)', { timeout: 120_000 }, async () => {
-  const { JSDOM } = require('jsdom');
-  let done;
-  const dom = new JSDOM(VIDEO_PAGE, {
-    runScripts: 'dangerously',
-    beforeParse(window) {
-      mc.install(window);
-      done = pageResult(window);
-    },
-  });
-  try {
-    assert.notEqual(dom.window.HTMLVideoElement, mc.HTMLVideoElement, "the window keeps jsdom's interface");
+test('jsdom: a <video> plays the camera (srcObject, play(), drawImage)', { timeout: 120_000 }, () =>
+  inJsdom(VIDEO_PAGE, async (w, done) => {
+    assert.notEqual(w.HTMLVideoElement, mc.HTMLVideoElement, "the window keeps jsdom's interface");
     checkVideoResult(await done);
-  } finally {
-    dom.window.close();
-  }
-});
+  }));
 
-test('happy-dom: a <video> plays the camera (srcObject, play(), drawImage)', { timeout: 120_000 }, async () => {
-  const { Window } = require('happy-dom');
-  const window = new Window({ settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true } });
-  try {
-    mc.install(window);
-    const done = pageResult(window);
-    window.document.write(VIDEO_PAGE);
-    checkVideoResult(await done);
-  } finally {
-    await window.happyDOM.close();
-  }
-});
+test('happy-dom: a <video> plays the camera (srcObject, play(), drawImage)', { timeout: 120_000 }, () =>
+  inHappyDom(VIDEO_PAGE, async (w, done) => checkVideoResult(await done)));
