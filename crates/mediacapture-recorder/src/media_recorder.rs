@@ -27,9 +27,9 @@
 
 use crate::blob::RecorderEvent;
 use crate::core::{RecorderCore, RecorderTask};
-use crate::published::Published;
 use crate::options::{BitrateMode, RecorderOptions, RecordingState};
 use crate::protocol::{EngineReport, TrackInfo, TrackKind};
+use crate::published::Published;
 use crate::recording::EncodeHook;
 use crate::worker::{Driver, Inbox, SharedStats, SinkGuard};
 use mediacapture::{

@@ -55,7 +55,8 @@ impl Published {
 
     /// Publishes the attributes of `core` (called with its lock held, after every change).
     pub(crate) fn update(&self, core: &RecorderCore) {
-        self.state.store(state_code(core.state()), Ordering::Release);
+        self.state
+            .store(state_code(core.state()), Ordering::Release);
         self.video_bps
             .store(core.video_bits_per_second(), Ordering::Release);
         self.audio_bps
