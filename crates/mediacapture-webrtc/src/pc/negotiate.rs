@@ -682,7 +682,11 @@ impl Driver {
                     let mut streams = Vec::new();
                     for id in &c.stream_ids {
                         let existed = s.streams.contains_key(id);
-                        let stream = s.streams.entry(id.clone()).or_insert_with(MediaStream::new);
+                        // Spec: a new remote stream's id is the remote's stream id (a=msid).
+                        let stream = s
+                            .streams
+                            .entry(id.clone())
+                            .or_insert_with(|| MediaStream::with_id(id.clone()));
                         if existed {
                             stream.ua_add_track_now(&track);
                         } else {
