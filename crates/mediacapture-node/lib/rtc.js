@@ -718,6 +718,9 @@ class RTCPeerConnection extends EventTarget {
     if (this.#closed) return;
     this.#n.close();
     this.#closed = true;
+    // The receivers' tracks end without an event (spec: "stop the RTCRtpTransceiver"), as
+    // stop() ends a track.
+    for (const t of this.#remoteTracks.values()) t.stop();
     // close() changes the states without firing events (spec: "close the connection").
     this.#state.signalingState = 'closed';
     this.#state.iceConnectionState = 'closed';

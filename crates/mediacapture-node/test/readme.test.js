@@ -50,6 +50,12 @@ const checks = {
     const bytes = Number(/^recorded: audio\/webm(;codecs=opus)?, (\d+) bytes$/m.exec(out)?.[2]);
     assert.ok(bytes > 1000, out);
   },
+  'webrtc-send': (out) => {
+    // Both tracks arrive in the sender's stream, and audio flows (it unmutes once decoded).
+    assert.match(out, /^peer: video track, stream matches$/m);
+    assert.match(out, /^peer: audio track, stream matches$/m);
+    assert.match(out, /^peer: audio flowing$/m);
+  },
 };
 
 test('both READMEs carry the same examples', () => {

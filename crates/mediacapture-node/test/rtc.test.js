@@ -98,11 +98,14 @@ test('Node <-> Node: fake camera and microphone arrive as ordinary remote tracks
 test('close(): the remote side\'s tracks end; the closed side rejects with InvalidStateError', async () => {
   const { stream, a, b, tracks } = await call();
   const ended = tracks.map((e) => waitFor(e.track, 'ended'));
+  const own = a.getReceivers().map((r) => r.track);
   a.close();
   assert.equal(a.signalingState, 'closed');
   assert.equal(a.connectionState, 'closed');
   await Promise.all(ended);
   assert.ok(tracks.every((e) => e.track.readyState === 'ended'));
+  assert.equal(own.length, 2);
+  assert.ok(own.every((t) => t.readyState === 'ended'), 'the closed side\'s receiver tracks end (no event)');
   const err = await rejection(a.createOffer());
   assert.equal(err.name, 'InvalidStateError');
   assert.throws(() => a.addTrack(stream.getTracks()[0]), { name: 'InvalidStateError' });
@@ -213,7 +216,10 @@ test('the API shapes: descriptions, candidates, transceivers, parameters, events
     pc.onicecandidate = (e) => candidates.push(e.candidate);
     const states = [];
     pc.onsignalingstatechange = () => states.push(pc.signalingState);
-    const gathered = waitFor(pc, 'icecandidate', (e) => e.candidate === null, 'end of candidates');
+    const gathered = Promise.all([
+      waitFor(pc, 'icecandidate', (e) => e.candidate === null, 'end of candidates'),
+      waitFor(pc, 'icegatheringstatechange', () => pc.iceGatheringState === 'complete', 'gathering complete'),
+    ]);
     await pc.setLocalDescription();
     assert.deepEqual(states, ['have-local-offer'], 'signalingstatechange fires before the promise resolves');
     assert.equal(pc.localDescription.type, 'offer');

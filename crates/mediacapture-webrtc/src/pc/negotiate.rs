@@ -509,6 +509,8 @@ impl Driver {
         }
         self.neg.remote_ufrag = text.ice_ufrag();
         self.neg.remote_mids = text.media.iter().filter_map(|m| m.mid()).collect();
+        // ICE may now be `checking` (it was `new` without remote candidates).
+        self.publish_states();
         for (c, _, _) in candidates {
             self.add_remote_candidate_line(&c);
         }
