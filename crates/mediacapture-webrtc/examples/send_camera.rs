@@ -20,10 +20,15 @@ struct Signalling {
 
 impl Signalling {
     /// Sends the offer, returns the peer's answer.
-    async fn exchange(&self, offer: RTCSessionDescriptionInit) -> Result<RTCSessionDescriptionInit> {
+    async fn exchange(
+        &self,
+        offer: RTCSessionDescriptionInit,
+    ) -> Result<RTCSessionDescriptionInit> {
         self.peer.set_remote_description(offer).await?;
         let answer = self.peer.create_answer().await?;
-        self.peer.set_local_description(Some(answer.clone())).await?;
+        self.peer
+            .set_local_description(Some(answer.clone()))
+            .await?;
         Ok(answer)
     }
 }
