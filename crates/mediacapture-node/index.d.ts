@@ -888,3 +888,235 @@ export declare class AudioContext extends EventTarget {
   createMediaStreamTrackSource(mediaStreamTrack: MediaStreamTrack): MediaStreamTrackAudioSourceNode;
   createMediaStreamDestination(options?: AudioNodeOptions): MediaStreamAudioDestinationNode;
 }
+
+// ------------------------------------------------------------------------------------------
+// WebRTC (webrtc-pc) on mediacapture-webrtc.
+
+export type RTCSdpType = 'offer' | 'pranswer' | 'answer' | 'rollback';
+export type RTCSignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed';
+export type RTCIceGatheringState = 'new' | 'gathering' | 'complete';
+export type RTCIceConnectionState = 'closed' | 'failed' | 'disconnected' | 'new' | 'checking' | 'completed' | 'connected';
+export type RTCPeerConnectionState = 'closed' | 'failed' | 'disconnected' | 'new' | 'connecting' | 'connected';
+export type RTCRtpTransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
+export type RTCIceComponent = 'rtp' | 'rtcp';
+export type RTCIceProtocol = 'udp' | 'tcp';
+export type RTCIceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
+export type RTCIceTcpCandidateType = 'active' | 'passive' | 'so';
+
+export interface RTCIceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+export interface RTCConfiguration {
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: 'relay' | 'all';
+  bundlePolicy?: 'balanced' | 'max-compat' | 'max-bundle';
+  rtcpMuxPolicy?: 'require';
+  iceCandidatePoolSize?: number;
+}
+/** Nonstandard second argument of the RTCPeerConnection constructor. */
+export interface RTCPeerConnectionOptions {
+  /** "loopback": host candidates on 127.0.0.1 only; default: the interfaces' addresses. */
+  hostCandidates?: 'loopback' | 'interfaces';
+}
+export interface RTCSessionDescriptionInit {
+  type: RTCSdpType;
+  sdp?: string;
+}
+export interface RTCLocalSessionDescriptionInit {
+  type?: RTCSdpType;
+  sdp?: string;
+}
+export interface RTCOfferOptions {
+  iceRestart?: boolean;
+  offerToReceiveAudio?: boolean;
+  offerToReceiveVideo?: boolean;
+}
+export interface RTCAnswerOptions {}
+export interface RTCIceCandidateInit {
+  candidate?: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+export interface RTCRtpCodec {
+  mimeType: string;
+  clockRate: number;
+  channels?: number;
+  sdpFmtpLine?: string;
+}
+export interface RTCRtpCodecParameters extends RTCRtpCodec {
+  payloadType: number;
+}
+export interface RTCRtpCapabilities {
+  codecs: RTCRtpCodec[];
+  headerExtensions: { uri: string }[];
+}
+export interface RTCRtpEncodingParameters {
+  rid?: string;
+  active?: boolean;
+  maxBitrate?: number;
+  maxFramerate?: number;
+  scaleResolutionDownBy?: number;
+}
+export interface RTCRtpHeaderExtensionParameters {
+  uri: string;
+  id: number;
+  encrypted?: boolean;
+}
+export interface RTCRtcpParameters {
+  cname?: string;
+  reducedSize?: boolean;
+}
+export interface RTCRtpReceiveParameters {
+  headerExtensions: RTCRtpHeaderExtensionParameters[];
+  rtcp: RTCRtcpParameters;
+  codecs: RTCRtpCodecParameters[];
+}
+export interface RTCRtpSendParameters extends RTCRtpReceiveParameters {
+  transactionId: string;
+  encodings: RTCRtpEncodingParameters[];
+}
+export interface RTCRtpTransceiverInit {
+  direction?: RTCRtpTransceiverDirection;
+  streams?: MediaStream[];
+  sendEncodings?: RTCRtpEncodingParameters[];
+}
+/** One entry of an RTCStatsReport (members as webrtc-stats names them, by `type`). */
+export interface RTCStats {
+  id: string;
+  type: string;
+  timestamp: number;
+  [member: string]: unknown;
+}
+
+export declare class RTCSessionDescription {
+  constructor(descriptionInitDict: RTCSessionDescriptionInit);
+  readonly type: RTCSdpType;
+  readonly sdp: string;
+  toJSON(): RTCSessionDescriptionInit;
+}
+export declare class RTCIceCandidate {
+  constructor(candidateInitDict?: RTCIceCandidateInit);
+  readonly candidate: string;
+  readonly sdpMid: string | null;
+  readonly sdpMLineIndex: number | null;
+  readonly foundation: string | null;
+  readonly component: RTCIceComponent | null;
+  readonly priority: number | null;
+  readonly address: string | null;
+  readonly protocol: RTCIceProtocol | null;
+  readonly port: number | null;
+  readonly type: RTCIceCandidateType | null;
+  readonly tcpType: RTCIceTcpCandidateType | null;
+  readonly relatedAddress: string | null;
+  readonly relatedPort: number | null;
+  readonly usernameFragment: string | null;
+  readonly relayProtocol: string | null;
+  readonly url: string | null;
+  toJSON(): RTCIceCandidateInit;
+}
+export declare class RTCStatsReport {
+  private constructor();
+  readonly size: number;
+  get(id: string): RTCStats | undefined;
+  has(id: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<RTCStats>;
+  entries(): IterableIterator<[string, RTCStats]>;
+  forEach(callback: (value: RTCStats, key: string, report: RTCStatsReport) => void, thisArg?: unknown): void;
+  [Symbol.iterator](): IterableIterator<[string, RTCStats]>;
+}
+export declare class RTCRtpSender {
+  private constructor();
+  readonly track: MediaStreamTrack | null;
+  readonly transport: null;
+  static getCapabilities(kind: string): RTCRtpCapabilities | null;
+  setParameters(parameters: RTCRtpSendParameters): Promise<void>;
+  getParameters(): RTCRtpSendParameters;
+  replaceTrack(withTrack: MediaStreamTrack | null): Promise<void>;
+  setStreams(...streams: MediaStream[]): void;
+  getStats(): Promise<RTCStatsReport>;
+}
+export declare class RTCRtpReceiver {
+  private constructor();
+  /** An ordinary MediaStreamTrack: muted until media flows, it records, clones, gives frames. */
+  readonly track: MediaStreamTrack;
+  readonly transport: null;
+  static getCapabilities(kind: string): RTCRtpCapabilities | null;
+  getParameters(): RTCRtpReceiveParameters;
+  getContributingSources(): unknown[];
+  getSynchronizationSources(): unknown[];
+  getStats(): Promise<RTCStatsReport>;
+}
+export declare class RTCRtpTransceiver {
+  private constructor();
+  readonly mid: string | null;
+  readonly sender: RTCRtpSender;
+  readonly receiver: RTCRtpReceiver;
+  direction: RTCRtpTransceiverDirection;
+  readonly currentDirection: RTCRtpTransceiverDirection | null;
+  stop(): void;
+  setCodecPreferences(codecs: RTCRtpCodec[]): void;
+}
+export interface RTCPeerConnectionIceEventInit extends EventInit {
+  candidate?: RTCIceCandidate | null;
+  url?: string | null;
+}
+export declare class RTCPeerConnectionIceEvent extends Event {
+  constructor(type: string, eventInitDict?: RTCPeerConnectionIceEventInit);
+  readonly candidate: RTCIceCandidate | null;
+  readonly url: string | null;
+}
+export interface RTCTrackEventInit extends EventInit {
+  receiver: RTCRtpReceiver;
+  track: MediaStreamTrack;
+  streams?: MediaStream[];
+  transceiver: RTCRtpTransceiver;
+}
+export declare class RTCTrackEvent extends Event {
+  constructor(type: string, eventInitDict: RTCTrackEventInit);
+  readonly receiver: RTCRtpReceiver;
+  readonly track: MediaStreamTrack;
+  readonly streams: ReadonlyArray<MediaStream>;
+  readonly transceiver: RTCRtpTransceiver;
+}
+export declare class RTCPeerConnection extends EventTarget {
+  constructor(configuration?: RTCConfiguration, options?: RTCPeerConnectionOptions);
+  createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit>;
+  createAnswer(options?: RTCAnswerOptions): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void>;
+  readonly localDescription: RTCSessionDescription | null;
+  readonly currentLocalDescription: RTCSessionDescription | null;
+  readonly pendingLocalDescription: RTCSessionDescription | null;
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  readonly remoteDescription: RTCSessionDescription | null;
+  readonly currentRemoteDescription: RTCSessionDescription | null;
+  readonly pendingRemoteDescription: RTCSessionDescription | null;
+  addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void>;
+  readonly signalingState: RTCSignalingState;
+  readonly iceGatheringState: RTCIceGatheringState;
+  readonly iceConnectionState: RTCIceConnectionState;
+  readonly connectionState: RTCPeerConnectionState;
+  readonly canTrickleIceCandidates: boolean | null;
+  restartIce(): void;
+  getConfiguration(): RTCConfiguration;
+  setConfiguration(configuration?: RTCConfiguration): void;
+  close(): void;
+  getSenders(): RTCRtpSender[];
+  getReceivers(): RTCRtpReceiver[];
+  getTransceivers(): RTCRtpTransceiver[];
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender;
+  removeTrack(sender: RTCRtpSender): void;
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): RTCRtpTransceiver;
+  getStats(selector?: MediaStreamTrack | null): Promise<RTCStatsReport>;
+  onnegotiationneeded: Handler<RTCPeerConnection, Event>;
+  onicecandidate: Handler<RTCPeerConnection, RTCPeerConnectionIceEvent>;
+  onicecandidateerror: Handler<RTCPeerConnection, Event>;
+  onsignalingstatechange: Handler<RTCPeerConnection, Event>;
+  oniceconnectionstatechange: Handler<RTCPeerConnection, Event>;
+  onicegatheringstatechange: Handler<RTCPeerConnection, Event>;
+  onconnectionstatechange: Handler<RTCPeerConnection, Event>;
+  ontrack: Handler<RTCPeerConnection, RTCTrackEvent>;
+}

@@ -26,6 +26,8 @@
 //   lib/media_element.js HTMLMediaElement/HTMLVideoElement/HTMLAudioElement/Audio,
 //                       selectAudioOutput()
 //   lib/audio_context.js AudioContext, AudioNode and its nodes, AudioParam (Web Audio)
+//   lib/rtc.js          RTCPeerConnection and its RTP objects, session descriptions,
+//                       ICE candidates, their events, RTCStatsReport (WebRTC)
 //   lib/dom.js          what install(window) adds to a DOM (jsdom, happy-dom): canvases
 //   lib/dom_media.js    … and its <video>/<audio> elements playing streams
 
@@ -43,6 +45,7 @@ const { installDom } = require('./lib/dom');
 const { domOwnInterfaces } = require('./lib/dom_media');
 const { HTMLMediaElement, HTMLVideoElement, HTMLAudioElement, Audio, TimeRanges, MediaError } = require('./lib/media_element');
 const webAudio = require('./lib/audio_context');
+const rtc = require('./lib/rtc');
 
 const { MediaDevices, MediaDeviceInfo, InputDeviceInfo, DeviceChangeEvent, CaptureController, getDefaultMediaDevices } = devices;
 
@@ -69,10 +72,14 @@ const interfaces = {
   TimeRanges,
   MediaError,
   ...webAudio,
+  ...rtc,
 };
 
 // Nonstandard members, and overrides of inherited methods, stay non-enumerable.
-const nonstandard = { MediaStreamTrack: ['addEventListener', 'removeEventListener', 'frames'] };
+const nonstandard = {
+  MediaStreamTrack: ['addEventListener', 'removeEventListener', 'frames'],
+  RTCStatsReport: [Symbol.iterator],
+};
 for (const cls of Object.values(interfaces)) webidlInterface(cls, nonstandard[cls.name]);
 
 function exported() {

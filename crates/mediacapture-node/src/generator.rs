@@ -73,9 +73,9 @@ impl NativeGenerator {
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        if data.len() % 4 != 0
+        if !data.len().is_multiple_of(4)
             || number_of_channels == 0
-            || samples.len() % number_of_channels as usize != 0
+            || !samples.len().is_multiple_of(number_of_channels as usize)
         {
             return Err(type_error(
                 "the audio is not a whole number of frames of 32-bit float samples",

@@ -5,7 +5,7 @@
 //! [`track::NativeTrack`], [`frames::NativeFrameReader`], [`generator::NativeGenerator`], [`recorder::NativeRecorder`], and
 //! the sources of `mediacapture-sources` ([`media_file::NativeMediaFile`],
 //! [`canvas::NativeCanvas`] with its 2D context), media elements
-//! ([`media_element::NativeMediaElement`]) and Web Audio ([`audio_context::NativeAudioContext`]). The DOM shapes (`EventTarget` subclasses,
+//! ([`media_element::NativeMediaElement`]) Web Audio ([`audio_context::NativeAudioContext`]) and WebRTC ([`rtc::NativePeerConnection`]). The DOM shapes (`EventTarget` subclasses,
 //! `DOMException`s, WebIDL conversion of JavaScript values, event handler attributes) live in
 //! the package's `lib/*.js`, which is the only intended user of these handles.
 //!
@@ -38,6 +38,7 @@ pub mod media_element;
 pub mod media_file;
 pub mod prompt;
 pub mod recorder;
+pub mod rtc;
 pub mod stream;
 pub mod track;
 

@@ -50,6 +50,12 @@ const checks = {
     const bytes = Number(/^recorded: audio\/webm(;codecs=opus)?, (\d+) bytes$/m.exec(out)?.[2]);
     assert.ok(bytes > 1000, out);
   },
+  'webrtc-send': (out) => {
+    // Both tracks arrive in the sender's stream, and audio flows (it unmutes once decoded).
+    assert.match(out, /^peer: video track, stream matches$/m);
+    assert.match(out, /^peer: audio track, stream matches$/m);
+    assert.match(out, /^peer: audio flowing$/m);
+  },
 };
 
 test('both READMEs carry the same examples', () => {
@@ -65,3 +71,15 @@ for (const [name, code] of Object.entries(examples(readmes[0]))) {
     checks[name](out);
   });
 }
+
+test('the README\'s Rust WebRTC example is the compiled example\'s code', () => {
+  // cargo builds crates/mediacapture-webrtc/examples/send_camera.rs with the crate's tests.
+  const text = fs.readFileSync(readmes[0], 'utf8');
+  const m = /<!-- rust-example: send_camera[^>]*-->\s*```rust\n([\s\S]*?)\n```/.exec(text);
+  assert.ok(m, 'the README has the example');
+  const src = fs.readFileSync(path.join(root, 'crates', 'mediacapture-webrtc', 'examples', 'send_camera.rs'), 'utf8');
+  const body = /\/\/ README begin\n([\s\S]*?)\n\s*\/\/ README end/.exec(src)?.[1];
+  assert.ok(body, 'the example marks the README lines');
+  const lines = (s) => s.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  assert.deepEqual(lines(m[1]), lines(body));
+});

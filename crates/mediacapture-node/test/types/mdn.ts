@@ -77,3 +77,34 @@ export async function insertable(): Promise<void> {
   const writer = audio.writable.getWriter();
   await writer.write({ sampleRate: 48000, numberOfChannels: 1, data: new Float32Array(480) });
 }
+
+// WebRTC: MDN's "Signaling and video calling" flow (the signalling channel is declared).
+import { RTCPeerConnection, RTCSessionDescription, RTCIceCandidate, type RTCTrackEvent, type RTCPeerConnectionIceEvent } from 'mediacapture';
+declare function sendToServer(msg: { type: string; sdp?: string; candidate?: RTCIceCandidate }): void;
+export async function call(): Promise<RTCPeerConnection> {
+  const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:stun.example.org' }] });
+  pc.onicecandidate = (e: RTCPeerConnectionIceEvent) => {
+    if (e.candidate) sendToServer({ type: 'new-ice-candidate', candidate: e.candidate });
+  };
+  pc.ontrack = (e: RTCTrackEvent) => {
+    const [remote] = e.streams;
+    remote.getTracks().forEach((t) => t.kind);
+  };
+  pc.onnegotiationneeded = async () => {
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    sendToServer({ type: 'video-offer', sdp: pc.localDescription?.sdp });
+  };
+  const local = await mediaDevices.getUserMedia({ video: true, audio: true });
+  local.getTracks().forEach((t) => pc.addTrack(t, local));
+  await pc.setRemoteDescription(new RTCSessionDescription({ type: 'answer', sdp: '' }));
+  await pc.addIceCandidate(new RTCIceCandidate({ candidate: '', sdpMid: '0' }));
+  const stats = await pc.getStats();
+  stats.forEach((s) => s.type === 'inbound-rtp' && s.id);
+  const [sender] = pc.getSenders();
+  const params = sender.getParameters();
+  params.encodings[0].maxBitrate = 500_000;
+  await sender.setParameters(params);
+  pc.getTransceivers()[0].direction = 'sendonly';
+  return pc;
+}

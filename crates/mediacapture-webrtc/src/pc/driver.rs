@@ -615,6 +615,11 @@ impl Driver {
         }
         match self.ice {
             IceConnectionState::New => RTCIceConnectionState::New,
+            // str0m checks from the start; the spec's `checking` needs remote candidates
+            // (a remote description) first.
+            IceConnectionState::Checking if self.neg.remote_mids.is_empty() => {
+                RTCIceConnectionState::New
+            }
             IceConnectionState::Checking => RTCIceConnectionState::Checking,
             IceConnectionState::Connected => RTCIceConnectionState::Connected,
             IceConnectionState::Completed => RTCIceConnectionState::Completed,
@@ -640,7 +645,7 @@ impl Driver {
 
     /// Queues a task that updates `iceConnectionState` and `connectionState`, firing their
     /// events when they change.
-    fn publish_states(&self) {
+    pub(super) fn publish_states(&self) {
         let ice = self.ice_state();
         let conn = self.connection_state();
         let Some(pc) = self.pc.upgrade() else { return };

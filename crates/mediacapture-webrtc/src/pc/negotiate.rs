@@ -509,6 +509,8 @@ impl Driver {
         }
         self.neg.remote_ufrag = text.ice_ufrag();
         self.neg.remote_mids = text.media.iter().filter_map(|m| m.mid()).collect();
+        // ICE may now be `checking` (it was `new` without remote candidates).
+        self.publish_states();
         for (c, _, _) in candidates {
             self.add_remote_candidate_line(&c);
         }
@@ -682,7 +684,11 @@ impl Driver {
                     let mut streams = Vec::new();
                     for id in &c.stream_ids {
                         let existed = s.streams.contains_key(id);
-                        let stream = s.streams.entry(id.clone()).or_insert_with(MediaStream::new);
+                        // Spec: a new remote stream's id is the remote's stream id (a=msid).
+                        let stream = s
+                            .streams
+                            .entry(id.clone())
+                            .or_insert_with(|| MediaStream::with_id(id.clone()));
                         if existed {
                             stream.ua_add_track_now(&track);
                         } else {
