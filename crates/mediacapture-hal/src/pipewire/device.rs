@@ -114,6 +114,17 @@ pub(super) struct Conn {
     _listener: pw::core::Listener,
 }
 
+impl Drop for Conn {
+    #[allow(
+        unsafe_code,
+        reason = "FFI: leaving the PipeWire loop entered in `Conn::connect`"
+    )]
+    fn drop(&mut self) {
+        // SAFETY: pairs the `enter` in `Conn::connect`, on the thread that made this `Conn`.
+        unsafe { self.mainloop.loop_().leave() };
+    }
+}
+
 impl Conn {
     /// Connects to `remote` (the default daemon with `None`).
     pub(super) fn new(remote: Option<&str>) -> Result<Conn> {
@@ -126,6 +137,10 @@ impl Conn {
         Self::connect(None, Some(fd))
     }
 
+    #[allow(
+        unsafe_code,
+        reason = "FFI: entering the PipeWire loop for the connection's life (see below)"
+    )]
     fn connect(remote: Option<&str>, fd: Option<std::os::fd::OwnedFd>) -> Result<Conn> {
         init();
         let fail =
@@ -161,6 +176,14 @@ impl Conn {
                 })
                 .register()
         };
+        // The loop belongs to this thread for the connection's whole life, not only while
+        // `iterate` runs: PipeWire hands a stream's `process` callback from its data thread to
+        // the loop's thread, but runs it in place, on the data thread, when the loop has no
+        // thread (between iterations), where it would race this thread for the callbacks'
+        // state.
+        // SAFETY: paired with the `leave` in `Drop for Conn`, on this same thread (a `Conn`
+        // is not `Send`: it holds `Rc`s); `iterate` nests its own enter/leave inside.
+        unsafe { mainloop.loop_().enter() };
         Ok(Conn {
             mainloop,
             _context: context,

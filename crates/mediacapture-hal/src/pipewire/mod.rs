@@ -28,10 +28,14 @@
 mod device;
 #[cfg(feature = "portal")]
 pub mod portal;
+#[cfg(feature = "portal")]
+mod portal_backend;
 #[cfg(feature = "pipewire")]
 mod stream;
 #[cfg(feature = "pipewire")]
 pub use device::PipeWireBackend;
+#[cfg(feature = "portal")]
+pub use portal_backend::{MAX_FRAME_RATE as PORTAL_MAX_FRAME_RATE, NOMINAL_SIZE, PortalBackend};
 
 use crate::v4l2::{IntervalKind, SizeKind, fps, rates, sizes};
 use crate::{DeviceDescriptor, NativeCapabilities};
