@@ -17,6 +17,11 @@
 #                                      `refuse`, the wlr backend's output chooser outputs
 #                                      nothing and fails, so every cast request is refused.
 #                                      Prints WAYLAND_DISPLAY=NAME.
+#   pipewire-stack.sh camera-permission DIR yes|no
+#                                      store the Camera portal's answer for programs outside
+#                                      a sandbox (app id "") in the portal's permission store,
+#                                      as a user answering its dialog once would (the dialog
+#                                      itself needs a desktop to show on)
 #   pipewire-stack.sh unportal DIR     kill xdg-desktop-portal-wlr: the cast's PipeWire node
 #                                      goes away (a cast stopped outside the capturing app)
 #
@@ -132,9 +137,32 @@ CONF
         org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean true'
     }
     PIDFILE="$dir/xdpw.pid" wait_for "xdg-desktop-portal-wlr" has_name org.freedesktop.impl.portal.desktop.wlr
+    # xdg-desktop-portal-gtk, when installed: xdg-desktop-portal offers its Camera interface
+    # only next to an implementation of the Access dialog, which GTK's is. It connects to the
+    # system bus and exits without one (a container has none): it gets a private bus of its
+    # own as its system bus, with nothing on it. No accessibility bus.
+    gtk=/usr/libexec/xdg-desktop-portal-gtk
+    if [ -x "$gtk" ]; then
+      dbus-daemon --session --nofork --print-address=3 3>"$dir/sysbus-address" >"$dir/sysbus.log" 2>&1 &
+      echo $! >"$dir/sysbus.pid"
+      PIDFILE="$dir/sysbus.pid" wait_for "the stand-in system bus" test -s "$dir/sysbus-address"
+      start_bg "$dir" gtk env DBUS_SYSTEM_BUS_ADDRESS="$(head -n1 "$dir/sysbus-address")" \
+        NO_AT_BRIDGE=1 GTK_A11Y=none GDK_BACKEND=wayland "$gtk" -r
+      PIDFILE="$dir/gtk.pid" wait_for "xdg-desktop-portal-gtk" has_name org.freedesktop.impl.portal.desktop.gtk
+    fi
     start_bg "$dir" portal /usr/libexec/xdg-desktop-portal
     PIDFILE="$dir/portal.pid" wait_for "xdg-desktop-portal" has_name org.freedesktop.portal.Desktop
     echo "WAYLAND_DISPLAY=$WAYLAND_DISPLAY"
+    ;;
+  camera-permission)
+    [ -f "$dir/gtk.pid" ] || { echo "pipewire-stack: xdg-desktop-portal-gtk is not installed (no Camera portal without it)" >&2; exit 77; }
+    DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$dir/dbus-address")"
+    export DBUS_SESSION_BUS_ADDRESS
+    dbus-send --session --print-reply=literal --dest=org.freedesktop.impl.portal.PermissionStore \
+      /org/freedesktop/impl/portal/PermissionStore \
+      org.freedesktop.impl.portal.PermissionStore.SetPermission \
+      string:devices boolean:true string:camera string: "array:string:$3" >/dev/null \
+      || die "cannot set the camera permission"
     ;;
   unportal)
     if [ -f "$dir/xdpw.pid" ]; then
@@ -143,7 +171,7 @@ CONF
     fi
     ;;
   stop)
-    for f in "$dir/portal.pid" "$dir/xdpw.pid" "$dir/sway.pid" "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
+    for f in "$dir/portal.pid" "$dir/gtk.pid" "$dir/sysbus.pid" "$dir/xdpw.pid" "$dir/sway.pid" "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
       [ -f "$f" ] || continue
       kill "$(cat "$f")" 2>/dev/null || true
       rm -f "$f"

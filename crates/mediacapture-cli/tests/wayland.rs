@@ -78,7 +78,10 @@ fn ffprobe(path: &Path) -> Value {
 fn devices_and_record_display_work_on_a_wayland_session_without_x() {
     let test = "devices_and_record_display_work_on_a_wayland_session_without_x";
     let stack = Stack {
-        dir: tempfile::Builder::new().prefix("mc-cli-wl").tempdir().unwrap(),
+        dir: tempfile::Builder::new()
+            .prefix("mc-cli-wl")
+            .tempdir()
+            .unwrap(),
     };
     let up = stack.run(&["start"]).and_then(|_| stack.run(&["sway"]));
     let Some(sway) = up else {
@@ -122,11 +125,15 @@ fn devices_and_record_display_work_on_a_wayland_session_without_x() {
     let listing = String::from_utf8_lossy(&o.stdout).into_owned();
     // The PipeWire camera, and the screen the portal offers (no X11 screen: there is none).
     assert!(
-        listing.lines().any(|l| l.starts_with("videoinput") && l.contains("Test-camera-wlcam")),
+        listing
+            .lines()
+            .any(|l| l.starts_with("videoinput") && l.contains("Test-camera-wlcam")),
         "{listing}"
     );
     assert!(
-        listing.lines().any(|l| l.starts_with("monitor") && l.contains("portal")),
+        listing
+            .lines()
+            .any(|l| l.starts_with("monitor") && l.contains("portal")),
         "{listing}"
     );
 

@@ -208,7 +208,15 @@ pub trait Backend: Send + Sync {
 )]
 pub fn real_backends() -> Vec<Box<dyn Backend>> {
     let mut out: Vec<Box<dyn Backend>> = Vec::new();
-    #[cfg(feature = "pipewire")]
+    // Cameras: PipeWire's, through the Camera portal in a sandbox (Chromium and Firefox in
+    // a Flatpak do the same).
+    #[cfg(feature = "portal")]
+    if is_sandboxed() {
+        out.push(Box::new(pipewire::PipeWireBackend::via_camera_portal()));
+    } else {
+        out.push(Box::new(pipewire::PipeWireBackend::new()));
+    }
+    #[cfg(all(feature = "pipewire", not(feature = "portal")))]
     out.push(Box::new(pipewire::PipeWireBackend::new()));
     #[cfg(feature = "v4l2")]
     out.push(Box::new(v4l2::V4l2Backend::new()));
@@ -238,6 +246,14 @@ pub fn real_backends() -> Vec<Box<dyn Backend>> {
     }
     let _ = wayland;
     out
+}
+
+/// Whether this process is sandboxed so that it reaches cameras through the xdg-desktop-portal
+/// Camera interface only: a Flatpak (`/.flatpak-info` exists), or `MEDIACAPTURE_CAMERA_PORTAL`
+/// set to `1` (for sandboxes not recognised here, and for tests).
+pub fn is_sandboxed() -> bool {
+    std::env::var("MEDIACAPTURE_CAMERA_PORTAL").is_ok_and(|v| v == "1")
+        || std::path::Path::new("/.flatpak-info").exists()
 }
 
 /// Whether the session is a Wayland one, from `XDG_SESSION_TYPE` and whether

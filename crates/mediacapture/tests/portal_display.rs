@@ -38,7 +38,11 @@ impl Stack {
         let stack = Stack {
             dir: tempfile::Builder::new().prefix("mc-gdm").tempdir().unwrap(),
         };
-        let sway: &[&str] = if refuse { &["sway", "refuse"] } else { &["sway"] };
+        let sway: &[&str] = if refuse {
+            &["sway", "refuse"]
+        } else {
+            &["sway"]
+        };
         if !stack.run(&["start"]) || !stack.run(sway) {
             println!("skipped: {test}: the sway + portal stack cannot run here (see above)");
             return None;
@@ -135,13 +139,22 @@ fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() 
     let track = full.get_video_tracks()[0].clone();
     let st = settings(&track);
     assert_eq!(st["displaySurface"], "monitor");
-    assert_eq!((st["width"].as_u64(), st["height"].as_u64()), (Some(1280), Some(720)));
+    assert_eq!(
+        (st["width"].as_u64(), st["height"].as_u64()),
+        (Some(1280), Some(720))
+    );
     let f = rgba(&track);
     assert_eq!((f.coded_width(), f.coded_height()), (1280, 720));
     // The terminal's colour under its first line, and its line of text at the top left.
-    assert!(background_below(&f, 100, 2), "the screen is not the terminal's background");
+    assert!(
+        background_below(&f, 100, 2),
+        "the screen is not the terminal's background"
+    );
     let end_full = text_end(&f, 40).expect("the terminal's line of text");
-    assert!(end_full > 20 && end_full < 640, "text ends at x = {end_full}");
+    assert!(
+        end_full > 20 && end_full < 640,
+        "text ends at x = {end_full}"
+    );
     track.stop();
 
     // width <= 640: the same picture at 640x360, the text line half as long (a crop would
@@ -149,11 +162,17 @@ fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() 
     let scaled = gdm(&md, r#"{"video":{"width":{"max":640}}}"#).unwrap();
     let track = scaled.get_video_tracks()[0].clone();
     let st = settings(&track);
-    assert_eq!((st["width"].as_u64(), st["height"].as_u64()), (Some(640), Some(360)));
+    assert_eq!(
+        (st["width"].as_u64(), st["height"].as_u64()),
+        (Some(640), Some(360))
+    );
     let f = rgba(&track);
     assert_eq!((f.coded_width(), f.coded_height()), (640, 360));
     // Scaled through I420: the colour within its rounding.
-    assert!(background_below(&f, 50, 6), "the scaled screen is not the terminal");
+    assert!(
+        background_below(&f, 50, 6),
+        "the scaled screen is not the terminal"
+    );
     let end_scaled = text_end(&f, 20).expect("the text line, scaled");
     assert!(
         end_scaled.abs_diff(end_full / 2) <= 3,

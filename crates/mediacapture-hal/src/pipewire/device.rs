@@ -32,9 +32,35 @@ pub(super) const TICK: Duration = Duration::from_millis(100);
 /// sandboxed process (no access to `/dev/video*`) sees it here.
 #[derive(Debug)]
 pub struct PipeWireBackend {
-    remote: Option<String>,
+    remote: Remote,
     watch: Arc<WatchState>,
     watcher: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Where the backend's connections go.
+#[derive(Debug, Clone)]
+pub(super) enum Remote {
+    /// The session's daemon (`None`), or the one on the socket named.
+    Daemon(Option<String>),
+    /// A remote from the Camera portal, for sandboxed programs.
+    #[cfg(feature = "portal")]
+    CameraPortal(Arc<super::camera_portal::CameraPortal>),
+}
+
+impl Remote {
+    /// A new connection.
+    pub(super) fn connect(&self) -> Result<Conn> {
+        match self {
+            Remote::Daemon(socket) => Conn::new(socket.as_deref()),
+            #[cfg(feature = "portal")]
+            Remote::CameraPortal(portal) => Conn::from_fd(portal.open_remote()?),
+        }
+    }
+
+    /// Whether connections come from the Camera portal.
+    fn is_portal(&self) -> bool {
+        !matches!(self, Remote::Daemon(_))
+    }
 }
 
 #[derive(Default)]
@@ -60,7 +86,7 @@ impl PipeWireBackend {
     /// in `PIPEWIRE_RUNTIME_DIR` / `XDG_RUNTIME_DIR`).
     pub fn new() -> Self {
         PipeWireBackend {
-            remote: None,
+            remote: Remote::Daemon(None),
             watch: Arc::new(WatchState::default()),
             watcher: Mutex::new(None),
         }
@@ -70,13 +96,34 @@ impl PipeWireBackend {
     /// runtime directory).
     pub fn with_remote(socket: impl Into<String>) -> Self {
         let mut b = Self::new();
-        b.remote = Some(socket.into());
+        b.remote = Remote::Daemon(Some(socket.into()));
+        b
+    }
+
+    /// The backend for a sandboxed program (a Flatpak): cameras through the xdg-desktop-portal
+    /// Camera interface on the session bus, which asks the user for access once (`AccessCamera`)
+    /// and hands out PipeWire connections that show the cameras (`OpenPipeWireRemote`).
+    /// [`crate::default_backends`] uses it when [`crate::is_sandboxed`] says so.
+    #[cfg(feature = "portal")]
+    pub fn via_camera_portal() -> Self {
+        let mut b = Self::new();
+        b.remote = Remote::CameraPortal(Arc::new(super::camera_portal::CameraPortal::new(None)));
+        b
+    }
+
+    /// [`Self::via_camera_portal`] with the portal on the bus at `address` (tests).
+    #[cfg(feature = "portal")]
+    pub fn via_camera_portal_on_bus(address: impl Into<String>) -> Self {
+        let mut b = Self::new();
+        b.remote = Remote::CameraPortal(Arc::new(super::camera_portal::CameraPortal::new(Some(
+            address.into(),
+        ))));
         b
     }
 
     /// The `Video/Source` nodes PipeWire has now, with their format params.
     pub fn probe(&self) -> Result<Vec<NodeAnswers>> {
-        let conn = Conn::new(self.remote.as_deref())?;
+        let conn = self.remote.connect()?;
         conn.video_sources()
     }
 }
@@ -449,7 +496,11 @@ impl Backend for PipeWireBackend {
             }
         };
         let mut out: Vec<DeviceDescriptor> = Vec::new();
-        for n in nodes.iter().filter(|n| !left_to_v4l2(n)) {
+        // Through the Camera portal every camera the portal shows is ours to list.
+        for n in nodes
+            .iter()
+            .filter(|n| self.remote.is_portal() || !left_to_v4l2(n))
+        {
             if let Some(d) = descriptor(n) {
                 if !out.iter().any(|o| o.raw_id == d.raw_id) {
                     out.push(d);
@@ -469,9 +520,11 @@ impl Backend for PipeWireBackend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let nodes = self
-            .probe()
-            .map_err(|e| Error::not_found(format!("no PipeWire camera {raw:?}: {}", e.message)))?;
+        let nodes = self.probe().map_err(|e| match e.kind {
+            // The Camera portal refused access.
+            mediacapture_types::ErrorKind::NotAllowedError => e,
+            _ => Error::not_found(format!("no PipeWire camera {raw:?}: {}", e.message)),
+        })?;
         let node = nodes
             .into_iter()
             .find(|n| n.name().map(super::raw_id).as_deref() == Some(raw))
@@ -513,7 +566,7 @@ impl Backend for PipeWireBackend {
         let (remote, watch) = (self.remote.clone(), self.watch.clone());
         match std::thread::Builder::new()
             .name("pipewire-hotplug".into())
-            .spawn(move || run_watcher(remote.as_deref(), &watch))
+            .spawn(move || run_watcher(&remote, &watch))
         {
             Ok(t) => *w = Some(t),
             Err(e) => tracing::error!("pipewire: cannot start the hot-plug watcher: {e}"),
@@ -526,7 +579,7 @@ const RECONNECT: Duration = Duration::from_secs(1);
 
 /// Watches the registry for `Video/Source` nodes coming and going and calls the callbacks;
 /// connects again when the daemon goes away (and calls them then too: its cameras went).
-fn run_watcher(remote: Option<&str>, watch: &WatchState) {
+fn run_watcher(remote: &Remote, watch: &WatchState) {
     use std::sync::atomic::Ordering;
     let notify = || {
         let callbacks = watch
@@ -540,7 +593,7 @@ fn run_watcher(remote: Option<&str>, watch: &WatchState) {
     };
     let mut logged = false;
     while !watch.stop.load(Ordering::SeqCst) {
-        let conn = match Conn::new(remote).and_then(|c| {
+        let conn = match remote.connect().and_then(|c| {
             let r = c
                 .core
                 .get_registry_rc()

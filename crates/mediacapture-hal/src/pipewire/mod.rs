@@ -24,6 +24,8 @@
 //!   unplugged, the virtual camera's program quits) ends the source with `NotFoundError` and
 //!   is a device change; the stream failing ends it with `NotReadableError`.
 
+#[cfg(feature = "portal")]
+mod camera_portal;
 #[cfg(feature = "pipewire")]
 mod device;
 #[cfg(feature = "portal")]
