@@ -53,7 +53,11 @@ impl Remote {
         match self {
             Remote::Daemon(socket) => Conn::new(socket.as_deref()),
             #[cfg(feature = "portal")]
-            Remote::CameraPortal(portal) => Conn::from_fd(portal.open_remote()?),
+            Remote::CameraPortal(portal) => {
+                let conn = Conn::from_fd(portal.open_remote()?)?;
+                conn.wait_for_access();
+                Ok(conn)
+            }
         }
     }
 
@@ -271,6 +275,39 @@ impl Conn {
             self.iterate();
         }
         Ok(())
+    }
+
+    /// Waits until the session manager gave this connection, a Camera portal remote, its
+    /// permissions. Such a client sees nothing at first; WirePlumber then grants it its own
+    /// client object and, in the same batch, the cameras, so this client's own global showing
+    /// up means the cameras are visible too. Bounded by [`ANSWER_BOUND`] (a session manager
+    /// that never grants leaves the connection seeing nothing: no cameras).
+    #[cfg(feature = "portal")]
+    fn wait_for_access(&self) {
+        let Ok(registry) = self.core.get_registry_rc() else {
+            return;
+        };
+        let seen = Rc::new(Cell::new(false));
+        let _listener = {
+            let seen = seen.clone();
+            registry
+                .add_listener_local()
+                .global(move |g| {
+                    if g.type_ == pw::types::ObjectType::Client {
+                        seen.set(true);
+                    }
+                })
+                .register()
+        };
+        let deadline = Instant::now() + ANSWER_BOUND;
+        while !seen.get() && self.failure().is_none() && Instant::now() < deadline {
+            self.iterate();
+        }
+        if !seen.get() {
+            tracing::debug!("pipewire: the camera portal's connection got no permissions");
+        }
+        // Everything granted in the same batch has been sent by now.
+        let _ = self.roundtrip();
     }
 
     /// The `Video/Source` nodes with their properties and format params.
