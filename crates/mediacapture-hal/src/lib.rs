@@ -25,9 +25,11 @@
 //! - [`pipewire`] (device side behind cargo feature `pipewire`, off by default: it links
 //!   libpipewire-0.3) — PipeWire `Video/Source` nodes as cameras (virtual cameras, libcamera
 //!   cameras, and V4L2 cameras this process cannot open itself, e.g. in a sandbox).
-//! - `pipewire::portal` (cargo feature `portal`, which needs `pipewire`) — screens and
+//! - `pipewire::portal` (cargo feature `portal`, which turns `pipewire` on) — screens and
 //!   windows through the xdg-desktop-portal ScreenCast interface, for Wayland sessions
-//!   (`pipewire::PortalBackend`).
+//!   (`pipewire::PortalBackend`, chosen by [`is_wayland_session`]), and PipeWire cameras
+//!   through the Camera portal for sandboxed programs (`PipeWireBackend::via_camera_portal`,
+//!   chosen by [`is_sandboxed`]).
 //!
 //! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`], except the
 //! fake backend's when it is given another [`clock::Clock`] (a manual one, in tests).
