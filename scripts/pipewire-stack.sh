@@ -9,10 +9,25 @@
 #   pipewire-stack.sh camera DIR NAME FORMAT WIDTH HEIGHT FPS
 #                                      add a test camera node NAME (FORMAT: YUY2, NV12, I420…)
 #   pipewire-stack.sh uncamera DIR NAME  remove it again (the node goes away)
-#   pipewire-stack.sh sway DIR         add a headless sway session (run as `nobody`: sway
-#                                      refuses root) with a client redrawing the screen, and
-#                                      xdg-desktop-portal with the wlr backend (built by
-#                                      scripts/build-xdpw.sh) casting output HEADLESS-1
+#   pipewire-stack.sh sway DIR [refuse]
+#                                      add a headless sway session (run as `nobody`: sway
+#                                      refuses root) with a client redrawing known content,
+#                                      and xdg-desktop-portal with the wlr backend (built by
+#                                      scripts/build-xdpw.sh) casting output HEADLESS-1; with
+#                                      `refuse`, the wlr backend's output chooser outputs
+#                                      nothing and fails, so every cast request is refused.
+#                                      Prints WAYLAND_DISPLAY=NAME.
+#   pipewire-stack.sh camera-permission DIR yes|no
+#                                      store the Camera portal's answer for programs outside
+#                                      a sandbox (app id "") in the portal's permission store,
+#                                      as a user answering its dialog once would (the dialog
+#                                      itself needs a desktop to show on)
+#   pipewire-stack.sh unportal DIR     kill xdg-desktop-portal-wlr: the cast's PipeWire node
+#                                      goes away (a cast stopped outside the capturing app)
+#
+# The screen (1280x720) shows a foot terminal without borders whose background is #2060c0,
+# redrawing the current time on its first line 20 times a second (the wlr portal only sends
+# frames when the screen changes): below the first line the screen is that colour.
 #   pipewire-stack.sh stop DIR         stop everything started in DIR
 #
 # Exit status 77 means a component is not installed (the tests then skip, saying which).
@@ -91,11 +106,18 @@ case "$cmd" in
     DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$dir/dbus-address")"
     export XDG_RUNTIME_DIR="$dir" DBUS_SESSION_BUS_ADDRESS
     chown nobody:nogroup "$dir"
+    # Something that redraws all the time: the wlr portal only sends frames on damage. The
+    # time is written over the same first line, so the rest of the screen keeps the colour.
+    cat >"$dir/redraw.sh" <<'SH'
+while :; do printf '\r%s' "$(date +%T.%N)"; sleep 0.05; done
+SH
     cat >"$dir/sway.conf" <<CONF
 output HEADLESS-1 resolution 1280x720
-# Something that redraws all the time: the wlr portal only sends frames on damage.
-exec foot sh -c 'while :; do date +%T.%N; sleep 0.05; done'
+default_border none
+default_floating_border none
+exec foot -o colors.background=2060c0 -o colors.foreground=ffffff sh $dir/redraw.sh
 CONF
+    chmod 644 "$dir/redraw.sh"
     chmod 644 "$dir/sway.conf"
     start_bg "$dir" sway setpriv --reuid=nobody --regid=nogroup --clear-groups \
       env HOME="$dir" XDG_RUNTIME_DIR="$dir" WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 \
@@ -103,19 +125,53 @@ CONF
     PIDFILE="$dir/sway.pid" wait_for "sway" sh -c "ls '$dir' | grep -q '^wayland-[0-9]*\$'"
     WAYLAND_DISPLAY="$(ls "$dir" | grep '^wayland-[0-9]*$' | head -n1)"
     export WAYLAND_DISPLAY XDG_CURRENT_DESKTOP=sway
-    printf '[screencast]\nchooser_type=none\noutput_name=HEADLESS-1\n' >"$dir/xdpw.conf"
+    if [ "${3:-}" = refuse ]; then
+      # The chooser prints no output and fails: the portal answers "cancelled".
+      printf '[screencast]\nchooser_type=simple\nchooser_cmd=false\n' >"$dir/xdpw.conf"
+    else
+      printf '[screencast]\nchooser_type=none\noutput_name=HEADLESS-1\n' >"$dir/xdpw.conf"
+    fi
     start_bg "$dir" xdpw "$xdpw" -c "$dir/xdpw.conf"
     has_name() {
       dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
         org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean true'
     }
     PIDFILE="$dir/xdpw.pid" wait_for "xdg-desktop-portal-wlr" has_name org.freedesktop.impl.portal.desktop.wlr
+    # xdg-desktop-portal-gtk, when installed: xdg-desktop-portal offers its Camera interface
+    # only next to an implementation of the Access dialog, which GTK's is. It connects to the
+    # system bus and exits without one (a container has none): it gets a private bus of its
+    # own as its system bus, with nothing on it. No accessibility bus.
+    gtk=/usr/libexec/xdg-desktop-portal-gtk
+    if [ -x "$gtk" ]; then
+      dbus-daemon --session --nofork --print-address=3 3>"$dir/sysbus-address" >"$dir/sysbus.log" 2>&1 &
+      echo $! >"$dir/sysbus.pid"
+      PIDFILE="$dir/sysbus.pid" wait_for "the stand-in system bus" test -s "$dir/sysbus-address"
+      start_bg "$dir" gtk env DBUS_SYSTEM_BUS_ADDRESS="$(head -n1 "$dir/sysbus-address")" \
+        NO_AT_BRIDGE=1 GTK_A11Y=none GDK_BACKEND=wayland "$gtk" -r
+      PIDFILE="$dir/gtk.pid" wait_for "xdg-desktop-portal-gtk" has_name org.freedesktop.impl.portal.desktop.gtk
+    fi
     start_bg "$dir" portal /usr/libexec/xdg-desktop-portal
     PIDFILE="$dir/portal.pid" wait_for "xdg-desktop-portal" has_name org.freedesktop.portal.Desktop
     echo "WAYLAND_DISPLAY=$WAYLAND_DISPLAY"
     ;;
+  camera-permission)
+    [ -f "$dir/gtk.pid" ] || { echo "pipewire-stack: xdg-desktop-portal-gtk is not installed (no Camera portal without it)" >&2; exit 77; }
+    DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$dir/dbus-address")"
+    export DBUS_SESSION_BUS_ADDRESS
+    dbus-send --session --print-reply=literal --dest=org.freedesktop.impl.portal.PermissionStore \
+      /org/freedesktop/impl/portal/PermissionStore \
+      org.freedesktop.impl.portal.PermissionStore.SetPermission \
+      string:devices boolean:true string:camera string: "array:string:$3" >/dev/null \
+      || die "cannot set the camera permission"
+    ;;
+  unportal)
+    if [ -f "$dir/xdpw.pid" ]; then
+      kill "$(cat "$dir/xdpw.pid")" 2>/dev/null || true
+      rm -f "$dir/xdpw.pid"
+    fi
+    ;;
   stop)
-    for f in "$dir/portal.pid" "$dir/xdpw.pid" "$dir/sway.pid" "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
+    for f in "$dir/portal.pid" "$dir/gtk.pid" "$dir/sysbus.pid" "$dir/xdpw.pid" "$dir/sway.pid" "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
       [ -f "$f" ] || continue
       kill "$(cat "$f")" 2>/dev/null || true
       rm -f "$f"

@@ -13,6 +13,9 @@ PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev l
       # scripts/build-xdpw.sh needs to build xdg-desktop-portal-wlr without a GPU.
       sway foot xdg-desktop-portal xdg-desktop-portal-wlr meson ninja-build libdrm-dev
       libinih-dev libgbm-dev libwayland-dev wayland-protocols libsystemd-dev
+      # The Camera portal test: xdg-desktop-portal offers the Camera interface only next to an
+      # Access dialog implementation (GTK's).
+      xdg-desktop-portal-gtk
       # scripts/bench-frames.sh: the reference converters it compiles against.
       libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev
       # WebRTC interop tests: headless Chromium, a loopback-only network namespace.

@@ -9,6 +9,10 @@ start_servers
 trap stop_servers EXIT
 
 cargo fmt --all -- --check
+# The CLI turns the `portal` feature on (PipeWire cameras, Wayland screens and the Camera
+# portal), and cargo unifies features across the workspace: these lints and tests include the
+# PipeWire and portal code, whose tests start private PipeWire + WirePlumber + headless sway +
+# xdg-desktop-portal stacks of their own (scripts/pipewire-stack.sh).
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 # The library crates package for crates.io (metadata, licence, readme, files). The full check,
@@ -21,11 +25,6 @@ cargo test --workspace --locked
 # verifies against the old ones.
 cargo package --workspace --locked --no-verify --allow-dirty \
   --exclude mediacapture-node --exclude mediacapture-test-support >/dev/null
-# The PipeWire backend and the ScreenCast portal are features off by default (they link
-# libpipewire): their lints and tests, against private PipeWire (+ headless sway and portal)
-# stacks the tests start (scripts/pipewire-stack.sh).
-cargo clippy -p mediacapture-hal --features portal --all-targets --locked -- -D warnings
-cargo test -p mediacapture-hal --features portal --locked
 
 # The Node.js addon: build it (release) and run its node --test suite.
 (

@@ -25,6 +25,11 @@
 //! - [`pipewire`] (device side behind cargo feature `pipewire`, off by default: it links
 //!   libpipewire-0.3) — PipeWire `Video/Source` nodes as cameras (virtual cameras, libcamera
 //!   cameras, and V4L2 cameras this process cannot open itself, e.g. in a sandbox).
+//! - `pipewire::portal` (cargo feature `portal`, which turns `pipewire` on) — screens and
+//!   windows through the xdg-desktop-portal ScreenCast interface, for Wayland sessions
+//!   (`pipewire::PortalBackend`, chosen by [`is_wayland_session`]), and PipeWire cameras
+//!   through the Camera portal for sandboxed programs (`PipeWireBackend::via_camera_portal`,
+//!   chosen by [`is_sandboxed`]).
 //!
 //! Every timestamp comes from one process-wide monotonic clock, [`clock::now_us`], except the
 //! fake backend's when it is given another [`clock::Clock`] (a manual one, in tests).
@@ -164,6 +169,31 @@ pub trait Backend: Send + Sync {
         false
     }
 
+    /// For a backend whose display surfaces are chosen outside this process (the
+    /// xdg-desktop-portal's own dialog, which also decides which screen and so its size):
+    /// runs that choice for `raw_id`, one of its display descriptors, with the cursor mode
+    /// chosen so far, and answers the granted surface's descriptor (same raw id, its real
+    /// size). The next [`Backend::open`] of `raw_id` reads what was granted. getDisplayMedia
+    /// asks this after its own permission check and before choosing the track's settings.
+    /// Other backends answer `Ok(None)` (the default): their descriptors are what is opened.
+    ///
+    /// Errors: `NotAllowedError` when the user or the system refused, `NotFoundError` when
+    /// the service is gone, `NotReadableError` when it failed.
+    fn grant_display(
+        &self,
+        raw_id: &str,
+        cursor: mediacapture_types::CursorCaptureConstraint,
+    ) -> Result<Option<DeviceDescriptor>> {
+        let _ = (raw_id, cursor);
+        Ok(None)
+    }
+
+    /// Gives up a grant of [`Backend::grant_display`] that will not be opened (choosing
+    /// settings failed): the backend ends it. Nothing to do by default.
+    fn release_display(&self, raw_id: &str) {
+        let _ = raw_id;
+    }
+
     /// Registers `callback` to be called whenever the device list may have changed.
     /// Backends without hot-plug notifications ignore it.
     fn watch_devices(&self, callback: DeviceChangeCallback) {
@@ -180,15 +210,67 @@ pub trait Backend: Send + Sync {
 )]
 pub fn real_backends() -> Vec<Box<dyn Backend>> {
     let mut out: Vec<Box<dyn Backend>> = Vec::new();
-    #[cfg(feature = "pipewire")]
+    // Cameras: PipeWire's, through the Camera portal in a sandbox (Chromium and Firefox in
+    // a Flatpak do the same).
+    #[cfg(feature = "portal")]
+    if is_sandboxed() {
+        out.push(Box::new(pipewire::PipeWireBackend::via_camera_portal()));
+    } else {
+        out.push(Box::new(pipewire::PipeWireBackend::new()));
+    }
+    #[cfg(all(feature = "pipewire", not(feature = "portal")))]
     out.push(Box::new(pipewire::PipeWireBackend::new()));
     #[cfg(feature = "v4l2")]
     out.push(Box::new(v4l2::V4l2Backend::new()));
     #[cfg(feature = "pulse")]
     out.push(Box::new(pulse::PulseBackend::new()));
+    // Screens: the ScreenCast portal on a Wayland session (X11 there sees only XWayland's
+    // clients, never the screen), X11 otherwise. Chromium makes the same choice
+    // (`--ozone-platform-hint=auto` picks Wayland from these variables; its Wayland screen
+    // capture is the portal's).
+    let wayland = is_wayland_session(
+        std::env::var("XDG_SESSION_TYPE").ok().as_deref(),
+        std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty()),
+    );
+    #[cfg(feature = "portal")]
+    if wayland {
+        out.push(Box::new(pipewire::PortalBackend::new()));
+    }
     #[cfg(feature = "x11")]
-    out.push(Box::new(x11::X11Backend::new()));
+    if !wayland || cfg!(not(feature = "portal")) {
+        if wayland {
+            tracing::info!(
+                "a Wayland session, but this build has no portal support (cargo feature \
+                 `portal`): screens through XWayland, which shows X clients only"
+            );
+        }
+        out.push(Box::new(x11::X11Backend::new()));
+    }
+    let _ = wayland;
     out
+}
+
+/// Whether this process is sandboxed so that it reaches cameras through the xdg-desktop-portal
+/// Camera interface only: a Flatpak (`/.flatpak-info` exists), or `MEDIACAPTURE_CAMERA_PORTAL`
+/// set to `1` (for sandboxes not recognised here, and for tests).
+pub fn is_sandboxed() -> bool {
+    std::env::var("MEDIACAPTURE_CAMERA_PORTAL").is_ok_and(|v| v == "1")
+        || std::path::Path::new("/.flatpak-info").exists()
+}
+
+/// Whether the session is a Wayland one, from `XDG_SESSION_TYPE` and whether
+/// `WAYLAND_DISPLAY` is set: `wayland` is one, another named type (`x11`, `tty`) is not, and
+/// without a type a set `WAYLAND_DISPLAY` decides (a compositor started by hand, as in the
+/// tests' headless sway, sets no session type). This is the one rule that picks the screen
+/// backend in [`real_backends`].
+pub fn is_wayland_session(session_type: Option<&str>, wayland_display_set: bool) -> bool {
+    match session_type.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) if t.eq_ignore_ascii_case("wayland") => true,
+        // `XDG_SESSION_TYPE=x11` with a WAYLAND_DISPLAY (a nested compositor inside an X
+        // session): the screen the user sees is the X one.
+        Some(t) => wayland_display_set && !t.eq_ignore_ascii_case("x11"),
+        None => wayland_display_set,
+    }
 }
 
 /// The backends a program should use, in order: the one place that decides.
@@ -285,6 +367,22 @@ fn fake_kind_of(d: &DeviceDescriptor) -> fake::FakeDeviceKind {
 mod tests {
     use super::fake::FakeDeviceKind as K;
     use super::fake_stand_ins;
+
+    #[test]
+    fn the_session_type_picks_the_screen_backend() {
+        use super::is_wayland_session as w;
+        assert!(w(Some("wayland"), true));
+        assert!(w(Some("wayland"), false));
+        assert!(!w(Some("x11"), false));
+        assert!(!w(Some("x11"), true));
+        // No session type (a compositor started by hand): WAYLAND_DISPLAY decides.
+        assert!(w(None, true));
+        assert!(w(Some(""), true));
+        assert!(!w(None, false));
+        // A text login running a compositor by hand.
+        assert!(w(Some("tty"), true));
+        assert!(!w(Some("tty"), false));
+    }
 
     #[test]
     fn fakes_fill_in_missing_kinds_but_never_sound_for_a_real_screen() {

@@ -31,10 +31,16 @@ fn script() -> PathBuf {
 
 impl Stack {
     fn run(&self, cmd: &str) -> bool {
+        self.run_args(&[cmd])
+    }
+
+    fn run_args(&self, args: &[&str]) -> bool {
+        let cmd = args[0];
         let out = Command::new("bash")
             .arg(script())
             .arg(cmd)
             .arg(self.dir.path())
+            .args(&args[1..])
             .output()
             .unwrap();
         print!("{}", String::from_utf8_lossy(&out.stderr));
@@ -96,4 +102,65 @@ fn the_portal_grants_the_sway_screen_as_bgra_frames() {
         px.chunks(4).any(|p| p[..3] != px[..3]),
         "the screen cast shows a uniform screen"
     );
+}
+
+#[test]
+fn cameras_come_through_the_camera_portal_once_granted_and_not_when_refused() {
+    use mediacapture_hal::pipewire::PipeWireBackend;
+    use mediacapture_hal::{Backend, ErrorKind};
+    use mediacapture_types::native::VideoMode;
+    let test = "cameras_come_through_the_camera_portal_once_granted_and_not_when_refused";
+    let stack = Stack {
+        dir: tempfile::Builder::new()
+            .prefix("mc-campt")
+            .tempdir()
+            .unwrap(),
+    };
+    if !stack.run("start")
+        || !stack.run("sway")
+        || !stack.run_args(&["camera", "portalcam", "YUY2", "320", "240", "30"])
+    {
+        println!("skipped: {test}: the PipeWire + portal stack cannot run here (see above)");
+        return;
+    }
+    let address = std::fs::read_to_string(stack.dir.path().join("dbus-address")).unwrap();
+    let address = address.trim();
+
+    // Granted (the user said yes once): the camera is listed with its mode and streams.
+    assert!(stack.run_args(&["camera-permission", "yes"]));
+    let backend = PipeWireBackend::via_camera_portal_on_bus(address);
+    let devices = backend.devices().unwrap();
+    let cam = devices
+        .iter()
+        .find(|d| d.raw_id == "pipewire:portalcam")
+        .unwrap_or_else(|| panic!("the portal shows the camera: {devices:?}"));
+    let mode = VideoMode {
+        width: 320,
+        height: 240,
+        frame_rate: 30.0,
+    };
+    assert!(
+        cam.capabilities.admits(&NativeConfig::Video(mode)),
+        "{cam:?}"
+    );
+    let sink = Arc::new(Collect::default());
+    let mut src = backend
+        .open(&cam.raw_id, &NativeConfig::Video(mode), sink.clone())
+        .unwrap();
+    sink.wait_video(5);
+    src.stop();
+    for f in sink.video() {
+        assert_eq!(f.format(), PixelFormat::Yuyv);
+        assert_eq!((f.coded_width(), f.coded_height()), (320, 240));
+    }
+
+    // Refused: nothing is listed, and opening is NotAllowedError.
+    assert!(stack.run_args(&["camera-permission", "no"]));
+    let refused = PipeWireBackend::via_camera_portal_on_bus(address);
+    assert!(refused.devices().unwrap().is_empty());
+    let e = refused
+        .open("pipewire:portalcam", &NativeConfig::Video(mode), sink)
+        .err()
+        .expect("refused");
+    assert_eq!(e.kind, ErrorKind::NotAllowedError, "{e}");
 }

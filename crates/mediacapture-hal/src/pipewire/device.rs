@@ -32,9 +32,39 @@ pub(super) const TICK: Duration = Duration::from_millis(100);
 /// sandboxed process (no access to `/dev/video*`) sees it here.
 #[derive(Debug)]
 pub struct PipeWireBackend {
-    remote: Option<String>,
+    remote: Remote,
     watch: Arc<WatchState>,
     watcher: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Where the backend's connections go.
+#[derive(Debug, Clone)]
+pub(super) enum Remote {
+    /// The session's daemon (`None`), or the one on the socket named.
+    Daemon(Option<String>),
+    /// A remote from the Camera portal, for sandboxed programs.
+    #[cfg(feature = "portal")]
+    CameraPortal(Arc<super::camera_portal::CameraPortal>),
+}
+
+impl Remote {
+    /// A new connection.
+    pub(super) fn connect(&self) -> Result<Conn> {
+        match self {
+            Remote::Daemon(socket) => Conn::new(socket.as_deref()),
+            #[cfg(feature = "portal")]
+            Remote::CameraPortal(portal) => {
+                let conn = Conn::from_fd(portal.open_remote()?)?;
+                conn.wait_for_access();
+                Ok(conn)
+            }
+        }
+    }
+
+    /// Whether connections come from the Camera portal.
+    fn is_portal(&self) -> bool {
+        !matches!(self, Remote::Daemon(_))
+    }
 }
 
 #[derive(Default)]
@@ -60,7 +90,7 @@ impl PipeWireBackend {
     /// in `PIPEWIRE_RUNTIME_DIR` / `XDG_RUNTIME_DIR`).
     pub fn new() -> Self {
         PipeWireBackend {
-            remote: None,
+            remote: Remote::Daemon(None),
             watch: Arc::new(WatchState::default()),
             watcher: Mutex::new(None),
         }
@@ -70,13 +100,34 @@ impl PipeWireBackend {
     /// runtime directory).
     pub fn with_remote(socket: impl Into<String>) -> Self {
         let mut b = Self::new();
-        b.remote = Some(socket.into());
+        b.remote = Remote::Daemon(Some(socket.into()));
+        b
+    }
+
+    /// The backend for a sandboxed program (a Flatpak): cameras through the xdg-desktop-portal
+    /// Camera interface on the session bus, which asks the user for access once (`AccessCamera`)
+    /// and hands out PipeWire connections that show the cameras (`OpenPipeWireRemote`).
+    /// [`crate::default_backends`] uses it when [`crate::is_sandboxed`] says so.
+    #[cfg(feature = "portal")]
+    pub fn via_camera_portal() -> Self {
+        let mut b = Self::new();
+        b.remote = Remote::CameraPortal(Arc::new(super::camera_portal::CameraPortal::new(None)));
+        b
+    }
+
+    /// [`Self::via_camera_portal`] with the portal on the bus at `address` (tests).
+    #[cfg(feature = "portal")]
+    pub fn via_camera_portal_on_bus(address: impl Into<String>) -> Self {
+        let mut b = Self::new();
+        b.remote = Remote::CameraPortal(Arc::new(super::camera_portal::CameraPortal::new(Some(
+            address.into(),
+        ))));
         b
     }
 
     /// The `Video/Source` nodes PipeWire has now, with their format params.
     pub fn probe(&self) -> Result<Vec<NodeAnswers>> {
-        let conn = Conn::new(self.remote.as_deref())?;
+        let conn = self.remote.connect()?;
         conn.video_sources()
     }
 }
@@ -114,6 +165,17 @@ pub(super) struct Conn {
     _listener: pw::core::Listener,
 }
 
+impl Drop for Conn {
+    #[allow(
+        unsafe_code,
+        reason = "FFI: leaving the PipeWire loop entered in `Conn::connect`"
+    )]
+    fn drop(&mut self) {
+        // SAFETY: pairs the `enter` in `Conn::connect`, on the thread that made this `Conn`.
+        unsafe { self.mainloop.loop_().leave() };
+    }
+}
+
 impl Conn {
     /// Connects to `remote` (the default daemon with `None`).
     pub(super) fn new(remote: Option<&str>) -> Result<Conn> {
@@ -126,6 +188,10 @@ impl Conn {
         Self::connect(None, Some(fd))
     }
 
+    #[allow(
+        unsafe_code,
+        reason = "FFI: entering the PipeWire loop for the connection's life (see below)"
+    )]
     fn connect(remote: Option<&str>, fd: Option<std::os::fd::OwnedFd>) -> Result<Conn> {
         init();
         let fail =
@@ -161,6 +227,14 @@ impl Conn {
                 })
                 .register()
         };
+        // The loop belongs to this thread for the connection's whole life, not only while
+        // `iterate` runs: PipeWire hands a stream's `process` callback from its data thread to
+        // the loop's thread, but runs it in place, on the data thread, when the loop has no
+        // thread (between iterations), where it would race this thread for the callbacks'
+        // state.
+        // SAFETY: paired with the `leave` in `Drop for Conn`, on this same thread (a `Conn`
+        // is not `Send`: it holds `Rc`s); `iterate` nests its own enter/leave inside.
+        unsafe { mainloop.loop_().enter() };
         Ok(Conn {
             mainloop,
             _context: context,
@@ -201,6 +275,39 @@ impl Conn {
             self.iterate();
         }
         Ok(())
+    }
+
+    /// Waits until the session manager gave this connection, a Camera portal remote, its
+    /// permissions. Such a client sees nothing at first; WirePlumber then grants it its own
+    /// client object and, in the same batch, the cameras, so this client's own global showing
+    /// up means the cameras are visible too. Bounded by [`ANSWER_BOUND`] (a session manager
+    /// that never grants leaves the connection seeing nothing: no cameras).
+    #[cfg(feature = "portal")]
+    fn wait_for_access(&self) {
+        let Ok(registry) = self.core.get_registry_rc() else {
+            return;
+        };
+        let seen = Rc::new(Cell::new(false));
+        let _listener = {
+            let seen = seen.clone();
+            registry
+                .add_listener_local()
+                .global(move |g| {
+                    if g.type_ == pw::types::ObjectType::Client {
+                        seen.set(true);
+                    }
+                })
+                .register()
+        };
+        let deadline = Instant::now() + ANSWER_BOUND;
+        while !seen.get() && self.failure().is_none() && Instant::now() < deadline {
+            self.iterate();
+        }
+        if !seen.get() {
+            tracing::debug!("pipewire: the camera portal's connection got no permissions");
+        }
+        // Everything granted in the same batch has been sent by now.
+        let _ = self.roundtrip();
     }
 
     /// The `Video/Source` nodes with their properties and format params.
@@ -426,7 +533,11 @@ impl Backend for PipeWireBackend {
             }
         };
         let mut out: Vec<DeviceDescriptor> = Vec::new();
-        for n in nodes.iter().filter(|n| !left_to_v4l2(n)) {
+        // Through the Camera portal every camera the portal shows is ours to list.
+        for n in nodes
+            .iter()
+            .filter(|n| self.remote.is_portal() || !left_to_v4l2(n))
+        {
             if let Some(d) = descriptor(n) {
                 if !out.iter().any(|o| o.raw_id == d.raw_id) {
                     out.push(d);
@@ -446,9 +557,11 @@ impl Backend for PipeWireBackend {
         config: &NativeConfig,
         sink: Arc<dyn SourceSink>,
     ) -> Result<Box<dyn Source>> {
-        let nodes = self
-            .probe()
-            .map_err(|e| Error::not_found(format!("no PipeWire camera {raw:?}: {}", e.message)))?;
+        let nodes = self.probe().map_err(|e| match e.kind {
+            // The Camera portal refused access.
+            mediacapture_types::ErrorKind::NotAllowedError => e,
+            _ => Error::not_found(format!("no PipeWire camera {raw:?}: {}", e.message)),
+        })?;
         let node = nodes
             .into_iter()
             .find(|n| n.name().map(super::raw_id).as_deref() == Some(raw))
@@ -490,7 +603,7 @@ impl Backend for PipeWireBackend {
         let (remote, watch) = (self.remote.clone(), self.watch.clone());
         match std::thread::Builder::new()
             .name("pipewire-hotplug".into())
-            .spawn(move || run_watcher(remote.as_deref(), &watch))
+            .spawn(move || run_watcher(&remote, &watch))
         {
             Ok(t) => *w = Some(t),
             Err(e) => tracing::error!("pipewire: cannot start the hot-plug watcher: {e}"),
@@ -503,7 +616,7 @@ const RECONNECT: Duration = Duration::from_secs(1);
 
 /// Watches the registry for `Video/Source` nodes coming and going and calls the callbacks;
 /// connects again when the daemon goes away (and calls them then too: its cameras went).
-fn run_watcher(remote: Option<&str>, watch: &WatchState) {
+fn run_watcher(remote: &Remote, watch: &WatchState) {
     use std::sync::atomic::Ordering;
     let notify = || {
         let callbacks = watch
@@ -517,7 +630,7 @@ fn run_watcher(remote: Option<&str>, watch: &WatchState) {
     };
     let mut logged = false;
     while !watch.stop.load(Ordering::SeqCst) {
-        let conn = match Conn::new(remote).and_then(|c| {
+        let conn = match remote.connect().and_then(|c| {
             let r = c
                 .core
                 .get_registry_rc()

@@ -24,14 +24,20 @@
 //!   unplugged, the virtual camera's program quits) ends the source with `NotFoundError` and
 //!   is a device change; the stream failing ends it with `NotReadableError`.
 
+#[cfg(feature = "portal")]
+mod camera_portal;
 #[cfg(feature = "pipewire")]
 mod device;
 #[cfg(feature = "portal")]
 pub mod portal;
+#[cfg(feature = "portal")]
+mod portal_backend;
 #[cfg(feature = "pipewire")]
 mod stream;
 #[cfg(feature = "pipewire")]
 pub use device::PipeWireBackend;
+#[cfg(feature = "portal")]
+pub use portal_backend::{MAX_FRAME_RATE as PORTAL_MAX_FRAME_RATE, NOMINAL_SIZE, PortalBackend};
 
 use crate::v4l2::{IntervalKind, SizeKind, fps, rates, sizes};
 use crate::{DeviceDescriptor, NativeCapabilities};

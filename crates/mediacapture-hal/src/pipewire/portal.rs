@@ -8,6 +8,11 @@
 //!   error, as a browser ends the track; stopping the source closes the session.
 //! - Frames are BGRA (the portal's `BGRx`/`BGRA`), at the size the portal negotiates, which
 //!   it may change: each frame carries its own size.
+//! - The granted node going away (the portal backend or the compositor stopped the cast, the
+//!   output was removed) ends the source without an error too.
+//!
+//! [`super::PortalBackend`] makes this a [`crate::Backend`] for getDisplayMedia; [`open_screencast`]
+//! runs the whole handshake and capture in one call.
 
 use super::device::{ANSWER_BOUND, Conn, parse_format};
 use super::stream::buffers_pod;
@@ -43,12 +48,26 @@ pub struct ScreenCastRequest {
     pub max_frame_rate: f64,
 }
 
-/// What the portal granted.
-struct Granted {
+/// What the portal granted: a PipeWire connection that sees the granted node, and the watch
+/// on the session. Dropping it closes the session.
+pub(super) struct Granted {
     fd: OwnedFd,
     node_id: u32,
+    /// The stream's size as the portal announced it (its `size` property), when it did.
+    pub(super) size: Option<(u32, u32)>,
+    /// Set when the portal closes the session.
+    closed: Arc<AtomicBool>,
     /// Ends the watch on the session (and closes it) when sent or dropped.
     stop_watch: futures_channel::oneshot::Sender<()>,
+}
+
+impl std::fmt::Debug for Granted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Granted")
+            .field("node_id", &self.node_id)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
 }
 
 fn portal_error(e: ashpd::Error) -> Error {
@@ -63,10 +82,27 @@ fn portal_error(e: ashpd::Error) -> Error {
     }
 }
 
-/// Runs the portal handshake, and keeps a thread watching the session: `closed` is set when
-/// the portal closes it.
-fn handshake(req: ScreenCastRequest, closed: Arc<AtomicBool>) -> Result<Granted> {
-    let (tx, rx) = std::sync::mpsc::channel::<Result<(OwnedFd, u32)>>();
+/// The ScreenCast portal on the bus at `bus` (the session bus with `None`).
+pub(super) async fn connect(bus: Option<&str>) -> std::result::Result<Screencast, ashpd::Error> {
+    match bus {
+        Some(address) => {
+            let conn = ashpd::zbus::connection::Builder::address(address)?
+                .build()
+                .await?;
+            Screencast::with_connection(conn).await
+        }
+        None => Screencast::new().await,
+    }
+}
+
+/// Runs the portal handshake, and keeps a thread watching the session until the returned
+/// grant is dropped (which closes the session).
+pub(super) fn handshake(req: &ScreenCastRequest) -> Result<Granted> {
+    type Answer = (OwnedFd, u32, Option<(u32, u32)>);
+    let req = req.clone();
+    let closed = Arc::new(AtomicBool::new(false));
+    let closed_watch = closed.clone();
+    let (tx, rx) = std::sync::mpsc::channel::<Result<Answer>>();
     let (stop_tx, stop_rx) = futures_channel::oneshot::channel::<()>();
     std::thread::Builder::new()
         .name("screencast-portal".into())
@@ -74,15 +110,7 @@ fn handshake(req: ScreenCastRequest, closed: Arc<AtomicBool>) -> Result<Granted>
             futures_executor::block_on(async move {
                 use futures_util::StreamExt as _;
                 let run = async {
-                    let proxy = match &req.bus {
-                        Some(address) => {
-                            let conn = ashpd::zbus::connection::Builder::address(address.as_str())?
-                                .build()
-                                .await?;
-                            Screencast::with_connection(conn).await?
-                        }
-                        None => Screencast::new().await?,
-                    };
+                    let proxy = connect(req.bus.as_deref()).await?;
                     let session = proxy.create_session(Default::default()).await?;
                     let sources = match req.surface {
                         Some(DisplayCaptureSurfaceType::Window) => SourceType::Window.into(),
@@ -115,19 +143,20 @@ fn handshake(req: ScreenCastRequest, closed: Arc<AtomicBool>) -> Result<Granted>
                         .start(&session, None, Default::default())
                         .await?
                         .response()?;
-                    let node = streams
-                        .streams()
-                        .first()
-                        .map(|s| s.pipe_wire_node_id())
-                        .ok_or(ashpd::Error::NoResponse)?;
+                    let stream = streams.streams().first().ok_or(ashpd::Error::NoResponse)?;
+                    let node = stream.pipe_wire_node_id();
+                    let size = stream.size().and_then(|(w, h)| {
+                        Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?))
+                            .filter(|(w, h)| *w > 0 && *h > 0)
+                    });
                     let fd = proxy
                         .open_pipe_wire_remote(&session, Default::default())
                         .await?;
-                    Ok::<_, ashpd::Error>((proxy, session, fd, node))
+                    Ok::<_, ashpd::Error>((proxy, session, fd, node, size))
                 };
                 let (_proxy, session) = match run.await {
-                    Ok((proxy, session, fd, node)) => {
-                        let _ = tx.send(Ok((fd, node)));
+                    Ok((proxy, session, fd, node, size)) => {
+                        let _ = tx.send(Ok((fd, node, size)));
                         (proxy, session)
                     }
                     Err(e) => {
@@ -139,7 +168,7 @@ fn handshake(req: ScreenCastRequest, closed: Arc<AtomicBool>) -> Result<Granted>
                     Ok(mut signals) => {
                         let ended = futures_util::future::select(signals.next(), stop_rx).await;
                         if let futures_util::future::Either::Left(_) = ended {
-                            closed.store(true, Ordering::SeqCst);
+                            closed_watch.store(true, Ordering::SeqCst);
                             return;
                         }
                     }
@@ -151,12 +180,14 @@ fn handshake(req: ScreenCastRequest, closed: Arc<AtomicBool>) -> Result<Granted>
             });
         })
         .map_err(|e| Error::not_readable(format!("cannot start the portal thread: {e}")))?;
-    let (fd, node_id) = rx
+    let (fd, node_id, size) = rx
         .recv()
         .map_err(|_| Error::not_readable("the screen cast portal thread failed"))??;
     Ok(Granted {
         fd,
         node_id,
+        size,
+        closed,
         stop_watch: stop_tx,
     })
 }
@@ -238,6 +269,18 @@ pub fn open_screencast(
     config: NativeConfig,
     sink: Arc<dyn SourceSink>,
 ) -> Result<Box<dyn Source>> {
+    let granted = handshake(&req)?;
+    open_granted(granted, req.max_frame_rate, config, sink)
+}
+
+/// Reads the cast the portal granted, at up to `max_frame_rate`, into `sink`; returns once
+/// frames flow (or the cast failed to start).
+pub(super) fn open_granted(
+    granted: Granted,
+    max_frame_rate: f64,
+    config: NativeConfig,
+    sink: Arc<dyn SourceSink>,
+) -> Result<Box<dyn Source>> {
     let ctl = Control::new();
     let job_ctl = ctl.clone();
     let source = ThreadSource::spawn_opening(
@@ -245,21 +288,28 @@ pub fn open_screencast(
         config,
         ctl,
         sink,
-        move |sink, opening| capture(req, &job_ctl, &*sink, opening),
+        move |sink, opening| capture(granted, max_frame_rate, &job_ctl, &*sink, opening),
     )?;
     Ok(Box::new(source))
 }
 
-fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening: Opening) {
-    let closed = Arc::new(AtomicBool::new(false));
-    let max_frame_rate = req.max_frame_rate;
-    let granted = match handshake(req.clone(), closed.clone()) {
-        Ok(g) => g,
-        Err(e) => return opening.report(Err(e)),
-    };
+fn capture(
+    granted: Granted,
+    max_frame_rate: f64,
+    ctl: &Control,
+    sink: &dyn SourceSink,
+    opening: Opening,
+) {
+    let closed = granted.closed.clone();
+    let node_id = granted.node_id;
     let what = "the screen cast";
+    let Granted { fd, stop_watch, .. } = granted;
     let setup = || -> Result<_> {
-        let conn = Conn::from_fd(granted.fd)?;
+        let conn = Conn::from_fd(fd)?;
+        let registry = conn
+            .core
+            .get_registry_rc()
+            .map_err(|e| Error::not_readable(format!("{what}: {e}")))?;
         let props = pw::properties::properties! {
             *pw::keys::MEDIA_TYPE => "Video",
             *pw::keys::MEDIA_CATEGORY => "Capture",
@@ -267,11 +317,25 @@ fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening
         };
         let stream = pw::stream::StreamRc::new(conn.core.clone(), "mediacapture-screen", props)
             .map_err(|e| Error::not_readable(format!("{what}: {e}")))?;
-        Ok((conn, stream))
+        Ok((conn, registry, stream))
     };
-    let (conn, stream) = match setup() {
+    let (conn, registry, stream) = match setup() {
         Ok(s) => s,
         Err(e) => return opening.report(Err(e)),
+    };
+    // The granted node going away (the cast was stopped outside this process) ends the
+    // source like the session closing.
+    let node_gone = Rc::new(Cell::new(false));
+    let _registry_listener = {
+        let node_gone = node_gone.clone();
+        registry
+            .add_listener_local()
+            .global_remove(move |id| {
+                if id == node_id {
+                    node_gone.set(true);
+                }
+            })
+            .register()
     };
     let mode: Rc<Cell<Option<NativeMode>>> = Rc::default();
     let streaming = Rc::new(Cell::new(false));
@@ -281,7 +345,7 @@ fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening
         let (mode_p, mode_f) = (mode.clone(), mode.clone());
         let (streaming, failed) = (streaming.clone(), failed.clone());
         let frames = frames.clone();
-        let max_fps = req.max_frame_rate;
+        let max_fps = max_frame_rate;
         stream
             .add_local_listener_with_user_data(())
             .state_changed(move |_, _, _, new| match new {
@@ -365,7 +429,7 @@ fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening
     };
     if let Err(e) = stream.connect(
         spa::utils::Direction::Input,
-        Some(granted.node_id),
+        Some(node_id),
         pw::stream::StreamFlags::AUTOCONNECT | pw::stream::StreamFlags::MAP_BUFFERS,
         &mut [pod],
     ) {
@@ -384,7 +448,7 @@ fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening
             if let Some(e) = failure {
                 return o.report(Err(e));
             }
-            if closed.load(Ordering::SeqCst) {
+            if closed.load(Ordering::SeqCst) || node_gone.get() {
                 return o.report(Err(Error::not_allowed("the portal closed the screen cast")));
             }
             if streaming.get() && mode.get().is_some() {
@@ -399,8 +463,9 @@ fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening
         for f in frames.borrow_mut().drain(..) {
             sink.on_video(f);
         }
-        if closed.load(Ordering::SeqCst) {
+        if closed.load(Ordering::SeqCst) || node_gone.get() {
             // The user (or the system) stopped sharing: the track ends, not an error.
+            tracing::info!("{what} was stopped outside this process");
             sink.on_event(SourceEvent::Ended(None));
             break;
         }
@@ -410,5 +475,5 @@ fn capture(req: ScreenCastRequest, ctl: &Control, sink: &dyn SourceSink, opening
         }
     }
     let _ = stream.disconnect();
-    drop(granted.stop_watch);
+    drop(stop_watch);
 }

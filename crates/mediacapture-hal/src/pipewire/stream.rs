@@ -1,7 +1,7 @@
 //! A PipeWire capture stream on a capture thread: negotiates exactly the chosen mode, turns
 //! buffers into frames, and ends when the node goes away or the stream fails.
 
-use super::device::{ANSWER_BOUND, Conn};
+use super::device::{ANSWER_BOUND, Remote};
 use super::{NativeMode, SpaFormat, frame};
 use crate::thread_source::{Control, Opening, ThreadSource};
 use crate::{NativeConfig, Source, SourceEvent, SourceSink, clock};
@@ -16,7 +16,7 @@ use std::time::Instant;
 
 /// Opens node `node_id` in `mode` and delivers its frames to `sink`.
 pub(super) fn open(
-    remote: Option<String>,
+    remote: Remote,
     node_id: u32,
     label: String,
     mode: NativeMode,
@@ -30,17 +30,7 @@ pub(super) fn open(
         config,
         ctl,
         sink,
-        move |sink, opening| {
-            capture(
-                remote.as_deref(),
-                node_id,
-                &label,
-                mode,
-                &job_ctl,
-                &*sink,
-                opening,
-            )
-        },
+        move |sink, opening| capture(&remote, node_id, &label, mode, &job_ctl, &*sink, opening),
     )?;
     Ok(Box::new(source))
 }
@@ -168,7 +158,7 @@ impl Seen {
 
 /// Streams node `node_id` in `m` until stopped, the node goes away or the stream fails.
 fn capture(
-    remote: Option<&str>,
+    remote: &Remote,
     node_id: u32,
     label: &str,
     m: NativeMode,
@@ -179,7 +169,7 @@ fn capture(
     let what = format!("PipeWire camera {label:?}");
     let seen = Rc::new(Seen::default());
     let setup = || -> Result<_> {
-        let conn = Conn::new(remote)?;
+        let conn = remote.connect()?;
         let fail = |e: pw::Error| Error::not_readable(format!("{what}: {e}"));
         let registry = conn.core.get_registry_rc().map_err(fail)?;
         let props = pw::properties::properties! {

@@ -78,7 +78,39 @@ impl DevicesInner {
                     .collect(),
             )?,
         }
-        let (backend, d) = surfaces[0];
+        let (backend, listed) = surfaces[0];
+        let backend = *backend;
+        // A surface chosen in the system's own dialog (the xdg-desktop-portal on Wayland) is
+        // only known, with its size, once the user picked it there: the backend runs that
+        // dialog now, with the cursor mode a first choice on the listed surface gives, and
+        // the settings are chosen from what was granted. A refusal there is NotAllowedError.
+        let cursor = mediacapture_core::select_settings(&self.view(listed), &video)
+            .ok()
+            .and_then(|s| s.settings.cursor)
+            .or_else(|| match &listed.capabilities {
+                NativeCapabilities::Display(c) => c.cursor.first().copied(),
+                _ => None,
+            })
+            .unwrap_or(mediacapture_types::CursorCaptureConstraint::Never);
+        let granted = self.backends[backend].grant_display(&listed.raw_id, cursor)?;
+        let d = granted.as_ref().unwrap_or(listed);
+        let result = self.open_display_tracks(backend, d, video, system_audio, options);
+        if result.is_err() && granted.is_some() {
+            self.backends[backend].release_display(&d.raw_id);
+        }
+        result
+    }
+
+    /// Chooses the settings of the display track (and of the system audio track) and opens
+    /// them: the part of getDisplayMedia after the surface is known.
+    fn open_display_tracks(
+        self: &Arc<Self>,
+        backend: usize,
+        d: &mediacapture_types::native::DeviceDescriptor,
+        video: MediaTrackConstraints,
+        system_audio: Option<BackendDevice>,
+        options: &DisplayMediaStreamOptions,
+    ) -> Result<MediaStream> {
         let view = self.view(d);
         let selection = mediacapture_core::select_settings(&view, &video).map_err(|u| {
             Error::overconstrained(
@@ -111,7 +143,7 @@ impl DevicesInner {
             }
             None => None,
         };
-        let track = self.create_track(TrackKind::Video, *backend, d, true, video, selection)?;
+        let track = self.create_track(TrackKind::Video, backend, d, true, video, selection)?;
         let Some((audio_backend, a, cs, sel)) = audio else {
             return Ok(MediaStream::from_tracks([&track]));
         };

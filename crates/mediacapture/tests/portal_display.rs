@@ -1,0 +1,202 @@
+//! getDisplayMedia through the xdg-desktop-portal ScreenCast interface on a private headless
+//! sway session (`scripts/pipewire-stack.sh start` + `sway`; see that script for the screen's
+//! known content: a borderless terminal of background #2060c0 redrawing the time on its first
+//! line). Each test starts its own stack; one is skipped with a printed line only when a
+//! component is not installed or cannot be built.
+#![cfg(feature = "portal")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
+mod common;
+use common::*;
+use mediacapture::{
+    DisplayMediaStreamOptions, ErrorKind, MediaDevices, MediaStreamTrack, MediaStreamTrackState,
+    TrackEvent,
+};
+use mediacapture_frame::{PixelFormat, VideoFrame};
+use mediacapture_hal::pipewire::PortalBackend;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The terminal's background, as RGB.
+const BACKGROUND: [u8; 3] = [0x20, 0x60, 0xc0];
+
+struct Stack {
+    dir: tempfile::TempDir,
+}
+
+fn script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pipewire-stack.sh")
+}
+
+impl Stack {
+    /// The stack with sway and the portal (refusing every cast with `refuse`), or `None`
+    /// (after printing why) when a component cannot run here.
+    fn sway(test: &str, refuse: bool) -> Option<Stack> {
+        let stack = Stack {
+            dir: tempfile::Builder::new().prefix("mc-gdm").tempdir().unwrap(),
+        };
+        let sway: &[&str] = if refuse {
+            &["sway", "refuse"]
+        } else {
+            &["sway"]
+        };
+        if !stack.run(&["start"]) || !stack.run(sway) {
+            println!("skipped: {test}: the sway + portal stack cannot run here (see above)");
+            return None;
+        }
+        Some(stack)
+    }
+
+    fn run(&self, args: &[&str]) -> bool {
+        let out = Command::new("bash")
+            .arg(script())
+            .arg(args[0])
+            .arg(self.dir.path())
+            .args(&args[1..])
+            .output()
+            .unwrap();
+        print!("{}", String::from_utf8_lossy(&out.stderr));
+        match out.status.code() {
+            Some(0) => true,
+            Some(77) => false,
+            _ => panic!("pipewire-stack.sh {args:?} failed: {:?}", out.status),
+        }
+    }
+
+    fn devices(&self) -> MediaDevices {
+        let address = std::fs::read_to_string(self.dir.path().join("dbus-address")).unwrap();
+        MediaDevices::builder()
+            .origin("https://example.com")
+            .salt(SALT)
+            .backend(PortalBackend::with_bus(address.trim()))
+            .build()
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(script())
+            .arg("stop")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+fn gdm(md: &MediaDevices, json: &str) -> mediacapture::Result<mediacapture::MediaStream> {
+    block_on(md.get_display_media(DisplayMediaStreamOptions::from_json(json).unwrap()))
+}
+
+fn settings(t: &MediaStreamTrack) -> serde_json::Value {
+    serde_json::to_value(t.get_settings()).unwrap()
+}
+
+/// The next frame of `track`, as RGBA rows.
+fn rgba(track: &MediaStreamTrack) -> VideoFrame {
+    let frames = track.video_frames();
+    let f = frames.recv_timeout(SAFETY).expect("a frame");
+    mediacapture_frame::convert(&f, PixelFormat::Rgba).unwrap()
+}
+
+fn pixel(f: &VideoFrame, x: u32, y: u32) -> [u8; 3] {
+    let stride = f.stride(0);
+    let i = y as usize * stride + x as usize * 4;
+    let p = &f.plane(0)[i..i + 3];
+    [p[0], p[1], p[2]]
+}
+
+fn near(a: [u8; 3], b: [u8; 3], tolerance: u8) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= tolerance)
+}
+
+/// The rightmost column, in the top `band` rows, with a pixel far from the background (the
+/// end of the terminal's line of text); `None` when the band is all background.
+fn text_end(f: &VideoFrame, band: u32) -> Option<u32> {
+    (0..f.coded_width())
+        .rev()
+        .find(|&x| (0..band).any(|y| !near(pixel(f, x, y), BACKGROUND, 40)))
+}
+
+/// Whether every pixel of rows `from..` is the background colour (within `tolerance`).
+fn background_below(f: &VideoFrame, from: u32, tolerance: u8) -> bool {
+    (from..f.coded_height())
+        .all(|y| (0..f.coded_width()).all(|x| near(pixel(f, x, y), BACKGROUND, tolerance)))
+}
+
+#[test]
+fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() {
+    let test = "the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast";
+    let Some(stack) = Stack::sway(test, false) else {
+        return;
+    };
+    let md = stack.devices();
+
+    // The whole screen, at its size (sway's headless output is 1280x720).
+    let full = gdm(&md, r#"{"video":true}"#).unwrap();
+    let track = full.get_video_tracks()[0].clone();
+    let st = settings(&track);
+    assert_eq!(st["displaySurface"], "monitor");
+    assert_eq!(
+        (st["width"].as_u64(), st["height"].as_u64()),
+        (Some(1280), Some(720))
+    );
+    let f = rgba(&track);
+    assert_eq!((f.coded_width(), f.coded_height()), (1280, 720));
+    // The terminal's colour under its first line, and its line of text at the top left.
+    assert!(
+        background_below(&f, 100, 2),
+        "the screen is not the terminal's background"
+    );
+    let end_full = text_end(&f, 40).expect("the terminal's line of text");
+    assert!(
+        end_full > 20 && end_full < 640,
+        "text ends at x = {end_full}"
+    );
+    track.stop();
+
+    // width <= 640: the same picture at 640x360, the text line half as long (a crop would
+    // keep its length or cut it off).
+    let scaled = gdm(&md, r#"{"video":{"width":{"max":640}}}"#).unwrap();
+    let track = scaled.get_video_tracks()[0].clone();
+    let st = settings(&track);
+    assert_eq!(
+        (st["width"].as_u64(), st["height"].as_u64()),
+        (Some(640), Some(360))
+    );
+    let f = rgba(&track);
+    assert_eq!((f.coded_width(), f.coded_height()), (640, 360));
+    // Scaled through I420: the colour within its rounding.
+    assert!(
+        background_below(&f, 50, 6),
+        "the scaled screen is not the terminal"
+    );
+    let end_scaled = text_end(&f, 20).expect("the text line, scaled");
+    assert!(
+        end_scaled.abs_diff(end_full / 2) <= 3,
+        "text ends at x = {end_scaled} scaled, {end_full} in full"
+    );
+
+    // The cast stopped outside this process (its portal backend quit, taking the stream's
+    // PipeWire node away): the track ends.
+    let mut events = track.events();
+    assert!(stack.run(&["unportal"]));
+    assert_eq!(
+        block_on(futures_util::StreamExt::next(&mut events)),
+        Some(TrackEvent::Ended)
+    );
+    assert_eq!(track.ready_state(), MediaStreamTrackState::Ended);
+}
+
+#[test]
+fn a_refusal_in_the_portal_is_not_allowed_error() {
+    let test = "a_refusal_in_the_portal_is_not_allowed_error";
+    let Some(stack) = Stack::sway(test, true) else {
+        return;
+    };
+    let md = stack.devices();
+    let e = gdm(&md, r#"{"video":true}"#).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotAllowedError, "{e}");
+}
