@@ -289,7 +289,8 @@ fn cpu_chromium_sending_720p30_and_opus_to_us() {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--use-fake-device-for-media-stream",
+            // The fake camera runs at 20 frames/s unless told otherwise.
+            "--use-fake-device-for-media-stream=fps=30",
             "--use-fake-ui-for-media-stream",
             "--allow-loopback-in-peer-connection",
             "--disable-features=WebRtcHideLocalIpsWithMdns",
