@@ -34,24 +34,8 @@ pub enum Container {
     Wav,
 }
 
-/// A video codec this recorder can encode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum VideoCodec {
-    /// VP8 (libvpx). The default, as in Chromium.
-    Vp8,
-    /// VP9 profile 0 (libvpx).
-    Vp9,
-}
-
-impl VideoCodec {
-    /// The codec string used in the `codecs` parameter (`"vp8"`, `"vp9"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VideoCodec::Vp8 => "vp8",
-            VideoCodec::Vp9 => "vp9",
-        }
-    }
-}
+/// A video codec this recorder can encode (VP8 or VP9, from `mediacapture-codec`).
+pub use mediacapture_codec::VideoCodec;
 
 /// An audio codec this recorder can encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -40,33 +40,9 @@ impl RecordingState {
     }
 }
 
-/// `BitrateMode`. Spec: <https://w3c.github.io/mediacapture-record/#bitratemode>
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum BitrateMode {
-    /// Constant bitrate.
-    Constant,
-    /// Variable bitrate (the default).
-    #[default]
-    Variable,
-}
-
-impl BitrateMode {
-    /// The IDL string.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BitrateMode::Constant => "constant",
-            BitrateMode::Variable => "variable",
-        }
-    }
-    /// Parses the IDL string.
-    pub fn from_idl(s: &str) -> Option<Self> {
-        match s {
-            "constant" => Some(BitrateMode::Constant),
-            "variable" => Some(BitrateMode::Variable),
-            _ => None,
-        }
-    }
-}
+/// `BitrateMode` (from `mediacapture-codec`, whose Opus encoder takes it).
+/// Spec: <https://w3c.github.io/mediacapture-record/#bitratemode>
+pub use mediacapture_codec::BitrateMode;
 
 /// `MediaRecorderOptions`, plus two extensions (`output_file`, `blobs`).
 ///

@@ -1,12 +1,13 @@
-//! Codecs: which ones are negotiated, and where decoders plug in.
+//! Codecs: which ones are negotiated, and how remote video is decoded.
 //!
-//! Encoding uses the recorder's libvpx and libopus wrappers (one copy in the workspace).
-//! Decoding Opus uses libopus directly. Video decoders are registered explicitly with
-//! [`crate::PeerConnectionBuilder::video_decoders`]: without one, a remote video track stays
-//! muted (its frames are still received and counted in `getStats()`).
+//! Encoding and decoding use the workspace's libvpx and libopus wrappers
+//! (`mediacapture-codec`, one copy shared with the recorder). Remote VP8 / VP9 is decoded by
+//! [`LibvpxDecoders`] unless [`crate::PeerConnectionBuilder::video_decoders`] plugs in another
+//! [`VideoDecoderFactory`] (a hardware decoder, or a test's decoder that fails on purpose).
 
-use crate::{Error, Result};
-use mediacapture_frame::{AudioData, VideoFrame};
+use crate::Result;
+use mediacapture_codec::{VideoCodec, VpxDecoder};
+use mediacapture_frame::VideoFrame;
 use std::sync::Arc;
 
 /// A codec this crate negotiates.
@@ -76,6 +77,11 @@ pub trait VideoDecoder: Send {
     /// decoder with delay). Errors leave the decoder usable: the receiver then asks the
     /// sender for a keyframe.
     fn decode(&mut self, frame: &EncodedVideoFrame, out: &mut Vec<VideoFrame>) -> Result<()>;
+
+    /// The name `getStats()` reports as `decoderImplementation`.
+    fn implementation(&self) -> &'static str {
+        "plug-in"
+    }
 }
 
 /// Makes video decoders; register one with
@@ -85,56 +91,43 @@ pub trait VideoDecoderFactory: Send + Sync {
     fn create(&self, codec: Codec) -> Option<Box<dyn VideoDecoder>>;
 }
 
-/// Opus decoding to interleaved stereo f32 at 48 kHz.
-pub(crate) struct OpusDecoder {
-    dec: opus::Decoder,
-    buf: Vec<f32>,
-    /// Frames per channel of the last packet: what a lost packet is concealed with.
-    last_frames: usize,
+/// The default video decoders: libvpx for VP8 and VP9 (`mediacapture-codec`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LibvpxDecoders;
+
+impl VideoDecoderFactory for LibvpxDecoders {
+    fn create(&self, codec: Codec) -> Option<Box<dyn VideoDecoder>> {
+        let vc = match codec {
+            Codec::Vp8 => VideoCodec::Vp8,
+            Codec::Vp9 => VideoCodec::Vp9,
+            Codec::Opus => return None,
+        };
+        match VpxDecoder::new(vc) {
+            Ok(d) => Some(Box::new(LibvpxDecoder(d))),
+            Err(e) => {
+                tracing::warn!("cannot make a libvpx {} decoder: {e}", codec.mime_type());
+                None
+            }
+        }
+    }
+}
+
+/// A libvpx decoder behind the [`VideoDecoder`] trait.
+struct LibvpxDecoder(VpxDecoder);
+
+impl VideoDecoder for LibvpxDecoder {
+    fn decode(&mut self, frame: &EncodedVideoFrame, out: &mut Vec<VideoFrame>) -> Result<()> {
+        self.0.decode(&frame.data, frame.timestamp_us, out)
+    }
+    fn implementation(&self) -> &'static str {
+        "libvpx"
+    }
 }
 
 /// Channels of decoded remote audio (an Opus stream decodes to either; stereo keeps both).
 pub(crate) const REMOTE_AUDIO_CHANNELS: u32 = 2;
 /// Sample rate of decoded remote audio.
 pub(crate) const REMOTE_AUDIO_RATE: u32 = 48_000;
-
-impl OpusDecoder {
-    pub(crate) fn new() -> Result<Self> {
-        let dec = opus::Decoder::new(REMOTE_AUDIO_RATE, opus::Channels::Stereo)
-            .map_err(|e| Error::unknown(format!("libopus decoder: {e}")))?;
-        Ok(OpusDecoder {
-            dec,
-            // 120 ms is the longest Opus packet.
-            buf: vec![0.0; 5760 * 2],
-            last_frames: 960,
-        })
-    }
-
-    /// Decodes one packet (`None`: a lost packet, concealed) into an `AudioData` at
-    /// `timestamp_us`.
-    pub(crate) fn decode(&mut self, packet: Option<&[u8]>, timestamp_us: i64) -> Result<AudioData> {
-        let ch = REMOTE_AUDIO_CHANNELS as usize;
-        // libopus conceals a loss with as many frames as the buffer holds.
-        let room = match packet {
-            Some(_) => self.buf.len(),
-            None => self.last_frames * ch,
-        };
-        let n = self
-            .dec
-            .decode_float(packet.unwrap_or(&[]), &mut self.buf[..room], false)
-            .map_err(|e| Error::unknown(format!("libopus decode: {e}")))?;
-        if packet.is_some() {
-            self.last_frames = n;
-        }
-        AudioData::from_f32(
-            REMOTE_AUDIO_RATE,
-            REMOTE_AUDIO_CHANNELS,
-            &self.buf[..n * ch],
-            timestamp_us,
-        )
-        .map_err(|e| Error::unknown(e.to_string()))
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -150,29 +143,26 @@ mod tests {
     }
 
     #[test]
-    fn opus_decodes_what_the_recorder_encodes() {
-        use mediacapture_recorder::encode::OpusEncoder;
-        let mut enc = OpusEncoder::new(
-            48_000,
-            1,
-            64_000,
-            mediacapture_recorder::BitrateMode::Variable,
-        )
-        .unwrap();
-        let tone: Vec<f32> = (0..48_000)
-            .map(|n| (0.5 * (std::f64::consts::TAU * 1000.0 * n as f64 / 48e3).sin()) as f32)
-            .collect();
-        let mut packets = Vec::new();
-        enc.push(&tone, 0, &mut packets).unwrap();
-        let mut dec = OpusDecoder::new().unwrap();
-        let mut total = 0;
-        for p in &packets {
-            let a = dec.decode(Some(&p.data), p.pts_us).unwrap();
-            assert_eq!(a.channels(), 2);
-            total += a.frames();
+    fn libvpx_decodes_vp8_and_vp9_and_not_opus() {
+        use mediacapture_codec::{VpxEncoder, VpxSettings};
+        for (codec, vc) in [(Codec::Vp8, VideoCodec::Vp8), (Codec::Vp9, VideoCodec::Vp9)] {
+            let mut enc = VpxEncoder::new(VpxSettings::new(vc, 300_000), 32, 16).unwrap();
+            let plane = vec![100u8; 32 * 16];
+            let mut packets = Vec::new();
+            enc.encode([&plane, &plane, &plane], [32, 16, 16], 0, 1, &mut packets)
+                .unwrap();
+            let mut dec = LibvpxDecoders.create(codec).unwrap();
+            assert_eq!(dec.implementation(), "libvpx");
+            let frame = EncodedVideoFrame {
+                codec,
+                data: packets[0].data.clone().into(),
+                key: true,
+                timestamp_us: 42,
+            };
+            let mut out = Vec::new();
+            dec.decode(&frame, &mut out).unwrap();
+            assert_eq!((out[0].display_width(), out[0].timestamp()), (32, 42));
         }
-        assert_eq!(total, packets.len() * 960);
-        // A lost packet is concealed with a packet's worth of audio.
-        assert_eq!(dec.decode(None, 0).unwrap().frames(), 960);
+        assert!(LibvpxDecoders.create(Codec::Opus).is_none());
     }
 }

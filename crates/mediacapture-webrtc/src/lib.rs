@@ -63,8 +63,9 @@
 //!   (`MediaStreamTrack::on_video_frame` / `on_audio_data`, called on the capture thread,
 //!   which only stores the newest video frame or queues audio); the encoder thread adapts the
 //!   frames (`scaleResolutionDownBy`, `maxFramerate`, with `mediacapture-frame`'s
-//!   `VideoAdapter`), encodes them (VP8/VP9 with libvpx, Opus with libopus, through the
-//!   recorder's wrappers: one copy in the workspace) and hands the packets to the driver.
+//!   `VideoAdapter`), encodes them (VP8/VP9 with libvpx, Opus with libopus, through
+//!   `mediacapture-codec`, the wrappers the recorder uses too) and hands the packets to the
+//!   driver.
 //! * **One decoder thread per receiving receiver** turns str0m's depacketized frames into
 //!   `VideoFrame`s / `AudioData` and pushes them into the remote source (below).
 //! * **Events** are tasks on a [`mediacapture::EventLoop`]: the connection's own, or one given
@@ -110,10 +111,10 @@
 //! scales and decimates it like a camera's. Its size follows the decoded pictures
 //! (`SourceEvent::Reconfigured`).
 //!
-//! Opus is decoded with libopus. Video decoders plug in ([`codec::VideoDecoderFactory`],
-//! registered with [`PeerConnectionBuilder::video_decoders`]) until the workspace's shared
-//! codec crate provides libvpx decoding; without one, remote video is received (and counted
-//! in `getStats()`), and its track stays muted.
+//! Opus is decoded with libopus, VP8 and VP9 with libvpx (`mediacapture-codec`, the
+//! wrappers the recorder encodes with), so a remote video track unmutes and delivers frames
+//! with no setup. Another video decoder can be plugged in ([`codec::VideoDecoderFactory`],
+//! registered with [`PeerConnectionBuilder::video_decoders`]).
 //!
 //! ## Network
 //!
@@ -141,7 +142,7 @@ pub mod stats;
 mod transceiver;
 pub mod types;
 
-pub use codec::{Codec, EncodedVideoFrame, VideoDecoder, VideoDecoderFactory};
+pub use codec::{Codec, EncodedVideoFrame, LibvpxDecoders, VideoDecoder, VideoDecoderFactory};
 pub use mediacapture_types::{Error, ErrorKind, Result};
 pub use pc::{
     HostCandidates, PeerConnectionBuilder, PeerConnectionEvent, RTCPeerConnection,

@@ -8,11 +8,11 @@
 //! track's settings follow the sender.
 
 use crate::codec::{
-    Codec, EncodedVideoFrame, OpusDecoder, REMOTE_AUDIO_CHANNELS, REMOTE_AUDIO_RATE,
-    VideoDecoderFactory,
+    Codec, EncodedVideoFrame, REMOTE_AUDIO_CHANNELS, REMOTE_AUDIO_RATE, VideoDecoderFactory,
 };
 use crate::{Error, Result};
 use mediacapture::{MediaStreamTrack, MediaTrackConstraints, TrackKind};
+use mediacapture_codec::OpusDecoder;
 use mediacapture_frame::VideoFrame;
 use mediacapture_hal::{Backend, Source, SourceEvent, SourceSink};
 use mediacapture_types::native::{
@@ -251,6 +251,8 @@ pub(crate) struct InboundCounters {
     pub(crate) dropped: AtomicU64,
     /// Sum of squared samples (audio energy, ×1e6 fixed point).
     pub(crate) energy_micro: AtomicU64,
+    /// `decoderImplementation` of the video decoder in use.
+    pub(crate) decoder_implementation: Mutex<Option<&'static str>>,
 }
 
 /// What the driver hands a receiver's decode thread.
@@ -274,14 +276,14 @@ impl ReceivePipeline {
     pub(crate) fn start(
         kind: TrackKind,
         source: Arc<RemoteSource>,
-        decoders: Option<Arc<dyn VideoDecoderFactory>>,
+        decoders: Arc<dyn VideoDecoderFactory>,
         keyframe: impl Fn() + Send + 'static,
     ) -> Result<ReceivePipeline> {
         let (tx, rx) = sync_channel(QUEUE);
         let counters = Arc::new(InboundCounters::default());
         let c = counters.clone();
         let opus = match kind {
-            TrackKind::Audio => Some(OpusDecoder::new()?),
+            TrackKind::Audio => Some(OpusDecoder::new(REMOTE_AUDIO_RATE, REMOTE_AUDIO_CHANNELS)?),
             TrackKind::Video => None,
         };
         let thread = std::thread::Builder::new()
@@ -325,7 +327,7 @@ impl Drop for ReceivePipeline {
 fn decode_loop(
     rx: Receiver<Incoming>,
     source: Arc<RemoteSource>,
-    decoders: Option<Arc<dyn VideoDecoderFactory>>,
+    decoders: Arc<dyn VideoDecoderFactory>,
     mut opus: Option<OpusDecoder>,
     counters: Arc<InboundCounters>,
     keyframe: impl Fn(),
@@ -380,14 +382,14 @@ fn decode_loop(
                 }
                 skipped = 0;
                 if video.as_ref().is_none_or(|(c, _)| *c != frame.codec) {
-                    video = decoders
-                        .as_ref()
-                        .and_then(|f| f.create(frame.codec))
-                        .map(|d| (frame.codec, d));
+                    video = decoders.create(frame.codec).map(|d| (frame.codec, d));
+                    if let Some((_, d)) = &video {
+                        *counters.decoder_implementation.lock() = Some(d.implementation());
+                    }
                     if video.is_none() && !warned {
                         warned = true;
                         tracing::warn!(
-                            "no {} decoder registered: the remote video track stays muted",
+                            "no {} decoder: the remote video track stays muted",
                             frame.codec.mime_type()
                         );
                     }

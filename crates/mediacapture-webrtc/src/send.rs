@@ -1,6 +1,7 @@
 //! The send path: a sender's track is a sink like any other; an encoder thread per sender
 //! adapts its frames (size, rate: `scaleResolutionDownBy`, `maxFramerate`) and encodes them
-//! with the recorder's libvpx / libopus wrappers, then hands the packets to the driver.
+//! with the workspace's libvpx / libopus wrappers (`mediacapture-codec`, shared with the
+//! recorder), then hands the packets to the driver.
 //!
 //! The track's callback (on the capture thread) only stores the newest video frame (a slow
 //! encoder drops frames, never queues them) or appends audio to a bounded queue.
@@ -8,11 +9,10 @@
 use crate::codec::Codec;
 use crate::{Error, Result};
 use mediacapture::{MediaStreamTrack, SinkId, TrackKind};
+use mediacapture_codec::{
+    BitrateMode, EncodedPacket, KeyFrameInterval, OpusEncoder, VideoCodec, VpxEncoder, VpxSettings,
+};
 use mediacapture_frame::{AudioAdapter, AudioData, VideoAdapter, VideoAdapterConfig, VideoFrame};
-use mediacapture_recorder::encode::vpx::{VpxEncoder, VpxSettings};
-use mediacapture_recorder::encode::{EncodedPacket, OpusEncoder};
-use mediacapture_recorder::mime::VideoCodec;
-use mediacapture_recorder::{BitrateMode, KeyFrameInterval};
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -310,7 +310,7 @@ fn video_loop(shared: &Shared, counters: &OutboundCounters, out: &PacketSink) {
             }
         };
         if rebuild {
-            // The recorder's wrapper has no "force keyframe" or "set bitrate": a new encoder
+            // The libvpx wrapper has no "force keyframe" or "set bitrate": a new encoder
             // starts with a keyframe at the new rate (Chromium also re-creates the encoder on
             // a size change).
             let vc = match codec {

@@ -1,7 +1,8 @@
 //! Measurements (ignored: run with `--ignored --nocapture`; nothing is asserted on time):
 //! CPU time per second of sending 1280x720@30 VP8 + Opus to a loopback peer, ours (the sender
 //! alone in this process, the receiver in a child process) and Chromium's (its whole process
-//! tree, sending its fake camera and microphone to us; needs the interop setup).
+//! tree, sending its fake camera and microphone to us; needs the interop setup), and the
+//! latency from capture to the remote track's frame on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests: a panic is a failure with a message.
 
 mod common;
@@ -163,6 +164,81 @@ fn cpu_sending_720p30_and_opus_to_a_loopback_peer() {
     let _ = child.wait();
 }
 
+/// Capture to remote frame on loopback, 1280x720@30 VP8: the fake camera draws each frame's
+/// capture time (process clock) into its pixels; the receiving side reads it back from the
+/// decoded remote frame as it comes out of the remote track, and subtracts it from the clock.
+#[test]
+#[ignore = "a measurement: run with --ignored --nocapture"]
+fn latency_capture_to_remote_frame_720p30_on_loopback() {
+    use mediacapture_hal::fake::{read_frame_counter, read_frame_timestamp};
+    let stream = gum(
+        &devices(),
+        r#"{"video": {"width": 1280, "height": 720, "frameRate": 30}}"#,
+    );
+    let a = pc();
+    let b = pc();
+    let (ae, be) = (events(&a), events(&b));
+    let track = &stream.get_video_tracks()[0];
+    a.add_track(track, &[&stream]).unwrap();
+    negotiate(&a, &b);
+    let remote = wait_for(&be, "track", |e| match e {
+        PeerConnectionEvent::Track(t) => Some(t.track.clone()),
+        _ => None,
+    });
+    let frames = remote.video_frames();
+    wait_connected(&a, &ae);
+    wait_connected(&b, &be);
+    // Warm up: the first keyframe, the bandwidth ramp.
+    for _ in 0..90 {
+        frames.recv_timeout(SAFETY).unwrap();
+    }
+    let outbound = || {
+        block_on(a.get_stats())
+            .unwrap()
+            .values()
+            .find_map(|s| match s {
+                RTCStats::OutboundRtp(o) if o.kind == "video" => Some(o.clone()),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let o0 = outbound();
+    let mut lat = Vec::new();
+    let (mut first, mut last) = (None, 0);
+    while lat.len() < 900 {
+        let f = frames.recv_timeout(SAFETY).unwrap();
+        let now = mediacapture_hal::clock::now_us();
+        let (Some(ts), Some(n)) = (read_frame_timestamp(&f), read_frame_counter(&f)) else {
+            continue;
+        };
+        assert!(n > last || first.is_none(), "counter {n} after {last}");
+        first.get_or_insert(n);
+        last = n;
+        lat.push((now - ts) as f64 / 1000.0);
+    }
+    let o1 = outbound();
+    let encoded = (o1.frames_encoded.unwrap_or(0) - o0.frames_encoded.unwrap_or(0)) as f64;
+    let encode_ms = (o1.total_encode_time.unwrap_or(0.0) - o0.total_encode_time.unwrap_or(0.0))
+        / encoded.max(1.0)
+        * 1000.0;
+    lat.sort_by(f64::total_cmp);
+    let q = |p: f64| lat[((lat.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "latency capture -> remote frame, 1280x720@30 VP8 on loopback, {} frames \
+         (counters {}..={last}, {} not delivered): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; \
+         mean encode time {encode_ms:.1} ms/frame; goal p99 < {:.1} ms (33.3 + encode)",
+        lat.len(),
+        first.unwrap_or(0),
+        (last - first.unwrap_or(0) + 1) as usize - lat.len(),
+        q(0.5),
+        q(0.99),
+        lat[lat.len() - 1],
+        33.3 + encode_ms
+    );
+    a.close();
+    b.close();
+}
+
 /// Every process under `root` (itself included).
 fn tree(root: u32) -> Vec<u32> {
     let mut all = vec![root];
@@ -213,7 +289,8 @@ fn cpu_chromium_sending_720p30_and_opus_to_us() {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--use-fake-device-for-media-stream",
+            // The fake camera runs at 20 frames/s unless told otherwise.
+            "--use-fake-device-for-media-stream=fps=30",
             "--use-fake-ui-for-media-stream",
             "--allow-loopback-in-peer-connection",
             "--disable-features=WebRtcHideLocalIpsWithMdns",

@@ -60,8 +60,8 @@ fn add_camera_and_mic(pc: &RTCPeerConnection) -> mediacapture::MediaStream {
 
 #[test]
 fn media_flows_both_ways_when_the_other_side_offers() {
-    let a = pc_with_decoder();
-    let b = pc_with_decoder();
+    let a = pc();
+    let b = pc();
     let (ae, be) = (events(&a), events(&b));
     let _sa = add_camera_and_mic(&a);
     let _sb = add_camera_and_mic(&b);
@@ -81,8 +81,8 @@ fn media_flows_both_ways_when_the_other_side_offers() {
 
 #[test]
 fn glare_rolls_the_local_offer_back() {
-    let a = pc_with_decoder();
-    let b = pc_with_decoder();
+    let a = pc();
+    let b = pc();
     let ae = events(&a);
     let _sa = add_camera_and_mic(&a);
     let _sb = add_camera_and_mic(&b);
@@ -256,7 +256,7 @@ fn until_outbound(
 #[test]
 fn parameters_replace_track_and_codec_preferences_apply_while_media_flows() {
     let a = pc();
-    let b = pc_with_decoder();
+    let b = pc();
     let (ae, be) = (events(&a), events(&b));
     let stream = gum(&devices(), r#"{"video": {"width": 640, "height": 480}}"#);
     let camera = stream.get_video_tracks()[0].clone();

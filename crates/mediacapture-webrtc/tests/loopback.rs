@@ -23,7 +23,7 @@ fn fake_camera_and_microphone_cross_and_arrive_as_tracks() {
             "audio": {"echoCancellation": false, "noiseSuppression": false, "autoGainControl": false}}"#,
     );
     let a = pc();
-    let b = pc_with_decoder();
+    let b = pc();
     let a_events = events(&a);
     let b_events = events(&b);
     for t in stream.get_tracks() {
@@ -87,9 +87,10 @@ fn fake_camera_and_microphone_cross_and_arrive_as_tracks() {
     );
     assert!(!video.track.muted());
 
-    // The remote track is an ordinary track: its size follows the decoded pictures, and a
-    // clone takes constraints like a camera's.
-    assert_eq!(video.track.get_settings().width, Some(DECODED_W));
+    // The remote track is an ordinary track: its size follows the decoded pictures (the
+    // size sent), and a clone takes constraints like a camera's.
+    assert_eq!(video.track.get_settings().width, Some(640));
+    assert_eq!(video.track.get_settings().height, Some(480));
     let small = video.track.clone_track();
     block_on(small.apply_constraints(
         mediacapture::MediaTrackConstraints::from_json(r#"{"width": 160, "height": 120}"#).unwrap(),
@@ -144,6 +145,8 @@ fn fake_camera_and_microphone_cross_and_arrive_as_tracks() {
         .expect("an inbound-rtp for video");
     assert!(in_video.frames_received.unwrap() >= 30);
     assert!(in_video.frames_decoded.unwrap() >= 30);
+    assert_eq!(in_video.frame_width, Some(640));
+    assert_eq!(in_video.decoder_implementation.as_deref(), Some("libvpx"));
     assert_ne!(out_video.ssrc, 0);
     assert_eq!(
         in_video.ssrc, out_video.ssrc,

@@ -11,7 +11,7 @@ use mediacapture_webrtc::PeerConnectionEvent;
 #[test]
 fn a_remote_stream_records_to_webm() {
     let a = pc();
-    let b = pc_with_decoder();
+    let b = pc();
     let (ae, be) = (events(&a), events(&b));
     let stream = gum(
         &devices(),

@@ -4,7 +4,7 @@ use super::driver;
 use super::ice::{self, HostCandidates};
 use super::{DriverHandle, PcInner, PcState, RTCPeerConnection};
 use crate::Result;
-use crate::codec::VideoDecoderFactory;
+use crate::codec::{LibvpxDecoders, VideoDecoderFactory};
 use crate::types::*;
 use mediacapture::{EventLoop, EventTarget};
 use parking_lot::Mutex;
@@ -17,7 +17,7 @@ pub struct PeerConnectionBuilder {
     config: RTCConfiguration,
     event_loop: Option<EventLoop>,
     host_candidates: HostCandidates,
-    video_decoders: Option<Arc<dyn VideoDecoderFactory>>,
+    video_decoders: Arc<dyn VideoDecoderFactory>,
     failed_timeout: Duration,
 }
 
@@ -27,7 +27,7 @@ impl Default for PeerConnectionBuilder {
             config: RTCConfiguration::default(),
             event_loop: None,
             host_candidates: HostCandidates::default(),
-            video_decoders: None,
+            video_decoders: Arc::new(LibvpxDecoders),
             failed_timeout: Duration::from_secs(30),
         }
     }
@@ -54,9 +54,11 @@ impl PeerConnectionBuilder {
         self
     }
 
-    /// Where remote video is decoded. Without a factory remote video tracks stay muted.
+    /// Where remote video is decoded instead of libvpx ([`LibvpxDecoders`], the default):
+    /// e.g. a hardware decoder. A codec the factory has no decoder for leaves the remote
+    /// video track muted.
     pub fn video_decoders(mut self, factory: Arc<dyn VideoDecoderFactory>) -> Self {
-        self.video_decoders = Some(factory);
+        self.video_decoders = factory;
         self
     }
 

@@ -460,12 +460,7 @@ impl Driver {
         p.push(item);
     }
 
-    fn write_media(
-        &mut self,
-        mid: &str,
-        codec: Codec,
-        packet: mediacapture_recorder::encode::EncodedPacket,
-    ) {
+    fn write_media(&mut self, mid: &str, codec: Codec, packet: mediacapture_codec::EncodedPacket) {
         if !self.dtls || self.failed {
             return;
         }

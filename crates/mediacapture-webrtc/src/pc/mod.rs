@@ -22,7 +22,7 @@ use mediacapture::TrackKind;
 use mediacapture::{
     EventLoop, EventStream, EventTarget, ListenerId, MediaStream, MediaStreamTrack,
 };
-use mediacapture_recorder::encode::EncodedPacket;
+use mediacapture_codec::EncodedPacket;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::future::Future;
@@ -165,7 +165,7 @@ pub(crate) struct PcInner {
     pub(crate) events: EventTarget<PeerConnectionEvent>,
     pub(crate) state: Mutex<PcState>,
     pub(crate) driver: DriverHandle,
-    pub(crate) decoders: Option<Arc<dyn VideoDecoderFactory>>,
+    pub(crate) decoders: Arc<dyn VideoDecoderFactory>,
 }
 
 impl Drop for PcInner {

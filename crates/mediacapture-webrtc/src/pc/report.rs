@@ -278,7 +278,11 @@ impl Driver {
                         .then(|| c.total_samples_received.load(Ordering::Relaxed)),
                     total_audio_energy: (!video)
                         .then(|| c.energy_micro.load(Ordering::Relaxed) as f64 / 1e6),
-                    decoder_implementation: Some(if video { "plug-in" } else { "libopus" }.into()),
+                    decoder_implementation: if video {
+                        c.decoder_implementation.lock().map(String::from)
+                    } else {
+                        Some("libopus".into())
+                    },
                 }));
                 if let Some((_, cs)) = codec {
                     r.insert(RTCStats::Codec(cs));

@@ -56,7 +56,7 @@ pub fn connect(link: &PeerLink, rust_offers: bool) -> Session {
         &devices,
         r#"{"video": {"width": 640, "height": 480}, "audio": true}"#,
     );
-    let pc = pc_with_decoder();
+    let pc = pc();
     let ev = events(&pc);
     for t in stream.get_tracks() {
         pc.add_track(&t, &[&stream]).unwrap();
@@ -160,6 +160,16 @@ pub fn check_remote_video_moves(pc: &RTCPeerConnection, video: &MediaStreamTrack
         changed >= 50,
         "the peer's pattern moves: {changed} of 59 consecutive frames differ"
     );
+    // Decoded by the library's own decoder (no test decoder is plugged in).
+    let stats = block_on(pc.get_stats()).unwrap();
+    let inbound = stats
+        .values()
+        .find_map(|s| match s {
+            mediacapture_webrtc::RTCStats::InboundRtp(i) if i.kind == "video" => Some(i.clone()),
+            _ => None,
+        })
+        .expect("an inbound-rtp for video");
+    assert_eq!(inbound.decoder_implementation.as_deref(), Some("libvpx"));
 }
 
 /// The peer's audio has beeps: loud 10 ms blocks and quiet ones, loud in at least two

@@ -6,8 +6,7 @@
 //! page asked for an interval.
 #![allow(unsafe_code)] // FFI to libvpx; every block has a SAFETY comment.
 
-use super::EncodedPacket;
-use crate::mime::VideoCodec;
+use crate::{EncodedPacket, VideoCodec};
 use mediacapture_types::{Error, Result};
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_ulong};
@@ -359,5 +358,19 @@ impl Drop for VpxEncoder {
         unsafe {
             vpx_codec_destroy(&mut *self.ctx);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vp8_threads_follow_webrtc() {
+        assert_eq!(default_threads(1280, 720, 2), 1);
+        assert_eq!(default_threads(1280, 720, 4), 2);
+        assert_eq!(default_threads(640, 480, 16), 1);
+        assert_eq!(default_threads(1920, 1080, 6), 3);
+        assert_eq!(default_threads(1920, 1080, 16), 8);
     }
 }
