@@ -67,13 +67,16 @@ pub(crate) fn decode_to_i420(data: &[u8]) -> Result<I420Buf> {
             hdr.width, hdr.height
         )));
     }
-    let planar = matches!(
-        (hdr.colorspace, hdr.subsamp),
-        (
-            turbo::CS_YCBCR,
-            turbo::SAMP_420 | turbo::SAMP_422 | turbo::SAMP_444
-        ) | (turbo::CS_GRAY, turbo::SAMP_GRAY)
-    );
+    // 4:2:0 only in whole MCUs (16x16 pixels): at other sizes the planar 4:2:0 chroma (its
+    // second row, near the right edge) disagreed with zune-jpeg's by up to 74 levels in the
+    // unit test below; which side is wrong is not yet known, so those JPEGs take the
+    // zune-jpeg path. Camera MJPEG is mostly 4:2:2, which agrees at every size.
+    let planar = match (hdr.colorspace, hdr.subsamp) {
+        (turbo::CS_YCBCR, turbo::SAMP_420) => hdr.width % 16 == 0 && hdr.height % 16 == 0,
+        (turbo::CS_YCBCR, turbo::SAMP_422 | turbo::SAMP_444) => true,
+        (turbo::CS_GRAY, turbo::SAMP_GRAY) => true,
+        _ => false,
+    };
     if planar {
         decode_planar(data, &hdr)
     } else {
@@ -275,7 +278,9 @@ mod tests {
         assert_eq!(all, LUMA.to_vec());
     }
 
-    /// A smooth gradient with detail (so chroma averaging matters), `channels` 1 or 3.
+    /// Smooth gradients, `channels` 1 or 3. Smooth, because at sharp chroma edges the two
+    /// paths differ by design: zune-jpeg interpolates the chroma up before we average it
+    /// down, the planar path keeps the coded samples.
     fn image(w: usize, h: usize, channels: usize) -> Vec<u8> {
         let mut px = Vec::with_capacity(w * h * channels);
         for y in 0..h {
@@ -283,7 +288,7 @@ mod tests {
                 let v = [
                     (x * 255 / w.max(1)) as u8,
                     (y * 255 / h.max(1)) as u8,
-                    ((x * 7 + y * 13) % 256) as u8,
+                    ((x + y) * 255 / (w + h)) as u8,
                 ];
                 px.extend_from_slice(&v[..channels]);
             }
@@ -303,7 +308,14 @@ mod tests {
             (SamplingFactor::R_4_4_4, false),
             (SamplingFactor::R_4_2_0, true),
         ];
-        for (w, h) in [(64usize, 48usize), (37, 21), (1, 1), (17, 2)] {
+        for (w, h) in [
+            (64usize, 48usize),
+            (48, 21),
+            (37, 21),
+            (40, 24),
+            (1, 1),
+            (17, 2),
+        ] {
             for (sampling, grey) in cases {
                 let mut jpeg = Vec::new();
                 let mut enc = Encoder::new(&mut jpeg, 90);
@@ -315,8 +327,9 @@ mod tests {
                 };
                 enc.encode(&image(w, h, ch), w as u16, h as u16, ct)
                     .unwrap();
-                let hdr = turbo::header(&jpeg).unwrap();
-                let planar = decode_planar(&jpeg, &hdr).unwrap();
+                // The path decode_to_i420 takes (planar, or zune-jpeg for 4:2:0 at sizes
+                // that are not whole MCUs).
+                let planar = decode_to_i420(&jpeg).unwrap();
                 let zune = decode_zune(&jpeg).unwrap();
                 let (a, b) = (planar.buf.bytes(), zune.buf.bytes());
                 assert_eq!(a.len(), b.len());
@@ -326,9 +339,11 @@ mod tests {
                     .map(|(x, y)| x.abs_diff(*y))
                     .max()
                     .unwrap_or(0);
+                let at = a.iter().zip(b).position(|(x, y)| x.abs_diff(*y) == worst);
                 assert!(
                     worst <= 6,
-                    "{w}x{h} {sampling:?} grey={grey}: differ by {worst}"
+                    "{w}x{h} {sampling:?} grey={grey}: differ by {worst} at {at:?} of {}",
+                    a.len()
                 );
             }
         }
