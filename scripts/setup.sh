@@ -3,7 +3,7 @@
 # and device crates, and the real servers and outside judges the tests use. Idempotent.
 set -euo pipefail
 PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev libvpx-dev
-      libopus-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
+      libopus-dev libturbojpeg0-dev xvfb x11-utils x11-apps pulseaudio pulseaudio-utils alsa-utils sox espeak-ng
       ffmpeg mkvtoolnix
       # The hal's `pipewire` feature and its tests (scripts/pipewire-stack.sh): a private
       # PipeWire + WirePlumber with GStreamer test cameras.
@@ -17,7 +17,7 @@ PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev l
       # Access dialog implementation (GTK's).
       xdg-desktop-portal-gtk
       # scripts/bench-frames.sh: the reference converters it compiles against.
-      libyuv-dev libswscale-dev libavutil-dev libturbojpeg0-dev
+      libyuv-dev libswscale-dev libavutil-dev
       # WebRTC interop tests: headless Chromium, a loopback-only network namespace.
       chromium iproute2)
 missing=()

@@ -3,7 +3,9 @@
 //! A fake 1920x1080@30 camera feeds four tracks — native, 1280x720@30, 640x360@15 and
 //! 320x180@5 — each with a callback sink. Reported: process CPU time per second of media,
 //! delivered frames per second per track, capture-to-sink latency (p50/p99, from the frames'
-//! own capture timestamps), and then peak memory while one extra sink never reads.
+//! own capture timestamps), and then peak memory while one extra sink never reads. First of
+//! all, the time from calling getUserMedia to the first frame delivered to a sink on the
+//! same fake camera, over [`FIRST_FRAME_RUNS`] runs (each opening the camera afresh).
 
 use crate::{CliResult, Failure, Global};
 use clap::Args;
@@ -43,6 +45,47 @@ const TARGETS: [(&str, u32, u32, f64); 4] = [
     ("640x360@15", 640, 360, 15.0),
     ("320x180@5", 320, 180, 5.0),
 ];
+
+/// How many times getUserMedia → first frame is measured.
+const FIRST_FRAME_RUNS: usize = 10;
+
+/// getUserMedia → first frame delivered to a callback sink, in ms, once per run: each run
+/// opens the camera (the previous run's tracks are stopped, so the source closes).
+fn first_frame_times(md: &MediaDevices) -> Result<Vec<f64>, Failure> {
+    let mut times = Vec::with_capacity(FIRST_FRAME_RUNS);
+    for _ in 0..FIRST_FRAME_RUNS {
+        let c = MediaStreamConstraints::from_json(
+            r#"{"video":{"width":{"exact":1920},"height":{"exact":1080},"frameRate":{"exact":30}}}"#,
+        )?;
+        let t0 = Instant::now();
+        let stream = futures_executor::block_on(md.get_user_media(c))?;
+        let track = stream
+            .get_video_tracks()
+            .into_iter()
+            .next()
+            .ok_or_else(|| Failure::Other("no video track".into()))?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Instant>(1);
+        track.on_video_frame(move |_| {
+            let _ = tx.try_send(Instant::now());
+        });
+        let first = rx
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| Failure::Other("no first frame within 10 s".into()))?;
+        times.push((first - t0).as_secs_f64() * 1000.0);
+        track.stop();
+    }
+    Ok(times)
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
 
 #[derive(Default)]
 struct Stats {
@@ -86,6 +129,7 @@ pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
         .origin("bench")
         .backend(FakeBackend::new(profile))
         .build();
+    let first_frame_ms = first_frame_times(&md)?;
     let c = MediaStreamConstraints::from_json(
         r#"{"video":{"width":{"exact":1920},"height":{"exact":1080},"frameRate":{"exact":30}}}"#,
     )?;
@@ -169,12 +213,21 @@ pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
     let report = json!({
         "seconds": elapsed,
         "cpu_seconds_per_media_second": cpu_per_media_second,
+        "first_frame_ms": first_frame_ms,
+        "first_frame_median_ms": median(&first_frame_ms),
         "tracks": per_track,
         "never_reading_sink": idle_report,
     });
     if g.json {
         println!("{report}");
     } else {
+        println!(
+            "getUserMedia -> first frame: median {:.2} ms over {} runs (min {:.2}, max {:.2})",
+            median(&first_frame_ms),
+            first_frame_ms.len(),
+            first_frame_ms.iter().copied().fold(f64::INFINITY, f64::min),
+            first_frame_ms.iter().copied().fold(0.0, f64::max),
+        );
         println!("pipeline: fake 1920x1080@30 I420 source -> 4 tracks, {elapsed:.1} s");
         match cpu_per_media_second {
             Some(c) => println!(

@@ -1,17 +1,17 @@
-//! MJPEG decoding with zune-jpeg.
+//! MJPEG decoding: libjpeg-turbo to YCbCr planes, zune-jpeg for the rest.
 //!
-//! Why zune-jpeg: pure Rust with SSE/AVX2 IDCT and colour paths chosen at run time, no C
-//! library to install, and it accepts the Huffman-table-less JPEGs some MJPEG cameras send
-//! (it fills in the default tables of the OpenDML spec, as libjpeg-turbo's MJPEG users must
-//! do by hand). It is fuzzed.
+//! Camera JPEGs (YCbCr 4:2:2 or 4:2:0, or grey) are decoded by libjpeg-turbo (the system
+//! `libturbojpeg`, see [`turbo`]) into their planes as coded, with no colour conversion and
+//! no chroma upsampling: 4:2:0 lands in the output I420 planes directly, 4:2:2 and 4:4:4
+//! chroma are averaged down. This is Chromium's path (libjpeg-turbo, then libyuv), and the
+//! reason for a C library: zune-jpeg (pure Rust) has no planar output, so it upsamples the
+//! chroma and interleaves it, and getting 4:2:0 back cost about twice libjpeg-turbo's time per
+//! 1080p camera frame (BENCHMARKS.md). The recorder links the system libvpx and libopus
+//! already; libjpeg-turbo decodes the Huffman-table-less JPEGs of MJPEG cameras too (it fills
+//! in the standard tables).
 //!
-//! Its cost (BENCHMARKS.md): about 1.8x libjpeg-turbo's CPU time per 1080p 4:2:2 camera
-//! frame, where libjpeg-turbo decodes the planes as coded and libyuv halves the chroma rows
-//! (Chromium's path). Half of ours is not decoding: zune-jpeg has no planar output, so it
-//! upsamples the chroma to full size and interleaves it, and we average it back down to
-//! 4:2:0 and map it to limited range. Reaching libjpeg-turbo needs planar output (a
-//! zune-jpeg feature) or libjpeg-turbo itself (built from source and linked statically, so
-//! that the prebuilt Node binary carries no `libjpeg.so` dependency).
+//! Other JPEGs (RGB or CMYK colour spaces, 4:4:0 or 4:1:1 subsampling) go through zune-jpeg,
+//! whose interleaved full-size YCbCr output is averaged down to 4:2:0.
 
 use crate::buffers::OutBuf;
 use crate::planes::I420Buf;
@@ -20,6 +20,8 @@ use zune_jpeg::JpegDecoder;
 use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
+
+mod turbo;
 
 /// The largest JPEG we decode, per side: Chromium's `media::limits::kMaxDimension`.
 const MAX_SIDE: usize = (1 << 15) - 1;
@@ -58,6 +60,125 @@ static CHROMA: [u8; 256] = chroma_lut();
 /// Decodes one JPEG image into limited-range BT.601 I420 (JPEG's own YCbCr is full range).
 /// Grey JPEGs get neutral chroma.
 pub(crate) fn decode_to_i420(data: &[u8]) -> Result<I420Buf> {
+    let hdr = turbo::header(data).map_err(|e| FrameError::Decode(format!("JPEG: {e}")))?;
+    if hdr.width == 0 || hdr.height == 0 || hdr.width > MAX_SIDE || hdr.height > MAX_SIDE {
+        return Err(FrameError::Decode(format!(
+            "JPEG: unsupported size {}x{}",
+            hdr.width, hdr.height
+        )));
+    }
+    // 4:2:0 only in whole MCUs (16x16 pixels): at other sizes the planar 4:2:0 chroma (its
+    // second row, near the right edge) disagreed with zune-jpeg's by up to 74 levels in the
+    // unit test below; which side is wrong is not yet known, so those JPEGs take the
+    // zune-jpeg path. Camera MJPEG is mostly 4:2:2, which agrees at every size.
+    let planar = match (hdr.colorspace, hdr.subsamp) {
+        (turbo::CS_YCBCR, turbo::SAMP_420) => hdr.width % 16 == 0 && hdr.height % 16 == 0,
+        (turbo::CS_YCBCR, turbo::SAMP_422 | turbo::SAMP_444) => true,
+        (turbo::CS_GRAY, turbo::SAMP_GRAY) => true,
+        _ => false,
+    };
+    if planar {
+        decode_planar(data, &hdr)
+    } else {
+        decode_zune(data)
+    }
+}
+
+/// libjpeg-turbo to planes, then to limited-range I420.
+fn decode_planar(data: &[u8], hdr: &turbo::Header) -> Result<I420Buf> {
+    let (w, h) = (hdr.width, hdr.height);
+    let err = |e: String| FrameError::Decode(format!("JPEG: {e}"));
+    let mut out = I420Buf::new(w, h);
+    let (cw, ch) = (out.chroma_width(), out.chroma_height());
+    let (dy, du, dv) = out.planes_mut();
+    let plane = |data, stride, rows| turbo::Plane { data, stride, rows };
+    match hdr.subsamp {
+        turbo::SAMP_GRAY => {
+            turbo::decode_planes(data, hdr, &mut [plane(&mut *dy, w, h)]).map_err(err)?;
+            du.fill(128);
+            dv.fill(128);
+        }
+        turbo::SAMP_420 => {
+            turbo::decode_planes(
+                data,
+                hdr,
+                &mut [
+                    plane(&mut *dy, w, h),
+                    plane(&mut *du, cw, ch),
+                    plane(&mut *dv, cw, ch),
+                ],
+            )
+            .map_err(err)?;
+            map_plane(du, &CHROMA);
+            map_plane(dv, &CHROMA);
+        }
+        subsamp => {
+            // 4:2:2 (chroma cw x h) or 4:4:4 (w x h): decoded into a scratch buffer, then
+            // averaged down (rows in pairs, and for 4:4:4 columns in pairs too).
+            let full = subsamp == turbo::SAMP_444;
+            let sw = if full { w } else { cw };
+            let mut scratch = OutBuf::new(2 * sw * h);
+            let (su, sv) = scratch.bytes_mut().split_at_mut(sw * h);
+            turbo::decode_planes(
+                data,
+                hdr,
+                &mut [
+                    plane(&mut *dy, w, h),
+                    plane(&mut *su, sw, h),
+                    plane(&mut *sv, sw, h),
+                ],
+            )
+            .map_err(err)?;
+            halve_chroma(su, sw, h, full, du, cw);
+            halve_chroma(sv, sw, h, full, dv, cw);
+            scratch.recycle();
+        }
+    }
+    map_luma(dy);
+    Ok(out)
+}
+
+/// Full-range luma to limited range in place: `16 + round(y * 219 / 255)`, as [`LUMA`], in
+/// arithmetic the compiler vectorises (`x / 255 == (x + 1 + (x >> 8)) >> 8` for the
+/// `x = y * 219 + 127` that occur; a test checks every value against the table).
+fn map_luma(plane: &mut [u8]) {
+    for p in plane.iter_mut() {
+        let x = u16::from(*p) * 219 + 127;
+        *p = (16 + ((x + 1 + (x >> 8)) >> 8)) as u8;
+    }
+}
+
+fn map_plane(plane: &mut [u8], lut: &[u8; 256]) {
+    for p in plane.iter_mut() {
+        *p = lut[usize::from(*p)];
+    }
+}
+
+/// Chroma of `h` rows of `sw` samples (`full`: one per pixel, else one per two columns)
+/// averaged (rounded) over row pairs, and over column pairs when `full`, to `cw` x
+/// ceil(h / 2), mapped to limited range. A last odd row or column is repeated.
+fn halve_chroma(src: &[u8], sw: usize, h: usize, full: bool, dst: &mut [u8], cw: usize) {
+    for (r, d) in dst.chunks_exact_mut(cw).enumerate() {
+        let a = &src[2 * r * sw..(2 * r + 1) * sw];
+        let b1 = (2 * r + 1).min(h - 1);
+        let b = &src[b1 * sw..(b1 + 1) * sw];
+        if full {
+            for (x, d) in d.iter_mut().enumerate() {
+                let x1 = (2 * x + 1).min(sw - 1);
+                let sum =
+                    u16::from(a[2 * x]) + u16::from(a[x1]) + u16::from(b[2 * x]) + u16::from(b[x1]);
+                *d = CHROMA[usize::from((sum + 2) >> 2)];
+            }
+        } else {
+            for ((d, a), b) in d.iter_mut().zip(a).zip(b) {
+                *d = CHROMA[usize::from((u16::from(*a) + u16::from(*b) + 1) >> 1)];
+            }
+        }
+    }
+}
+
+/// zune-jpeg to interleaved full-size YCbCr, then to limited-range I420.
+fn decode_zune(data: &[u8]) -> Result<I420Buf> {
     let options = DecoderOptions::default()
         .set_max_width(MAX_SIDE)
         .set_max_height(MAX_SIDE)
@@ -142,4 +263,140 @@ fn to_limited_i420(pixels: &[u8], w: usize, h: usize, grey: bool) -> I420Buf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+
+    #[test]
+    fn vectorised_luma_mapping_is_the_table() {
+        let mut all: Vec<u8> = (0..=255).collect();
+        map_luma(&mut all);
+        assert_eq!(all, LUMA.to_vec());
+    }
+
+    /// Smooth gradients, `channels` 1 or 3. Smooth, because at sharp chroma edges the two
+    /// paths differ by design: zune-jpeg interpolates the chroma up before we average it
+    /// down, the planar path keeps the coded samples.
+    fn image(w: usize, h: usize, channels: usize) -> Vec<u8> {
+        let mut px = Vec::with_capacity(w * h * channels);
+        for y in 0..h {
+            for x in 0..w {
+                let v = [
+                    (x * 255 / w.max(1)) as u8,
+                    (y * 255 / h.max(1)) as u8,
+                    ((x + y) * 255 / (w + h)) as u8,
+                ];
+                px.extend_from_slice(&v[..channels]);
+            }
+        }
+        px
+    }
+
+    /// libjpeg-turbo's planes and zune-jpeg's interleaved pixels, each taken to limited-range
+    /// I420 their own way, agree within a small tolerance (the decoders' IDCT and chroma
+    /// upsampling differ by a few levels), for every subsampling the planar path takes and
+    /// odd sizes.
+    #[test]
+    fn planar_path_matches_the_zune_path() {
+        let cases = [
+            (SamplingFactor::R_4_2_0, false),
+            (SamplingFactor::R_4_2_2, false),
+            (SamplingFactor::R_4_4_4, false),
+            (SamplingFactor::R_4_2_0, true),
+        ];
+        for (w, h) in [
+            (64usize, 48usize),
+            (48, 21),
+            (37, 21),
+            (40, 24),
+            (1, 1),
+            (17, 2),
+        ] {
+            for (sampling, grey) in cases {
+                let mut jpeg = Vec::new();
+                let mut enc = Encoder::new(&mut jpeg, 90);
+                enc.set_sampling_factor(sampling);
+                let (ct, ch) = if grey {
+                    (ColorType::Luma, 1)
+                } else {
+                    (ColorType::Rgb, 3)
+                };
+                enc.encode(&image(w, h, ch), w as u16, h as u16, ct)
+                    .unwrap();
+                // The path decode_to_i420 takes (planar, or zune-jpeg for 4:2:0 at sizes
+                // that are not whole MCUs).
+                let planar = decode_to_i420(&jpeg).unwrap();
+                let zune = decode_zune(&jpeg).unwrap();
+                let (a, b) = (planar.buf.bytes(), zune.buf.bytes());
+                assert_eq!(a.len(), b.len());
+                let worst = a
+                    .iter()
+                    .zip(b)
+                    .map(|(x, y)| x.abs_diff(*y))
+                    .max()
+                    .unwrap_or(0);
+                let at = a.iter().zip(b).position(|(x, y)| x.abs_diff(*y) == worst);
+                assert!(
+                    worst <= 6,
+                    "{w}x{h} {sampling:?} grey={grey}: differ by {worst} at {at:?} of {}",
+                    a.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_jpeg_is_an_error_on_the_planar_path() {
+        let mut jpeg = Vec::new();
+        Encoder::new(&mut jpeg, 90)
+            .encode(&image(64, 64, 3), 64, 64, ColorType::Rgb)
+            .unwrap();
+        assert!(matches!(
+            decode_to_i420(&jpeg[..jpeg.len() / 2]),
+            Err(FrameError::Decode(_))
+        ));
+    }
+
+    /// MJPEG cameras leave out the Huffman tables (the standard ones are implied): the
+    /// planar path decodes such a frame as the same frame with them.
+    #[test]
+    fn jpeg_without_huffman_tables_decodes() {
+        let mut jpeg = Vec::new();
+        let mut enc = Encoder::new(&mut jpeg, 90);
+        enc.set_sampling_factor(SamplingFactor::R_4_2_2);
+        enc.encode(&image(48, 32, 3), 48, 32, ColorType::Rgb)
+            .unwrap();
+        // Drop every DHT segment: walk the segments after SOI (FF xx, then a big-endian
+        // length that counts itself) up to SOS, after which the rest is copied.
+        let mut stripped = jpeg[..2].to_vec();
+        let mut i = 2;
+        let mut dropped = 0;
+        while i + 4 <= jpeg.len() {
+            let marker = jpeg[i + 1];
+            if marker == 0xDA {
+                stripped.extend_from_slice(&jpeg[i..]);
+                break;
+            }
+            let len = usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+            if marker == 0xC4 {
+                dropped += 1;
+            } else {
+                stripped.extend_from_slice(&jpeg[i..i + 2 + len]);
+            }
+            i += 2 + len;
+        }
+        assert!(dropped > 0, "the encoder wrote no DHT segment");
+        let hdr = turbo::header(&stripped).unwrap();
+        assert_eq!(
+            decode_planar(&stripped, &hdr).unwrap().buf.bytes(),
+            decode_planar(&jpeg, &turbo::header(&jpeg).unwrap())
+                .unwrap()
+                .buf
+                .bytes()
+        );
+    }
 }

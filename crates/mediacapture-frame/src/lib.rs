@@ -36,8 +36,9 @@
 //! this machine (BENCHMARKS.md, `scripts/bench-frames.sh`). I420 -> RGB uses yuvutils-rs
 //! (SSE4.1/AVX2/NEON), which is faster than libyuv here. There is no AVX-512 path (these
 //! paths wait on memory) and no hand-written NEON (aarch64 runs the scalar kernels, which
-//! LLVM vectorises where it can). `unsafe` lives in one private module, `simd`, with a
-//! `// SAFETY:` note on every block.
+//! LLVM vectorises where it can). `unsafe` lives in two private modules, `simd` (the
+//! kernels) and `jpeg::turbo` (the FFI to the system libjpeg-turbo that decodes MJPEG), with
+//! a `// SAFETY:` note on every block.
 //!
 //! All YUV here is BT.601 limited range, what cameras deliver; MJPEG's full-range YCbCr is
 //! mapped to it when decoded.
@@ -78,7 +79,8 @@
 //! assert_eq!(out[0].to_f32_interleaved(), [0.5, 0.5]); // (L + R) / 2
 //! # Ok::<(), mediacapture_frame::FrameError>(())
 //! ```
-// `unsafe` is allowed in one module only: `simd`, the vector kernels (see its docs).
+// `unsafe` is allowed in two modules only: `simd`, the vector kernels (see its docs), and
+// `jpeg::turbo`, the libjpeg-turbo FFI.
 #![deny(unsafe_code)]
 
 mod adapter;

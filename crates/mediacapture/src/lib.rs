@@ -77,6 +77,7 @@
 
 pub mod audio_processing;
 pub mod custom;
+mod delivery;
 mod devices;
 mod display_audio;
 pub mod events;

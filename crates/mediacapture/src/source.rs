@@ -9,6 +9,7 @@
 //! configuration).
 
 use crate::audio_processing::{AudioProcessor, SoftwareProcessing};
+use crate::delivery::{Tracks, VideoWorker};
 use crate::events::EventLoop;
 use crate::track::TrackInner;
 use crate::{Error, Result};
@@ -77,16 +78,27 @@ enum Adapter {
     Processed(Box<AudioProcessor>),
 }
 
+/// Where a route's frames are adapted and delivered.
+#[derive(Clone)]
+enum RouteAdapter {
+    /// On the thread that delivers the source's frames: audio, and video at the native size
+    /// (passed through, or decimated only).
+    Inline(Arc<Mutex<Adapter>>),
+    /// Video that is scaled: on the route's own thread, so that no track waits for another's
+    /// scaling or sinks (see [`crate::delivery`]).
+    Threaded(Arc<VideoWorker>),
+}
+
 struct Route {
-    adapter: Arc<Mutex<Adapter>>,
-    tracks: Vec<Weak<TrackInner>>,
+    adapter: RouteAdapter,
+    tracks: Tracks,
 }
 
 struct HubState {
     source: Option<Box<dyn Source>>,
     config: NativeConfig,
     tracks: Vec<Weak<TrackInner>>,
-    adapters: HashMap<TargetKey, Arc<Mutex<Adapter>>>,
+    adapters: HashMap<TargetKey, RouteAdapter>,
     closed: bool,
     muted: bool,
     /// Set when the source changed its configuration by itself (`SourceEvent::Reconfigured`):
@@ -305,22 +317,21 @@ impl SourceHub {
             .filter_map(Weak::upgrade)
             .filter(|t| !t.is_ended())
             .collect();
-        let mut routes: Vec<(Target, Route)> = Vec::new();
+        let mut routes: Vec<(Target, RouteAdapter, Vec<Weak<TrackInner>>)> = Vec::new();
         let mut used = Vec::new();
         for t in &tracks {
             let Some(target) = t.target(&native) else {
                 continue;
             };
-            if let Some((_, r)) = routes.iter_mut().find(|(k, _)| *k == target) {
-                r.tracks.push(Arc::downgrade(t));
+            if let Some((_, _, r)) = routes.iter_mut().find(|(k, _, _)| *k == target) {
+                r.push(Arc::downgrade(t));
                 continue;
             }
             let key = target.key();
             let adapter = match s.adapters.get(&key) {
                 Some(a) => a.clone(),
-                None => match make_adapter(&native, target) {
+                None => match make_route_adapter(&native, target) {
                     Ok(a) => {
-                        let a = Arc::new(Mutex::new(a));
                         s.adapters.insert(key, a.clone());
                         a
                     }
@@ -331,17 +342,18 @@ impl SourceHub {
                 },
             };
             used.push(key);
-            routes.push((
-                target,
-                Route {
-                    adapter,
-                    tracks: vec![Arc::downgrade(t)],
-                },
-            ));
+            routes.push((target, adapter, vec![Arc::downgrade(t)]));
         }
         s.adapters.retain(|k, _| used.contains(k));
         drop(s);
-        *self.routes.lock() = Arc::new(routes.into_iter().map(|(_, r)| r).collect());
+        let routes = routes
+            .into_iter()
+            .map(|(_, adapter, tracks)| Route {
+                adapter,
+                tracks: Arc::new(tracks),
+            })
+            .collect();
+        *self.routes.lock() = Arc::new(routes);
     }
 
     fn on_event(self: &Arc<Self>, event: SourceEvent) {
@@ -405,8 +417,18 @@ impl SourceHub {
 
     fn deliver_video(&self, frame: VideoFrame) {
         let routes = self.routes.lock().clone();
+        // The scaled routes first: their threads start at once, and none of them waits for
+        // the native-size routes' sinks, which run here after.
         for route in routes.iter() {
-            let adapted = match &mut *route.adapter.lock() {
+            if let RouteAdapter::Threaded(w) = &route.adapter {
+                w.post(frame.clone(), route.tracks.clone());
+            }
+        }
+        for route in routes.iter() {
+            let RouteAdapter::Inline(adapter) = &route.adapter else {
+                continue;
+            };
+            let adapted = match &mut *adapter.lock() {
                 Adapter::Video(a) => a.adapt(&frame),
                 Adapter::Audio(_) | Adapter::Processed(_) => continue,
             };
@@ -425,7 +447,10 @@ impl SourceHub {
     fn deliver_audio(&self, data: AudioData) {
         let routes = self.routes.lock().clone();
         for route in routes.iter() {
-            let adapted = match &mut *route.adapter.lock() {
+            let RouteAdapter::Inline(adapter) = &route.adapter else {
+                continue;
+            };
+            let adapted = match &mut *adapter.lock() {
                 Adapter::Audio(a) => {
                     // A source that reconfigured itself sends its new format at once, while
                     // the routes are rebuilt in a queued task: until then this route's
@@ -462,6 +487,32 @@ impl SourceHub {
                 Err(e) => tracing::warn!("audio adapter failed: {e}"),
             }
         }
+    }
+}
+
+/// The adapter of a route to `target`, and where it runs: video at a size other than the
+/// native one on its own thread, the rest inline.
+fn make_route_adapter(native: &NativeConfig, target: Target) -> Result<RouteAdapter> {
+    let adapter = make_adapter(native, target)?;
+    let scaled = match (native, target) {
+        (
+            NativeConfig::Video(m),
+            Target::Video {
+                width,
+                height,
+                frame_rate,
+            },
+        ) => ((width, height) != (m.width, m.height))
+            .then(|| format!("{width}x{height}@{frame_rate}")),
+        _ => None,
+    };
+    match (adapter, scaled) {
+        (Adapter::Video(v), Some(name)) => {
+            let worker = VideoWorker::spawn(&name, Arc::new(Mutex::new(v)))
+                .map_err(|e| Error::not_readable(format!("cannot start a delivery thread: {e}")))?;
+            Ok(RouteAdapter::Threaded(Arc::new(worker)))
+        }
+        (a, _) => Ok(RouteAdapter::Inline(Arc::new(Mutex::new(a)))),
     }
 }
 

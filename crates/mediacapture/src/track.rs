@@ -352,8 +352,10 @@ impl MediaStreamTrack {
         self.inner.events.stream()
     }
 
-    /// Calls `callback` with every video frame this track delivers, on the source's capture
-    /// thread (keep it quick). Frames are shared, never copied, between sinks.
+    /// Calls `callback` with every video frame this track delivers (keep it quick): on the
+    /// source's capture thread for a track at the source's size, on the delivery thread of
+    /// its size for a scaled track (so scaled tracks do not wait for each other). Frames are
+    /// shared, never copied, between sinks.
     ///
     /// The callback is dropped, after its last call has returned, when the track ends (by
     /// [`MediaStreamTrack::stop`], which fires no event, or because its source ended) or the

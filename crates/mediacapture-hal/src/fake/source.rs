@@ -96,6 +96,7 @@ pub(crate) fn start(
                 channels,
                 faults: faults.script,
                 muted: faults.muted,
+                ready: None,
             }
             .run();
         },
@@ -115,6 +116,10 @@ struct Job {
     faults: FaultScript,
     /// The device's muted switch ([`FakeBackend::set_muted`](super::FakeBackend::set_muted)).
     muted: Arc<AtomicBool>,
+    /// The pattern frame of the next slot, drawn ahead of its due time: a camera's frame is
+    /// complete when it is captured, so drawing (and, for MJPEG, encoding) the pattern is
+    /// done while waiting rather than counted in the capture-to-sink latency.
+    ready: Option<(u64, VideoFrame)>,
 }
 
 impl Job {
@@ -190,15 +195,45 @@ impl Job {
             let next_due = self.start + self.slot_offset(slot + 1);
             if !muted {
                 self.produce(slot, due, next_due - due);
+                if matches!(self.media, Media::Pattern(_)) {
+                    // The next frame is drawn half an interval later, not at once: by then
+                    // the tracks' work on this frame (scaling, on other threads) is done,
+                    // so drawing does not take a core from it.
+                    match self
+                        .ctl
+                        .wait_until(&*self.clock, due + (next_due - due) / 2)
+                    {
+                        Wait::Due => {}
+                        Wait::Stop => return,
+                        Wait::Ended(e) => {
+                            self.sink.on_event(SourceEvent::Ended(Some(e)));
+                            return;
+                        }
+                    }
+                    self.draw_ahead(slot + 1, next_due);
+                }
             }
             slot += 1;
+        }
+    }
+
+    /// Draws the pattern frame of `slot` (due at `timestamp`) before it is due.
+    fn draw_ahead(&mut self, slot: u64, timestamp: i64) {
+        if let Media::Pattern(p) = &self.media {
+            self.ready = p.frame(slot, timestamp).map(|f| (slot, f));
         }
     }
 
     fn produce(&mut self, slot: u64, timestamp: i64, duration: i64) {
         match &mut self.media {
             Media::Pattern(p) => {
-                if let Some(f) = p.frame(slot, timestamp) {
+                // The frame drawn ahead, unless the thread woke late and skipped to another
+                // slot (or the clock moved the due time): then draw it now.
+                let ready = match self.ready.take() {
+                    Some((s, f)) if s == slot && f.timestamp() == timestamp => Some(f),
+                    _ => p.frame(slot, timestamp),
+                };
+                if let Some(f) = ready {
                     self.sink.on_video(f.with_duration(Some(duration)));
                 }
             }
