@@ -119,9 +119,8 @@ impl Recording {
         blocks.iter().map(|(_, s)| s.len()).sum()
     }
 
-    /// Waits until `n` more frames came; returns the capture time (µs) where the recording
-    /// ends then.
-    fn wait_more(&self, n: usize) -> i64 {
+    /// Waits until `n` more frames came; returns how many came in all then.
+    fn wait_more(&self, n: usize) -> usize {
         let deadline = Instant::now() + SAFETY;
         let mut b = self.blocks.lock().unwrap();
         let target = Self::frames(&b) + n;
@@ -130,26 +129,20 @@ impl Recording {
             assert!(!left.is_zero(), "the monitor stopped delivering audio");
             b = self.more.wait_timeout(b, left).unwrap().0;
         }
-        let (ts, s) = b.last().unwrap();
-        ts + s.len() as i64 * 1_000_000 / i64::from(RATE)
+        Self::frames(&b)
     }
 
-    /// The recording as one signal on the capture time line from `t0` (µs): each block at
-    /// the sample its timestamp names.
-    fn timeline(&self, t0: i64, len: usize) -> Vec<f32> {
-        let mut out = vec![0.0; len];
-        for (ts, s) in self.blocks.lock().unwrap().iter() {
-            let at = (ts - t0) * i64::from(RATE) / 1_000_000;
-            for (i, v) in s.iter().enumerate() {
-                if let Some(o) = usize::try_from(at + i as i64)
-                    .ok()
-                    .and_then(|k| out.get_mut(k))
-                {
-                    *o = *v;
-                }
-            }
-        }
-        out
+    /// The capture timestamp of the first block, and every sample received, in order.
+    ///
+    /// Samples are placed by count, not by their blocks' timestamps: a PulseAudio monitor's
+    /// timestamps jump with the sink's buffer, while every sample is delivered.
+    fn signal(&self) -> (i64, Vec<f32>) {
+        let b = self.blocks.lock().unwrap();
+        let first = b.first().map_or(0, |(ts, _)| *ts);
+        (
+            first,
+            b.iter().flat_map(|(_, s)| s.iter().copied()).collect(),
+        )
     }
 }
 
@@ -293,7 +286,7 @@ fn what_the_process_plays_is_cancelled_from_a_real_monitor_and_a_near_end_talker
     assert_eq!((raw.sample_rate, raw.channel_count), (Some(RATE), Some(1)));
     assert!(far_end().listeners() >= 1, "the processed track listens");
     let (on, off) = (Recording::attach(&on_track), Recording::attach(&off_track));
-    let t0 = off.wait_more(BLOCK);
+    off.wait_more(BLOCK);
 
     // The far end, through our own player to the null sink. Pushed as the speaker takes
     // it: each block the speaker pulls (reported by on_played) tops the input up to 50 ms.
@@ -362,10 +355,16 @@ fn what_the_process_plays_is_cancelled_from_a_real_monitor_and_a_near_end_talker
     on_track.stop();
     off_track.stop();
 
-    // Both recordings on one capture time line.
-    let at = |t: i64| usize::try_from((t - t0) * i64::from(RATE) / 1_000_000).unwrap();
-    let len = at(end);
-    let (on, off) = (on.timeline(t0, len), off.timeline(t0, len));
+    // Both recordings on one sample line: the unprocessed one's. The processed track's
+    // first block carries the capture time of the first device block it was made from, and
+    // from there it has every sample (the stage holds back less than one 10 ms frame).
+    let (on_first, on) = on.signal();
+    let (off_first, off) = off.signal();
+    let skip = usize::try_from((off_first - on_first) * i64::from(RATE) / 1_000_000)
+        .expect("the processed track was attached first");
+    let on: Vec<f32> = on.get(skip..).unwrap_or_default().to_vec();
+    let len = end.min(on.len());
+    let at = |frames: usize| frames.min(len);
     // Far end only, after 3 s for the canceller to converge.
     let far_frames = active_frames(&off, at(far_start) + 3 * RATE as usize..at(far_end_at));
     assert!(
