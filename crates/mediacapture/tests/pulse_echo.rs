@@ -391,6 +391,12 @@ fn what_the_process_plays_is_cancelled_from_a_real_monitor_and_a_near_end_talker
         far_frames.len(),
         near_frames.len()
     );
+    // ERLE second by second over the far-end window, to show where any residual sits.
+    let per_second: Vec<String> = far_frames
+        .chunks(100)
+        .map(|f| format!("{:.0}", db(power_over(&off, f)) - db(power_over(&on, f))))
+        .collect();
+    println!("ERLE per 100 active frames: [{}] dB", per_second.join(", "));
     assert!(erle >= 20.0, "ERLE {erle:.1} dB < 20 dB");
     assert!(corr >= 0.9, "near-end correlation {corr:.3}");
     assert!(kept.abs() <= 3.0, "near-end level changed by {kept:+.1} dB");
