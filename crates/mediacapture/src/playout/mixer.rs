@@ -7,6 +7,7 @@
 
 use super::PlayedBlock;
 use super::jitter::JitterBuffer;
+use crate::audio_processing::{FarEndOrigin, far_end};
 use crate::{Error, Result};
 use mediacapture_frame::AudioData;
 use mediacapture_hal::Backend;
@@ -92,6 +93,16 @@ impl OutputFeed for Feed {
                 let gain = input.gain();
                 input.jitter.lock().mix_into(out, gain);
             }
+        }
+        // The echo cancellers' far end: everything this process plays. Pushed as local
+        // audio: a peer connection's audio reaches a speaker through this mix too, but the
+        // mix does not know its inputs' origins, so `"remote-only"` does not cancel it here.
+        let far = far_end();
+        if far.listeners() > 0
+            && let Ok(played) =
+                AudioData::from_f32(self.config.sample_rate, self.config.channels, out, at_us)
+        {
+            far.push(&played, FarEndOrigin::Local);
         }
         super::report_played(|| PlayedBlock {
             audio: AudioData::from_f32(self.config.sample_rate, self.config.channels, out, at_us)

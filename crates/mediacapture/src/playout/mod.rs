@@ -14,8 +14,9 @@
 //! media element then falls back to the default output, as browsers do.
 //!
 //! Everything the process plays is reported, block by block as it goes to the speaker, to
-//! the listeners of [`on_played`]: the far end an echo canceller needs (see
-//! `mediacapture::audio_processing` where that module is built in: it listens here).
+//! the listeners of [`on_played`], and pushed to the echo cancellers' far-end reference
+//! ([`audio_processing::far_end`](crate::audio_processing::far_end)) as local audio, so a
+//! processed microphone track cancels what the process plays.
 //!
 //! ```
 //! use mediacapture::playout::{AudioPlayer, PlayerOptions};
