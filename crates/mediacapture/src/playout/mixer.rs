@@ -24,14 +24,13 @@ pub(crate) struct Input {
 }
 
 impl Input {
-    pub(crate) fn new(config: &OutputConfig, target_us: i64, max_us: i64) -> Arc<Self> {
+    /// `live`: the input is a track (see [`JitterBuffer::live`]).
+    pub(crate) fn new(config: &OutputConfig, target_us: i64, max_us: i64, live: bool) -> Arc<Self> {
         Arc::new(Input {
-            jitter: Mutex::new(JitterBuffer::new(
-                config.sample_rate,
-                config.channels,
-                target_us,
-                max_us,
-            )),
+            jitter: Mutex::new(
+                JitterBuffer::new(config.sample_rate, config.channels, target_us, max_us)
+                    .live(live),
+            ),
             gain: AtomicU32::new(1.0f32.to_bits()),
             playing: AtomicBool::new(false),
         })
