@@ -447,6 +447,9 @@ fn measure(
     } else {
         ins.iter().zip(&outs).map(|(s, m)| m - s).collect()
     };
+    // `latency_ms` in the order the bursts went in (a drift shows as a trend there), the
+    // percentiles from a sorted copy.
+    let in_order = lat.clone();
     lat.sort_unstable();
     let report = json!({
         "player": format!("{player:?}").to_lowercase(),
@@ -456,7 +459,7 @@ fn measure(
         "onsets_in": ins.len(),
         "onsets_out": outs.len(),
         "paired": lat.len(),
-        "latency_ms": lat.iter().map(|l| *l as f64 / 1000.0).collect::<Vec<_>>(),
+        "latency_ms": in_order.iter().map(|l| *l as f64 / 1000.0).collect::<Vec<_>>(),
         "latency_p50_ms": percentile(&lat, 0.5),
         "latency_p99_ms": percentile(&lat, 0.99),
         "cpu_seconds_per_media_second": cpu,

@@ -196,3 +196,143 @@ fn a_sink_that_goes_away_ends_its_output() {
         .unwrap();
     assert_eq!(e.kind, ErrorKind::NotFoundError);
 }
+
+/// Counts what an output pulls; stalls once (one late `fill`, as a playback thread that a
+/// loaded machine did not schedule in time) when `stall_at` frames were pulled.
+struct Stalling {
+    channels: usize,
+    pulled: AtomicU64,
+    stall_at: u64,
+    stalled: std::sync::atomic::AtomicBool,
+}
+
+impl OutputFeed for Stalling {
+    fn fill(&self, out: &mut [f32], _at_us: i64) {
+        let frames = (out.len() / self.channels) as u64;
+        if self.pulled.load(Ordering::SeqCst) >= self.stall_at
+            && !self.stalled.swap(true, Ordering::SeqCst)
+        {
+            // The stall under test: a fixed sleep is the point (a late playback thread), and
+            // nothing below depends on its exact length, only on it being far longer than
+            // the stream's 30 ms buffer.
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        out.fill(0.0);
+        self.pulled.fetch_add(frames, Ordering::SeqCst);
+    }
+    fn on_event(&self, _: OutputEvent) {}
+}
+
+/// The sink's monitor: after each block, (frames captured so far, frames the feed had
+/// pulled then). Their difference is how far the output's timeline runs ahead of the sink.
+struct Timelines {
+    feed: Arc<Stalling>,
+    monitored: AtomicU64,
+    points: Mutex<Vec<(u64, u64)>>,
+    cv: Condvar,
+}
+
+impl mediacapture_hal::SourceSink for Timelines {
+    fn on_video(&self, _: mediacapture_frame::VideoFrame) {}
+    fn on_audio(&self, data: mediacapture_frame::AudioData) {
+        let m = self
+            .monitored
+            .fetch_add(data.frames() as u64, Ordering::SeqCst)
+            + data.frames() as u64;
+        let p = self.feed.pulled.load(Ordering::SeqCst);
+        self.points.lock().unwrap().push((m, p));
+        self.cv.notify_all();
+    }
+    fn on_event(&self, _: mediacapture_hal::SourceEvent) {}
+}
+
+impl Timelines {
+    /// Waits until the monitor captured `frames`; returns the points so far.
+    fn wait_monitored(&self, frames: u64) -> Vec<(u64, u64)> {
+        let points = self.points.lock().unwrap();
+        let (points, _) = self
+            .cv
+            .wait_timeout_while(points, SAFETY, |p| p.last().is_none_or(|l| l.0 < frames))
+            .unwrap();
+        assert!(
+            points.last().is_some_and(|l| l.0 >= frames),
+            "the monitor did not capture {frames} frames"
+        );
+        points.clone()
+    }
+}
+
+/// The median of pulled - monitored over `points`.
+fn median_lead(points: impl Iterator<Item = (u64, u64)>) -> i64 {
+    let mut d: Vec<i64> = points.map(|(m, p)| p as i64 - m as i64).collect();
+    assert!(!d.is_empty());
+    d.sort_unstable();
+    d[d.len() / 2]
+}
+
+/// A late write (an underrun) costs a gap, never lasting delay: after it the output pulls
+/// as far ahead of what the sink plays as before. (With PulseAudio's default prebuffer the
+/// server stopped the stream until its buffer was full again, so the output fell behind
+/// the sink by the length of the stall for good: 300 ms here, ~14,400 frames.)
+#[test]
+fn an_underrun_adds_no_lasting_delay() {
+    let Some(b) = backend_or_skip("an_underrun_adds_no_lasting_delay") else {
+        return;
+    };
+    let _sink = NullSink::load("pb_out_stall");
+    const RATE: u64 = 48_000;
+    let feed = Arc::new(Stalling {
+        channels: 2,
+        pulled: AtomicU64::new(0),
+        stall_at: 2 * RATE,
+        stalled: Default::default(),
+    });
+    let lines = Arc::new(Timelines {
+        feed: feed.clone(),
+        monitored: AtomicU64::new(0),
+        points: Mutex::new(Vec::new()),
+        cv: Condvar::new(),
+    });
+    let mut cap = b
+        .open("pb_out_stall.monitor", &aconfig(48_000, 1), lines.clone())
+        .unwrap();
+    let config = OutputConfig {
+        sample_rate: 48_000,
+        channels: 2,
+        latency: 0.03,
+    };
+    let mut out = b
+        .open_output("pb_out_stall", &config, feed.clone())
+        .unwrap();
+    // Wait for the stall to be over and two more seconds of the sink.
+    let deadline = Instant::now() + SAFETY;
+    let stall_seen_at = loop {
+        let points = lines.wait_monitored(lines.monitored.load(Ordering::SeqCst) + 480);
+        if let Some(p) = points.iter().find(|(_, p)| *p > 2 * RATE) {
+            break p.0;
+        }
+        assert!(Instant::now() < deadline, "the output did not pull 2 s");
+    };
+    let points = lines.wait_monitored(stall_seen_at + 2 * RATE);
+    out.stop();
+    cap.stop();
+    // Before: the half second before the stall. After: the second from 1 s after it.
+    let before = median_lead(
+        points
+            .iter()
+            .copied()
+            .filter(|(_, p)| (3 * RATE / 2..2 * RATE).contains(p)),
+    );
+    let after = median_lead(
+        points
+            .iter()
+            .copied()
+            .filter(|(m, _)| *m >= stall_seen_at + RATE),
+    );
+    // A lasting delay shows as the output falling behind by the stall's 14,400 frames;
+    // allow 100 ms (4,800) for a few blocks of request and capture jitter.
+    assert!(
+        (after - before).abs() < 4_800,
+        "the output's lead on the sink was {before} frames before the stall, {after} after"
+    );
+}

@@ -203,7 +203,9 @@ fn set_sink_id_moves_the_audio_and_follows_the_rules() {
     // Before any capture, no output id is exposed: an unknown id is NotFoundError.
     let e = block_on(audio.set_sink_id("nope")).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFoundError);
-    let stream = gum(&r.md, r#"{"audio":true}"#).unwrap();
+    // Unprocessed: what the process plays is the echo cancellers' far end, and a processed
+    // microphone would cancel the fake microphone's steady tone it hears played back.
+    let stream = gum(&r.md, UNPROCESSED).unwrap();
     let mic = Delivered::on(&stream.get_audio_tracks()[0]);
     let phones_id = r.speaker_id("Headphones");
     assert_eq!(
@@ -237,7 +239,8 @@ fn a_speaker_that_goes_away_falls_back_to_the_default_with_an_event() {
     let r = rig();
     let default = r.backend.played("spk").unwrap();
     let phones = r.backend.played("spk2").unwrap();
-    let stream = gum(&r.md, r#"{"audio":true}"#).unwrap();
+    // Unprocessed: a processed microphone cancels its own tone played back (the far end).
+    let stream = gum(&r.md, UNPROCESSED).unwrap();
     let mic = Delivered::on(&stream.get_audio_tracks()[0]);
     let (audio, rx) = r.element(MediaElementKind::Audio);
     let phones_id = r.speaker_id("Headphones");

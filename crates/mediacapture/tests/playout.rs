@@ -110,7 +110,13 @@ fn pause_silences_the_next_block_and_holds_nothing_back() {
 #[test]
 fn a_microphone_track_is_heard_at_its_frequency() {
     let (md, _b, played) = setup(None);
-    let stream = gum(&md, r#"{"audio":{"sampleRate":44100,"channelCount":1}}"#).unwrap();
+    // Unprocessed: what the process plays is the echo cancellers' far end, and a processed
+    // microphone would cancel its own steady tone played back.
+    let stream = gum(
+        &md,
+        r#"{"audio":{"sampleRate":44100,"channelCount":1,"echoCancellation":false}}"#,
+    )
+    .unwrap();
     let track = stream.get_audio_tracks()[0].clone();
     let player = AudioPlayer::new(PlayerOptions::default());
     player.set_device(md.audio_output("").unwrap()).unwrap();

@@ -5,9 +5,10 @@
 //! back to the default output, as browsers do) instead of PulseAudio moving it silently.
 //! Samples are 32-bit float, interleaved, in the opened rate and channel count (the server
 //! converts to the sink's format). The server's buffer is kept at the configured latency
-//! (`tlength`), refilled in 10 ms requests (`minreq`); each block is pulled from the feed
-//! when the server asks for it, stamped with the time it will be heard: now plus the
-//! stream's latency as the server reports it (buffer plus sink).
+//! (`tlength`), refilled in 10 ms requests (`minreq`), with no prebuffer: an underrun (a
+//! late write) costs a gap but never lasting delay (see `connect`). Each block is pulled
+//! from the feed when the server asks for it, stamped with the time it will be heard: now
+//! plus the stream's latency as the server reports it (buffer plus sink).
 
 use super::{Conn, TIMEOUT, stream_error};
 use crate::clock;
@@ -140,10 +141,19 @@ impl Playback {
             .ok_or_else(|| Error::not_readable("PulseAudio: cannot create a playback stream"))?;
         let fb = self.frame_bytes() as u32;
         let bytes_of = |s: f64| ((s * f64::from(self.config.sample_rate)) as u32).max(1) * fb;
+        // prebuf 0: the stream never stops to refill. With a prebuffer (PulseAudio's default,
+        // the whole tlength), a write that comes late (this thread descheduled on a loaded
+        // machine) makes the server stop the stream until the buffer is full again: the time
+        // of the gap is never made up, so every such underrun added its length to the delay
+        // of everything played after it, for good (the player's jitter buffer took up the
+        // audio the output did not pull, and could only work it off at its 0.5 % drift
+        // speed). Without a prebuffer the server keeps time through an underrun, as a sound
+        // card does: it plays silence for what is missing, asks for the missed amount, and
+        // drops what is written for a time already past. One gap, no lasting delay.
         let attr = pa::def::BufferAttr {
             maxlength: u32::MAX,
             tlength: bytes_of(self.config.latency),
-            prebuf: u32::MAX,
+            prebuf: 0,
             minreq: bytes_of(0.01).min(bytes_of(self.config.latency)),
             fragsize: u32::MAX,
         };

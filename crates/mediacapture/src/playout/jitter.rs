@@ -7,7 +7,9 @@
 //!
 //! - converts every block to the speaker's format (rate, channels) on arrival;
 //! - starts playing once it holds its target delay (prebuffering), and prebuffers again
-//!   after running dry (an underrun: the rest of that read is silence);
+//!   after running dry (an underrun: the rest of that read is silence); for a live
+//!   producer (a track) it keeps no more than the target while prebuffering once it holds
+//!   it (the newest audio), so playback never starts behind;
 //! - follows the producer's clock: the level, smoothed over about 200 ms, steers the read
 //!   speed between 0.995 and 1.005 (linear interpolation between frames), so that the delay
 //!   stays at the target without drops; inside a dead zone around the target it reads at
@@ -69,6 +71,8 @@ pub struct JitterBuffer {
     phase: Phase,
     smoothed: f64,
     stats: JitterStats,
+    /// A live producer: stale audio is dropped while prebuffering.
+    live: bool,
 }
 
 impl std::fmt::Debug for JitterBuffer {
@@ -103,7 +107,18 @@ impl JitterBuffer {
                 speed: 1.0,
                 ..JitterStats::default()
             },
+            live: false,
         }
+    }
+
+    /// Marks the producer as live (a track: its audio is due when it arrives): while
+    /// prebuffering, once the target is held, older audio is dropped as newer comes, so that
+    /// playback never starts behind (a speaker that starts pulling late, a backlog delivered
+    /// after the buffer ran dry). A producer that is not live (a program pushing ahead of
+    /// time) keeps what it pushed, up to the maximum.
+    pub fn live(mut self, live: bool) -> Self {
+        self.live = live;
+        self
     }
 
     /// The speaker's sample rate.
@@ -193,7 +208,21 @@ impl JitterBuffer {
         self.back_ts = end_ts;
         self.stats.pushed_frames += frames as u64;
         let level = self.level();
-        if level > self.max {
+        // While prebuffering nothing is played yet, so for a live producer anything above
+        // the target is pure delay: keep the newest `target` frames. (A speaker that starts pulling late, e.g.
+        // a PulseAudio sink that takes most of a second to run its first period, or a
+        // producer that delivers a backlog after running dry, would otherwise start
+        // playback up to `max` behind, a delay only worked off at the 0.5 % drift speed.)
+        // (The block that brings the level to the target is kept whole: only audio that was
+        // already held beyond the target when more came is dropped.)
+        let over = match self.phase {
+            Phase::Prebuffering if self.live => {
+                level - frames >= self.target && level > self.target
+            }
+            Phase::Prebuffering => level > self.max,
+            Phase::Playing => level > self.max,
+        };
+        if over {
             // Bounded latency: drop the oldest audio down to the target.
             let drop = level - self.target;
             self.fifo.drain(..drop * self.channels as usize);
@@ -318,7 +347,7 @@ mod tests {
 
     #[test]
     fn converts_rate_and_channels_on_arrival() {
-        let mut jb = JitterBuffer::new(48_000, 2, 10_000, 100_000);
+        let mut jb = JitterBuffer::new(48_000, 2, 100_000, 200_000);
         for k in 0..10 {
             jb.push(&block(44_100, 1, 441, k * 10_000, 0.25))
                 .expect("push");
@@ -326,6 +355,8 @@ mod tests {
         // About 100 ms at 48 kHz (the resampler holds a little back).
         let level = jb.level();
         assert!((4_000..=4_800).contains(&level), "{level}");
+        jb.push(&block(44_100, 1, 441, 100_000, 0.25))
+            .expect("push");
         let mut out = vec![0.0; 960];
         assert_eq!(jb.mix_into(&mut out, 1.0), 480);
         let tail = &out[400..];
@@ -383,6 +414,62 @@ mod tests {
         assert!(s.underruns <= 1, "{s:?}");
         assert_eq!(s.dropped_frames, 0);
         assert!(s.speed < 1.0, "{s:?}");
+    }
+
+    #[test]
+    fn a_speaker_that_starts_late_starts_at_the_target_delay() {
+        // The producer runs for a second before the speaker's first read (a PulseAudio
+        // sink took that long to start): playback starts with the newest 30 ms, not with up
+        // to the 150 ms bound of old audio.
+        let mut jb = JitterBuffer::new(48_000, 1, 30_000, 150_000).live(true);
+        for k in 0..100 {
+            jb.push(&block(48_000, 1, 480, k * 10_000, 0.5))
+                .expect("push");
+        }
+        assert_eq!(jb.level(), 1_440);
+        assert_eq!(jb.front_timestamp(), Some(1_000_000 - 30_000));
+        let mut out = vec![0.0; 480];
+        assert_eq!(jb.mix_into(&mut out, 1.0), 480);
+        // From then on, one block in and one out: the delay stays at the target.
+        for k in 100..400 {
+            jb.push(&block(48_000, 1, 480, k * 10_000, 0.5))
+                .expect("push");
+            out.fill(0.0);
+            assert_eq!(jb.mix_into(&mut out, 1.0), 480);
+            assert!(jb.level() <= 1_440, "level {}", jb.level());
+        }
+        let s = jb.stats();
+        assert_eq!(s.underruns, 0, "{s:?}");
+        assert_eq!(s.speed, 1.0, "{s:?}");
+    }
+
+    #[test]
+    fn a_backlog_after_running_dry_is_not_kept_as_delay() {
+        // Playing at the target; then the producer stalls for 200 ms (the buffer runs dry)
+        // and delivers its backlog at once, as a capture thread that was not scheduled.
+        let mut jb = JitterBuffer::new(48_000, 1, 30_000, 150_000).live(true);
+        let mut out = vec![0.0; 480];
+        let mut k = 0;
+        for _ in 0..100 {
+            jb.push(&block(48_000, 1, 480, k * 10_000, 0.5))
+                .expect("push");
+            k += 1;
+            out.fill(0.0);
+            jb.mix_into(&mut out, 1.0);
+        }
+        for _ in 0..20 {
+            out.fill(0.0);
+            jb.mix_into(&mut out, 1.0);
+        }
+        assert!(jb.stats().underruns >= 1);
+        for _ in 0..20 {
+            jb.push(&block(48_000, 1, 480, k * 10_000, 0.5))
+                .expect("push");
+            k += 1;
+        }
+        // Prebuffering again, with the newest 30 ms only.
+        assert_eq!(jb.level(), 1_440);
+        assert_eq!(jb.front_timestamp(), Some(k * 10_000 - 30_000));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use super::PlayedBlock;
 use super::jitter::JitterBuffer;
+use crate::audio_processing::{FarEndOrigin, far_end};
 use crate::{Error, Result};
 use mediacapture_frame::AudioData;
 use mediacapture_hal::Backend;
@@ -23,14 +24,13 @@ pub(crate) struct Input {
 }
 
 impl Input {
-    pub(crate) fn new(config: &OutputConfig, target_us: i64, max_us: i64) -> Arc<Self> {
+    /// `live`: the input is a track (see [`JitterBuffer::live`]).
+    pub(crate) fn new(config: &OutputConfig, target_us: i64, max_us: i64, live: bool) -> Arc<Self> {
         Arc::new(Input {
-            jitter: Mutex::new(JitterBuffer::new(
-                config.sample_rate,
-                config.channels,
-                target_us,
-                max_us,
-            )),
+            jitter: Mutex::new(
+                JitterBuffer::new(config.sample_rate, config.channels, target_us, max_us)
+                    .live(live),
+            ),
             gain: AtomicU32::new(1.0f32.to_bits()),
             playing: AtomicBool::new(false),
         })
@@ -92,6 +92,16 @@ impl OutputFeed for Feed {
                 let gain = input.gain();
                 input.jitter.lock().mix_into(out, gain);
             }
+        }
+        // The echo cancellers' far end: everything this process plays. Pushed as local
+        // audio: a peer connection's audio reaches a speaker through this mix too, but the
+        // mix does not know its inputs' origins, so `"remote-only"` does not cancel it here.
+        let far = far_end();
+        if far.listeners() > 0
+            && let Ok(played) =
+                AudioData::from_f32(self.config.sample_rate, self.config.channels, out, at_us)
+        {
+            far.push(&played, FarEndOrigin::Local);
         }
         super::report_played(|| PlayedBlock {
             audio: AudioData::from_f32(self.config.sample_rate, self.config.channels, out, at_us)

@@ -14,8 +14,9 @@
 //! media element then falls back to the default output, as browsers do.
 //!
 //! Everything the process plays is reported, block by block as it goes to the speaker, to
-//! the listeners of [`on_played`]: the far end an echo canceller needs (see
-//! `mediacapture::audio_processing` where that module is built in: it listens here).
+//! the listeners of [`on_played`], and pushed to the echo cancellers' far-end reference
+//! ([`audio_processing::far_end`](crate::audio_processing::far_end)) as local audio, so a
+//! processed microphone track cancels what the process plays.
 //!
 //! ```
 //! use mediacapture::playout::{AudioPlayer, PlayerOptions};
@@ -346,7 +347,7 @@ impl AudioPlayer {
         {
             return false;
         }
-        let input = self.inner.new_input(&st);
+        let input = self.inner.new_input(&st, true);
         let feed = input.clone();
         let sink = track.on_audio_data(move |a| feed.push(a));
         if let Some(m) = &st.mixer {
@@ -392,7 +393,7 @@ impl AudioPlayer {
     /// with the others. It leaves the mix when dropped.
     pub fn push_input(&self) -> PlayoutInput {
         let mut st = self.inner.state.lock();
-        let input = self.inner.new_input(&st);
+        let input = self.inner.new_input(&st, false);
         if let Some(m) = &st.mixer {
             m.add_input(&input);
         }
@@ -453,9 +454,9 @@ impl AudioPlayer {
 }
 
 impl PlayerInner {
-    fn new_input(&self, st: &PlayerState) -> Arc<Input> {
+    fn new_input(&self, st: &PlayerState, live: bool) -> Arc<Input> {
         let o = &self.options;
-        let input = Input::new(&o.output, o.target_delay_us, o.max_delay_us);
+        let input = Input::new(&o.output, o.target_delay_us, o.max_delay_us, live);
         input.set_gain(st.gain);
         input.set_playing(st.playing);
         input
