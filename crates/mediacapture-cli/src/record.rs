@@ -389,9 +389,20 @@ fn record(
         )));
     }
     if report.bytes == 0 {
+        // Frames arrived and none was encoded: the encoder was still on the first one when
+        // the recording stopped (an 8192x8192 VP8 frame takes libvpx seconds).
+        let encoder = (report.dropped_frames > 0 && recorder.stats().video_frames == 0)
+            .then(|| {
+                format!(
+                    "; the video encoder finished no frame before the stop ({} dropped): \
+                     frames this large take it longer than the recording lasted",
+                    report.dropped_frames
+                )
+            })
+            .unwrap_or_default();
         return Err(Failure::Other(format!(
-            "the recorder wrote nothing ({} video frames, {} audio frames arrived){}; {} was \
-             not written",
+            "the recorder wrote nothing ({} video frames, {} audio frames arrived){}{encoder}; \
+             {} was not written",
             report.video_frames,
             report.audio_frames,
             why.map(|w| format!(": {w}")).unwrap_or_default(),

@@ -8,7 +8,7 @@
 //! [`MediaRecorder`]: crate::MediaRecorder
 
 use crate::protocol::{EngineCommand, EngineReport};
-use crate::recording::{EncodeHook, Recording, RecordingStats};
+use crate::recording::{EncodeHook, Interrupt, Recording, RecordingStats};
 use mediacapture_frame::{AudioData, VideoFrame};
 
 /// The encoding, muxing and writing side of one recording session.
@@ -37,6 +37,7 @@ pub struct Engine {
     failure_reported: bool,
     stats: RecordingStats,
     hook: Option<EncodeHook>,
+    interrupt: Interrupt,
 }
 
 impl Engine {
@@ -51,6 +52,16 @@ impl Engine {
         self.hook = hook.clone();
         if let Some(r) = self.recording.as_mut() {
             r.set_encode_hook(hook);
+        }
+    }
+
+    /// The session's stop signal, raised when its `Finish` is queued (before the engine
+    /// gets to it): from then on, waits for a video frame in the encoder are bounded. See
+    /// [`Interrupt`].
+    pub fn set_interrupt(&mut self, interrupt: Interrupt) {
+        self.interrupt = interrupt.clone();
+        if let Some(r) = self.recording.as_mut() {
+            r.set_interrupt(interrupt);
         }
     }
 
@@ -84,6 +95,7 @@ impl Engine {
                 match Recording::new(settings) {
                     Ok(mut r) => {
                         r.set_encode_hook(self.hook.clone());
+                        r.set_interrupt(self.interrupt.clone());
                         self.recording = Some(r);
                         vec![EngineReport::Started { ticket }]
                     }

@@ -171,4 +171,4 @@ pub use encode::vpx::KeyFrameInterval;
 pub use media_recorder::{MediaRecorder, RecorderStats};
 pub use mediacapture_types::{Error, ErrorKind, Result};
 pub use mime::{Configuration, Container, is_type_supported, is_type_supported_with};
-pub use recording::{BlobData, Finished, Recording, RecordingSettings, RecordingStats};
+pub use recording::{BlobData, Finished, Interrupt, Recording, RecordingSettings, RecordingStats};

@@ -328,7 +328,7 @@ impl MediaRecorder {
         }
     }
 
-    /// Test hook: `hook` runs on the worker thread just before each video frame is encoded,
+    /// Test hook: `hook` runs on the encoder thread just before each video frame is encoded,
     /// for the recordings started after this call. A test can block in it to hold the encoder
     /// busy as long as it needs.
     #[doc(hidden)]

@@ -4,19 +4,23 @@
 //! WAV) and outputs (memory for blobs, a file). It has no thread and no clock of its own; the
 //! [`Engine`](crate::engine::Engine) drives it from the commands of the state machine.
 
-use crate::encode::vpx::{KeyFrameInterval, VpxEncoder, VpxSettings};
+use crate::encode::vpx::{KeyFrameInterval, VpxSettings};
 use crate::encode::{EncodedPacket, OPUS_RATES, OpusEncoder, f32_to_s16le};
 use crate::mime::{AudioCodec, Configuration, Container, VideoCodec};
 use crate::mux::{Output, WavWriter, WebmMuxer};
 use crate::options::BitrateMode;
 use crate::timeline::Timeline;
-use mediacapture_frame::{AudioAdapter, AudioData, PixelFormat, VideoFrame};
+use mediacapture_frame::{AudioAdapter, AudioData, VideoFrame};
 use mediacapture_types::{Error, Result};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 mod pump;
+mod video_encoder;
+
+pub use video_encoder::Interrupt;
+use video_encoder::VideoEncoder;
 
 /// How long (media time) the muxer waits for the first packet of every track before it
 /// starts the file without the missing ones (a muted track that never delivers). Cameras
@@ -106,6 +110,9 @@ pub struct RecordingStats {
     /// Video frames not recorded because they started less than a millisecond (WebM's
     /// timestamp resolution) after the previous frame, or before it.
     pub skipped_video_frames: u64,
+    /// Video frames still in the encoder when a stopping recording stopped waiting for it
+    /// (see [`Interrupt`]): not recorded.
+    pub abandoned_video_frames: u64,
 }
 
 /// A blob's bytes and its `timecode`.
@@ -143,7 +150,10 @@ enum Mux {
 struct VideoState {
     track: String,
     codec: VideoCodec,
-    enc: Option<VpxEncoder>,
+    enc: Option<VideoEncoder>,
+    /// A frame was still in the encoder a while after the stop: the encoder was abandoned
+    /// and the track records nothing more.
+    abandoned: bool,
     first_size: Option<(u32, u32)>,
     prev_media: Option<i64>,
     /// The millisecond (media time) of the newest frame given to the encoder.
@@ -207,6 +217,7 @@ pub struct Recording {
     packets: Vec<EncodedPacket>,
     stats: RecordingStats,
     hook: Option<EncodeHook>,
+    interrupt: Interrupt,
 }
 
 impl std::fmt::Debug for Recording {
@@ -244,6 +255,7 @@ impl Recording {
                 track: track.clone(),
                 codec,
                 enc: None,
+                abandoned: false,
                 first_size: None,
                 prev_media: None,
                 last_ms: None,
@@ -289,6 +301,7 @@ impl Recording {
             packets: Vec::new(),
             stats: RecordingStats::default(),
             hook: None,
+            interrupt: Interrupt::new(),
         })
     }
 
@@ -313,10 +326,18 @@ impl Recording {
         s
     }
 
-    /// Test hook: `hook` runs just before each video frame is encoded.
+    /// Test hook: `hook` runs just before each video frame is encoded (on the encoder's
+    /// thread).
     #[doc(hidden)]
     pub fn set_encode_hook(&mut self, hook: Option<EncodeHook>) {
         self.hook = hook;
+    }
+
+    /// The session's stop signal: once it is raised, a wait for a video frame still in the
+    /// encoder is bounded, after which the frame is abandoned (see [`Interrupt`]). Without
+    /// one, the recording always waits for the encoder.
+    pub fn set_interrupt(&mut self, interrupt: Interrupt) {
+        self.interrupt = interrupt;
     }
 
     fn fail(&mut self, e: Error) -> Error {
@@ -343,7 +364,7 @@ impl Recording {
             return Err(e.clone());
         }
         let last_ms = match self.video.as_ref() {
-            Some(v) if v.track == track_id && !v.ended => v.last_ms,
+            Some(v) if v.track == track_id && !v.ended && !v.abandoned => v.last_ms,
             _ => return Ok(()),
         };
         self.seen(frame.timestamp());
@@ -360,9 +381,6 @@ impl Recording {
             self.stats.skipped_video_frames += 1;
             self.covered_until(frame.timestamp());
             return Ok(());
-        }
-        if let Some(hook) = &self.hook {
-            (hook.0)();
         }
         let r = self
             .encode_video(frame, media)
@@ -398,10 +416,7 @@ impl Recording {
             .filter(|v| v.track == track_id && !v.ended)
         {
             v.ended = true;
-            if let Some(enc) = v.enc.as_mut() {
-                enc.flush(&mut self.packets)?;
-                v.queue.extend(self.packets.drain(..));
-            }
+            flush_video(v)?;
         }
         if self
             .audio
@@ -440,37 +455,8 @@ impl Recording {
         let Some(v) = self.video.as_mut() else {
             return Ok(());
         };
-        // Other formats, and crops at odd offsets, are converted (and cropped) to I420.
         let rect = frame.visible_rect();
-        let converted;
-        let frame = if frame.format() != PixelFormat::I420 || rect.x % 2 != 0 || rect.y % 2 != 0 {
-            converted = mediacapture_frame::convert(frame, PixelFormat::I420).map_err(|e| {
-                Error::not_supported(format!("cannot record {:?} video: {e}", frame.format()))
-            })?;
-            &converted
-        } else {
-            frame
-        };
-        let rect = frame.visible_rect();
-        let (w, h) = (rect.width, rect.height);
-        let strides = [frame.stride(0), frame.stride(1), frame.stride(2)];
-        let offs = [
-            rect.y as usize * strides[0] + rect.x as usize,
-            (rect.y / 2) as usize * strides[1] + (rect.x / 2) as usize,
-            (rect.y / 2) as usize * strides[2] + (rect.x / 2) as usize,
-        ];
-        let planes = [
-            frame.plane(0).get(offs[0]..).unwrap_or(&[]),
-            frame.plane(1).get(offs[1]..).unwrap_or(&[]),
-            frame.plane(2).get(offs[2]..).unwrap_or(&[]),
-        ];
-        // Frame size change: Chromium re-creates the encoder; the new size starts with a
-        // keyframe and WebM allows it (the track header keeps the first size).
-        if v.enc.as_ref().is_some_and(|e| e.size() != (w, h)) {
-            if let Some(mut old) = v.enc.take() {
-                old.flush(&mut self.packets)?;
-            }
-        }
+        v.first_size.get_or_insert((rect.width, rect.height));
         if v.enc.is_none() {
             let mut s = VpxSettings::new(v.codec, self.settings.video_bits_per_second);
             s.key_frame_interval = self.settings.key_frame_interval;
@@ -478,8 +464,11 @@ impl Recording {
             if let Some(c) = self.settings.video_cpu_used {
                 s.cpu_used = c;
             }
-            v.enc = Some(VpxEncoder::new(s, w, h)?);
-            v.first_size.get_or_insert((w, h));
+            v.enc = Some(VideoEncoder::new(
+                s,
+                self.hook.clone(),
+                self.interrupt.clone(),
+            )?);
         }
         let duration = match (frame.duration(), v.prev_media) {
             (Some(d), _) => d,
@@ -488,14 +477,25 @@ impl Recording {
         };
         v.prev_media = Some(media);
         v.last_ms = Some(media.div_euclid(1000));
-        if let Some(enc) = v.enc.as_mut() {
-            enc.encode(planes, strides, media, duration, &mut self.packets)?;
-            self.stats.video_frames += 1;
-        }
-        for mut p in self.packets.drain(..) {
-            // Keep the frame's own timing (libvpx bumps equal pts by 1 µs).
-            p.duration_us = duration;
-            v.queue.push_back(p);
+        let Some(enc) = v.enc.as_mut() else {
+            return Ok(());
+        };
+        match enc.encode(frame, media, duration)? {
+            Some(packets) => {
+                self.stats.video_frames += 1;
+                for mut p in packets {
+                    // Keep the frame's own timing (libvpx bumps equal pts by 1 µs).
+                    p.duration_us = duration;
+                    v.queue.push_back(p);
+                }
+            }
+            None => {
+                // Stopping, and the frame is still in the encoder: not recorded.
+                v.enc = None;
+                v.abandoned = true;
+                v.ended = true;
+                self.stats.abandoned_video_frames += 1;
+            }
         }
         Ok(())
     }
@@ -703,10 +703,7 @@ impl Recording {
     fn finish_inner(&mut self, stopped_at: Option<i64>) -> Result<()> {
         self.flush_audio()?;
         if let Some(v) = self.video.as_mut() {
-            if let Some(enc) = v.enc.as_mut() {
-                enc.flush(&mut self.packets)?;
-                v.queue.extend(self.packets.drain(..));
-            }
+            flush_video(v)?;
         }
         self.pump(true)?;
         // Frames dropped after the last recorded one: that one stands for them.
@@ -746,4 +743,20 @@ impl Recording {
             None => Ok(()),
         }
     }
+}
+
+/// Flushes a video track's encoder into its queue. A stopping recording whose encoder does
+/// not answer in time abandons it (its last frames are not recorded).
+fn flush_video(v: &mut VideoState) -> Result<()> {
+    if let Some(enc) = v.enc.as_mut() {
+        match enc.flush()? {
+            Some(packets) => v.queue.extend(packets),
+            None => {
+                v.enc = None;
+                v.abandoned = true;
+                v.ended = true;
+            }
+        }
+    }
+    Ok(())
 }

@@ -9,10 +9,12 @@
 //! `Finish` is queued, waiting video is dropped (counted) rather than encoded, so `stop()`
 //! finalizes after at most the frame being encoded — and, for a track none of whose frames
 //! reached the encoder yet, its newest frame, so that every recorded video track has a picture.
+//! A frame still in the encoder a second after the `Finish` was queued is abandoned
+//! (`recording::Interrupt`): the recording ends on time without it.
 
 use crate::engine::Engine;
 use crate::protocol::{EngineCommand, EngineReport};
-use crate::recording::EncodeHook;
+use crate::recording::{EncodeHook, Interrupt};
 use mediacapture::{AudioData, VideoFrame};
 use mediacapture_types::Error;
 use std::collections::VecDeque;
@@ -63,7 +65,8 @@ pub(crate) struct SharedStats {
     pub(crate) bytes: AtomicU64,
     /// Dropped by the queue (encoder behind, or stopping).
     pub(crate) dropped_queue: AtomicU64,
-    /// Not encoded by the engine (less than 1 ms after the previous frame).
+    /// Not recorded by the engine (less than 1 ms after the previous frame, or still in the
+    /// encoder when a stopping recording gave up waiting for it).
     pub(crate) skipped: AtomicU64,
 }
 
@@ -72,6 +75,8 @@ pub(crate) struct Inbox {
     state: Mutex<InboxState>,
     ready: Condvar,
     stats: Arc<SharedStats>,
+    /// Raised with the session's `Finish`: the engine stops waiting for a stuck encoder.
+    interrupt: Interrupt,
 }
 
 impl Inbox {
@@ -90,6 +95,7 @@ impl Inbox {
             }),
             ready: Condvar::new(),
             stats,
+            interrupt: Interrupt::new(),
         })
     }
 
@@ -120,6 +126,7 @@ impl Inbox {
         }
         if matches!(cmd, EngineCommand::Finish { .. }) {
             s.finishing = true;
+            self.interrupt.raise();
         }
         self.push(&mut s, Msg::Command(cmd, issued_at));
     }
@@ -265,6 +272,7 @@ pub(crate) fn run(
     let body = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut engine = Engine::new();
         engine.set_encode_hook(hook);
+        engine.set_interrupt(inbox.interrupt.clone());
         loop {
             let reports = match inbox.pop() {
                 Msg::Command(cmd, at) => {
@@ -291,9 +299,10 @@ pub(crate) fn run(
             stats.video_frames.store(s.video_frames, Ordering::Relaxed);
             stats.audio_frames.store(s.audio_frames, Ordering::Relaxed);
             stats.bytes.store(s.bytes, Ordering::Relaxed);
-            stats
-                .skipped
-                .store(s.skipped_video_frames, Ordering::Relaxed);
+            stats.skipped.store(
+                s.skipped_video_frames + s.abandoned_video_frames,
+                Ordering::Relaxed,
+            );
             if !reports.is_empty() {
                 let mut reports = Some(reports);
                 driver.with_core(&mut |core| {
