@@ -38,7 +38,7 @@
 //!   one 32-byte load placed so that each 16-byte lane holds 4 whole pixels (no lane
 //!   crossing), and RGB24 luma weighs the unsigned bytes (green twice, its weight split in
 //!   two signed bytes) instead of flipping them to signed first. On an AMD EPYC (AVX2) this
-//!   took RGB24 -> I420 from 0.70x to about 1.2x libyuv's time (BENCHMARKS.md).
+//!   took RGB24 -> I420 from 0.70x to 1.18x libyuv (its time over ours; BENCHMARKS.md).
 //! * **No hand-written NEON kernels.** They could not be built or tested on the x86 machines
 //!   this project is developed and tested on. On aarch64 the scalar kernels run; the simple
 //!   ones are written so that LLVM vectorises them with NEON (baseline on aarch64).
