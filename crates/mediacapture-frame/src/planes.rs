@@ -286,12 +286,15 @@ pub(crate) fn rgb_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> R
     {
         let (r0, r1) = (2 * cr, (2 * cr + 1).min(h - 1));
         let (a, b) = (row(r0), row(r1));
-        // Chroma first: it reads both rows from memory at once, then luma finds them cached.
         let next = (rows_or_none(r0 + 2), rows_or_none((r0 + 3).min(h - 1)));
-        simd::rgb_to_uv(level, layout, (a, b), next, w, u, v);
-        simd::rgb_to_y(level, layout, a, &mut dy[r0 * w..(r0 + 1) * w]);
         if r1 != r0 {
-            simd::rgb_to_y(level, layout, b, &mut dy[r1 * w..(r1 + 1) * w]);
+            // Both luma rows and the chroma row from one pass over the two rows.
+            let (ya, yb) = dy[r0 * w..(r1 + 1) * w].split_at_mut(w);
+            simd::rgb_to_i420_rows(level, layout, (a, b), next, w, (ya, yb), u, v);
+        } else {
+            // The last row of an odd height (its chroma blocks take it twice).
+            simd::rgb_to_uv(level, layout, (a, b), next, w, u, v);
+            simd::rgb_to_y(level, layout, a, &mut dy[r0 * w..(r0 + 1) * w]);
         }
     }
     Ok(out)

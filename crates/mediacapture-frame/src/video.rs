@@ -151,6 +151,11 @@ impl VideoFrame {
     /// `timestamp` is in microseconds on the source's monotonic clock.
     ///
     /// For [`PixelFormat::Mjpeg`] the buffer is the whole JPEG image.
+    ///
+    /// The frame shares `data` as an `Arc<[u8]>`: an `Arc<[u8]>` is kept as it is, while a
+    /// `Vec<u8>` is copied into a new allocation (the whole frame, each time). A source of
+    /// many frames passes `Arc<[u8]>` buffers and reuses one once [`Arc::get_mut`] shows
+    /// that no frame holds it any more.
     pub fn new(
         format: PixelFormat,
         width: u32,

@@ -51,12 +51,11 @@ unsafe fn store16(d: &mut [u8], at: usize, v: __m128i) {
 #[inline]
 #[target_feature(enable = "avx2")]
 fn prefetch(s: &[u8], at: usize) {
+    // Past the end of `s` (or for an empty `s`, the last row pair's) the address is outside
+    // `s`: a prefetch is only a hint that never faults, so that needs no branch
+    // (`wrapping_add` makes no claim that the address lies inside `s`).
     for at in [at, at + 64] {
-        if at < s.len() {
-            // SAFETY: `at < s.len()`: the address lies inside `s` (and a prefetch never
-            // faults or changes memory anyway).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().add(at).cast()) }
-        }
+        _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().wrapping_add(at).cast());
     }
 }
 
@@ -174,55 +173,68 @@ const fn bpp(layout: u8) -> usize {
     if layout == RGB24 { 3 } else { 4 }
 }
 
-/// Bytes read past a step's last pixel: the RGB24 loader reads 16 bytes for 12.
-const fn slack(layout: u8) -> usize {
-    if layout == RGB24 { 4 } else { 0 }
-}
-
-/// 8 pixels from byte `at` of `s`, as loaded: 32 bytes for RGBA and BGRA; for RGB24 two
-/// 16-byte loads (from `at` and `at + 12`), 4 pixels in the first 12 bytes of each lane.
+/// 16 bytes of `s` from byte `at`.
 ///
 /// # Safety
-/// `at + 8 * bpp(L) + slack(L) <= s.len()`.
+/// `at + 16 <= s.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn load16(s: &[u8], at: usize) -> __m128i {
+    debug_assert!(at + 16 <= s.len());
+    // SAFETY: the caller promises `at + 16 <= s.len()`: the 16 bytes lie inside `s`.
+    unsafe { _mm_loadu_si128(s.as_ptr().add(at).cast()) }
+}
+
+/// 8 pixels from byte `at` of `s`, as loaded: 32 bytes for RGBA and BGRA. For RGB24, 4
+/// pixels per lane: pixels 0-3 in bytes 4..16 of the low lane, pixels 4-7 in bytes 0..12 of
+/// the high one, which is what one 32-byte load from `at - 4` gives (the usual case); at the
+/// start or the very end of a row, where that load would leave `s`, two 16-byte loads inside
+/// the 24 bytes are shifted into the same places.
+///
+/// # Safety
+/// `at + 8 * bpp(L) <= s.len()`.
 #[inline]
 #[target_feature(enable = "avx2")]
 unsafe fn load8_raw<const L: u8>(s: &[u8], at: usize) -> __m256i {
     if L == RGB24 {
-        debug_assert!(at + 28 <= s.len());
-        // SAFETY: the caller promises at + 24 + 4 <= s.len(): both 16-byte loads (from at and
-        // at + 12) end inside `s`.
-        let (lo, hi) = unsafe {
-            (
-                _mm_loadu_si128(s.as_ptr().add(at).cast()),
-                _mm_loadu_si128(s.as_ptr().add(at + 12).cast()),
-            )
-        };
-        _mm256_set_m128i(hi, lo)
+        debug_assert!(at + 24 <= s.len());
+        if at >= 4 && at + 28 <= s.len() {
+            // SAFETY: at >= 4 and (at - 4) + 32 <= s.len(): the load lies inside `s`.
+            unsafe { load(s, at - 4) }
+        } else {
+            // SAFETY: the caller promises at + 24 <= s.len(): both 16-byte loads (from at
+            // and at + 8) end inside `s`.
+            let (lo, hi) = unsafe { (load16(s, at), load16(s, at + 8)) };
+            _mm256_set_m128i(_mm_srli_si128::<4>(hi), _mm_slli_si128::<4>(lo))
+        }
     } else {
         // SAFETY: the caller promises at + 32 <= s.len().
         unsafe { load(s, at) }
     }
 }
 
-/// 8 pixels from byte `at` of `s` as 32 bytes of 4-byte pixels: as they are for RGBA and
-/// BGRA; RGB24 spread to R G B 0.
-///
-/// # Safety
-/// As [`load8_raw`].
+/// A byte shuffle with its own control per lane.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn load8<const L: u8>(s: &[u8], at: usize) -> __m256i {
-    // SAFETY: the caller's promise is load8_raw's.
-    let raw = unsafe { load8_raw::<L>(s, at) };
-    if L == RGB24 {
-        let spread = _mm256_setr_epi8(
-            0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1, 0, 1, 2, -1, 3, 4, 5, -1, 6, 7,
-            8, -1, 9, 10, 11, -1,
-        );
-        _mm256_shuffle_epi8(raw, spread)
-    } else {
-        raw
-    }
+fn lanes(lo: [i8; 16], hi: [i8; 16]) -> __m256i {
+    let half = |m: [i8; 16]| {
+        _mm_setr_epi8(
+            m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12], m[13],
+            m[14], m[15],
+        )
+    };
+    _mm256_set_m128i(half(hi), half(lo))
+}
+
+/// The shuffle that spreads RGB24 pixels, as [`load8_raw`] places them, to R G B G (green
+/// twice: its weight, 129, is more than a signed byte holds, so it is split in two).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn spread_rgb24() -> __m256i {
+    lanes(
+        [4, 5, 6, 5, 7, 8, 9, 8, 10, 11, 12, 11, 13, 14, 15, 14],
+        [0, 1, 2, 1, 3, 4, 5, 4, 6, 7, 8, 7, 9, 10, 11, 10],
+    )
 }
 
 /// The shuffle that puts each pixel pair of a lane (as [`load8_raw`] loads it) side by side
@@ -230,27 +242,33 @@ unsafe fn load8<const L: u8>(s: &[u8], at: usize) -> __m256i {
 #[inline]
 #[target_feature(enable = "avx2")]
 fn pair_channels<const L: u8>() -> __m256i {
-    let m: [i8; 16] = match L {
-        RGBA => [0, 4, 1, 5, 2, 6, -1, -1, 8, 12, 9, 13, 10, 14, -1, -1],
-        BGRA => [2, 6, 1, 5, 0, 4, -1, -1, 10, 14, 9, 13, 8, 12, -1, -1],
-        _ => [0, 3, 1, 4, 2, 5, -1, -1, 6, 9, 7, 10, 8, 11, -1, -1],
-    };
-    let lane = _mm_setr_epi8(
-        m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11], m[12], m[13],
-        m[14], m[15],
-    );
-    _mm256_set_m128i(lane, lane)
+    match L {
+        RGBA => {
+            let m = [0, 4, 1, 5, 2, 6, -1, -1, 8, 12, 9, 13, 10, 14, -1, -1];
+            lanes(m, m)
+        }
+        BGRA => {
+            let m = [2, 6, 1, 5, 0, 4, -1, -1, 10, 14, 9, 13, 8, 12, -1, -1];
+            lanes(m, m)
+        }
+        _ => lanes(
+            [4, 7, 5, 8, 6, 9, -1, -1, 10, 13, 11, 14, 12, 15, -1, -1],
+            [0, 3, 1, 4, 2, 5, -1, -1, 6, 9, 7, 10, 8, 11, -1, -1],
+        ),
+    }
 }
 
 /// The luma weights (R 66, G 129, B 25) at the byte positions of a 4-byte pixel of layout
-/// `L` (RGB24 is spread to R G B 0).
+/// `L`: unsigned bytes for RGBA and BGRA; for RGB24, spread to R G B G by
+/// [`spread_rgb24`], signed bytes R 66, G 60, B 25, G 69 (pairs summed: 66 R + 60 G at most
+/// 32130 and 25 B + 69 G, so no saturation).
 #[inline]
 #[target_feature(enable = "avx2")]
 fn luma_weights<const L: u8>() -> __m256i {
-    if L == BGRA {
-        _mm256_set1_epi32(0x0042_8119)
-    } else {
-        _mm256_set1_epi32(0x0019_8142)
+    match L {
+        BGRA => _mm256_set1_epi32(0x0042_8119),
+        RGBA => _mm256_set1_epi32(0x0019_8142),
+        _ => _mm256_set1_epi32(0x4519_3c42),
     }
 }
 
@@ -291,6 +309,46 @@ fn finish_chroma(s: [__m256i; 4], bias: __m256i) -> __m256i {
     unzip_dwords(_mm256_packs_epi32(lo, hi))
 }
 
+/// The luma bias: the 16.5 * 256 offset and rounding of the scalar formula (0x1080); for
+/// RGBA and BGRA, whose pixels are weighted as pixel - 128 (see [`luma_pairs`]), plus 28160
+/// (= 220 * 128) to add back what that took off.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn luma_bias<const L: u8>() -> __m256i {
+    if L == RGB24 {
+        _mm256_set1_epi16(0x1080)
+    } else {
+        _mm256_set1_epi16(0x7e80)
+    }
+}
+
+/// The weighted pairs of 8 pixels as [`load8_raw`] loads them, summed to words. RGB24: the
+/// pixel bytes (unsigned) spread to R G B G times the signed weights. RGBA and BGRA (whose
+/// fourth byte is alpha, not a copy of green): pixel - 128 as signed bytes times the
+/// unsigned weights (no saturation: |sum| <= 154 * 128). A pixel's two words sum to at most
+/// 60324 with the bias, so the sum is right read as an unsigned word.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn luma_pairs<const L: u8>(raw: __m256i, weights: __m256i) -> __m256i {
+    if L == RGB24 {
+        _mm256_maddubs_epi16(_mm256_shuffle_epi8(raw, spread_rgb24()), weights)
+    } else {
+        _mm256_maddubs_epi16(weights, _mm256_xor_si256(raw, _mm256_set1_epi8(-128)))
+    }
+}
+
+/// Four vectors of [`luma_pairs`] (32 pixels) to their 32 luma bytes in order.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn finish_luma(words: [__m256i; 4], bias: __m256i) -> __m256i {
+    // Word pairs to one word per pixel; lane order: 0-3 8-11 | 4-7 12-15.
+    let lo = _mm256_hadd_epi16(words[0], words[1]);
+    let hi = _mm256_hadd_epi16(words[2], words[3]);
+    let lo = _mm256_srli_epi16::<8>(_mm256_add_epi16(lo, bias));
+    let hi = _mm256_srli_epi16::<8>(_mm256_add_epi16(hi, bias));
+    unzip_dwords(_mm256_packus_epi16(lo, hi))
+}
+
 /// Luma of a packed RGB row, 32 pixels per step.
 #[target_feature(enable = "avx2")]
 pub(super) fn rgb_to_y(layout: RgbLayout, src: &[u8], y: &mut [u8]) -> usize {
@@ -306,31 +364,170 @@ pub(super) fn rgb_to_y(layout: RgbLayout, src: &[u8], y: &mut [u8]) -> usize {
 fn rgb_to_y_in<const L: u8>(src: &[u8], y: &mut [u8]) -> usize {
     let b = bpp(L);
     let weights = luma_weights::<L>();
-    let flip = _mm256_set1_epi8(-128);
-    // 66 R + 129 G + 25 B of (pixel - 128) is 28160 (= 220 * 128) less than of the pixel;
-    // add it back with the 16.5 * 256 offset and rounding of the scalar formula.
-    let bias = _mm256_set1_epi16(0x7e80);
+    let bias = luma_bias::<L>();
     let mut i = 0;
-    while i + 32 <= y.len() && (i + 32) * b + slack(L) <= src.len() {
-        // Pixel - 128 as signed bytes times the unsigned weights: pairs summed to words
-        // (no saturation: |sum| <= 154 * 128).
+    while i + 32 <= y.len() && (i + 32) * b <= src.len() {
         let mut words = [_mm256_setzero_si256(); 4];
         for (k, w) in words.iter_mut().enumerate() {
-            // SAFETY: (i + 8k) * b + 8b + slack <= (i + 32) * b + slack <= src.len().
-            let px = unsafe { load8::<L>(src, (i + 8 * k) * b) };
-            *w = _mm256_maddubs_epi16(weights, _mm256_xor_si256(px, flip));
+            // SAFETY: (i + 8k) * b + 8b <= (i + 32) * b <= src.len().
+            let raw = unsafe { load8_raw::<L>(src, (i + 8 * k) * b) };
+            *w = luma_pairs::<L>(raw, weights);
         }
-        // Word pairs to one word per pixel; lane order: 0-3 8-11 | 4-7 12-15.
-        let lo = _mm256_hadd_epi16(words[0], words[1]);
-        let hi = _mm256_hadd_epi16(words[2], words[3]);
-        let lo = _mm256_srli_epi16::<8>(_mm256_add_epi16(lo, bias));
-        let hi = _mm256_srli_epi16::<8>(_mm256_add_epi16(hi, bias));
-        let out = unzip_dwords(_mm256_packus_epi16(lo, hi));
         // SAFETY: i + 32 <= y.len() (loop condition).
-        unsafe { store(y, i, out) };
+        unsafe { store(y, i, finish_luma(words, bias)) };
         i += 32;
     }
     i
+}
+
+/// Luma of both rows of a packed RGB row pair and its chroma, from one load of each pixel:
+/// 32 pixels of each row (32 luma of each, 16 U and 16 V) per step. `u` and `v` have as many
+/// samples as the rows have whole 2x2 blocks.
+#[target_feature(enable = "avx2")]
+pub(super) fn rgb_to_i420_rows(
+    layout: RgbLayout,
+    (a, b): (&[u8], &[u8]),
+    next: (&[u8], &[u8]),
+    (ya, yb): (&mut [u8], &mut [u8]),
+    u: &mut [u8],
+    v: &mut [u8],
+) -> usize {
+    match layout {
+        RgbLayout::Rgba => rgb_to_i420_rows_in::<RGBA>((a, b), next, (ya, yb), u, v),
+        RgbLayout::Bgra => rgb_to_i420_rows_in::<BGRA>((a, b), next, (ya, yb), u, v),
+        RgbLayout::Rgb24 => rgb_to_i420_rows_in::<RGB24>((a, b), next, (ya, yb), u, v),
+    }
+}
+
+/// What a step of [`rgb_to_i420_rows_in`] keeps in registers.
+#[derive(Clone, Copy)]
+struct RowsConsts {
+    luma_weights: __m256i,
+    luma_bias: __m256i,
+    pairs: __m256i,
+    ones: __m256i,
+    wu: __m256i,
+    wv: __m256i,
+    chroma_bias: __m256i,
+}
+
+/// 8 pixels from byte `at` of `s` for a step of [`rgb_to_i420_rows_in`]: as [`load8_raw`];
+/// with `INSIDE`, RGB24 always as one 32-byte load from `at - 4`.
+///
+/// # Safety
+/// `at + 8 * bpp(L) <= s.len()`; with `INSIDE` and RGB24, also `at >= 4` and
+/// `at + 28 <= s.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn load8_in<const L: u8, const INSIDE: bool>(s: &[u8], at: usize) -> __m256i {
+    if L == RGB24 && INSIDE {
+        debug_assert!(at >= 4 && at + 28 <= s.len());
+        // SAFETY: the caller promises at >= 4 and (at - 4) + 32 <= s.len().
+        unsafe { load(s, at - 4) }
+    } else {
+        // SAFETY: the caller's promise is load8_raw's.
+        unsafe { load8_raw::<L>(s, at) }
+    }
+}
+
+/// One step of [`rgb_to_i420_rows_in`]: 32 pixels of rows `a` and `b` from byte `at`, to
+/// 32 luma bytes of each row and 16 U (low lane) and 16 V (high lane).
+///
+/// # Safety
+/// `at + 32 * bpp(L) <= a.len()` and `<= b.len()`; with `INSIDE` and RGB24, also `at >= 4`
+/// and `at + 32 * 3 + 4 <= a.len()` and `<= b.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn rows_step<const L: u8, const INSIDE: bool>(
+    a: &[u8],
+    b: &[u8],
+    at: usize,
+    c: &RowsConsts,
+) -> (__m256i, __m256i, __m256i) {
+    let px = bpp(L);
+    // Per group of 8 pixels: the luma pairs of each row, and the chroma weighted sums of the
+    // group's four 2x2 blocks.
+    let group = |k: usize| {
+        let at = at + 8 * k * px;
+        // SAFETY: the caller's promise covers every group: at + 8k px + 8 px <= at + 32 px,
+        // and (INSIDE) at + 8k px >= at >= 4, at + 8k px + 28 <= at + 24 px + 28.
+        let (pa, pb) = unsafe { (load8_in::<L, INSIDE>(a, at), load8_in::<L, INSIDE>(b, at)) };
+        let la = luma_pairs::<L>(pa, c.luma_weights);
+        let lb = luma_pairs::<L>(pb, c.luma_weights);
+        // Each channel's pixel pair side by side, summed to a word (pmaddubsw by 1), then the
+        // two rows added: per lane, the R G B 0 sums of two 2x2 blocks.
+        let ha = _mm256_maddubs_epi16(_mm256_shuffle_epi8(pa, c.pairs), c.ones);
+        let hb = _mm256_maddubs_epi16(_mm256_shuffle_epi8(pb, c.pairs), c.ones);
+        let sums = _mm256_add_epi16(ha, hb);
+        (
+            la,
+            lb,
+            _mm256_madd_epi16(sums, c.wu),
+            _mm256_madd_epi16(sums, c.wv),
+        )
+    };
+    let (la0, lb0, u0, v0) = group(0);
+    let (la1, lb1, u1, v1) = group(1);
+    let (la2, lb2, u2, v2) = group(2);
+    let (la3, lb3, u3, v3) = group(3);
+    let ya = finish_luma([la0, la1, la2, la3], c.luma_bias);
+    let yb = finish_luma([lb0, lb1, lb2, lb3], c.luma_bias);
+    let uv = pack_in_order(
+        finish_chroma([u0, u1, u2, u3], c.chroma_bias),
+        finish_chroma([v0, v1, v2, v3], c.chroma_bias),
+    );
+    (ya, yb, uv)
+}
+
+#[inline]
+#[target_feature(enable = "avx2")]
+fn rgb_to_i420_rows_in<const L: u8>(
+    (a, b): (&[u8], &[u8]),
+    next: (&[u8], &[u8]),
+    (ya, yb): (&mut [u8], &mut [u8]),
+    u: &mut [u8],
+    v: &mut [u8],
+) -> usize {
+    let px = bpp(L);
+    let (wu, wv) = chroma_weights();
+    let c = RowsConsts {
+        luma_weights: luma_weights::<L>(),
+        luma_bias: luma_bias::<L>(),
+        pairs: pair_channels::<L>(),
+        ones: _mm256_set1_epi8(1),
+        wu,
+        wv,
+        chroma_bias: _mm256_set1_epi32((128 << 10) + 512),
+    };
+    let len = a.len().min(b.len());
+    let steps = (u.len() / 16)
+        .min(v.len() / 16)
+        .min(ya.len() / 32)
+        .min(yb.len() / 32)
+        .min(len / (32 * px));
+    for step in 0..steps {
+        let (j, at) = (16 * step, 32 * step * px);
+        prefetch(next.0, at);
+        prefetch(next.1, at);
+        // The steps of a row but its first and (for RGB24) last load each group of 8 pixels
+        // at once.
+        let (y0, y1, uv) = if at >= 4 && at + 32 * px + 4 <= len {
+            // SAFETY: at + 32 px + 4 <= a.len(), b.len() and at >= 4.
+            unsafe { rows_step::<L, true>(a, b, at, &c) }
+        } else {
+            // SAFETY: at + 32 px = 32 (step + 1) px <= len (step < steps).
+            unsafe { rows_step::<L, false>(a, b, at, &c) }
+        };
+        // SAFETY: 2j + 32 = 32 (step + 1) <= ya.len(), yb.len() and j + 16 <= u.len(),
+        // v.len() (step < steps).
+        unsafe {
+            store(ya, 2 * j, y0);
+            store(yb, 2 * j, y1);
+            store16(u, j, _mm256_castsi256_si128(uv));
+            store16(v, j, _mm256_extracti128_si256::<1>(uv));
+        }
+    }
+    16 * steps
 }
 
 /// Chroma of a packed RGB row pair, 16 U and 16 V (32 pixels of each row) per step. Every
@@ -368,8 +565,8 @@ fn rgb_to_uv_in<const L: u8>(
     let mut j = 0;
     while j + 16 <= u.len()
         && j + 16 <= v.len()
-        && (2 * j + 32) * px + slack(L) <= a.len()
-        && (2 * j + 32) * px + slack(L) <= b.len()
+        && (2 * j + 32) * px <= a.len()
+        && (2 * j + 32) * px <= b.len()
     {
         let mut su = [_mm256_setzero_si256(); 4];
         let mut sv = [_mm256_setzero_si256(); 4];
@@ -377,7 +574,7 @@ fn rgb_to_uv_in<const L: u8>(
         prefetch(next.1, 2 * j * px);
         for k in 0..4 {
             let at = (2 * j + 8 * k) * px;
-            // SAFETY: at + 8 px + slack <= (2j + 32) px + slack <= a.len(), b.len().
+            // SAFETY: at + 8 px <= (2j + 32) px <= a.len(), b.len().
             let (pa, pb) = unsafe { (load8_raw::<L>(a, at), load8_raw::<L>(b, at)) };
             // Each channel's pixel pair side by side, summed to a word (pmaddubsw by 1), then
             // the two rows added: per lane, the R G B 0 sums of two 2x2 blocks.

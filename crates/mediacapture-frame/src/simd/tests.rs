@@ -88,6 +88,33 @@ proptest! {
             prop_assert_eq!((&u, &v), (&wu, &wv), "{:?}", level);
         }
     }
+
+    #[test]
+    fn rgb_to_i420_rows_matches_scalar(
+        a in bytes(1400),
+        b in bytes(1400),
+        layout in 0usize..3,
+        width in 0usize..350,
+        y_len in 0usize..360,
+    ) {
+        let layout = LAYOUTS[layout];
+        let n = width.div_ceil(2);
+        let (mut wya, mut wyb) = (vec![0u8; y_len], vec![0u8; y_len]);
+        let (mut wu, mut wv) = (vec![0u8; n], vec![0u8; n]);
+        // The reference: the separate scalar kernels, each row's luma up to `width` pixels.
+        let bpp = layout.bytes();
+        let w = width.min(y_len).min(a.len() / bpp).min(b.len() / bpp);
+        rgb_to_uv(SimdLevel::Scalar, layout, (&a, &b), (&b, &a), w, &mut wu, &mut wv);
+        rgb_to_y(SimdLevel::Scalar, layout, &a, &mut wya[..w]);
+        rgb_to_y(SimdLevel::Scalar, layout, &b, &mut wyb[..w]);
+        for level in [SimdLevel::Scalar].into_iter().chain(vector_levels()) {
+            let (mut ya, mut yb) = (vec![0u8; y_len], vec![0u8; y_len]);
+            let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
+            rgb_to_i420_rows(level, layout, (&a, &b), (&b, &a), width, (&mut ya, &mut yb), &mut u, &mut v);
+            prop_assert_eq!((&ya, &yb), (&wya, &wyb), "{:?}", level);
+            prop_assert_eq!((&u, &v), (&wu, &wv), "{:?}", level);
+        }
+    }
 }
 
 /// The fixed-point maths against the exact BT.601 formulas: luma within 1, chroma of a
