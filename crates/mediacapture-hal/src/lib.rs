@@ -53,6 +53,7 @@ pub mod output;
 pub mod pipewire;
 #[cfg(feature = "pulse")]
 pub mod pulse;
+pub mod realtime;
 mod thread_source;
 pub mod v4l2;
 #[cfg(feature = "x11")]

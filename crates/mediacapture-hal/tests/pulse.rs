@@ -15,6 +15,7 @@ use common::{Collect, Item, rms};
 use mediacapture_frame::SampleFormat;
 use mediacapture_hal::pulse::{PulseBackend, SYSTEM_AUDIO_ID};
 use mediacapture_hal::{Backend, ErrorKind, NativeCapabilities, NativeConfig, SourceEvent};
+use mediacapture_test_support::NullSink;
 use mediacapture_types::native::AudioConfig;
 use mediacapture_types::{EchoCancellation, MediaDeviceKind};
 use std::process::Command;
@@ -62,34 +63,6 @@ fn pactl(args: &[&str]) -> String {
         .expect("pactl runs");
     assert!(out.status.success(), "pactl {args:?}: {out:?}");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// Loads a null sink named `name`; returns the module index (unloaded on drop).
-struct NullSink(String);
-impl NullSink {
-    fn load(name: &str) -> Self {
-        NullSink(pactl(&[
-            "load-module",
-            "module-null-sink",
-            &format!("sink_name={name}"),
-            &format!("sink_properties=device.description={name}Desc"),
-        ]))
-    }
-    fn unload(&mut self) {
-        if !self.0.is_empty() {
-            pactl(&["unload-module", &self.0]);
-            self.0.clear();
-        }
-    }
-}
-impl Drop for NullSink {
-    fn drop(&mut self) {
-        if !self.0.is_empty() {
-            let _ = Command::new("pactl")
-                .args(["unload-module", &self.0])
-                .status();
-        }
-    }
 }
 
 #[test]
@@ -215,7 +188,7 @@ fn new_sinks_fire_the_watcher_and_removal_ends_capture() {
     let end = std::time::Instant::now() + common::SAFETY;
     let probe = std::time::Duration::from_millis(500);
     loop {
-        drop(NullSink::load("h4probe"));
+        drop(NullSink::load("h4probe", "h4probeDesc", &[]));
         if calls.recv_timeout(probe).is_ok() {
             break;
         }
@@ -232,7 +205,7 @@ fn new_sinks_fire_the_watcher_and_removal_ends_capture() {
         .iter()
         .any(|d| d.raw_id.starts_with("h4probe"))));
     while calls.try_recv().is_ok() {}
-    let mut other = NullSink::load("h4other");
+    let mut other = NullSink::load("h4other", "h4otherDesc", &[]);
     assert!(
         common::eventually(|| b
             .devices()

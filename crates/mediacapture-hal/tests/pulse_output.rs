@@ -17,6 +17,7 @@ use common::{Collect, aconfig, dominant, rms};
 use mediacapture_hal::output::{OutputConfig, OutputEvent, OutputFeed};
 use mediacapture_hal::pulse::PulseBackend;
 use mediacapture_hal::{Backend, ErrorKind};
+use mediacapture_test_support::NullSink;
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -36,37 +37,6 @@ fn backend_or_skip(test: &str) -> Option<PulseBackend> {
     );
     println!("skipped: {test}: no PulseAudio server");
     None
-}
-
-/// A null sink of this test's own (unloaded on drop).
-struct NullSink(String);
-impl NullSink {
-    fn load(name: &str) -> Self {
-        let out = Command::new("pactl")
-            .args([
-                "load-module",
-                "module-null-sink",
-                &format!("sink_name={name}"),
-                &format!("sink_properties=device.description={name}"),
-            ])
-            .output()
-            .expect("pactl runs");
-        assert!(out.status.success(), "{out:?}");
-        NullSink(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    }
-    fn unload(&mut self) {
-        if !self.0.is_empty() {
-            let _ = Command::new("pactl")
-                .args(["unload-module", &self.0])
-                .status();
-            self.0.clear();
-        }
-    }
-}
-impl Drop for NullSink {
-    fn drop(&mut self) {
-        self.unload();
-    }
 }
 
 /// A sine at `freq` Hz, amplitude `amp`, on every channel.
@@ -116,7 +86,7 @@ fn what_an_output_plays_reaches_the_sink() {
     let Some(b) = backend_or_skip("what_an_output_plays_reaches_the_sink") else {
         return;
     };
-    let _sink = NullSink::load("pb_out_tone");
+    let _sink = NullSink::load("pb_out_tone", "pb_out_tone", &[]);
     // Record the sink's monitor with our own capture.
     let rec = Arc::new(Collect::default());
     let mut cap = b
@@ -170,7 +140,7 @@ fn a_sink_that_goes_away_ends_its_output() {
     let Some(b) = backend_or_skip("a_sink_that_goes_away_ends_its_output") else {
         return;
     };
-    let mut sink = NullSink::load("pb_out_gone");
+    let mut sink = NullSink::load("pb_out_gone", "pb_out_gone", &[]);
     let feed = Sine::new(440.0, 0.1, 44_100, 1);
     let config = OutputConfig {
         sample_rate: 44_100,
@@ -279,7 +249,7 @@ fn an_underrun_adds_no_lasting_delay() {
     let Some(b) = backend_or_skip("an_underrun_adds_no_lasting_delay") else {
         return;
     };
-    let _sink = NullSink::load("pb_out_stall");
+    let _sink = NullSink::load("pb_out_stall", "pb_out_stall", &[]);
     const RATE: u64 = 48_000;
     let feed = Arc::new(Stalling {
         channels: 2,

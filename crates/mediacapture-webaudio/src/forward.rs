@@ -69,6 +69,15 @@ impl AudioWorkletProcessor for Forward {
         _params: AudioParamValues<'b>,
         scope: &'b AudioWorkletGlobalScope,
     ) -> bool {
+        // A graph that plays to a speaker renders in real time, and a late render is a gap
+        // in what is heard: its render thread gets the real-time scheduling Chromium gives
+        // its Web Audio render thread, where the process may (see
+        // `mediacapture_hal::realtime`; asked once per thread: the crate may render a
+        // context on more than one thread over its life). A graph feeding only tracks keeps
+        // its thread as it is (an offline context renders on its caller's thread).
+        if matches!(self.target, Target::Speaker(_)) {
+            mediacapture_hal::realtime::promote_audio_thread_once();
+        }
         let rate = scope.sample_rate.round().max(1.0) as u32;
         let block = (rate / 100).max(1) as usize;
         let ch = self.channels;

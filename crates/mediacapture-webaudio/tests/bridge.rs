@@ -159,51 +159,36 @@ fn a_graph_plays_on_a_speaker() {
     osc.connect(&gain);
     gain.connect(out.node());
     osc.start();
-    assert!(played.wait_frames(48_000, SAFETY));
-    ctx.close_sync();
-    let seg = played.last_segment().unwrap();
-    let left = seg.channel(0);
-    let loud: Vec<f32> = left
-        .chunks(480)
-        .filter(|c| c.iter().any(|s| s.abs() > 0.1))
-        .flatten()
-        .copied()
-        .collect();
-    assert!(loud.len() >= 9_600, "{}", loud.len());
-    // The frequency is read from the longest unbroken stretch of tone: the graph renders in
-    // real time, and on a loaded machine a late render leaves a gap whose edges, spliced
-    // together, would add clicks to the spectrum (one such run read 4990 Hz). That gaps appear at all under
-    // load is a known weakness of real-time playout on a starved machine (see #15's note).
-    let mut best = (0, 0);
-    let mut start = 0;
-    let chunks: Vec<&[f32]> = left.chunks(480).collect();
-    for (i, c) in chunks.iter().enumerate() {
-        // A whole 10 ms of the 0.5-amplitude sine has an RMS of 0.354; a chunk with a gap
-        // in it has less.
-        let rms = (c.iter().map(|s| s * s).sum::<f32>() / c.len() as f32).sqrt();
-        if c.len() < 480 || (rms - 0.354).abs() > 0.02 {
-            start = i + 1;
-        } else if i + 1 - start > best.1 - best.0 {
-            best = (start, i + 1);
+    // Waits for half a second of the tone, not for a count of frames: the speaker opened
+    // before the context, whose first render can come late on a loaded machine (one CI run
+    // counted a whole second of the speaker's silence before it).
+    let loud_of = |left: &[f32]| -> Vec<f32> {
+        left.chunks(480)
+            .filter(|c| c.iter().any(|s| s.abs() > 0.1))
+            .flatten()
+            .copied()
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + SAFETY;
+    loop {
+        let n = played.frames_played();
+        assert!(played.wait_frames(n + 4_800, SAFETY), "the speaker pulls");
+        if loud_of(&played.last_segment().unwrap().channel(0)).len() >= 24_000 {
+            break;
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tone never reached the speaker"
+        );
     }
-    let run: Vec<f32> = chunks[best.0..best.1]
-        .iter()
-        .flat_map(|c| c.iter().copied())
-        .collect();
-    // Two CPU hogs beside the suite left stretches of 60-80 ms between late renders.
-    assert!(
-        run.len() >= 1_920,
-        "longest stretch of tone: {} samples",
-        run.len()
-    );
-    // 44.1 kHz in the graph, 48 kHz on the speaker. A 40 ms stretch resolves about 25 Hz.
-    let f = dominant(&run, 48_000.0);
-    assert!(
-        (f - 750.0).abs() <= 20.0,
-        "dominant {f} Hz over {} samples",
-        run.len()
-    );
+    ctx.close_sync();
+    let left = played.last_segment().unwrap().channel(0);
+    let loud = loud_of(&left);
+    // No gap and no splice: the render thread and the speaker run with real-time scheduling
+    // where the process may (as in Chromium), so a loaded machine does not starve them. (A
+    // late render used to leave gaps whose edges, spliced together, read 4990 Hz.)
+    // 44.1 kHz in the graph, 48 kHz on the speaker.
+    assert_eq!(dominant(&loud, 48_000.0), 750.0);
     let peak = loud.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     assert!((peak - 0.5).abs() < 0.05, "peak {peak}");
 }

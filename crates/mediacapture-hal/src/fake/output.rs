@@ -356,6 +356,7 @@ impl Job {
     }
 
     fn run(self) {
+        crate::realtime::promote_audio_thread();
         let mut start = self.clock.now_us();
         self.recording.begin(start, &self.config);
         let ch = self.config.channels as usize;

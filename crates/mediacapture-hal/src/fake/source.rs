@@ -152,6 +152,9 @@ impl Job {
     }
 
     fn run(mut self) {
+        if self.is_audio() {
+            crate::realtime::promote_audio_thread();
+        }
         let mut slot: u64 = 0;
         let mut muted = false;
         loop {

@@ -546,6 +546,7 @@ struct Capture {
 
 impl Capture {
     fn run(self, sink: &dyn SourceSink, opening: Opening) {
+        crate::realtime::promote_audio_thread();
         match self.connect() {
             Ok((conn, stream)) => {
                 opening.report(Ok(()));

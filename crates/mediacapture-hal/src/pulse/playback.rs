@@ -105,6 +105,7 @@ struct Playback {
 
 impl Playback {
     fn run(self, opened: mpsc::Sender<Result<()>>) {
+        crate::realtime::promote_audio_thread();
         match self.connect() {
             Ok((conn, stream)) => {
                 let _ = opened.send(Ok(()));
