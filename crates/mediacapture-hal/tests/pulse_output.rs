@@ -18,7 +18,6 @@ use mediacapture_hal::output::{OutputConfig, OutputEvent, OutputFeed};
 use mediacapture_hal::pulse::PulseBackend;
 use mediacapture_hal::{Backend, ErrorKind};
 use mediacapture_test_support::NullSink;
-use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};

@@ -185,3 +185,51 @@ mod tests {
         assert_eq!(clock.waiters(), 0);
     }
 }
+
+/// A PulseAudio null sink of a test's own, on the server the environment names
+/// (`PULSE_SERVER`, or the default): loaded with `pactl load-module module-null-sink`,
+/// unloaded on drop (or by [`NullSink::unload`], to make it vanish mid-test).
+#[derive(Debug)]
+pub struct NullSink {
+    module: String,
+}
+
+impl NullSink {
+    /// A sink named `name`, described as `description`, with the module's `extra` arguments
+    /// (e.g. `"rate=48000"`, `"channels=1"`).
+    ///
+    /// Panics (a test failure with `pactl`'s output) when the server refuses it.
+    pub fn load(name: &str, description: &str, extra: &[&str]) -> NullSink {
+        let mut args = vec![
+            "load-module".to_owned(),
+            "module-null-sink".to_owned(),
+            format!("sink_name={name}"),
+            format!("sink_properties=device.description={description}"),
+        ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        let out = std::process::Command::new("pactl").args(&args).output();
+        let out = match out {
+            Ok(o) if o.status.success() => o,
+            other => panic!("pactl {args:?}: {other:?}"),
+        };
+        NullSink {
+            module: String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        }
+    }
+
+    /// Unloads the sink now (its outputs and monitors end).
+    pub fn unload(&mut self) {
+        if !self.module.is_empty() {
+            let _ = std::process::Command::new("pactl")
+                .args(["unload-module", &self.module])
+                .status();
+            self.module.clear();
+        }
+    }
+}
+
+impl Drop for NullSink {
+    fn drop(&mut self) {
+        self.unload();
+    }
+}

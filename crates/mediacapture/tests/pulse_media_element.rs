@@ -13,36 +13,11 @@ use mediacapture::{AudioData, MediaDeviceKind, MediaDevices};
 use mediacapture_hal::fake::{FakeBackend, FakeProfile};
 use mediacapture_hal::pulse::PulseBackend;
 use mediacapture_hal::{Backend, SourceEvent, SourceSink};
+use mediacapture_test_support::NullSink;
 use mediacapture_types::EchoCancellation;
 use mediacapture_types::native::{AudioConfig, NativeConfig};
-use std::process::Command;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
-
-/// A null sink of this test's own (unloaded on drop).
-struct NullSink(String);
-impl NullSink {
-    fn load(name: &str) -> Self {
-        let out = Command::new("pactl")
-            .args([
-                "load-module",
-                "module-null-sink",
-                &format!("sink_name={name}"),
-                &format!("sink_properties=device.description={name}"),
-            ])
-            .output()
-            .expect("pactl runs");
-        assert!(out.status.success(), "{out:?}");
-        NullSink(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    }
-}
-impl Drop for NullSink {
-    fn drop(&mut self) {
-        let _ = Command::new("pactl")
-            .args(["unload-module", &self.0])
-            .status();
-    }
-}
 
 /// Collects what a capture delivers: (timestamp of each block, its mono samples).
 #[derive(Default)]
@@ -85,7 +60,7 @@ fn an_audio_element_plays_the_microphone_to_a_null_sink_and_pause_stops_it() {
         println!("skipped: no PulseAudio server");
         return;
     }
-    let _sink = NullSink::load("pb_element_sink");
+    let _sink = NullSink::load("pb_element_sink", "pb_element_sink", &[]);
     let monitor = Arc::new(Recorder::default());
     let mut capture = pulse
         .open(
