@@ -348,4 +348,26 @@ impl VideoFrame {
     pub fn data(&self) -> &Arc<[u8]> {
         &self.data
     }
+    /// The visible rectangle of an I420 frame as what an encoder takes: its three planes,
+    /// each sliced from the rectangle's top-left sample to the end of the plane, with the
+    /// planes' strides. `None` for other formats and for a rectangle at odd offsets (whose
+    /// chroma does not start on a sample: convert such a frame first).
+    pub fn i420_visible_planes(&self) -> Option<([&[u8]; 3], [usize; 3])> {
+        let r = self.visible_rect;
+        if self.format != PixelFormat::I420 || r.x % 2 != 0 || r.y % 2 != 0 {
+            return None;
+        }
+        let strides = [self.stride(0), self.stride(1), self.stride(2)];
+        let offs = [
+            r.y as usize * strides[0] + r.x as usize,
+            (r.y / 2) as usize * strides[1] + (r.x / 2) as usize,
+            (r.y / 2) as usize * strides[2] + (r.x / 2) as usize,
+        ];
+        let planes = [
+            self.plane(0).get(offs[0]..).unwrap_or(&[]),
+            self.plane(1).get(offs[1]..).unwrap_or(&[]),
+            self.plane(2).get(offs[2]..).unwrap_or(&[]),
+        ];
+        Some((planes, strides))
+    }
 }

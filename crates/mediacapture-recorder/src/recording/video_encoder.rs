@@ -199,29 +199,20 @@ fn encode(
     duration: i64,
 ) -> Result<Vec<EncodedPacket>> {
     // Other formats, and crops at odd offsets, are converted (and cropped) to I420.
-    let rect = frame.visible_rect();
     let converted;
-    let frame = if frame.format() != PixelFormat::I420 || rect.x % 2 != 0 || rect.y % 2 != 0 {
-        converted = mediacapture_frame::convert(frame, PixelFormat::I420).map_err(|e| {
-            Error::not_supported(format!("cannot record {:?} video: {e}", frame.format()))
-        })?;
-        &converted
-    } else {
-        frame
+    let frame = match frame.i420_visible_planes() {
+        Some(_) => frame,
+        None => {
+            converted = mediacapture_frame::convert(frame, PixelFormat::I420).map_err(|e| {
+                Error::not_supported(format!("cannot record {:?} video: {e}", frame.format()))
+            })?;
+            &converted
+        }
     };
-    let rect = frame.visible_rect();
-    let (w, h) = (rect.width, rect.height);
-    let strides = [frame.stride(0), frame.stride(1), frame.stride(2)];
-    let offs = [
-        rect.y as usize * strides[0] + rect.x as usize,
-        (rect.y / 2) as usize * strides[1] + (rect.x / 2) as usize,
-        (rect.y / 2) as usize * strides[2] + (rect.x / 2) as usize,
-    ];
-    let planes = [
-        frame.plane(0).get(offs[0]..).unwrap_or(&[]),
-        frame.plane(1).get(offs[1]..).unwrap_or(&[]),
-        frame.plane(2).get(offs[2]..).unwrap_or(&[]),
-    ];
+    let (w, h) = (frame.visible_rect().width, frame.visible_rect().height);
+    let (planes, strides) = frame
+        .i420_visible_planes()
+        .ok_or_else(|| Error::unknown("the converted frame is not I420"))?;
     let mut out = Vec::new();
     // Frame size change: Chromium re-creates the encoder; the new size starts with a
     // keyframe and WebM allows it (the track header keeps the first size).
