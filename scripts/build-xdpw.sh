@@ -10,13 +10,35 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-$repo/target/tools}"
 bin="$out/xdg-desktop-portal-wlr"
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
+# Tests running side by side build it once: the others wait here, then find it.
+mkdir -p "$out"
+exec 9>"$out/.xdpw.lock"
+flock 9
+if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 for c in apt-get meson ninja; do
   command -v "$c" >/dev/null || { echo "build-xdpw: $c is not installed" >&2; exit 77; }
 done
 work="$(mktemp -d)"
+list=/etc/apt/sources.list.d/mediacapture-xdpw-src.sources
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get source -qq xdg-desktop-portal-wlr >/dev/null 2>&1) \
-  || { echo "build-xdpw: apt-get source xdg-desktop-portal-wlr failed (no deb-src?)" >&2; exit 77; }
+if ! (cd "$work" && apt-get source -qq xdg-desktop-portal-wlr >/dev/null 2>&1); then
+  # No deb-src entry (the usual case): one for this release's own archive, for this download
+  # only, as scripts/setup.sh does for Abseil.
+  . /etc/os-release
+  uri="$(grep -hoE '^URIs: *[^ ]+/debian$' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | sed 's/^URIs: *//')"
+  [ -n "$uri" ] || uri="$(grep -hoE '^deb +[^ ]+/debian ' /etc/apt/sources.list 2>/dev/null | head -n1 | awk '{print $2}')"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if [ -n "$uri" ] && [ -n "${VERSION_CODENAME:-}" ]; then
+    printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$uri" "$VERSION_CODENAME" | $SUDO tee "$list" >/dev/null
+    $SUDO apt-get update -qq >/dev/null 2>&1 || true
+    (cd "$work" && apt-get source -qq xdg-desktop-portal-wlr >/dev/null 2>&1) || true
+    $SUDO rm -f "$list"
+    $SUDO apt-get update -qq >/dev/null 2>&1 || true
+  fi
+  find "$work" -maxdepth 1 -type d -name 'xdg-desktop-portal-wlr-*' | grep -q . \
+    || { echo "build-xdpw: apt-get source xdg-desktop-portal-wlr failed (no deb-src?)" >&2; exit 77; }
+fi
 src="$(find "$work" -maxdepth 1 -type d -name 'xdg-desktop-portal-wlr-*' | head -n1)"
 file="$src/src/screencast/screencast.c"
 grep -q 'cast->screencopy_frame_info\[DMABUF\].format == DRM_FORMAT_INVALID' "$file" \

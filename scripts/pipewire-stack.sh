@@ -9,13 +9,16 @@
 #   pipewire-stack.sh camera DIR NAME FORMAT WIDTH HEIGHT FPS
 #                                      add a test camera node NAME (FORMAT: YUY2, NV12, I420…)
 #   pipewire-stack.sh uncamera DIR NAME  remove it again (the node goes away)
-#   pipewire-stack.sh sway DIR [refuse]
+#   pipewire-stack.sh sway DIR [refuse|count]
 #                                      add a headless sway session (run as `nobody`: sway
 #                                      refuses root) with a client redrawing known content,
 #                                      and xdg-desktop-portal with the wlr backend (built by
 #                                      scripts/build-xdpw.sh) casting output HEADLESS-1; with
 #                                      `refuse`, the wlr backend's output chooser outputs
-#                                      nothing and fails, so every cast request is refused.
+#                                      nothing and fails, so every cast request is refused;
+#                                      with `count`, the chooser (the portal's dialog, which
+#                                      the wlr backend runs for every cast it starts) picks
+#                                      HEADLESS-1 and appends a line to DIR/chooser-runs.
 #                                      Prints WAYLAND_DISPLAY=NAME.
 #   pipewire-stack.sh camera-permission DIR yes|no
 #                                      store the Camera portal's answer for programs outside
@@ -24,6 +27,14 @@
 #                                      itself needs a desktop to show on)
 #   pipewire-stack.sh unportal DIR     kill xdg-desktop-portal-wlr: the cast's PipeWire node
 #                                      goes away (a cast stopped outside the capturing app)
+#   pipewire-stack.sh fakecast DIR NODE WIDTH HEIGHT
+#                                      instead of `sway`: xdg-desktop-portal with a stand-in
+#                                      ScreenCast backend (scripts/fake-screencast-portal.py)
+#                                      that grants the PipeWire node NODE (a `camera` made
+#                                      first) as a WIDTHxHEIGHT screen, without a compositor
+#   pipewire-stack.sh closecast DIR    the stand-in backend ends every cast the way a desktop
+#                                      does when the user clicks "stop sharing": the portal
+#                                      closes its sessions and tells the programs (Closed)
 #
 # The screen (1280x720) shows a foot terminal without borders whose background is #2060c0,
 # redrawing the current time on its first line 20 times a second (the wlr portal only sends
@@ -58,6 +69,12 @@ start_bg() { # start_bg DIR NAME CMD...: runs CMD in the background, pid in DIR/
   local dir="$1" name="$2"; shift 2
   "$@" >"$dir/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
+}
+
+# Whether NAME is owned on the session bus in DBUS_SESSION_BUS_ADDRESS.
+has_name() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean true'
 }
 
 cmd="${1:-}"; dir="${2:-}"
@@ -128,14 +145,13 @@ CONF
     if [ "${3:-}" = refuse ]; then
       # The chooser prints no output and fails: the portal answers "cancelled".
       printf '[screencast]\nchooser_type=simple\nchooser_cmd=false\n' >"$dir/xdpw.conf"
+    elif [ "${3:-}" = count ]; then
+      printf 'echo run >>%s/chooser-runs\necho HEADLESS-1\n' "$dir" >"$dir/chooser.sh"
+      printf '[screencast]\nchooser_type=simple\nchooser_cmd=sh %s/chooser.sh\n' "$dir" >"$dir/xdpw.conf"
     else
       printf '[screencast]\nchooser_type=none\noutput_name=HEADLESS-1\n' >"$dir/xdpw.conf"
     fi
     start_bg "$dir" xdpw "$xdpw" -c "$dir/xdpw.conf"
-    has_name() {
-      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q 'boolean true'
-    }
     PIDFILE="$dir/xdpw.pid" wait_for "xdg-desktop-portal-wlr" has_name org.freedesktop.impl.portal.desktop.wlr
     # xdg-desktop-portal-gtk, when installed: xdg-desktop-portal offers its Camera interface
     # only next to an implementation of the Access dialog, which GTK's is. It connects to the
@@ -164,6 +180,28 @@ CONF
       string:devices boolean:true string:camera string: "array:string:$3" >/dev/null \
       || die "cannot set the camera permission"
     ;;
+  fakecast)
+    need /usr/bin/python3 pw-dump dbus-send /usr/libexec/xdg-desktop-portal
+    /usr/bin/python3 -c 'import dbus, gi' 2>/dev/null \
+      || { echo "pipewire-stack: python3-dbus or python3-gi is not installed" >&2; exit 77; }
+    DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$dir/dbus-address")"
+    export XDG_RUNTIME_DIR="$dir" PIPEWIRE_RUNTIME_DIR="$dir" DBUS_SESSION_BUS_ADDRESS
+    start_bg "$dir" fakecast /usr/bin/python3 "$(dirname "$0")/fake-screencast-portal.py" \
+      "$3" "$4" "$5" "$dir/fakecast.ready"
+    PIDFILE="$dir/fakecast.pid" wait_for "the stand-in ScreenCast backend" test -s "$dir/fakecast.ready"
+    # xdg-desktop-portal finds its backends in .portal files; this directory has only the
+    # stand-in, for this "desktop".
+    mkdir -p "$dir/portals"
+    printf '[portal]\nDBusName=org.freedesktop.impl.portal.desktop.mediacapturetest\nInterfaces=org.freedesktop.impl.portal.ScreenCast;\nUseIn=mediacapturetest\n' \
+      >"$dir/portals/mediacapturetest.portal"
+    start_bg "$dir" portal env XDG_DESKTOP_PORTAL_DIR="$dir/portals" \
+      XDG_CURRENT_DESKTOP=mediacapturetest /usr/libexec/xdg-desktop-portal
+    PIDFILE="$dir/portal.pid" wait_for "xdg-desktop-portal" has_name org.freedesktop.portal.Desktop
+    ;;
+  closecast)
+    [ -f "$dir/fakecast.pid" ] || die "no stand-in ScreenCast backend runs in $dir"
+    kill -USR1 "$(cat "$dir/fakecast.pid")"
+    ;;
   unportal)
     if [ -f "$dir/xdpw.pid" ]; then
       kill "$(cat "$dir/xdpw.pid")" 2>/dev/null || true
@@ -171,7 +209,7 @@ CONF
     fi
     ;;
   stop)
-    for f in "$dir/portal.pid" "$dir/gtk.pid" "$dir/sysbus.pid" "$dir/xdpw.pid" "$dir/sway.pid" "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
+    for f in "$dir/portal.pid" "$dir/fakecast.pid" "$dir/gtk.pid" "$dir/sysbus.pid" "$dir/xdpw.pid" "$dir/sway.pid" "$dir"/camera-*.pid "$dir/wireplumber.pid" "$dir/pipewire.pid" "$dir/dbus.pid"; do
       [ -f "$f" ] || continue
       kill "$(cat "$f")" 2>/dev/null || true
       rm -f "$f"

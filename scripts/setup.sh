@@ -16,6 +16,9 @@ PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev l
       # The Camera portal test: xdg-desktop-portal offers the Camera interface only next to an
       # Access dialog implementation (GTK's).
       xdg-desktop-portal-gtk
+      # The "stop sharing" tests: a stand-in ScreenCast portal backend in Python
+      # (scripts/fake-screencast-portal.py), and pw-dump (pipewire-bin) to find its node.
+      python3-dbus python3-gi
       # scripts/bench-frames.sh: the reference converters it compiles against.
       libyuv-dev libswscale-dev libavutil-dev
       # WebRTC interop tests: headless Chromium, a loopback-only network namespace.

@@ -168,3 +168,85 @@ fn devices_and_record_display_work_on_a_wayland_session_without_x() {
         "{probe}"
     );
 }
+
+#[test]
+fn record_display_keeps_a_finished_file_when_the_user_stops_sharing() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let test = "record_display_keeps_a_finished_file_when_the_user_stops_sharing";
+    let stack = Stack {
+        dir: tempfile::Builder::new()
+            .prefix("mc-cli-stop")
+            .tempdir()
+            .unwrap(),
+    };
+    // A stand-in for the desktop's ScreenCast backend casting a 640x360 test pattern, which
+    // can end the cast as a desktop's "stop sharing" does (`pipewire-stack.sh fakecast`).
+    let up = stack
+        .run(&["start"])
+        .and_then(|_| stack.run(&["camera", "stopscreen", "BGRx", "640", "360", "30"]))
+        .and_then(|_| stack.run(&["fakecast", "stopscreen", "640", "360"]));
+    if up.is_none() {
+        println!("skipped: {test}: the PipeWire + portal stack cannot run here (see above)");
+        return;
+    }
+    let bus = std::fs::read_to_string(stack.dir.path().join("dbus-address")).unwrap();
+    let out = stack.dir.path().join("stopped.webm");
+    // A Wayland session (the name is only looked at, no compositor is needed with the
+    // stand-in), recording until the screen's track ends.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mediacapture"))
+        .args(["record", "--display", "-o", out.to_str().unwrap()])
+        .env_remove("DISPLAY")
+        .env_remove("XDG_SESSION_TYPE")
+        .env_remove("MEDIACAPTURE_FAKE")
+        .env_remove("PIPEWIRE_REMOTE")
+        .env_remove("PIPEWIRE_RUNTIME_DIR")
+        .env_remove("PULSE_SERVER")
+        .env("WAYLAND_DISPLAY", "wayland-mediacapture-test")
+        .env("XDG_RUNTIME_DIR", stack.dir.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", bus.trim())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    // Frames are being recorded once a progress line counts some (one a second).
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let n = stderr.read_line(&mut line).unwrap();
+        assert!(n > 0, "the recording ended before any frame: {seen}");
+        seen.push_str(&line);
+        if line.starts_with("recording") && !line.contains(" 0.0 fps") {
+            break;
+        }
+    }
+    // The user stops sharing: the portal closes the session, the track ends, and the
+    // recording stops there with its file finished.
+    assert!(stack.run(&["closecast"]).is_some());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    // Status 1: the recording stopped early (nothing asked it to stop).
+    assert_eq!(status.code(), Some(1), "{seen}{rest}");
+    assert!(rest.contains("ended"), "{rest}");
+    let probe = ffprobe(&out);
+    let video: Vec<&Value> = probe["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["codec_type"] == "video")
+        .collect();
+    assert_eq!(video.len(), 1, "{probe}");
+    assert_eq!(
+        (video[0]["width"].as_u64(), video[0]["height"].as_u64()),
+        (Some(640), Some(360)),
+        "{probe}"
+    );
+    // Finished: the muxer wrote the duration (at least the second of frames seen).
+    let duration: f64 = probe["format"]["duration"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("no duration: {probe}"));
+    assert!(duration >= 0.9, "{probe}");
+}

@@ -100,6 +100,15 @@ pub trait Source: Send {
     fn config(&self) -> &NativeConfig;
     /// Stops capture and joins the capture thread.
     fn stop(&mut self);
+    /// Stops capture like [`Source::stop`], but keeps what the user granted for this source
+    /// (a surface picked in the xdg-desktop-portal's dialog) for the next [`Backend::open`] of
+    /// the same raw id, which reuses it instead of asking again: a source reopened in another
+    /// configuration (applyConstraints) keeps its grant for the track's life, as in Chromium,
+    /// where the user picks once. The kept grant ends when that open ends, or with
+    /// [`Backend::release_display`]. A source with nothing granted just stops (the default).
+    fn stop_keeping_grant(&mut self) {
+        self.stop();
+    }
 }
 
 /// Called by a backend when its device list may have changed (hot-plug).
@@ -199,6 +208,17 @@ pub trait Backend: Send + Sync {
     /// Backends without hot-plug notifications ignore it.
     fn watch_devices(&self, callback: DeviceChangeCallback) {
         let _ = callback;
+    }
+
+    /// Whether the system refused this process access to this backend's devices of `kind`
+    /// the last time [`Backend::devices`] listed them (the Camera portal's answer was no):
+    /// such devices are then not listed. getUserMedia asking for `kind` when no device of it
+    /// is listed rejects with `NotAllowedError` then, as Chromium does when the operating
+    /// system denies the camera ("Permission denied by system"), not with `NotFoundError`.
+    /// `false` by default: a backend that lists nothing has nothing.
+    fn access_refused(&self, kind: mediacapture_types::MediaDeviceKind) -> bool {
+        let _ = kind;
+        false
     }
 }
 

@@ -275,14 +275,23 @@ impl SourceHub {
     }
 
     /// Reopens the device in `config` (applyConstraints on the only track of a source whose
-    /// native mode no longer fits). On failure the old configuration keeps running.
+    /// native mode no longer fits). On failure the old configuration keeps running. What the
+    /// user granted for the source (a screen picked in the portal's dialog) is kept for the
+    /// reopening: the user is not asked again (Chromium: the choice stands for the track's
+    /// life).
     pub(crate) fn reconfigure(self: &Arc<Self>, config: &NativeConfig) -> Result<()> {
         if self.config() == *config {
             return Ok(());
         }
         let old = self.state.lock().source.take();
-        if let Some(old) = old {
-            self.stop_source(old);
+        if let Some(mut old) = old {
+            let on_capture_thread =
+                *self.capture_thread.lock() == Some(std::thread::current().id());
+            if on_capture_thread {
+                self.stop_source(old);
+            } else {
+                old.stop_keeping_grant();
+            }
         }
         match self.start(config) {
             Ok(new) => {

@@ -13,7 +13,7 @@ mod common;
 use common::*;
 use mediacapture::{
     DisplayMediaStreamOptions, ErrorKind, MediaDevices, MediaStreamTrack, MediaStreamTrackState,
-    TrackEvent,
+    MediaTrackConstraints, TrackEvent,
 };
 use mediacapture_frame::{PixelFormat, VideoFrame};
 use mediacapture_hal::pipewire::PortalBackend;
@@ -32,19 +32,37 @@ fn script() -> PathBuf {
 }
 
 impl Stack {
-    /// The stack with sway and the portal (refusing every cast with `refuse`), or `None`
-    /// (after printing why) when a component cannot run here.
-    fn sway(test: &str, refuse: bool) -> Option<Stack> {
+    /// The stack with sway and the portal, or `None` (after printing why) when a component
+    /// cannot run here. `mode`: `refuse` (every cast is refused) or `count` (the portal's
+    /// chooser counts its runs: [`Stack::chooser_runs`]), see `pipewire-stack.sh`.
+    fn sway(test: &str, mode: Option<&str>) -> Option<Stack> {
         let stack = Stack {
             dir: tempfile::Builder::new().prefix("mc-gdm").tempdir().unwrap(),
         };
-        let sway: &[&str] = if refuse {
-            &["sway", "refuse"]
-        } else {
-            &["sway"]
-        };
-        if !stack.run(&["start"]) || !stack.run(sway) {
+        let mut sway = vec!["sway"];
+        sway.extend(mode);
+        if !stack.run(&["start"]) || !stack.run(&sway) {
             println!("skipped: {test}: the sway + portal stack cannot run here (see above)");
+            return None;
+        }
+        Some(stack)
+    }
+
+    /// The stack with a test pattern cast as a 640x360 screen by a stand-in for a desktop's
+    /// ScreenCast backend, which can end the cast as a desktop's "stop sharing" does (see
+    /// `pipewire-stack.sh fakecast`), or `None` (after printing why).
+    fn fakecast(test: &str) -> Option<Stack> {
+        let stack = Stack {
+            dir: tempfile::Builder::new()
+                .prefix("mc-gdmfk")
+                .tempdir()
+                .unwrap(),
+        };
+        if !stack.run(&["start"])
+            || !stack.run(&["camera", "fakescreen", "BGRx", "640", "360", "30"])
+            || !stack.run(&["fakecast", "fakescreen", "640", "360"])
+        {
+            println!("skipped: {test}: the PipeWire + portal stack cannot run here (see above)");
             return None;
         }
         Some(stack)
@@ -64,6 +82,13 @@ impl Stack {
             Some(77) => false,
             _ => panic!("pipewire-stack.sh {args:?} failed: {:?}", out.status),
         }
+    }
+
+    /// How many times the portal ran its chooser (its dialog) so far, in `count` mode.
+    fn chooser_runs(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("chooser-runs"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
     }
 
     fn devices(&self) -> MediaDevices {
@@ -129,7 +154,7 @@ fn background_below(f: &VideoFrame, from: u32, tolerance: u8) -> bool {
 #[test]
 fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() {
     let test = "the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast";
-    let Some(stack) = Stack::sway(test, false) else {
+    let Some(stack) = Stack::sway(test, None) else {
         return;
     };
     let md = stack.devices();
@@ -193,10 +218,87 @@ fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() 
 #[test]
 fn a_refusal_in_the_portal_is_not_allowed_error() {
     let test = "a_refusal_in_the_portal_is_not_allowed_error";
-    let Some(stack) = Stack::sway(test, true) else {
+    let Some(stack) = Stack::sway(test, Some("refuse")) else {
         return;
     };
     let md = stack.devices();
     let e = gdm(&md, r#"{"video":true}"#).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotAllowedError, "{e}");
+}
+
+#[test]
+fn apply_constraints_reopening_the_cast_does_not_ask_the_portal_again() {
+    let test = "apply_constraints_reopening_the_cast_does_not_ask_the_portal_again";
+    let Some(stack) = Stack::sway(test, Some("count")) else {
+        return;
+    };
+    let md = stack.devices();
+    let s = gdm(&md, r#"{"video":{"frameRate":10}}"#).unwrap();
+    let track = s.get_video_tracks()[0].clone();
+    assert_eq!(
+        stack.chooser_runs(),
+        1,
+        "getDisplayMedia shows the portal's dialog"
+    );
+    assert_eq!(settings(&track)["frameRate"].as_f64(), Some(10.0));
+    let f = rgba(&track);
+    assert_eq!((f.coded_width(), f.coded_height()), (1280, 720));
+
+    // 25 fps is more than the cast runs at: the source is reopened at 25 fps, on the grant
+    // the user gave (Chromium: the user picks once, for the track's life).
+    let c = MediaTrackConstraints::from_json(r#"{"frameRate":25}"#).unwrap();
+    block_on(track.apply_constraints(c)).unwrap();
+    assert_eq!(settings(&track)["frameRate"].as_f64(), Some(25.0));
+    let f = rgba(&track);
+    assert_eq!((f.coded_width(), f.coded_height()), (1280, 720));
+    assert!(
+        background_below(&f, 100, 2),
+        "the reopened cast is not the screen"
+    );
+    assert_eq!(
+        stack.chooser_runs(),
+        1,
+        "applyConstraints showed the portal's dialog again"
+    );
+    assert_eq!(track.ready_state(), MediaStreamTrackState::Live);
+
+    // A new getDisplayMedia is a new choice: the dialog shows again (the count is honest).
+    let again = gdm(&md, r#"{"video":true}"#).unwrap();
+    assert_eq!(stack.chooser_runs(), 2);
+    again.get_video_tracks()[0].stop();
+    track.stop();
+}
+
+#[test]
+fn the_portal_closing_the_session_ends_the_track() {
+    let test = "the_portal_closing_the_session_ends_the_track";
+    let Some(stack) = Stack::fakecast(test) else {
+        return;
+    };
+    let md = stack.devices();
+    let s = gdm(&md, r#"{"video":true}"#).unwrap();
+    let track = s.get_video_tracks()[0].clone();
+    let st = settings(&track);
+    assert_eq!(
+        (st["width"].as_u64(), st["height"].as_u64()),
+        (Some(640), Some(360))
+    );
+    let f = rgba(&track);
+    assert_eq!((f.coded_width(), f.coded_height()), (640, 360));
+    let mut events = track.events();
+
+    // The desktop ends the cast (the user clicked "stop sharing"): xdg-desktop-portal closes
+    // the session and says so (Session::Closed). The track ends, with no error: nothing
+    // failed. The PipeWire node stays (it is not the portal's): the signal alone ends it.
+    assert!(stack.run(&["closecast"]));
+    assert_eq!(
+        block_on(futures_util::StreamExt::next(&mut events)),
+        Some(TrackEvent::Ended)
+    );
+    assert_eq!(track.ready_state(), MediaStreamTrackState::Ended);
+
+    // The portal still works: a new getDisplayMedia is granted a new session.
+    let again = gdm(&md, r#"{"video":true}"#).unwrap();
+    let f = rgba(&again.get_video_tracks()[0]);
+    assert_eq!((f.coded_width(), f.coded_height()), (640, 360));
 }

@@ -35,6 +35,8 @@ pub struct PipeWireBackend {
     remote: Remote,
     watch: Arc<WatchState>,
     watcher: Mutex<Option<JoinHandle<()>>>,
+    /// Set when the last listing found access refused (the Camera portal said no).
+    refused: std::sync::atomic::AtomicBool,
 }
 
 /// Where the backend's connections go.
@@ -93,6 +95,7 @@ impl PipeWireBackend {
             remote: Remote::Daemon(None),
             watch: Arc::new(WatchState::default()),
             watcher: Mutex::new(None),
+            refused: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -524,14 +527,22 @@ impl Backend for PipeWireBackend {
     }
 
     fn devices(&self) -> Result<Vec<DeviceDescriptor>> {
+        use std::sync::atomic::Ordering;
         let nodes = match self.probe() {
             Ok(n) => n,
             Err(e) => {
-                // No daemon: no devices, as for every backend whose service is absent.
+                // No daemon: no devices, as for every backend whose service is absent. The
+                // Camera portal refusing access lists nothing too, and is remembered for
+                // `access_refused`.
+                self.refused.store(
+                    e.kind == mediacapture_types::ErrorKind::NotAllowedError,
+                    Ordering::SeqCst,
+                );
                 tracing::debug!("{e}");
                 return Ok(Vec::new());
             }
         };
+        self.refused.store(false, Ordering::SeqCst);
         let mut out: Vec<DeviceDescriptor> = Vec::new();
         // Through the Camera portal every camera the portal shows is ours to list.
         for n in nodes
@@ -588,6 +599,11 @@ impl Backend for PipeWireBackend {
             config.clone(),
             sink,
         )
+    }
+
+    fn access_refused(&self, kind: mediacapture_types::MediaDeviceKind) -> bool {
+        kind == mediacapture_types::MediaDeviceKind::VideoInput
+            && self.refused.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn watch_devices(&self, callback: DeviceChangeCallback) {

@@ -48,25 +48,75 @@ pub struct ScreenCastRequest {
     pub max_frame_rate: f64,
 }
 
-/// What the portal granted: a PipeWire connection that sees the granted node, and the watch
-/// on the session. Dropping it closes the session.
-pub(super) struct Granted {
-    fd: OwnedFd,
+/// A ScreenCast session the user granted: the node it casts, the size the portal announced,
+/// and the thread that watches it and opens PipeWire connections on it. The session stays
+/// open while a holder keeps it (a running capture, a grant waiting to be opened or reopened)
+/// and closes when the last one drops it.
+pub(super) struct Session {
     node_id: u32,
     /// The stream's size as the portal announced it (its `size` property), when it did.
-    pub(super) size: Option<(u32, u32)>,
+    size: Option<(u32, u32)>,
     /// Set when the portal closes the session.
     closed: Arc<AtomicBool>,
-    /// Ends the watch on the session (and closes it) when sent or dropped.
-    stop_watch: futures_channel::oneshot::Sender<()>,
+    /// Requests to the session's thread; dropping the sender ends the thread, which closes
+    /// the session.
+    requests: futures_channel::mpsc::UnboundedSender<SessionRequest>,
 }
 
-impl std::fmt::Debug for Granted {
+/// What a session's thread is asked for.
+enum SessionRequest {
+    /// Another PipeWire connection that sees the granted node (`OpenPipeWireRemote`).
+    Remote(std::sync::mpsc::Sender<Result<OwnedFd>>),
+}
+
+impl Session {
+    /// Whether the portal closed the session (the user stopped sharing).
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// A new PipeWire connection on the session (the portal allows one per call, as many as
+    /// asked for while the session is open).
+    fn remote(&self) -> Result<OwnedFd> {
+        if self.is_closed() {
+            return Err(Error::not_allowed("the portal closed the screen cast"));
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.requests
+            .unbounded_send(SessionRequest::Remote(tx))
+            .map_err(|_| Error::not_readable("the screen cast portal session is gone"))?;
+        rx.recv_timeout(ANSWER_BOUND * 2)
+            .map_err(|_| Error::not_readable("the screen cast portal does not answer"))?
+    }
+}
+
+impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Granted")
+        f.debug_struct("Session")
             .field("node_id", &self.node_id)
             .field("size", &self.size)
+            .field("closed", &self.is_closed())
             .finish_non_exhaustive()
+    }
+}
+
+/// What the portal granted: the session, and the PipeWire connection its handshake opened
+/// (`None` once used: opening the grant again asks the session for another).
+#[derive(Debug)]
+pub(super) struct Granted {
+    pub(super) session: Arc<Session>,
+    fd: Option<OwnedFd>,
+}
+
+impl Granted {
+    /// A grant to open again on a session already granted (no dialog).
+    pub(super) fn again(session: Arc<Session>) -> Granted {
+        Granted { session, fd: None }
+    }
+
+    /// The stream's size as the portal announced it, when it did.
+    pub(super) fn size(&self) -> Option<(u32, u32)> {
+        self.session.size
     }
 }
 
@@ -95,20 +145,21 @@ pub(super) async fn connect(bus: Option<&str>) -> std::result::Result<Screencast
     }
 }
 
-/// Runs the portal handshake, and keeps a thread watching the session until the returned
-/// grant is dropped (which closes the session).
+/// Runs the portal handshake, and keeps a thread watching the session (and opening PipeWire
+/// connections on it) until the returned grant's session is dropped, which closes it.
 pub(super) fn handshake(req: &ScreenCastRequest) -> Result<Granted> {
     type Answer = (OwnedFd, u32, Option<(u32, u32)>);
     let req = req.clone();
     let closed = Arc::new(AtomicBool::new(false));
     let closed_watch = closed.clone();
     let (tx, rx) = std::sync::mpsc::channel::<Result<Answer>>();
-    let (stop_tx, stop_rx) = futures_channel::oneshot::channel::<()>();
+    let (requests_tx, mut requests) = futures_channel::mpsc::unbounded::<SessionRequest>();
     std::thread::Builder::new()
         .name("screencast-portal".into())
         .spawn(move || {
             futures_executor::block_on(async move {
                 use futures_util::StreamExt as _;
+                use futures_util::future::{Either, select};
                 let run = async {
                     let proxy = connect(req.bus.as_deref()).await?;
                     let session = proxy.create_session(Default::default()).await?;
@@ -154,7 +205,7 @@ pub(super) fn handshake(req: &ScreenCastRequest) -> Result<Granted> {
                         .await?;
                     Ok::<_, ashpd::Error>((proxy, session, fd, node, size))
                 };
-                let (_proxy, session) = match run.await {
+                let (proxy, session) = match run.await {
                     Ok((proxy, session, fd, node, size)) => {
                         let _ = tx.send(Ok((fd, node, size)));
                         (proxy, session)
@@ -164,16 +215,33 @@ pub(super) fn handshake(req: &ScreenCastRequest) -> Result<Granted> {
                         return;
                     }
                 };
-                match session.receive_closed().await {
-                    Ok(mut signals) => {
-                        let ended = futures_util::future::select(signals.next(), stop_rx).await;
-                        if let futures_util::future::Either::Left(_) = ended {
+                // Until the portal closes the session or every holder dropped it, serve
+                // requests for more PipeWire connections (reopening the granted cast).
+                let mut closed_signal = session.receive_closed().await.ok();
+                loop {
+                    let next_request = requests.next();
+                    let ended = match closed_signal.as_mut() {
+                        Some(signals) => match select(signals.next(), next_request).await {
+                            Either::Left(_) => None,
+                            Either::Right((r, _)) => Some(r),
+                        },
+                        None => Some(next_request.await),
+                    };
+                    match ended {
+                        // The portal closed the session (the user stopped sharing).
+                        None => {
                             closed_watch.store(true, Ordering::SeqCst);
                             return;
                         }
-                    }
-                    Err(_) => {
-                        let _ = stop_rx.await;
+                        Some(Some(SessionRequest::Remote(reply))) => {
+                            let fd = proxy
+                                .open_pipe_wire_remote(&session, Default::default())
+                                .await
+                                .map_err(portal_error);
+                            let _ = reply.send(fd);
+                        }
+                        // Every holder dropped the session: close it.
+                        Some(None) => break,
                     }
                 }
                 let _ = session.close().await;
@@ -184,11 +252,13 @@ pub(super) fn handshake(req: &ScreenCastRequest) -> Result<Granted> {
         .recv()
         .map_err(|_| Error::not_readable("the screen cast portal thread failed"))??;
     Ok(Granted {
-        fd,
-        node_id,
-        size,
-        closed,
-        stop_watch: stop_tx,
+        session: Arc::new(Session {
+            node_id,
+            size,
+            closed,
+            requests: requests_tx,
+        }),
+        fd: Some(fd),
     })
 }
 
@@ -270,27 +340,32 @@ pub fn open_screencast(
     sink: Arc<dyn SourceSink>,
 ) -> Result<Box<dyn Source>> {
     let granted = handshake(&req)?;
-    open_granted(granted, req.max_frame_rate, config, sink)
+    Ok(Box::new(open_granted(
+        granted,
+        req.max_frame_rate,
+        config,
+        sink,
+    )?))
 }
 
 /// Reads the cast the portal granted, at up to `max_frame_rate`, into `sink`; returns once
-/// frames flow (or the cast failed to start).
+/// frames flow (or the cast failed to start). The capture keeps the session open while it
+/// runs.
 pub(super) fn open_granted(
     granted: Granted,
     max_frame_rate: f64,
     config: NativeConfig,
     sink: Arc<dyn SourceSink>,
-) -> Result<Box<dyn Source>> {
+) -> Result<ThreadSource> {
     let ctl = Control::new();
     let job_ctl = ctl.clone();
-    let source = ThreadSource::spawn_opening(
+    ThreadSource::spawn_opening(
         "screencast".into(),
         config,
         ctl,
         sink,
         move |sink, opening| capture(granted, max_frame_rate, &job_ctl, &*sink, opening),
-    )?;
-    Ok(Box::new(source))
+    )
 }
 
 fn capture(
@@ -300,11 +375,14 @@ fn capture(
     sink: &dyn SourceSink,
     opening: Opening,
 ) {
-    let closed = granted.closed.clone();
-    let node_id = granted.node_id;
+    let Granted { session, fd } = granted;
+    let node_id = session.node_id;
     let what = "the screen cast";
-    let Granted { fd, stop_watch, .. } = granted;
     let setup = || -> Result<_> {
+        let fd = match fd {
+            Some(fd) => fd,
+            None => session.remote()?,
+        };
         let conn = Conn::from_fd(fd)?;
         let registry = conn
             .core
@@ -448,7 +526,7 @@ fn capture(
             if let Some(e) = failure {
                 return o.report(Err(e));
             }
-            if closed.load(Ordering::SeqCst) || node_gone.get() {
+            if session.is_closed() || node_gone.get() {
                 return o.report(Err(Error::not_allowed("the portal closed the screen cast")));
             }
             if streaming.get() && mode.get().is_some() {
@@ -463,7 +541,7 @@ fn capture(
         for f in frames.borrow_mut().drain(..) {
             sink.on_video(f);
         }
-        if closed.load(Ordering::SeqCst) || node_gone.get() {
+        if session.is_closed() || node_gone.get() {
             // The user (or the system) stopped sharing: the track ends, not an error.
             tracing::info!("{what} was stopped outside this process");
             sink.on_event(SourceEvent::Ended(None));
@@ -475,5 +553,6 @@ fn capture(
         }
     }
     let _ = stream.disconnect();
-    drop(stop_watch);
+    // The session closes here unless another holder keeps it (a grant kept for reopening).
+    drop(session);
 }

@@ -21,10 +21,29 @@
 //!   Should the stream's size change later (the output's mode changed), frames keep their own
 //!   size too and are scaled the same way.
 //!
-//! Opening without a grant (applyConstraints reopening the source in another configuration)
-//! runs the handshake again, as a browser would show its picker again.
+//! The grant stands for the source's life: a source reopened in another configuration
+//! (applyConstraints asking for a frame rate or cursor mode the running cast does not have)
+//! is stopped with [`Source::stop_keeping_grant`], which hands its portal session back to the
+//! backend, and the next [`Backend::open`] reads the same cast again through a new PipeWire
+//! connection on that session, without a second dialog (Chromium: the user picks once). Only
+//! an open with no grant waiting (a program calling [`Backend::open`] by itself) runs the
+//! whole handshake, dialog included.
+//!
+//! Before a grant the listed size is a placeholder ([`NOMINAL_SIZE`], or the size of the last
+//! cast granted), not a screen's. Where it can be seen:
+//! - Not by spec API calls: `enumerateDevices` never lists display surfaces, and
+//!   getDisplayMedia asks for the grant first and chooses the track's settings and
+//!   capabilities from the granted descriptor (it takes only the cursor mode from the listed
+//!   one, and cursor modes are real).
+//! - By [`Backend::devices`] callers, and so by the `mediacapture` crate's non-spec
+//!   `MediaDevices::display_surfaces` (and the `mediacapture devices` command, which prints
+//!   it): its documentation says so.
+//! - In a track's settings and capabilities when the portal does not announce the stream's
+//!   size (the property is optional; xdg-desktop-portal-wlr, GNOME's and KDE's announce it).
+//!   Frames still come at their real size and the track adapter scales them to the settings.
 
-use super::portal::{Granted, ScreenCastRequest, connect, handshake, open_granted};
+use super::portal::{Granted, ScreenCastRequest, Session, connect, handshake, open_granted};
+use crate::thread_source::ThreadSource;
 use crate::{Backend, DeviceDescriptor, NativeCapabilities, NativeConfig, Source, SourceSink};
 use ashpd::desktop::screencast::{CursorMode, SourceType};
 use mediacapture_types::native::DisplayCapabilities;
@@ -49,12 +68,13 @@ const WINDOW_ID: &str = "portal:window";
 pub struct PortalBackend {
     /// The bus the portal is on (`None`: the session bus).
     bus: Option<String>,
-    state: Mutex<PortalState>,
+    state: Arc<Mutex<PortalState>>,
 }
 
 #[derive(Debug, Default)]
 struct PortalState {
-    /// A grant from [`Backend::grant_display`] waiting for [`Backend::open`], by raw id.
+    /// A grant waiting for [`Backend::open`], by raw id: from [`Backend::grant_display`], or
+    /// handed back by [`Source::stop_keeping_grant`] for a reopening.
     pending: Option<(String, Granted)>,
     /// The size of the last cast granted.
     last_size: Option<(u32, u32)>,
@@ -75,7 +95,7 @@ impl PortalBackend {
     }
 
     fn lock(&self) -> MutexGuard<'_, PortalState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 
     /// What the portal offers: its source types and cursor modes. `None` when there is no
@@ -216,7 +236,7 @@ impl Backend for PortalBackend {
             max_frame_rate: MAX_FRAME_RATE,
         })?;
         let mut s = self.lock();
-        let size = match granted.size {
+        let size = match granted.size() {
             Some(size) => {
                 s.last_size = Some(size);
                 size
@@ -265,6 +285,60 @@ impl Backend for PortalBackend {
                 max_frame_rate: display.frame_rate,
             })?,
         };
-        open_granted(granted, display.frame_rate, config.clone(), sink)
+        let session = granted.session.clone();
+        let inner = match open_granted(granted, display.frame_rate, config.clone(), sink) {
+            Ok(inner) => inner,
+            Err(e) => {
+                // The grant stands: a caller going back to its previous configuration (a
+                // failed reopening) reads the same cast again without a dialog.
+                if !session.is_closed() {
+                    self.lock().pending = Some((raw_id.to_owned(), Granted::again(session)));
+                }
+                return Err(e);
+            }
+        };
+        Ok(Box::new(PortalSource {
+            inner,
+            session: Some(session),
+            state: self.state.clone(),
+            raw_id: raw_id.to_owned(),
+        }))
+    }
+}
+
+fn lock(state: &Mutex<PortalState>) -> MutexGuard<'_, PortalState> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A cast opened through [`PortalBackend`]: the capture, and its hold on the portal session,
+/// which [`Source::stop_keeping_grant`] hands back to the backend for the next open.
+struct PortalSource {
+    inner: ThreadSource,
+    session: Option<Arc<Session>>,
+    state: Arc<Mutex<PortalState>>,
+    raw_id: String,
+}
+
+impl Source for PortalSource {
+    fn config(&self) -> &NativeConfig {
+        self.inner.config()
+    }
+
+    fn stop(&mut self) {
+        self.inner.stop();
+        // The capture has let go of the session: this was the last hold, it closes.
+        self.session = None;
+    }
+
+    fn stop_keeping_grant(&mut self) {
+        self.inner.stop();
+        match self.session.take() {
+            // A session the portal closed (the user stopped sharing) is not kept: reopening
+            // it would fail, and asking again is a new getDisplayMedia's business.
+            Some(session) if !session.is_closed() => {
+                lock(&self.state).pending = Some((self.raw_id.clone(), Granted::again(session)));
+            }
+            _ => {}
+        }
     }
 }

@@ -58,9 +58,12 @@ pub struct DisplaySurfaceInfo {
     pub label: String,
     /// Monitor, window or browser.
     pub display_surface: DisplayCaptureSurfaceType,
-    /// Width in pixels.
+    /// Width in pixels. For a surface the system's own dialog chooses (the xdg-desktop-portal
+    /// on Wayland, labelled "chosen in the portal"), a placeholder: which screen, and so its
+    /// size, is only known once the user picked one in getDisplayMedia's dialog (the portal
+    /// backend lists 1920x1080, or the size of the last cast it was granted).
     pub width: u32,
-    /// Height in pixels.
+    /// Height in pixels (a placeholder for a portal surface, as `width`).
     pub height: u32,
 }
 
@@ -201,7 +204,9 @@ impl MediaDevices {
 
     /// The display surfaces getDisplayMedia can capture (not part of the spec, where the user
     /// picks in a dialog and `enumerateDevices` never lists them): for a native program to
-    /// show what is there. Ids are not given: surfaces cannot be selected by id.
+    /// show what is there. Ids are not given: surfaces cannot be selected by id. The size of a
+    /// surface chosen in the system's dialog (the portal on Wayland) is a placeholder until a
+    /// getDisplayMedia is granted; the granted track's settings have the real one.
     pub fn display_surfaces(
         &self,
     ) -> impl Future<Output = Result<Vec<DisplaySurfaceInfo>>> + Send + 'static {

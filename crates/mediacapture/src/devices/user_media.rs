@@ -47,6 +47,12 @@ impl DevicesInner {
                 .iter()
                 .filter(|(_, d)| d.kind == mdk && !d.is_display())
                 .collect();
+            // No device of the kind because the system refused access to them (the Camera
+            // portal said no): NotAllowedError, with Chromium's words for a camera the
+            // operating system denies, not the NotFoundError of a machine without cameras.
+            if candidates.is_empty() && self.backends.iter().any(|b| b.access_refused(mdk)) {
+                return Err(Error::not_allowed("Permission denied by system"));
+            }
             let described: Vec<DeviceDescriptor> = candidates
                 .iter()
                 .map(|(_, d)| self.running_view(d))
@@ -224,11 +230,12 @@ impl DevicesInner {
 
 /// Spec step 11.5: a source that cannot be started is a NotReadableError when the device is
 /// busy or the system refuses (what backends report), a NotFoundError when it went away
-/// between the choice and the opening (Chromium reports that as NotFoundError too), else an
-/// AbortError.
+/// between the choice and the opening (Chromium reports that as NotFoundError too), a
+/// NotAllowedError when the system's permission (the Camera portal) refused it (Chromium:
+/// "Permission denied by system"), else an AbortError.
 fn open_failure(e: Error, label: &str) -> Error {
     match e.kind {
-        ErrorKind::NotReadableError | ErrorKind::NotFoundError => e,
+        ErrorKind::NotReadableError | ErrorKind::NotFoundError | ErrorKind::NotAllowedError => e,
         _ => Error::abort(format!("cannot open {label}: {e}")),
     }
 }
