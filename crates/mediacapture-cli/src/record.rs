@@ -391,15 +391,15 @@ fn record(
     if report.bytes == 0 {
         // Frames arrived and none was encoded: the encoder was still on the first one when
         // the recording stopped (an 8192x8192 VP8 frame takes libvpx seconds).
-        let encoder = (report.dropped_frames > 0 && recorder.stats().video_frames == 0)
-            .then(|| {
-                format!(
-                    "; the video encoder finished no frame before the stop ({} dropped): \
-                     frames this large take it longer than the recording lasted",
-                    report.dropped_frames
-                )
-            })
-            .unwrap_or_default();
+        let encoder = if report.dropped_frames > 0 && recorder.stats().video_frames == 0 {
+            format!(
+                "; the video encoder finished no frame before the stop ({} dropped): frames \
+                 this large take it longer than the recording lasted",
+                report.dropped_frames
+            )
+        } else {
+            String::new()
+        };
         return Err(Failure::Other(format!(
             "the recorder wrote nothing ({} video frames, {} audio frames arrived){}{encoder}; \
              {} was not written",

@@ -223,7 +223,7 @@ fn encode(
     }
     let e = match enc {
         Some(e) => e,
-        None => enc.insert(VpxEncoder::new(settings.clone(), w, h)?),
+        None => enc.insert(VpxEncoder::new(*settings, w, h)?),
     };
     e.encode(planes, strides, media, duration, &mut out)?;
     Ok(out)
