@@ -22,7 +22,10 @@ PKGS=(pkg-config clang libclang-dev cmake nasm g++ libasound2-dev libpulse-dev l
       # scripts/bench-frames.sh: the reference converters it compiles against.
       libyuv-dev libswscale-dev libavutil-dev
       # WebRTC interop tests: headless Chromium, a loopback-only network namespace.
-      chromium iproute2)
+      chromium iproute2
+      # `mediacapture send --whip` against a real SFU (crates/mediacapture-cli/tests/whip.rs):
+      # Janus with its VideoRoom plugin.
+      janus)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,6 +35,27 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The WHIP server in front of Janus for the same test: Debian's simple-whip-server (Meetecho's,
+# Node.js). Installing it with apt would pull Debian's Node.js 18 and its node-* packages, which
+# conflict with the Node.js the addon is built with, so its package is downloaded and its two
+# sources unpacked into /opt/simple-whip-server; its JavaScript dependencies come from npm
+# (crates/mediacapture-cli/tests/whip-server/package.json, installed by scripts/test.sh).
+SWS_DIR=/opt/simple-whip-server
+if [ ! -f "$SWS_DIR/src/server.js" ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  work="$(mktemp -d)"; chmod 777 "$work"
+  (cd "$work" && apt-get download -qq simple-whip-server 2>/dev/null) || {
+    $SUDO apt-get update -qq
+    (cd "$work" && apt-get download -qq simple-whip-server)
+  }
+  dpkg-deb -x "$work"/simple-whip-server_*.deb "$work/root"
+  $SUDO mkdir -p "$SWS_DIR/src"
+  $SUDO cp "$work/root/usr/share/simple-whip-server/src/server.js" \
+    "$work/root/usr/share/simple-whip-server/src/whip-janus.js" "$SWS_DIR/src/"
+  $SUDO cp "$work/root/usr/share/doc/simple-whip-server/copyright" "$SWS_DIR/"
+  rm -rf "$work"
 fi
 
 # The Debian archive this system installs from (its first Debian entry), for the extra suites

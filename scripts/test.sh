@@ -14,6 +14,11 @@ cargo fmt --all -- --check
 # PipeWire and portal code, whose tests start private PipeWire + WirePlumber + headless sway +
 # xdg-desktop-portal stacks of their own (scripts/pipewire-stack.sh).
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The JavaScript dependencies of simple-whip-server, the WHIP server of the CLI's WHIP test.
+(
+  cd crates/mediacapture-cli/tests/whip-server
+  npm install --no-audit --no-fund
+)
 cargo test --workspace --locked
 # The library crates package for crates.io (metadata, licence, readme, files). The full check,
 # `cargo publish --dry-run --workspace --exclude mediacapture-node --exclude

@@ -8,6 +8,7 @@ mod bench_playout;
 mod output;
 mod preview;
 mod record;
+mod send;
 mod snapshot;
 
 use clap::{Args, Parser, Subcommand};
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "mediacapture", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  mediacapture devices\n  mediacapture probe '{\"video\":{\"width\":1280}}'\n  mediacapture record --duration 3s -o out.webm\n  mediacapture record --fake --duration 5s -o - | ffplay -\n  mediacapture snapshot -o photo.png\n\nExit status: 0 success; 1 the command ran and failed (a recording that stopped early\nor captured nothing, an unreadable file); 2 bad usage (arguments, JSON) or a\ngetUserMedia error (the DOMException is printed)."
+    after_help = "Examples:\n  mediacapture devices\n  mediacapture probe '{\"video\":{\"width\":1280}}'\n  mediacapture record --duration 3s -o out.webm\n  mediacapture record --fake --duration 5s -o - | ffplay -\n  mediacapture snapshot -o photo.png\n  mediacapture send --whip https://sfu.example.com/whip/room1 --token SECRET\n\nExit status: 0 success; 1 the command ran and failed (a recording that stopped early\nor captured nothing, an unreadable file, a WHIP server that refused or vanished);\n2 bad usage (arguments, JSON) or a\ngetUserMedia error (the DOMException is printed)."
 )]
 struct Cli {
     #[command(flatten)]
@@ -97,6 +98,19 @@ enum Command {
     ///
     /// Example: mediacapture preview -c '{"video":{"width":1280},"audio":true}'
     Preview(preview::PreviewArgs),
+    /// Send the camera and microphone (or --display) over WebRTC to a WHIP server (RFC 9725:
+    /// standard ingest into Janus, LiveKit, Cloudflare, Dolby and other SFUs and services).
+    ///
+    /// One HTTP POST carries the SDP offer (VP8 and Opus first, send-only, with every host
+    /// candidate in it); the answer comes back in the 201 response, whose Location names the
+    /// session; the session is ended with a DELETE of it when --duration passes, on Ctrl-C
+    /// or SIGTERM, or when the connection fails. https:// URLs are checked against the
+    /// Mozilla root certificates built into the program (webpki-roots). Status lines go to
+    /// stderr. Exit status 1 when the server refuses (its status and body are printed), cannot
+    /// be reached, answers with SDP that does not fit, or the connection fails.
+    ///
+    /// Example: mediacapture send --whip http://127.0.0.1:7080/whip/endpoint/cam --duration 30s
+    Send(send::SendArgs),
 }
 
 /// Arguments of `probe`.
@@ -152,6 +166,7 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => snapshot::run(&cli.global, &args),
         Command::Bench(args) => bench::run(&cli.global, &args),
         Command::Preview(args) => preview::run(&cli.global, &args),
+        Command::Send(args) => send::run(&cli.global, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

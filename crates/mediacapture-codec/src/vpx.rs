@@ -80,7 +80,11 @@ pub fn default_threads(width: u32, height: u32, cpus: u32) -> u32 {
 /// One libvpx encoder for a fixed frame size. A new size needs a new encoder.
 pub struct VpxEncoder {
     ctx: Box<vpx_codec_ctx_t>,
+    /// The configuration the context runs with (kept for `vpx_codec_enc_config_set`).
+    cfg: Box<vpx_codec_enc_cfg_t>,
     settings: VpxSettings,
+    /// The next frame is encoded as a keyframe ([`VpxEncoder::request_keyframe`]).
+    keyframe_requested: bool,
     width: u32,
     height: u32,
     last_key_us: Option<i64>,
@@ -184,7 +188,9 @@ impl VpxEncoder {
         }
         let mut enc = VpxEncoder {
             ctx,
+            cfg: Box::new(cfg),
             settings,
+            keyframe_requested: false,
             width,
             height,
             last_key_us: None,
@@ -206,6 +212,37 @@ impl VpxEncoder {
         if err != vpx_codec_err_t::VPX_CODEC_OK {
             return Err(vpx_error(&mut self.ctx, "control", err));
         }
+        Ok(())
+    }
+
+    /// Encodes the next frame as a keyframe (a receiver's PLI or FIR), without a new encoder.
+    pub fn request_keyframe(&mut self) {
+        self.keyframe_requested = true;
+    }
+
+    /// The target bitrate in bits per second.
+    pub fn bitrate(&self) -> u32 {
+        self.settings.bitrate
+    }
+
+    /// Changes the target bitrate in place (`vpx_codec_enc_config_set`): the next frames are
+    /// encoded at it, with no keyframe and no new encoder.
+    pub fn set_bitrate(&mut self, bitrate: u32) -> Result<()> {
+        let kbps = (bitrate / 1000).max(1);
+        if kbps == self.cfg.rc_target_bitrate {
+            self.settings.bitrate = bitrate;
+            return Ok(());
+        }
+        let previous = self.cfg.rc_target_bitrate;
+        self.cfg.rc_target_bitrate = kbps;
+        // SAFETY: the context is initialised; cfg is the full configuration it was
+        // initialised with (only the bitrate changed), which libvpx copies.
+        let err = unsafe { vpx_codec_enc_config_set(&mut *self.ctx, &*self.cfg) };
+        if err != vpx_codec_err_t::VPX_CODEC_OK {
+            self.cfg.rc_target_bitrate = previous;
+            return Err(vpx_error(&mut self.ctx, "bitrate change", err));
+        }
+        self.settings.bitrate = bitrate;
         Ok(())
     }
 
@@ -256,7 +293,7 @@ impl VpxEncoder {
                 self.last_key_us.is_none() || self.frames_since_key + 1 >= n
             }
         };
-        if force {
+        if force || std::mem::take(&mut self.keyframe_requested) {
             flags |= VPX_EFLAG_FORCE_KF as vpx_enc_frame_flags_t;
         }
         // SAFETY: all-zero is a valid vpx_image_t; the fields libvpx reads are set below.
@@ -372,5 +409,35 @@ mod tests {
         assert_eq!(default_threads(640, 480, 16), 1);
         assert_eq!(default_threads(1920, 1080, 6), 3);
         assert_eq!(default_threads(1920, 1080, 16), 8);
+    }
+
+    /// Encodes one grey 64x48 frame number `n`; returns whether it came out as a keyframe.
+    fn encode_one(enc: &mut VpxEncoder, n: i64) -> bool {
+        let (y, uv) = (vec![(n * 7 % 256) as u8; 64 * 48], vec![128u8; 32 * 24]);
+        let mut out = Vec::new();
+        enc.encode([&y, &uv, &uv], [64, 32, 32], n * 33_333, 33_333, &mut out)
+            .unwrap_or_else(|e| panic!("frame {n}: {e}"));
+        assert_eq!(out.len(), 1, "one packet per frame (no lag)");
+        out[0].key
+    }
+
+    #[test]
+    fn keyframe_on_request_and_bitrate_in_place() {
+        for codec in [VideoCodec::Vp8, VideoCodec::Vp9] {
+            let mut enc = match VpxEncoder::new(VpxSettings::new(codec, 300_000), 64, 48) {
+                Ok(e) => e,
+                Err(e) => panic!("{codec:?}: {e}"),
+            };
+            assert!(encode_one(&mut enc, 0), "the first frame is a keyframe");
+            assert!(!encode_one(&mut enc, 1));
+            enc.request_keyframe();
+            assert!(encode_one(&mut enc, 2), "{codec:?}: the requested keyframe");
+            assert!(!encode_one(&mut enc, 3), "one keyframe per request");
+            assert!(enc.set_bitrate(900_000).is_ok());
+            assert_eq!(enc.bitrate(), 900_000);
+            assert!(!encode_one(&mut enc, 4), "a new bitrate needs no keyframe");
+            assert!(enc.set_bitrate(50_000).is_ok());
+            assert!(!encode_one(&mut enc, 5));
+        }
     }
 }

@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const url = require('node:url');
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const readmes = [path.join(root, 'README.md'), path.join(__dirname, '..', 'README.md')];
@@ -22,12 +23,19 @@ function examples(file) {
   return out;
 }
 
+/** Modules preloaded (`node --import`) for an example: what it takes as given. */
+const preloads = {
+  // `signalling`, the channel to a peer (here a second connection in the same process).
+  'webrtc-send-short': path.join(__dirname, 'fixtures', 'signalling.mjs'),
+};
+
 /** Runs `code` as an ES module from the repository root; resolves with its stdout. */
-function run(code) {
+function run(code, preload) {
+  const pre = preload ? ['--import', url.pathToFileURL(preload).href] : [];
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--input-type=module', '-e', code],
+      [...pre, '--input-type=module', '-e', code],
       { cwd: root, env: { ...process.env, MEDIACAPTURE_FAKE: '1' }, timeout: 60000 },
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
     );
@@ -50,6 +58,11 @@ const checks = {
     const bytes = Number(/^recorded: audio\/webm(;codecs=opus)?, (\d+) bytes$/m.exec(out)?.[2]);
     assert.ok(bytes > 1000, out);
   },
+  'webrtc-send-short': (out) => {
+    // The peer behind `signalling` gets both tracks, and both flow (it exits then).
+    assert.match(out, /^peer: video flowing$/m);
+    assert.match(out, /^peer: audio flowing$/m);
+  },
   'webrtc-send': (out) => {
     // Both tracks arrive in the sender's stream, and audio flows (it unmutes once decoded).
     assert.match(out, /^peer: video track, stream matches$/m);
@@ -66,7 +79,7 @@ test('both READMEs carry the same examples', () => {
 
 for (const [name, code] of Object.entries(examples(readmes[0]))) {
   test(`README example "${name}" runs unchanged`, async () => {
-    const out = await run(code);
+    const out = await run(code, preloads[name]);
     assert.ok(checks[name], `no check for ${name}`);
     checks[name](out);
   });

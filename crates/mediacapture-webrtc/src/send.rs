@@ -27,10 +27,9 @@ pub(crate) const DEFAULT_VIDEO_BITRATE: u32 = 2_500_000;
 pub(crate) const DEFAULT_AUDIO_BITRATE: u32 = 64_000;
 /// Audio blocks buffered for the encoder (about 1 s of 10 ms blocks).
 const AUDIO_QUEUE: usize = 100;
-/// A new bitrate target is applied (by a new encoder: the wrapper cannot change it in place)
-/// when it differs by more than this fraction, at most every [`REBUILD_INTERVAL_US`].
-const REBUILD_FRACTION: f64 = 0.3;
-const REBUILD_INTERVAL_US: i64 = 2_000_000;
+/// A new bitrate target is applied to the running encoder (in place, no keyframe) when it
+/// differs from the current one by more than this fraction.
+const BITRATE_CHANGE_FRACTION: f64 = 0.05;
 
 /// A sender's encoding parameters (`RTCRtpEncodingParameters` as applied).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -230,8 +229,6 @@ fn target_bitrate(params: &EncodingParams, bwe: Option<u32>, default: u32) -> u3
 struct VideoEncoderState {
     enc: VpxEncoder,
     codec: Codec,
-    bitrate: u32,
-    built_at_us: i64,
 }
 
 fn video_loop(shared: &Shared, counters: &OutboundCounters, out: &PacketSink) {
@@ -298,21 +295,24 @@ fn video_loop(shared: &Shared, counters: &OutboundCounters, out: &PacketSink) {
         counters
             .target_bitrate
             .store(u64::from(bitrate), Ordering::Relaxed);
-        let rebuild = match &encoder {
-            None => true,
-            Some(e) => {
-                e.enc.size() != (w, h)
-                    || e.codec != codec
-                    || keyframe
-                    || ((f64::from(bitrate) - f64::from(e.bitrate)).abs()
-                        > REBUILD_FRACTION * f64::from(e.bitrate)
-                        && ts - e.built_at_us >= REBUILD_INTERVAL_US)
+        // A new encoder only for a new size or codec (as Chromium); a keyframe request and a
+        // new bitrate go to the running one.
+        let rebuild = encoder
+            .as_ref()
+            .is_none_or(|e| e.enc.size() != (w, h) || e.codec != codec);
+        if !rebuild && let Some(e) = encoder.as_mut() {
+            if keyframe {
+                e.enc.request_keyframe();
             }
-        };
+            let current = f64::from(e.enc.bitrate());
+            if (f64::from(bitrate) - current).abs() > BITRATE_CHANGE_FRACTION * current
+                && let Err(err) = e.enc.set_bitrate(bitrate)
+            {
+                tracing::warn!("cannot change the video bitrate: {err}");
+            }
+        }
         if rebuild {
-            // The libvpx wrapper has no "force keyframe" or "set bitrate": a new encoder
-            // starts with a keyframe at the new rate (Chromium also re-creates the encoder on
-            // a size change).
+            // A new encoder starts with a keyframe.
             let vc = match codec {
                 Codec::Vp9 => VideoCodec::Vp9,
                 _ => VideoCodec::Vp8,
@@ -320,14 +320,7 @@ fn video_loop(shared: &Shared, counters: &OutboundCounters, out: &PacketSink) {
             let mut s = VpxSettings::new(vc, bitrate);
             s.key_frame_interval = KeyFrameInterval::Auto;
             match VpxEncoder::new(s, w, h) {
-                Ok(enc) => {
-                    encoder = Some(VideoEncoderState {
-                        enc,
-                        codec,
-                        bitrate,
-                        built_at_us: ts,
-                    })
-                }
+                Ok(enc) => encoder = Some(VideoEncoderState { enc, codec }),
                 Err(e) => {
                     counters.encoder_errors.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!("cannot make a {} encoder: {e}", codec.mime_type());

@@ -16,6 +16,9 @@ pub enum HostCandidates {
     Interfaces,
     /// `127.0.0.1` only: both peers on this machine, nothing leaves it.
     Loopback,
+    /// Those of `Interfaces` and `127.0.0.1`: for a peer that may be on this machine (a local
+    /// media server, which may gather loopback only) or elsewhere.
+    InterfacesAndLoopback,
     /// These addresses.
     Addresses(Vec<IpAddr>),
 }
@@ -26,6 +29,14 @@ impl HostCandidates {
         match self {
             HostCandidates::Loopback => vec![IpAddr::from([127, 0, 0, 1])],
             HostCandidates::Addresses(a) => a.clone(),
+            HostCandidates::InterfacesAndLoopback => {
+                let mut out = HostCandidates::Interfaces.addresses();
+                let lo = IpAddr::from([127, 0, 0, 1]);
+                if !out.contains(&lo) {
+                    out.push(lo);
+                }
+                out
+            }
             HostCandidates::Interfaces => {
                 let mut out: Vec<IpAddr> = if_addrs::get_if_addrs()
                     .unwrap_or_default()
