@@ -334,17 +334,11 @@ fn video_loop(shared: &Shared, counters: &OutboundCounters, out: &PacketSink) {
         };
         let duration = last_ts.map_or(33_333, |l| (ts - l).clamp(1, 1_000_000));
         last_ts = Some(ts);
-        let strides = [adapted.stride(0), adapted.stride(1), adapted.stride(2)];
-        let offs = [
-            rect.y as usize * strides[0] + rect.x as usize,
-            (rect.y / 2) as usize * strides[1] + (rect.x / 2) as usize,
-            (rect.y / 2) as usize * strides[2] + (rect.x / 2) as usize,
-        ];
-        let planes = [
-            adapted.plane(0).get(offs[0]..).unwrap_or(&[]),
-            adapted.plane(1).get(offs[1]..).unwrap_or(&[]),
-            adapted.plane(2).get(offs[2]..).unwrap_or(&[]),
-        ];
+        // The adapter gives I420 at even offsets.
+        let Some((planes, strides)) = adapted.i420_visible_planes() else {
+            tracing::warn!("cannot send a {:?} frame", adapted.format());
+            continue;
+        };
         let started = std::time::Instant::now();
         packets.clear();
         if let Err(e) = state
