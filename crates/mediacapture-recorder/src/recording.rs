@@ -151,16 +151,14 @@ struct VideoState {
     track: String,
     codec: VideoCodec,
     enc: Option<VideoEncoder>,
-    /// A frame was still in the encoder a while after the stop: the encoder was abandoned
-    /// and the track records nothing more.
-    abandoned: bool,
     first_size: Option<(u32, u32)>,
     prev_media: Option<i64>,
     /// The millisecond (media time) of the newest frame given to the encoder.
     last_ms: Option<i64>,
     queue: VecDeque<EncodedPacket>,
     expected: bool,
-    /// The track ended: it delivers nothing more and nobody waits for it.
+    /// The track ended, or its encoder was abandoned at a stop: it records nothing more and
+    /// nobody waits for it.
     ended: bool,
 }
 
@@ -255,7 +253,6 @@ impl Recording {
                 track: track.clone(),
                 codec,
                 enc: None,
-                abandoned: false,
                 first_size: None,
                 prev_media: None,
                 last_ms: None,
@@ -364,7 +361,7 @@ impl Recording {
             return Err(e.clone());
         }
         let last_ms = match self.video.as_ref() {
-            Some(v) if v.track == track_id && !v.ended && !v.abandoned => v.last_ms,
+            Some(v) if v.track == track_id && !v.ended => v.last_ms,
             _ => return Ok(()),
         };
         self.seen(frame.timestamp());
@@ -492,7 +489,6 @@ impl Recording {
             None => {
                 // Stopping, and the frame is still in the encoder: not recorded.
                 v.enc = None;
-                v.abandoned = true;
                 v.ended = true;
                 self.stats.abandoned_video_frames += 1;
             }
@@ -753,7 +749,6 @@ fn flush_video(v: &mut VideoState) -> Result<()> {
             Some(packets) => v.queue.extend(packets),
             None => {
                 v.enc = None;
-                v.abandoned = true;
                 v.ended = true;
             }
         }
