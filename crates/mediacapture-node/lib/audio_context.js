@@ -11,7 +11,7 @@
 // MediaStreamAudioDestinationNode, AudioDestinationNode.
 
 const { native, kInternal, kTrackState, kNativeEvent, nativeDevices } = require('./internal');
-const { trusted, defineEventHandlers, brand, targets, nextTarget } = require('./events');
+const { trusted, defineEventHandlers, brand, targets, watch, Listeners, nextTarget } = require('./events');
 const { callNative } = require('./errors');
 const { idlString, idlUnsignedLong, idlDouble } = require('./webidl');
 const { MediaStream } = require('./stream');
@@ -25,6 +25,10 @@ const kCtx = Symbol('mediacapture.audioContext');
 // A running context is not collected while its graph plays (as in a browser): kept here
 // until close().
 const liveContexts = new Set();
+// The started scheduled source nodes of each context (their keep-alive ends when it closes:
+// a closed context's nodes never fire `ended`).
+const startedNodes = new WeakMap();
+const kContextClosed = Symbol('mediacapture.contextClosed');
 // A node's native half is released when its JavaScript object is collected (the graph keeps
 // a connected node playing, as the Web Audio API says).
 const released = new FinalizationRegistry(({ ctx, id }) => {
@@ -244,6 +248,10 @@ function applyOptions(node, options, params = []) {
 class AudioScheduledSourceNode extends AudioNode {
   #target;
   #started = false;
+  #ended = false;
+  // A started node keeps the process alive until its `ended`, while someone listens for it
+  // (as a live track with an `ended` listener does).
+  #listeners = new Listeners(this, () => this.#updateWatch());
   constructor() {
     super();
     if (new.target === AudioScheduledSourceNode) throw new TypeError('Illegal constructor');
@@ -252,9 +260,28 @@ class AudioScheduledSourceNode extends AudioNode {
     node.#target = target;
     targets.set(target, node);
   }
+  #updateWatch() {
+    const live = this.#started && !this.#ended && this.context.state !== 'closed';
+    watch(this, live && this.#listeners.count(['ended']) > 0);
+  }
+  static [kContextClosed](ctx) {
+    for (const node of startedNodes.get(ctx) ?? []) node.#updateWatch();
+    startedNodes.delete(ctx);
+  }
+  addEventListener(type, callback, options) {
+    super.addEventListener(type, callback, options);
+    this.#listeners.added(type, callback, options);
+  }
+  removeEventListener(type, callback, options) {
+    super.removeEventListener(type, callback, options);
+    this.#listeners.removed(type, callback, options);
+  }
   [kNativeEvent](type) {
     if (type === 'ended') {
       targets.delete(this.#target);
+      this.#ended = true;
+      startedNodes.get(this.context)?.delete(this);
+      this.#updateWatch();
       this.dispatchEvent(new Event('ended', trusted()));
     }
   }
@@ -264,6 +291,9 @@ class AudioScheduledSourceNode extends AudioNode {
     const { ctx, id } = AudioNode.native(this);
     callNative(() => ctx.schedule(id, true, idlDouble(when, 'when')));
     this.#started = true;
+    if (!startedNodes.has(this.context)) startedNodes.set(this.context, new Set());
+    startedNodes.get(this.context).add(this);
+    this.#updateWatch();
   }
   stop(when = 0) {
     brand(AudioScheduledSourceNode, this);
@@ -533,6 +563,8 @@ class AudioContext extends EventTarget {
   #target;
   #destination = null;
   #sinkId;
+  // The state the last statechange reported (the construction's state before any).
+  #reported;
   constructor(contextOptions = undefined) {
     super();
     const o = contextOptions ?? {};
@@ -546,12 +578,22 @@ class AudioContext extends EventTarget {
     this.#n = callNative(() => native.createAudioContext(nativeDevices.get(md), rate, sink, this.#target));
     targets.set(this.#target, this);
     liveContexts.add(this);
+    this.#reported = this.#n.state;
   }
   static [kCtx](c) {
     return c.#n;
   }
   [kNativeEvent](type) {
-    if (type === 'statechange') this.dispatchEvent(new Event('statechange', trusted()));
+    // The crate reports each change from its own thread, some time after the change: only a
+    // change this object has not reported yet (one the crate made by itself) fires here.
+    if (type === 'statechange') this.#reportState();
+  }
+  /** Fires statechange if the state differs from the one last reported. */
+  #reportState() {
+    const now = this.#n.state;
+    if (now === this.#reported) return;
+    this.#reported = now;
+    this.dispatchEvent(new Event('statechange', trusted()));
   }
   get sampleRate() {
     return this.#n.sampleRate;
@@ -588,10 +630,17 @@ class AudioContext extends EventTarget {
     } catch (e) {
       return Promise.reject(e);
     }
-    // The change is made; the promise settles once its statechange has been delivered, so
-    // code that awaits each call sees each event while `state` still matches it. (A handler
-    // reads the current state: after calls made without awaiting, the latest.)
-    return native.flushEvents().then(() => undefined);
+    // The change is made (the native call waits for the render thread). As the spec's
+    // resume/suspend/close steps do, one task resolves the promise and fires statechange if
+    // the state changed, so code that awaits each call has seen each event, with `state`
+    // matching it. Fired here, not by the crate's own late event: nothing in this process
+    // waits for that one, and node could exit before it comes.
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        resolve();
+        this.#reportState();
+      }),
+    );
   }
   resume() {
     return this.#settle(() => this.#n.resume());
@@ -602,6 +651,7 @@ class AudioContext extends EventTarget {
   close() {
     const p = this.#settle(() => this.#n.close());
     liveContexts.delete(this);
+    AudioScheduledSourceNode[kContextClosed](this);
     return p;
   }
   createOscillator() {

@@ -108,10 +108,11 @@ function brand(cls, obj) {
 // Every native event arrives through one threadsafe function, in the order the library fired
 // it. That function is weak: what keeps node's event loop alive is one timer, referenced only
 // while something waits for native events or media: a live track with an `ended` / `mute` /
-// `unmute` listener (or handler), a recording MediaRecorder, or a pending read of frames.
-// Pending promises keep the loop alive by themselves. A live track nobody listens to does
-// not: a script that gets a stream, prints its settings and returns exits, as does one that
-// stops every track.
+// `unmute` listener (or handler, or a `once` listener until its event), a recording
+// MediaRecorder, a started audio source node with an `ended` listener, a pending read of
+// frames. (A pending promise does not keep node's loop alive: what settles it must.) A live
+// track nobody listens to does not: a script that gets a stream, prints its settings and
+// returns exits, as does one that stops every track.
 
 const targets = new Map(); // target id -> object receiving native events
 let nextTargetInEnv = 1;
@@ -126,6 +127,52 @@ function watch(obj, on) {
     keepAliveTimer.ref();
   } else if (keepAliveTimer !== null) {
     keepAliveTimer.unref();
+  }
+}
+
+/**
+ * The event listeners an object has, for its keep-alive decision, under the DOM's rules: a
+ * (type, callback, capture) is added once; a `once` listener is gone after its first event;
+ * aborting its `signal` removes it. The owner's addEventListener / removeEventListener call
+ * `added` / `removed`; `changed()` runs after each change of the count.
+ */
+class Listeners {
+  #target;
+  #changed;
+  #entries = []; // { type, callback, capture }
+  constructor(target, changed) {
+    this.#target = target;
+    this.#changed = changed;
+  }
+  static #capture(options) {
+    return typeof options === 'boolean' ? options : typeof options === 'object' && options !== null && Boolean(options.capture);
+  }
+  #find(type, callback, capture) {
+    return this.#entries.findIndex((e) => e.type === type && e.callback === callback && e.capture === capture);
+  }
+  added(type, callback, options) {
+    if (callback === null || callback === undefined) return;
+    const t = String(type);
+    const capture = Listeners.#capture(options);
+    const o = typeof options === 'object' && options !== null ? options : {};
+    if (o.signal?.aborted || this.#find(t, callback, capture) >= 0) return;
+    this.#entries.push({ type: t, callback, capture });
+    const drop = () => this.removed(t, callback, capture);
+    // A once listener is removed by the dispatch that calls it: this one, added after it,
+    // runs in that same dispatch.
+    if (o.once) EventTarget.prototype.addEventListener.call(this.#target, t, drop, { once: true, capture });
+    o.signal?.addEventListener('abort', drop, { once: true });
+    this.#changed();
+  }
+  removed(type, callback, options) {
+    const i = this.#find(String(type), callback, Listeners.#capture(options));
+    if (i < 0) return;
+    this.#entries.splice(i, 1);
+    this.#changed();
+  }
+  /** How many listeners there are of `types` (all types when omitted). */
+  count(types = undefined) {
+    return types === undefined ? this.#entries.length : this.#entries.filter((e) => types.includes(e.type)).length;
   }
 }
 
@@ -214,6 +261,7 @@ module.exports = {
   brand,
   targets,
   watch,
+  Listeners,
   nextTarget,
   envNumber,
   openReader,

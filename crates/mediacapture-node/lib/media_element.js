@@ -6,7 +6,7 @@
 // (mediacapture::media_element); this file converts arguments and shapes the results.
 
 const { native, kInternal, kTrackState, kNativeEvent, nativeDevices } = require('./internal');
-const { trusted, defineEventHandlers, brand, targets, watch, nextTarget } = require('./events');
+const { trusted, defineEventHandlers, brand, targets, watch, Listeners, nextTarget } = require('./events');
 const { callNative, nativePromise, errorFrom } = require('./errors');
 const { toIdlJson, idlString, idlDouble, idlUnsignedLong } = require('./webidl');
 const { MediaStream } = require('./stream');
@@ -89,7 +89,7 @@ class HTMLMediaElement extends EventTarget {
   #kind;
   #srcObject = null;
   #src = '';
-  #listeners = 0;
+  #listeners = new Listeners(this, () => this.#updateWatch());
   #domListeners = 0; // listeners of the DOM element this one plays for (lib/dom_media.js)
   #pendingPlays = 0;
   #frameCallbacks = new Map(); // handle -> callback
@@ -129,25 +129,19 @@ class HTMLMediaElement extends EventTarget {
   // also while a play() promise or a video frame callback is pending, and while its window
   // is open.
   #updateWatch() {
-    const listened = this.#listeners + this.#domListeners > 0;
+    const listened = this.#listeners.count() + this.#domListeners > 0;
     const loaded = this.#srcObject !== null && !this.#n.ended && listened;
     watch(this, loaded || this.#pendingPlays > 0 || this.#frameCallbacks.size > 0 || this.#window !== null);
   }
 
   addEventListener(type, callback, options) {
     super.addEventListener(type, callback, options);
-    if (callback !== null && callback !== undefined) {
-      this.#listeners++;
-      this.#updateWatch();
-    }
+    this.#listeners.added(type, callback, options);
   }
 
   removeEventListener(type, callback, options) {
     super.removeEventListener(type, callback, options);
-    if (callback !== null && callback !== undefined && this.#listeners > 0) {
-      this.#listeners--;
-      this.#updateWatch();
-    }
+    this.#listeners.removed(type, callback, options);
   }
 
   [kNativeEvent](type, payload) {

@@ -2,7 +2,7 @@
 // MediaStreamTrack, its media (track.frames()) and MediaStreamTrackProcessor.
 
 const { kInternal, kTrackState, kNativeEvent, kPrepareTrack, kCloneTrack } = require('./internal');
-const { trusted, defineEventHandlers, targets, watch, nextTarget, openReader } = require('./events');
+const { trusted, defineEventHandlers, targets, watch, Listeners, nextTarget, openReader } = require('./events');
 const { callNative, nativePromise } = require('./errors');
 const { toIdlJson, idlString } = require('./webidl');
 
@@ -49,7 +49,7 @@ class MediaStreamTrack extends EventTarget {
     return MediaStreamTrack[kInternal](n);
   }
 
-  #listeners = new Map(); // type -> Set of callbacks, for the keep-alive decision
+  #listeners = new Listeners(this, () => this.#updateWatch()); // for the keep-alive decision
 
   #ended() {
     this.#readyState = 'ended';
@@ -58,25 +58,17 @@ class MediaStreamTrack extends EventTarget {
   }
 
   #updateWatch() {
-    let any = false;
-    for (const type of ['ended', 'mute', 'unmute']) any ||= (this.#listeners.get(type)?.size ?? 0) > 0;
-    watch(this, any && this.#readyState === 'live');
+    watch(this, this.#listeners.count(['ended', 'mute', 'unmute']) > 0 && this.#readyState === 'live');
   }
 
   addEventListener(type, callback, options) {
     super.addEventListener(type, callback, options);
-    if (callback !== null && callback !== undefined && !(options && typeof options === 'object' && options.once)) {
-      const t = String(type);
-      if (!this.#listeners.has(t)) this.#listeners.set(t, new Set());
-      this.#listeners.get(t).add(callback);
-      this.#updateWatch();
-    }
+    this.#listeners.added(type, callback, options);
   }
 
   removeEventListener(type, callback, options) {
     super.removeEventListener(type, callback, options);
-    this.#listeners.get(String(type))?.delete(callback);
-    this.#updateWatch();
+    this.#listeners.removed(type, callback, options);
   }
 
   [kNativeEvent](type) {

@@ -61,6 +61,53 @@ test('a live track with an ended listener keeps the process alive until it ends'
   assert.ok(r.ms < 5000, `exited after ${r.ms} ms`);
 });
 
+test('a once listener keeps the process alive until its event; an aborted one does not', () => {
+  const r = run(`
+    const mc = require(${pkg});
+    mc.mediaDevices.getUserMedia({ video: true, audio: true }).then((s) => {
+      const [a, v] = [s.getAudioTracks()[0], s.getVideoTracks()[0]];
+      // The usual way to await an event: a promise around a once listener.
+      new Promise((resolve) => v.addEventListener('ended', resolve, { once: true })).then(() => console.log('ended'));
+      const aborted = new AbortController();
+      a.addEventListener('ended', () => console.log('not this one'), { signal: aborted.signal });
+      aborted.abort();
+      setTimeout(() => mc.setPermission('camera', 'denied'), 700).unref();
+    });
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'ended', 'the process was still there to see the event, and then exited');
+});
+
+test('a started oscillator with an ended listener keeps the process alive until it ends', () => {
+  const r = run(`
+    const mc = require(${pkg});
+    const ctx = new mc.AudioContext({ sinkId: { type: 'none' } });
+    const osc = ctx.createOscillator();
+    osc.connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.2);
+    new Promise((resolve) => osc.addEventListener('ended', resolve, { once: true }))
+      .then(() => ctx.close())
+      .then(() => console.log('ended, closed', ctx.state));
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'ended, closed closed');
+});
+
+test('closing a context releases its nodes\' hold on the process (they never end)', () => {
+  const r = run(`
+    const mc = require(${pkg});
+    const ctx = new mc.AudioContext({ sinkId: { type: 'none' } });
+    const osc = ctx.createOscillator();
+    osc.onended = () => console.log('not fired: the context closed first');
+    osc.connect(ctx.destination);
+    osc.start();
+    ctx.close().then(() => console.log(ctx.state));
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'closed');
+});
+
 test('worker threads have their own mediaDevices and receive their own events', async () => {
   const { Worker } = require('node:worker_threads');
   process.env.MEDIACAPTURE_FAKE = '1';

@@ -76,21 +76,24 @@ test('interfaces, defaults and bad input', async () => {
   assert.throws(() => ctx.createMediaStreamSource(video), isDom('InvalidStateError'));
   assert.throws(() => ctx.createMediaStreamTrackSource(video.getVideoTracks()[0]), isDom('InvalidStateError'));
   video.getTracks().forEach((t) => t.stop());
-  // One statechange per change (the crate fires them from its own thread: waited for).
-  let changes = 0;
-  let third;
-  const three = new Promise((resolve) => (third = resolve));
+  // One statechange per change, fired before the call's promise settles (the spec's
+  // resume/suspend/close steps resolve it and fire the event in one task).
+  const seen = [];
   ctx.onstatechange = (ev) => {
     assert.ok(ev.isTrusted);
-    if (++changes === 3) third();
+    seen.push(ctx.state);
   };
   await ctx.suspend();
   assert.equal(ctx.state, 'suspended');
+  assert.deepEqual(seen, ['suspended']);
+  await ctx.suspend();
+  assert.deepEqual(seen, ['suspended'], 'no event when the state does not change');
   await ctx.resume();
   assert.equal(ctx.state, 'running');
+  assert.deepEqual(seen, ['suspended', 'running']);
   await ctx.close();
   assert.equal(ctx.state, 'closed');
-  await three;
+  assert.deepEqual(seen, ['suspended', 'running', 'closed']);
   const e = await rejection(ctx.resume());
   assert.ok(isDom('InvalidStateError')(e));
   assert.throws(() => ctx.createGain(), isDom('InvalidStateError'));
