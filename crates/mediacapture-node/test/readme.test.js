@@ -64,9 +64,11 @@ const checks = {
     assert.match(out, /^peer: audio flowing$/m);
   },
   'webrtc-send': (out) => {
-    // Both tracks arrive in the sender's stream, and audio flows (it unmutes once decoded).
+    // Both tracks arrive in the sender's stream, and both flow (each unmutes once decoded,
+    // in either order).
     assert.match(out, /^peer: video track, stream matches$/m);
     assert.match(out, /^peer: audio track, stream matches$/m);
+    assert.match(out, /^peer: video flowing$/m);
     assert.match(out, /^peer: audio flowing$/m);
   },
 };
