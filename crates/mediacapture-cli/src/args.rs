@@ -1,5 +1,7 @@
 //! Numeric arguments: parsed, bounded, and refused with a usage error (never a panic).
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// The longest duration any argument accepts (about 31 years): longer is surely a typo, and
@@ -33,6 +35,18 @@ pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
         ));
     }
     Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
+}
+
+/// A flag raised by SIGINT or SIGTERM, for the commands that run until interrupted (they
+/// stop cleanly: a recording is finalized, a WHIP session deleted).
+pub(crate) fn interrupt_flag()
+-> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, crate::Failure> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, interrupted.clone())
+            .map_err(|e| crate::Failure::Other(format!("cannot handle signals: {e}")))?;
+    }
+    Ok(interrupted)
 }
 
 #[cfg(test)]

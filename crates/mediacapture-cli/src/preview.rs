@@ -78,11 +78,7 @@ fn preview(
         };
         eprintln!("mediacapture: previewing ({what}); close the window or press Ctrl-C to stop");
     }
-    let interrupted = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, interrupted.clone())
-            .map_err(|e| Failure::Other(format!("cannot handle signals: {e}")))?;
-    }
+    let interrupted = crate::args::interrupt_flag()?;
     let t0 = Instant::now();
     let why = loop {
         if let Some(win) = &window {

@@ -78,11 +78,7 @@ enum Stop {
 
 pub(crate) fn run(g: &Global, args: &RecordArgs) -> CliResult {
     // Signals first: an interrupt while devices open then stops cleanly too.
-    let interrupted = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, interrupted.clone())
-            .map_err(|e| Failure::Other(format!("cannot handle signals: {e}")))?;
-    }
+    let interrupted = crate::args::interrupt_flag()?;
     // Everything that can be checked is checked before the output is touched.
     if args.from.is_none() {
         check_constraints(&args.constraints, args.display)?;

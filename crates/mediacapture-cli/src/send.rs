@@ -22,7 +22,7 @@ use mediacapture_webrtc::{
 };
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use ureq::http::{Response, Uri};
 
@@ -66,11 +66,7 @@ enum Event {
 }
 
 pub(crate) fn run(g: &Global, args: &SendArgs) -> CliResult {
-    let interrupted = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, interrupted.clone())
-            .map_err(|e| Failure::Other(format!("cannot handle signals: {e}")))?;
-    }
+    let interrupted = crate::args::interrupt_flag()?;
     // Bad usage is refused before a device opens.
     let endpoint = parse_endpoint(&args.whip)?;
     if let Some(t) = &args.token
