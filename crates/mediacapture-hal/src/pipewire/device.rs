@@ -71,6 +71,8 @@ impl Remote {
         &self,
         stop: &std::sync::atomic::AtomicBool,
     ) -> Option<(Result<Conn>, bool)> {
+        #[cfg(not(feature = "portal"))]
+        let _ = stop;
         match self {
             Remote::Daemon(socket) => Some((Conn::new(socket.as_deref()), false)),
             #[cfg(feature = "portal")]
