@@ -204,8 +204,17 @@ impl CallCounter {
             seen: 0,
             markers: 0,
         };
-        // The monitor is in place once it saw a first marker.
-        counter.count();
+        // The monitor is in place once the bus took its name away (BecomeMonitor sends
+        // NameLost after installing it): calls from then on are seen.
+        loop {
+            let line = counter
+                .lines
+                .recv_timeout(MONITOR_BOUND)
+                .unwrap_or_else(|e| panic!("dbus-monitor did not start monitoring: {e}"));
+            if line.starts_with("signal") && line.contains("member=NameLost") {
+                break;
+            }
+        }
         counter
     }
 
