@@ -196,7 +196,7 @@ impl CallCounter {
                 }
             }
         });
-        let mut counter = CallCounter {
+        let counter = CallCounter {
             child,
             lines,
             address: address.to_owned(),
