@@ -11,46 +11,10 @@
     reason = "tests fail loudly on purpose"
 )]
 
+use mediacapture_test_support::stack::Stack;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-struct Stack {
-    dir: tempfile::TempDir,
-}
-
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pipewire-stack.sh")
-}
-
-impl Stack {
-    /// Runs the script; `None` (after printing why) when a component cannot run here.
-    fn run(&self, args: &[&str]) -> Option<String> {
-        let out = Command::new("bash")
-            .arg(script())
-            .arg(args[0])
-            .arg(self.dir.path())
-            .args(&args[1..])
-            .output()
-            .unwrap();
-        print!("{}", String::from_utf8_lossy(&out.stderr));
-        match out.status.code() {
-            Some(0) => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
-            Some(77) => None,
-            _ => panic!("pipewire-stack.sh {args:?} failed: {:?}", out.status),
-        }
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(script())
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
-}
 
 fn ffprobe(path: &Path) -> Value {
     let o = Command::new("ffprobe")
@@ -77,12 +41,7 @@ fn ffprobe(path: &Path) -> Value {
 #[test]
 fn devices_and_record_display_work_on_a_wayland_session_without_x() {
     let test = "devices_and_record_display_work_on_a_wayland_session_without_x";
-    let stack = Stack {
-        dir: tempfile::Builder::new()
-            .prefix("mc-cli-wl")
-            .tempdir()
-            .unwrap(),
-    };
+    let stack = Stack::new("mc-cli-wl");
     let up = stack.run(&["start"]).and_then(|_| stack.run(&["sway"]));
     let Some(sway) = up else {
         println!("skipped: {test}: the sway + portal stack cannot run here (see above)");
@@ -100,21 +59,14 @@ fn devices_and_record_display_work_on_a_wayland_session_without_x() {
         println!("skipped: {test}: GStreamer's pipewiresink is not installed (see above)");
         return;
     }
-    let bus = std::fs::read_to_string(stack.dir.path().join("dbus-address")).unwrap();
     // The session as a Wayland desktop sets it up: no X server, no session type (sway was
     // started by hand), the runtime directory where PipeWire's socket is.
     let mediacapture = |args: &[&str]| -> Output {
-        Command::new(env!("CARGO_BIN_EXE_mediacapture"))
-            .args(args)
-            .env_remove("DISPLAY")
-            .env_remove("XDG_SESSION_TYPE")
-            .env_remove("MEDIACAPTURE_FAKE")
-            .env_remove("PIPEWIRE_REMOTE")
-            .env_remove("PIPEWIRE_RUNTIME_DIR")
-            .env_remove("PULSE_SERVER")
-            .env("WAYLAND_DISPLAY", &wayland_display)
-            .env("XDG_RUNTIME_DIR", stack.dir.path())
-            .env("DBUS_SESSION_BUS_ADDRESS", bus.trim())
+        stack
+            .wayland_session(
+                Command::new(env!("CARGO_BIN_EXE_mediacapture")).args(args),
+                &wayland_display,
+            )
             .output()
             .expect("the binary runs")
     };
@@ -137,7 +89,7 @@ fn devices_and_record_display_work_on_a_wayland_session_without_x() {
         "{listing}"
     );
 
-    let out = stack.dir.path().join("s.webm");
+    let out = stack.dir().join("s.webm");
     let o = mediacapture(&[
         "record",
         "--display",
@@ -174,37 +126,32 @@ fn record_display_keeps_a_finished_file_when_the_user_stops_sharing() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     let test = "record_display_keeps_a_finished_file_when_the_user_stops_sharing";
-    let stack = Stack {
-        dir: tempfile::Builder::new()
-            .prefix("mc-cli-stop")
-            .tempdir()
-            .unwrap(),
-    };
     // A stand-in for the desktop's ScreenCast backend casting a 640x360 test pattern, which
     // can end the cast as a desktop's "stop sharing" does (`pipewire-stack.sh fakecast`).
-    let up = stack
-        .run(&["start"])
-        .and_then(|_| stack.run(&["camera", "stopscreen", "BGRx", "640", "360", "30"]))
-        .and_then(|_| stack.run(&["fakecast", "stopscreen", "640", "360"]));
-    if up.is_none() {
-        println!("skipped: {test}: the PipeWire + portal stack cannot run here (see above)");
+    let Some(stack) = Stack::up(
+        test,
+        "mc-cli-stop",
+        &[
+            &["start"],
+            &["camera", "stopscreen", "BGRx", "640", "360", "30"],
+            &["fakecast", "stopscreen", "640", "360"],
+        ],
+    ) else {
         return;
-    }
-    let bus = std::fs::read_to_string(stack.dir.path().join("dbus-address")).unwrap();
-    let out = stack.dir.path().join("stopped.webm");
+    };
+    let out = stack.dir().join("stopped.webm");
     // A Wayland session (the name is only looked at, no compositor is needed with the
     // stand-in), recording until the screen's track ends.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mediacapture"))
-        .args(["record", "--display", "-o", out.to_str().unwrap()])
-        .env_remove("DISPLAY")
-        .env_remove("XDG_SESSION_TYPE")
-        .env_remove("MEDIACAPTURE_FAKE")
-        .env_remove("PIPEWIRE_REMOTE")
-        .env_remove("PIPEWIRE_RUNTIME_DIR")
-        .env_remove("PULSE_SERVER")
-        .env("WAYLAND_DISPLAY", "wayland-mediacapture-test")
-        .env("XDG_RUNTIME_DIR", stack.dir.path())
-        .env("DBUS_SESSION_BUS_ADDRESS", bus.trim())
+    let mut child = stack
+        .wayland_session(
+            Command::new(env!("CARGO_BIN_EXE_mediacapture")).args([
+                "record",
+                "--display",
+                "-o",
+                out.to_str().unwrap(),
+            ]),
+            "wayland-mediacapture-test",
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

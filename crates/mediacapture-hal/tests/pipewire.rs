@@ -16,75 +16,20 @@ use common::{Collect, Item, SAFETY};
 use mediacapture_frame::{PixelFormat, VideoFrame};
 use mediacapture_hal::pipewire::PipeWireBackend;
 use mediacapture_hal::{Backend, ErrorKind, NativeCapabilities, NativeConfig, SourceEvent};
+use mediacapture_test_support::stack::Stack;
 use mediacapture_types::MediaDeviceKind;
 use mediacapture_types::native::VideoMode;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::mpsc;
 
-/// A private PipeWire stack; stopped (only its own processes) on drop.
-struct Stack {
-    dir: tempfile::TempDir,
+/// Adds the test camera `name` to `stack`; `false` when GStreamer's pipewiresink is missing.
+fn camera(stack: &Stack, name: &str, format: &str, w: u32, h: u32, fps: u32) -> bool {
+    let (w, h, fps) = (w.to_string(), h.to_string(), fps.to_string());
+    stack.run(&["camera", name, format, &w, &h, &fps]).is_some()
 }
 
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pipewire-stack.sh")
-}
-
-impl Stack {
-    /// Starts the stack, or says why the test is skipped (a component is not installed).
-    fn start(test: &str) -> Option<Stack> {
-        let dir = tempfile::Builder::new()
-            .prefix("mc-pipewire")
-            .tempdir()
-            .unwrap();
-        let stack = Stack { dir };
-        if !stack.run(&["start"]) {
-            println!("skipped: {test}: the PipeWire stack cannot run here (see above)");
-            return None;
-        }
-        Some(stack)
-    }
-
-    /// Runs the script with `args` after the command; `false` for "not installed" (77).
-    fn run(&self, args: &[&str]) -> bool {
-        let mut cmd = Command::new("bash");
-        cmd.arg(script()).arg(args[0]).arg(self.dir.path());
-        cmd.args(&args[1..]);
-        let out = cmd.output().unwrap();
-        print!("{}", String::from_utf8_lossy(&out.stderr));
-        match out.status.code() {
-            Some(0) => true,
-            Some(77) => false,
-            _ => panic!("pipewire-stack.sh {args:?} failed: {:?}", out.status),
-        }
-    }
-
-    fn camera(&self, name: &str, format: &str, w: u32, h: u32, fps: u32) -> bool {
-        self.run(&[
-            "camera",
-            name,
-            format,
-            &w.to_string(),
-            &h.to_string(),
-            &fps.to_string(),
-        ])
-    }
-
-    fn backend(&self) -> PipeWireBackend {
-        PipeWireBackend::with_remote(self.dir.path().join("pipewire-0").display().to_string())
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(script())
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
+fn backend(stack: &Stack) -> PipeWireBackend {
+    PipeWireBackend::with_remote(stack.pipewire_socket())
 }
 
 fn modes(b: &PipeWireBackend, raw: &str) -> Vec<VideoMode> {
@@ -124,16 +69,16 @@ fn assert_colour_bars(f: &VideoFrame) {
 #[test]
 fn cameras_are_listed_with_their_modes_and_open_in_the_chosen_one() {
     let test = "cameras_are_listed_with_their_modes_and_open_in_the_chosen_one";
-    let Some(stack) = Stack::start(test) else {
+    let Some(stack) = Stack::up(test, "mc-pipewire", &[&["start"]]) else {
         return;
     };
-    if !stack.camera("pwcam-a", "YUY2", 640, 480, 30)
-        || !stack.camera("pwcam-b", "I420", 320, 240, 15)
+    if !camera(&stack, "pwcam-a", "YUY2", 640, 480, 30)
+        || !camera(&stack, "pwcam-b", "I420", 320, 240, 15)
     {
         println!("skipped: {test}: GStreamer's pipewiresink is not installed");
         return;
     }
-    let b = stack.backend();
+    let b = backend(&stack);
     let a_modes = modes(&b, "pipewire:pwcam-a");
     let b_modes = modes(&b, "pipewire:pwcam-b");
     let mode = |width, height, frame_rate| VideoMode {
@@ -192,14 +137,14 @@ fn cameras_are_listed_with_their_modes_and_open_in_the_chosen_one() {
 #[test]
 fn a_camera_going_away_ends_its_track_and_changes_the_device_list() {
     let test = "a_camera_going_away_ends_its_track_and_changes_the_device_list";
-    let Some(stack) = Stack::start(test) else {
+    let Some(stack) = Stack::up(test, "mc-pipewire", &[&["start"]]) else {
         return;
     };
-    if !stack.camera("pwcam-gone", "YUY2", 320, 240, 30) {
+    if !camera(&stack, "pwcam-gone", "YUY2", 320, 240, 30) {
         println!("skipped: {test}: GStreamer's pipewiresink is not installed");
         return;
     }
-    let b = stack.backend();
+    let b = backend(&stack);
     let (tx, rx) = mpsc::channel::<()>();
     let tx = std::sync::Mutex::new(tx);
     b.watch_devices(Arc::new(move || {
@@ -213,7 +158,7 @@ fn a_camera_going_away_ends_its_track_and_changes_the_device_list() {
     sink.wait_video(1);
 
     // A camera coming is a device change.
-    assert!(stack.camera("pwcam-new", "NV12", 320, 240, 30));
+    assert!(camera(&stack, "pwcam-new", "NV12", 320, 240, 30));
     rx.recv_timeout(SAFETY)
         .expect("no devicechange for a new camera");
     while rx.try_recv().is_ok() {}
@@ -224,7 +169,7 @@ fn a_camera_going_away_ends_its_track_and_changes_the_device_list() {
     }));
 
     // The open one going away ends its track (NotFoundError) and is a device change.
-    assert!(stack.run(&["uncamera", "pwcam-gone"]));
+    assert!(stack.run(&["uncamera", "pwcam-gone"]).is_some());
     sink.wait("the track to end", |items| {
         items
             .iter()

@@ -15,70 +15,21 @@ use common::Collect;
 use mediacapture_frame::PixelFormat;
 use mediacapture_hal::pipewire::portal::{ScreenCastRequest, open_screencast};
 use mediacapture_hal::{NativeConfig, Source};
+use mediacapture_test_support::stack::Stack;
 use mediacapture_types::native::DisplayConfig;
 use mediacapture_types::{CursorCaptureConstraint, DisplayCaptureSurfaceType};
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
-
-struct Stack {
-    dir: tempfile::TempDir,
-}
-
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pipewire-stack.sh")
-}
-
-impl Stack {
-    fn run(&self, cmd: &str) -> bool {
-        self.run_args(&[cmd])
-    }
-
-    fn run_args(&self, args: &[&str]) -> bool {
-        let cmd = args[0];
-        let out = Command::new("bash")
-            .arg(script())
-            .arg(cmd)
-            .arg(self.dir.path())
-            .args(&args[1..])
-            .output()
-            .unwrap();
-        print!("{}", String::from_utf8_lossy(&out.stderr));
-        match out.status.code() {
-            Some(0) => true,
-            Some(77) => false,
-            _ => panic!("pipewire-stack.sh {cmd} failed: {:?}", out.status),
-        }
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(script())
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
-}
 
 #[test]
 fn the_portal_grants_the_sway_screen_as_bgra_frames() {
     let test = "the_portal_grants_the_sway_screen_as_bgra_frames";
-    let stack = Stack {
-        dir: tempfile::Builder::new()
-            .prefix("mc-sway")
-            .tempdir()
-            .unwrap(),
-    };
-    if !stack.run("start") || !stack.run("sway") {
-        println!("skipped: {test}: the sway + portal stack cannot run here (see above)");
+    let Some(stack) = Stack::up(test, "mc-sway", &[&["start"], &["sway"]]) else {
         return;
-    }
-    let address = std::fs::read_to_string(stack.dir.path().join("dbus-address")).unwrap();
+    };
+    let address = stack.bus_address();
     let sink = Arc::new(Collect::default());
     let req = ScreenCastRequest {
-        bus: Some(address.trim().to_owned()),
+        bus: Some(address),
         surface: Some(DisplayCaptureSurfaceType::Monitor),
         cursor: CursorCaptureConstraint::Never,
         max_frame_rate: 30.0,
@@ -110,24 +61,22 @@ fn cameras_come_through_the_camera_portal_once_granted_and_not_when_refused() {
     use mediacapture_hal::{Backend, ErrorKind};
     use mediacapture_types::native::VideoMode;
     let test = "cameras_come_through_the_camera_portal_once_granted_and_not_when_refused";
-    let stack = Stack {
-        dir: tempfile::Builder::new()
-            .prefix("mc-campt")
-            .tempdir()
-            .unwrap(),
-    };
-    if !stack.run("start")
-        || !stack.run("sway")
-        || !stack.run_args(&["camera", "portalcam", "YUY2", "320", "240", "30"])
-    {
-        println!("skipped: {test}: the PipeWire + portal stack cannot run here (see above)");
+    let Some(stack) = Stack::up(
+        test,
+        "mc-campt",
+        &[
+            &["start"],
+            &["sway"],
+            &["camera", "portalcam", "YUY2", "320", "240", "30"],
+        ],
+    ) else {
         return;
-    }
-    let address = std::fs::read_to_string(stack.dir.path().join("dbus-address")).unwrap();
-    let address = address.trim();
+    };
+    let address = stack.bus_address();
+    let address = address.as_str();
 
     // Granted (the user said yes once): the camera is listed with its mode and streams.
-    assert!(stack.run_args(&["camera-permission", "yes"]));
+    assert!(stack.run(&["camera-permission", "yes"]).is_some());
     let backend = PipeWireBackend::via_camera_portal_on_bus(address);
     let devices = backend.devices().unwrap();
     let cam = devices
@@ -155,7 +104,7 @@ fn cameras_come_through_the_camera_portal_once_granted_and_not_when_refused() {
     }
 
     // Refused: nothing is listed, and opening is NotAllowedError.
-    assert!(stack.run_args(&["camera-permission", "no"]));
+    assert!(stack.run(&["camera-permission", "no"]).is_some());
     let refused = PipeWireBackend::via_camera_portal_on_bus(address);
     assert!(refused.devices().unwrap().is_empty());
     let e = refused

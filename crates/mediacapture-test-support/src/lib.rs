@@ -4,6 +4,9 @@
 //! or a media file given this clock produces exactly the frames that are due at the clock's
 //! time, whatever the machine's load, so tests assert counts and timestamps without sleeping.
 //!
+//! With the `pipewire-stack` feature, [`stack::Stack`] is the private PipeWire + portal stack
+//! (`scripts/pipewire-stack.sh`) that the PipeWire and portal tests of every crate run on.
+//!
 //! ```
 //! use mediacapture_hal::clock::Clock;
 //! use mediacapture_test_support::ManualClock;
@@ -17,6 +20,9 @@
 //! assert_eq!(clock.wait_hint(200_000), None);
 //! ```
 #![forbid(unsafe_code)]
+
+#[cfg(feature = "pipewire-stack")]
+pub mod stack;
 
 use mediacapture_hal::clock::{Clock, Wake};
 use parking_lot::Mutex;

@@ -301,22 +301,53 @@ impl SourceHub {
         match self.start(config) {
             Ok(new) => {
                 let mut s = self.state.lock();
-                s.source = Some(new);
                 s.config = config.clone();
                 s.adapters.clear();
+                let orphan = self.install(&mut s, new);
                 drop(s);
+                if let Some(orphan) = orphan {
+                    self.stop_source(orphan);
+                }
                 self.rebuild_routes();
                 Ok(())
             }
             Err(e) => {
                 let old_config = self.config();
-                let restarted = self.start(&old_config);
-                match restarted {
-                    Ok(src) => self.state.lock().source = Some(src),
-                    Err(e2) => tracing::error!("cannot restart the previous configuration: {e2}"),
+                match self.start(&old_config) {
+                    Ok(src) => {
+                        let orphan = self.install(&mut self.state.lock(), src);
+                        if let Some(orphan) = orphan {
+                            self.stop_source(orphan);
+                        }
+                    }
+                    Err(e2) => {
+                        // Neither configuration opens any more (the device went, or access
+                        // to it was withdrawn): the source is gone, and its tracks end as
+                        // when a device goes away, rather than stay live without frames. A
+                        // grant kept for the reopening is given up.
+                        tracing::warn!(
+                            "source {}: cannot reopen in {config} ({e}) nor go back to \
+                             {old_config} ({e2}): its tracks end",
+                            self.descriptor.label
+                        );
+                        self.backend.release_display(&self.descriptor.raw_id);
+                        let hub = self.clone();
+                        self.event_loop.queue(move || hub.end_all());
+                    }
                 }
                 Err(e)
             }
+        }
+    }
+
+    /// Makes `source` the running source, unless the hub closed meanwhile (its last track
+    /// stopped while the device was reopened): then `source` is handed back to be stopped.
+    fn install(&self, s: &mut HubState, source: Box<dyn Source>) -> Option<Box<dyn Source>> {
+        if s.closed {
+            Some(source)
+        } else {
+            s.source = Some(source);
+            None
         }
     }
 

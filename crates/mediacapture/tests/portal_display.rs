@@ -17,98 +17,41 @@ use mediacapture::{
 };
 use mediacapture_frame::{PixelFormat, VideoFrame};
 use mediacapture_hal::pipewire::PortalBackend;
-use std::path::PathBuf;
-use std::process::Command;
+use mediacapture_test_support::stack::Stack;
 
 /// The terminal's background, as RGB.
 const BACKGROUND: [u8; 3] = [0x20, 0x60, 0xc0];
 
-struct Stack {
-    dir: tempfile::TempDir,
+/// The stack with sway and the portal, or `None` (after printing why) when a component
+/// cannot run here. `mode`: `refuse` (every cast is refused) or `count` (the portal's
+/// chooser counts its runs: [`Stack::chooser_runs`]), see `pipewire-stack.sh`.
+fn sway(test: &str, mode: Option<&str>) -> Option<Stack> {
+    let mut sway = vec!["sway"];
+    sway.extend(mode);
+    Stack::up(test, "mc-gdm", &[&["start"], &sway])
 }
 
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pipewire-stack.sh")
+/// The stack with a test pattern cast as a 640x360 screen by a stand-in for a desktop's
+/// ScreenCast backend, which can end the cast as a desktop's "stop sharing" does (see
+/// `pipewire-stack.sh fakecast`), or `None` (after printing why).
+fn fakecast(test: &str) -> Option<Stack> {
+    Stack::up(
+        test,
+        "mc-gdmfk",
+        &[
+            &["start"],
+            &["camera", "fakescreen", "BGRx", "640", "360", "30"],
+            &["fakecast", "fakescreen", "640", "360"],
+        ],
+    )
 }
 
-impl Stack {
-    /// The stack with sway and the portal, or `None` (after printing why) when a component
-    /// cannot run here. `mode`: `refuse` (every cast is refused) or `count` (the portal's
-    /// chooser counts its runs: [`Stack::chooser_runs`]), see `pipewire-stack.sh`.
-    fn sway(test: &str, mode: Option<&str>) -> Option<Stack> {
-        let stack = Stack {
-            dir: tempfile::Builder::new().prefix("mc-gdm").tempdir().unwrap(),
-        };
-        let mut sway = vec!["sway"];
-        sway.extend(mode);
-        if !stack.run(&["start"]) || !stack.run(&sway) {
-            println!("skipped: {test}: the sway + portal stack cannot run here (see above)");
-            return None;
-        }
-        Some(stack)
-    }
-
-    /// The stack with a test pattern cast as a 640x360 screen by a stand-in for a desktop's
-    /// ScreenCast backend, which can end the cast as a desktop's "stop sharing" does (see
-    /// `pipewire-stack.sh fakecast`), or `None` (after printing why).
-    fn fakecast(test: &str) -> Option<Stack> {
-        let stack = Stack {
-            dir: tempfile::Builder::new()
-                .prefix("mc-gdmfk")
-                .tempdir()
-                .unwrap(),
-        };
-        if !stack.run(&["start"])
-            || !stack.run(&["camera", "fakescreen", "BGRx", "640", "360", "30"])
-            || !stack.run(&["fakecast", "fakescreen", "640", "360"])
-        {
-            println!("skipped: {test}: the PipeWire + portal stack cannot run here (see above)");
-            return None;
-        }
-        Some(stack)
-    }
-
-    fn run(&self, args: &[&str]) -> bool {
-        let out = Command::new("bash")
-            .arg(script())
-            .arg(args[0])
-            .arg(self.dir.path())
-            .args(&args[1..])
-            .output()
-            .unwrap();
-        print!("{}", String::from_utf8_lossy(&out.stderr));
-        match out.status.code() {
-            Some(0) => true,
-            Some(77) => false,
-            _ => panic!("pipewire-stack.sh {args:?} failed: {:?}", out.status),
-        }
-    }
-
-    /// How many times the portal ran its chooser (its dialog) so far, in `count` mode.
-    fn chooser_runs(&self) -> usize {
-        std::fs::read_to_string(self.dir.path().join("chooser-runs"))
-            .map(|s| s.lines().count())
-            .unwrap_or(0)
-    }
-
-    fn devices(&self) -> MediaDevices {
-        let address = std::fs::read_to_string(self.dir.path().join("dbus-address")).unwrap();
-        MediaDevices::builder()
-            .origin("https://example.com")
-            .salt(SALT)
-            .backend(PortalBackend::with_bus(address.trim()))
-            .build()
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(script())
-            .arg("stop")
-            .arg(self.dir.path())
-            .status();
-    }
+fn portal_devices(stack: &Stack) -> MediaDevices {
+    MediaDevices::builder()
+        .origin("https://example.com")
+        .salt(SALT)
+        .backend(PortalBackend::with_bus(stack.bus_address()))
+        .build()
 }
 
 fn gdm(md: &MediaDevices, json: &str) -> mediacapture::Result<mediacapture::MediaStream> {
@@ -154,10 +97,10 @@ fn background_below(f: &VideoFrame, from: u32, tolerance: u8) -> bool {
 #[test]
 fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() {
     let test = "the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast";
-    let Some(stack) = Stack::sway(test, None) else {
+    let Some(stack) = sway(test, None) else {
         return;
     };
-    let md = stack.devices();
+    let md = portal_devices(&stack);
 
     // The whole screen, at its size (sway's headless output is 1280x720).
     let full = gdm(&md, r#"{"video":true}"#).unwrap();
@@ -207,7 +150,7 @@ fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() 
     // The cast stopped outside this process (its portal backend quit, taking the stream's
     // PipeWire node away): the track ends.
     let mut events = track.events();
-    assert!(stack.run(&["unportal"]));
+    assert!(stack.run(&["unportal"]).is_some());
     assert_eq!(
         block_on(futures_util::StreamExt::next(&mut events)),
         Some(TrackEvent::Ended)
@@ -218,10 +161,10 @@ fn the_sway_screen_is_captured_scaled_without_cropping_and_ends_with_the_cast() 
 #[test]
 fn a_refusal_in_the_portal_is_not_allowed_error() {
     let test = "a_refusal_in_the_portal_is_not_allowed_error";
-    let Some(stack) = Stack::sway(test, Some("refuse")) else {
+    let Some(stack) = sway(test, Some("refuse")) else {
         return;
     };
-    let md = stack.devices();
+    let md = portal_devices(&stack);
     let e = gdm(&md, r#"{"video":true}"#).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotAllowedError, "{e}");
 }
@@ -229,10 +172,10 @@ fn a_refusal_in_the_portal_is_not_allowed_error() {
 #[test]
 fn apply_constraints_reopening_the_cast_does_not_ask_the_portal_again() {
     let test = "apply_constraints_reopening_the_cast_does_not_ask_the_portal_again";
-    let Some(stack) = Stack::sway(test, Some("count")) else {
+    let Some(stack) = sway(test, Some("count")) else {
         return;
     };
-    let md = stack.devices();
+    let md = portal_devices(&stack);
     let s = gdm(&md, r#"{"video":{"frameRate":10}}"#).unwrap();
     let track = s.get_video_tracks()[0].clone();
     assert_eq!(
@@ -272,10 +215,10 @@ fn apply_constraints_reopening_the_cast_does_not_ask_the_portal_again() {
 #[test]
 fn the_portal_closing_the_session_ends_the_track() {
     let test = "the_portal_closing_the_session_ends_the_track";
-    let Some(stack) = Stack::fakecast(test) else {
+    let Some(stack) = fakecast(test) else {
         return;
     };
-    let md = stack.devices();
+    let md = portal_devices(&stack);
     let s = gdm(&md, r#"{"video":true}"#).unwrap();
     let track = s.get_video_tracks()[0].clone();
     let st = settings(&track);
@@ -290,7 +233,7 @@ fn the_portal_closing_the_session_ends_the_track() {
     // The desktop ends the cast (the user clicked "stop sharing"): xdg-desktop-portal closes
     // the session and says so (Session::Closed). The track ends, with no error: nothing
     // failed. The PipeWire node stays (it is not the portal's): the signal alone ends it.
-    assert!(stack.run(&["closecast"]));
+    assert!(stack.run(&["closecast"]).is_some());
     assert_eq!(
         block_on(futures_util::StreamExt::next(&mut events)),
         Some(TrackEvent::Ended)

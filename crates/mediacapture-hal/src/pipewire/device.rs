@@ -63,6 +63,31 @@ impl Remote {
         }
     }
 
+    /// A connection for the hot-plug watcher, which never asks the Camera portal: through
+    /// the portal it first waits until a request of the program's was granted access
+    /// (checking `stop` every [`TICK`]); `None` when stopped first. With it, whether it had
+    /// to wait (the cameras shown may have changed meanwhile).
+    fn connect_for_watcher(
+        &self,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Option<(Result<Conn>, bool)> {
+        #[cfg(not(feature = "portal"))]
+        let _ = stop;
+        match self {
+            Remote::Daemon(socket) => Some((Conn::new(socket.as_deref()), false)),
+            #[cfg(feature = "portal")]
+            Remote::CameraPortal(portal) => {
+                let waited = portal.wait_granted(stop, TICK)?;
+                let conn = portal.open_remote_granted().and_then(|fd| {
+                    let conn = Conn::from_fd(fd)?;
+                    conn.wait_for_access();
+                    Ok(conn)
+                });
+                Some((conn, waited))
+            }
+        }
+    }
+
     /// Whether connections come from the Camera portal.
     fn is_portal(&self) -> bool {
         !matches!(self, Remote::Daemon(_))
@@ -646,7 +671,12 @@ fn run_watcher(remote: &Remote, watch: &WatchState) {
     };
     let mut logged = false;
     while !watch.stop.load(Ordering::SeqCst) {
-        let conn = match remote.connect().and_then(|c| {
+        let Some((conn, waited)) = remote.connect_for_watcher(&watch.stop) else {
+            break;
+        };
+        // Access granted after a wait: the cameras shown changed (none were before).
+        logged |= waited;
+        let conn = match conn.and_then(|c| {
             let r = c
                 .core
                 .get_registry_rc()
