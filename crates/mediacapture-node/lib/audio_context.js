@@ -11,7 +11,7 @@
 // MediaStreamAudioDestinationNode, AudioDestinationNode.
 
 const { native, kInternal, kTrackState, kNativeEvent, nativeDevices } = require('./internal');
-const { trusted, defineEventHandlers, brand, targets, watch, Listeners, nextTarget } = require('./events');
+const { trusted, defineEventHandlers, brand, targets, watch, Listeners, countListeners, nextTarget } = require('./events');
 const { callNative } = require('./errors');
 const { idlString, idlUnsignedLong, idlDouble } = require('./webidl');
 const { MediaStream } = require('./stream');
@@ -252,6 +252,9 @@ class AudioScheduledSourceNode extends AudioNode {
   // A started node keeps the process alive until its `ended`, while someone listens for it
   // (as a live track with an `ended` listener does).
   #listeners = new Listeners(this, () => this.#updateWatch());
+  static {
+    countListeners(this, (node) => node.#listeners);
+  }
   constructor() {
     super();
     if (new.target === AudioScheduledSourceNode) throw new TypeError('Illegal constructor');
@@ -267,14 +270,6 @@ class AudioScheduledSourceNode extends AudioNode {
   static [kContextClosed](ctx) {
     for (const node of startedNodes.get(ctx) ?? []) node.#updateWatch();
     startedNodes.delete(ctx);
-  }
-  addEventListener(type, callback, options) {
-    super.addEventListener(type, callback, options);
-    this.#listeners.added(type, callback, options);
-  }
-  removeEventListener(type, callback, options) {
-    super.removeEventListener(type, callback, options);
-    this.#listeners.removed(type, callback, options);
   }
   [kNativeEvent](type) {
     if (type === 'ended') {

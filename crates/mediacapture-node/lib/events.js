@@ -176,6 +176,33 @@ class Listeners {
   }
 }
 
+/**
+ * Gives `cls` addEventListener / removeEventListener that also keep `listenersOf(obj)` (its
+ * Listeners) up to date. Called from the class's static block (which reaches its private
+ * field).
+ */
+function countListeners(cls, listenersOf) {
+  const base = Object.getPrototypeOf(cls.prototype);
+  Object.defineProperties(cls.prototype, {
+    addEventListener: {
+      value: function addEventListener(type, callback, options) {
+        base.addEventListener.call(this, type, callback, options);
+        listenersOf(this).added(type, callback, options);
+      },
+      writable: true,
+      configurable: true,
+    },
+    removeEventListener: {
+      value: function removeEventListener(type, callback, options) {
+        base.removeEventListener.call(this, type, callback, options);
+        listenersOf(this).removed(type, callback, options);
+      },
+      writable: true,
+      configurable: true,
+    },
+  });
+}
+
 // napi hands a tuple over as one array.
 const tuple = (args) => (args.length === 1 && Array.isArray(args[0]) ? args[0] : args);
 
@@ -262,6 +289,7 @@ module.exports = {
   targets,
   watch,
   Listeners,
+  countListeners,
   nextTarget,
   envNumber,
   openReader,

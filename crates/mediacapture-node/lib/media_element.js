@@ -6,7 +6,7 @@
 // (mediacapture::media_element); this file converts arguments and shapes the results.
 
 const { native, kInternal, kTrackState, kNativeEvent, nativeDevices } = require('./internal');
-const { trusted, defineEventHandlers, brand, targets, watch, Listeners, nextTarget } = require('./events');
+const { trusted, defineEventHandlers, brand, targets, watch, Listeners, countListeners, nextTarget } = require('./events');
 const { callNative, nativePromise, errorFrom } = require('./errors');
 const { toIdlJson, idlString, idlDouble, idlUnsignedLong } = require('./webidl');
 const { MediaStream } = require('./stream');
@@ -90,6 +90,9 @@ class HTMLMediaElement extends EventTarget {
   #srcObject = null;
   #src = '';
   #listeners = new Listeners(this, () => this.#updateWatch());
+  static {
+    countListeners(this, (el) => el.#listeners);
+  }
   #domListeners = 0; // listeners of the DOM element this one plays for (lib/dom_media.js)
   #pendingPlays = 0;
   #frameCallbacks = new Map(); // handle -> callback
@@ -134,15 +137,6 @@ class HTMLMediaElement extends EventTarget {
     watch(this, loaded || this.#pendingPlays > 0 || this.#frameCallbacks.size > 0 || this.#window !== null);
   }
 
-  addEventListener(type, callback, options) {
-    super.addEventListener(type, callback, options);
-    this.#listeners.added(type, callback, options);
-  }
-
-  removeEventListener(type, callback, options) {
-    super.removeEventListener(type, callback, options);
-    this.#listeners.removed(type, callback, options);
-  }
 
   [kNativeEvent](type, payload) {
     if (type === 'videoframe') {

@@ -2,7 +2,7 @@
 // MediaStreamTrack, its media (track.frames()) and MediaStreamTrackProcessor.
 
 const { kInternal, kTrackState, kNativeEvent, kPrepareTrack, kCloneTrack } = require('./internal');
-const { trusted, defineEventHandlers, targets, watch, Listeners, nextTarget, openReader } = require('./events');
+const { trusted, defineEventHandlers, targets, watch, Listeners, countListeners, nextTarget, openReader } = require('./events');
 const { callNative, nativePromise } = require('./errors');
 const { toIdlJson, idlString } = require('./webidl');
 
@@ -50,6 +50,9 @@ class MediaStreamTrack extends EventTarget {
   }
 
   #listeners = new Listeners(this, () => this.#updateWatch()); // for the keep-alive decision
+  static {
+    countListeners(this, (t) => t.#listeners);
+  }
 
   #ended() {
     this.#readyState = 'ended';
@@ -61,15 +64,6 @@ class MediaStreamTrack extends EventTarget {
     watch(this, this.#listeners.count(['ended', 'mute', 'unmute']) > 0 && this.#readyState === 'live');
   }
 
-  addEventListener(type, callback, options) {
-    super.addEventListener(type, callback, options);
-    this.#listeners.added(type, callback, options);
-  }
-
-  removeEventListener(type, callback, options) {
-    super.removeEventListener(type, callback, options);
-    this.#listeners.removed(type, callback, options);
-  }
 
   [kNativeEvent](type) {
     if (this.#readyState === 'ended') return;
