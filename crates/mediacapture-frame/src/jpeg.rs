@@ -109,8 +109,8 @@ fn decode_planar(data: &[u8], hdr: &turbo::Header) -> Result<I420Buf> {
                 ],
             )
             .map_err(err)?;
-            map_plane(du, &CHROMA);
-            map_plane(dv, &CHROMA);
+            map_chroma(du);
+            map_chroma(dv);
         }
         subsamp => {
             // 4:2:2 (chroma cw x h) or 4:4:4 (w x h): decoded into a scratch buffer, then
@@ -148,9 +148,21 @@ fn map_luma(plane: &mut [u8]) {
     }
 }
 
-fn map_plane(plane: &mut [u8], lut: &[u8; 256]) {
+/// Full-range chroma to limited range, as [`CHROMA`], in arithmetic the compiler vectorises
+/// (a table lookup per byte does not; it was a seventh of the 1080p 4:2:2 decode):
+/// `128 + round((c - 128) * 224 / 255)` is `(224 c + 4095) / 255` (no value falls on a half),
+/// and `x / 255 == (x + 1 + (x >> 8)) >> 8` for the `x` that occur (at most 61215). `c` is
+/// at most 255; a test checks every value against the table.
+#[inline(always)]
+fn limited_chroma(c: u16) -> u8 {
+    let x = c * 224 + 4095;
+    ((x + 1 + (x >> 8)) >> 8) as u8
+}
+
+/// [`limited_chroma`] of every byte of a plane, in place.
+fn map_chroma(plane: &mut [u8]) {
     for p in plane.iter_mut() {
-        *p = lut[usize::from(*p)];
+        *p = limited_chroma(u16::from(*p));
     }
 }
 
@@ -167,11 +179,11 @@ fn halve_chroma(src: &[u8], sw: usize, h: usize, full: bool, dst: &mut [u8], cw:
                 let x1 = (2 * x + 1).min(sw - 1);
                 let sum =
                     u16::from(a[2 * x]) + u16::from(a[x1]) + u16::from(b[2 * x]) + u16::from(b[x1]);
-                *d = CHROMA[usize::from((sum + 2) >> 2)];
+                *d = limited_chroma((sum + 2) >> 2);
             }
         } else {
             for ((d, a), b) in d.iter_mut().zip(a).zip(b) {
-                *d = CHROMA[usize::from((u16::from(*a) + u16::from(*b) + 1) >> 1)];
+                *d = limited_chroma((u16::from(*a) + u16::from(*b) + 1) >> 1);
             }
         }
     }
@@ -276,6 +288,13 @@ mod tests {
         let mut all: Vec<u8> = (0..=255).collect();
         map_luma(&mut all);
         assert_eq!(all, LUMA.to_vec());
+    }
+
+    #[test]
+    fn vectorised_chroma_mapping_is_the_table() {
+        let mut all: Vec<u8> = (0..=255).collect();
+        map_chroma(&mut all);
+        assert_eq!(all, CHROMA.to_vec());
     }
 
     /// Smooth gradients, `channels` 1 or 3. Smooth, because at sharp chroma edges the two

@@ -344,6 +344,14 @@ fn finish_luma(words: [__m256i; 4], bias: __m256i) -> __m256i {
     // Word pairs to one word per pixel; lane order: 0-3 8-11 | 4-7 12-15.
     let lo = _mm256_hadd_epi16(words[0], words[1]);
     let hi = _mm256_hadd_epi16(words[2], words[3]);
+    luma_bytes(lo, hi, bias)
+}
+
+/// The luma sums of 32 pixels, one word each, in the lane order of two `hadd`s of
+/// [`luma_pairs`] (pixels 0-3 8-11 | 4-7 12-15, then + 16), to their 32 luma bytes in order.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn luma_bytes(lo: __m256i, hi: __m256i, bias: __m256i) -> __m256i {
     let lo = _mm256_srli_epi16::<8>(_mm256_add_epi16(lo, bias));
     let hi = _mm256_srli_epi16::<8>(_mm256_add_epi16(hi, bias));
     unzip_dwords(_mm256_packus_epi16(lo, hi))
@@ -479,6 +487,102 @@ unsafe fn rows_step<const L: u8, const INSIDE: bool>(
     (ya, yb, uv)
 }
 
+/// The chroma weights of [`rows_step4`] as signed bytes at the byte positions of a 4-byte
+/// pixel of layout `L` (alpha weighs 0): U then V. They are BT.601's (see
+/// `scalar::chroma_of_sums`) halved, which changes no result since all of them are even:
+/// `(w s + (128 << 10) + 512) >> 10 == (w / 2 s + (128 << 9) + 256) >> 9`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn chroma_weights4<const L: u8>() -> (__m256i, __m256i) {
+    let pixel = |r: i8, g: i8, b: i8| {
+        let bytes = if L == BGRA {
+            [b, g, r, 0]
+        } else {
+            [r, g, b, 0]
+        };
+        i32::from_le_bytes(bytes.map(|x| x as u8))
+    };
+    (
+        _mm256_set1_epi32(pixel(-19, -37, 56)),
+        _mm256_set1_epi32(pixel(56, -47, -9)),
+    )
+}
+
+/// What a step of [`rows_step4`] keeps in registers.
+#[derive(Clone, Copy)]
+struct Rows4Consts {
+    luma_weights: __m256i,
+    luma_bias: __m256i,
+    wu: __m256i,
+    wv: __m256i,
+    ones: __m256i,
+    chroma_bias: __m256i,
+}
+
+/// One step of [`rgb_to_i420_rows_in`] for RGBA and BGRA: 32 pixels of rows `a` and `b`
+/// from byte `at`, to 32 luma bytes of each row and 16 U (low lane) and 16 V (high lane).
+///
+/// The chroma needs no shuffle of the pixels: `pmaddubsw` weighs each row's pixel bytes
+/// directly (the halved weights of [`chroma_weights4`] keep every word sum below 2^15: at most
+/// 56 * 255 per byte pair, 56 * 510 over the two rows), the rows are added, one `phaddw`
+/// gives each pixel column's U and V (both rows), and `pmaddwd` by 1 adds the column pairs
+/// of each 2x2 block to exact dwords: one rounding, the scalar kernel's bytes.
+///
+/// # Safety
+/// `at + 128 <= a.len()` and `<= b.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn rows_step4<const L: u8>(
+    a: &[u8],
+    b: &[u8],
+    at: usize,
+    c: &Rows4Consts,
+) -> (__m256i, __m256i, __m256i) {
+    // 8 pixels of each row from byte `at`: their luma pairs, and the chroma of their four
+    // blocks, per lane U U V V (low lane blocks 0 1, high lane 2 3), rounded and scaled.
+    let group = |at: usize| {
+        // SAFETY: the caller promises at + 128 <= a.len(), b.len(); groups start at most
+        // 96 bytes after the step's `at`.
+        let (pa, pb) = unsafe { (load(a, at), load(b, at)) };
+        let la = luma_pairs::<L>(pa, c.luma_weights);
+        let lb = luma_pairs::<L>(pb, c.luma_weights);
+        let u = _mm256_add_epi16(
+            _mm256_maddubs_epi16(pa, c.wu),
+            _mm256_maddubs_epi16(pb, c.wu),
+        );
+        let v = _mm256_add_epi16(
+            _mm256_maddubs_epi16(pa, c.wv),
+            _mm256_maddubs_epi16(pb, c.wv),
+        );
+        // Per lane: U of its 4 pixel columns, then V; then per block (column pairs).
+        let blocks = _mm256_madd_epi16(_mm256_hadd_epi16(u, v), c.ones);
+        let scaled = _mm256_srai_epi32::<9>(_mm256_add_epi32(blocks, c.chroma_bias));
+        (la, lb, scaled)
+    };
+    // Two groups at a time, reduced at once (fewer live registers): luma to one word per
+    // pixel, chroma to words.
+    let half = |at: usize| {
+        let (la0, lb0, c0) = group(at);
+        let (la1, lb1, c1) = group(at + 32);
+        (
+            _mm256_hadd_epi16(la0, la1),
+            _mm256_hadd_epi16(lb0, lb1),
+            _mm256_packs_epi32(c0, c1),
+        )
+    };
+    let (ha0, hb0, c01) = half(at);
+    let (ha1, hb1, c23) = half(at + 64);
+    let ya = luma_bytes(ha0, ha1, c.luma_bias);
+    let yb = luma_bytes(hb0, hb1, c.luma_bias);
+    // Bytes per lane: U0 U1 V0 V1 U4 U5 V4 V5 U8 U9 V8 V9 U12 U13 V12 V13 | the same + 2.
+    // Dwords in order (U0 U1 V0 V1, U2 U3 V2 V3, ...), then U before V in each lane, then
+    // the low halves of both lanes (U0..U15) before the high ones (V0..V15).
+    let uv = unzip_dwords(_mm256_packus_epi16(c01, c23));
+    let m = [0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15];
+    let uv = _mm256_shuffle_epi8(uv, lanes(m, m));
+    (ya, yb, _mm256_permute4x64_epi64::<0b11_01_10_00>(uv))
+}
+
 #[inline]
 #[target_feature(enable = "avx2")]
 fn rgb_to_i420_rows_in<const L: u8>(
@@ -499,6 +603,15 @@ fn rgb_to_i420_rows_in<const L: u8>(
         wv,
         chroma_bias: _mm256_set1_epi32((128 << 10) + 512),
     };
+    let (wu4, wv4) = chroma_weights4::<L>();
+    let c4 = Rows4Consts {
+        luma_weights: c.luma_weights,
+        luma_bias: c.luma_bias,
+        wu: wu4,
+        wv: wv4,
+        ones: _mm256_set1_epi16(1),
+        chroma_bias: _mm256_set1_epi32((128 << 9) + 256),
+    };
     let len = a.len().min(b.len());
     let steps = (u.len() / 16)
         .min(v.len() / 16)
@@ -511,7 +624,10 @@ fn rgb_to_i420_rows_in<const L: u8>(
         prefetch(next.1, at);
         // The steps of a row but its first and (for RGB24) last load each group of 8 pixels
         // at once.
-        let (y0, y1, uv) = if at >= 4 && at + 32 * px + 4 <= len {
+        let (y0, y1, uv) = if L != RGB24 {
+            // SAFETY: at + 32 px = at + 128 = 32 (step + 1) px <= len (step < steps).
+            unsafe { rows_step4::<L>(a, b, at, &c4) }
+        } else if at >= 4 && at + 32 * px + 4 <= len {
             // SAFETY: at + 32 px + 4 <= a.len(), b.len() and at >= 4.
             unsafe { rows_step::<L, true>(a, b, at, &c) }
         } else {

@@ -158,3 +158,47 @@ fn levels_are_capped_to_the_cpu() {
     assert_eq!(SimdLevel::Avx2.supported(), best.min(SimdLevel::Avx2));
     assert_eq!(SimdLevel::Scalar.supported(), SimdLevel::Scalar);
 }
+
+/// The fused RGB kernels on rows of extreme pixels only (each byte 0 or 255), where a word
+/// sum in the vector kernels would saturate or wrap if its weights were too large: random
+/// bytes rarely make such blocks. Even seeds give whole 2x2 blocks of one pixel, every
+/// combination of channels over the row; odd ones mix them at random.
+#[test]
+fn rgb_to_i420_rows_matches_scalar_on_extreme_pixels() {
+    let width = 96;
+    for layout in LAYOUTS {
+        let bpp = layout.bytes();
+        for seed in 0..64usize {
+            let row = |salt: usize| -> Vec<u8> {
+                (0..width * bpp)
+                    .map(|k| {
+                        let (block, channel) = (k / bpp / 2, k % bpp);
+                        let bit = if seed % 2 == 0 {
+                            (block + seed / 2) >> channel
+                        } else {
+                            k.wrapping_mul(2_654_435_761).wrapping_add(seed * salt) >> (k % 11)
+                        };
+                        if bit & 1 == 1 { 255 } else { 0 }
+                    })
+                    .collect()
+            };
+            let (a, b) = (row(0x9e37), row(0x85eb));
+            let n = width / 2;
+            let (mut wya, mut wyb) = (vec![0u8; width], vec![0u8; width]);
+            let (mut wu, mut wv) = (vec![0u8; n], vec![0u8; n]);
+            let none: &[u8] = &[];
+            let (next, scalar) = ((none, none), SimdLevel::Scalar);
+            rgb_to_uv(scalar, layout, (&a, &b), next, width, &mut wu, &mut wv);
+            rgb_to_y(scalar, layout, &a, &mut wya);
+            rgb_to_y(scalar, layout, &b, &mut wyb);
+            for level in vector_levels() {
+                let (mut ya, mut yb) = (vec![0u8; width], vec![0u8; width]);
+                let (mut u, mut v) = (vec![0u8; n], vec![0u8; n]);
+                let rows = (&mut ya[..], &mut yb[..]);
+                rgb_to_i420_rows(level, layout, (&a, &b), next, width, rows, &mut u, &mut v);
+                assert_eq!((&ya, &yb), (&wya, &wyb), "{layout:?} {level:?} {seed}");
+                assert_eq!((&u, &v), (&wu, &wv), "{layout:?} {level:?} {seed}");
+            }
+        }
+    }
+}
