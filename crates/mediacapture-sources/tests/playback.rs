@@ -156,6 +156,57 @@ fn restart_after_the_end_gives_new_tracks() {
 }
 
 #[test]
+fn restart_replaces_the_track_set_at_once_and_the_end_does_not_reach_the_new_tracks() {
+    // Regression: the stream's track set changed in two queued tasks (removetrack, then
+    // addtrack), so a reader right after play() could find neither the old track nor the new
+    // one; and the old playback's `ended` could reach the restart's new tracks.
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::y4m(dir.path(), "s.y4m", "64x48", 25, 0.4);
+    let (file, clock) = open_manual(&path);
+    let stream = file.capture_stream().unwrap();
+    let old = stream.get_video_tracks();
+    let stamps1 = video_stamps(&old[0]);
+    file.play().unwrap();
+    stamps1.wait_len(1);
+    clock.advance(ms(500));
+    assert!(file.wait_ended(SAFETY));
+    file.play().unwrap();
+    // No event has run yet (nothing waited for one): the set already holds the new track.
+    let now = stream.get_video_tracks();
+    assert_eq!(now.len(), 1, "the set after play(): {now:?}");
+    assert_ne!(now[0], old[0], "the restart's track is a new one");
+    assert_eq!(stream.get_tracks().len(), 1);
+    let renewed = now[0].clone();
+    let events = track_events(&renewed);
+    let stamps = video_stamps(&renewed);
+    // Every task queued so far has run, the old playback's `ended` included if it had
+    // reached the new track: it is live, and plays the restarted playback.
+    mediacapture::flush_events();
+    assert_eq!(
+        renewed.ready_state(),
+        mediacapture::MediaStreamTrackState::Live
+    );
+    assert_eq!(
+        old[0].ready_state(),
+        mediacapture::MediaStreamTrackState::Ended
+    );
+    let mut steps = 0;
+    while !file.wait_ended(ms(20)) {
+        clock.advance(ms(40));
+        steps += 1;
+        assert!(steps < 1000, "the restarted playback never ended");
+    }
+    events.wait_until("ended", |e| e.contains(&TrackEvent::Ended));
+    mediacapture::flush_events();
+    assert_eq!(
+        events.snapshot(),
+        [TrackEvent::Ended],
+        "ended once, at its own end"
+    );
+    assert!(stamps.snapshot().len() >= 9, "{:?}", stamps.snapshot());
+}
+
+#[test]
 fn restart_after_the_end_replaces_the_captured_streams_tracks_with_events() {
     let dir = tempfile::tempdir().unwrap();
     let path = common::webm(dir.path(), "r.webm", "64x48", 0.4, false);

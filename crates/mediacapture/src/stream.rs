@@ -344,6 +344,50 @@ impl MediaStream {
         });
     }
 
+    /// Replaces tracks as the implementation does, at once: `old` leave the track set and
+    /// `new` join it in one step (another thread sees the set before or after, never a set
+    /// with neither), then `removetrack` for each old track that was in the set and
+    /// `addtrack` for each new one that was not, in that order, in queued tasks. A media
+    /// element whose captured tracks are replaced (a restart after the end): Chromium
+    /// changes the track set synchronously and dispatches the events later, the same.
+    pub fn ua_replace_tracks_now(&self, old: &[MediaStreamTrack], new: &[MediaStreamTrack]) {
+        let (removed, added) = {
+            let mut tracks = self.inner.tracks.lock();
+            let mut removed = Vec::new();
+            for t in old {
+                if let Some(i) = tracks.iter().position(|x| x == t) {
+                    removed.push(tracks.remove(i));
+                }
+            }
+            let mut added = Vec::new();
+            for t in new {
+                if !tracks.contains(t) {
+                    tracks.push(t.clone());
+                    added.push(t.clone());
+                }
+            }
+            (removed, added)
+        };
+        if removed.is_empty() && added.is_empty() {
+            return;
+        }
+        self.notify_observers();
+        let events = removed
+            .into_iter()
+            .map(|t| (StreamEventType::RemoveTrack, t))
+            .chain(added.into_iter().map(|t| (StreamEventType::AddTrack, t)));
+        for (event_type, track) in events {
+            let stream = self.clone();
+            let event_loop = track.event_loop().clone();
+            event_loop.queue(move || {
+                stream
+                    .inner
+                    .events
+                    .dispatch(&MediaStreamTrackEvent { event_type, track });
+            });
+        }
+    }
+
     /// Registers a listener for `addtrack` / `removetrack`.
     pub fn add_event_listener(
         &self,

@@ -155,6 +155,43 @@ fn ua_track_changes_fire_addtrack_and_removetrack() {
 }
 
 #[test]
+fn ua_replace_tracks_now_changes_the_set_at_once_then_fires_removetrack_and_addtrack() {
+    let md = devices();
+    let s = gum(&md, r#"{"video":true,"audio":true}"#).unwrap();
+    let old = s.get_tracks();
+    let new = gum(&md, r#"{"video":true,"audio":true}"#)
+        .unwrap()
+        .get_tracks();
+    let log = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let l = log.clone();
+    s.add_event_listener(move |e| {
+        l.lock()
+            .push((e.event_type.event_type(), e.track.id().to_string()))
+    });
+    let sizes = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let z = sizes.clone();
+    s.add_track_set_observer(move |stream| z.lock().push(stream.get_tracks().len()));
+    s.ua_replace_tracks_now(&old, &new);
+    // Before any task ran: the new set, seen once by observers (never an empty set).
+    assert_eq!(s.get_tracks(), new);
+    assert_eq!(*sizes.lock(), [2]);
+    flush_events();
+    let ids = |v: &[mediacapture::MediaStreamTrack], ty| {
+        v.iter()
+            .map(|t| (ty, t.id().to_string()))
+            .collect::<Vec<_>>()
+    };
+    let mut want = ids(&old, "removetrack");
+    want.extend(ids(&new, "addtrack"));
+    assert_eq!(*log.lock(), want);
+    // Nothing to change: no observer call, no event.
+    s.ua_replace_tracks_now(&old, &new);
+    flush_events();
+    assert_eq!(*sizes.lock(), [2]);
+    assert_eq!(log.lock().len(), 4);
+}
+
+#[test]
 fn disabled_video_track_delivers_black_frames() {
     let md = devices();
     let s = gum(&md, r#"{"video":{"width":640,"height":480}}"#).unwrap();

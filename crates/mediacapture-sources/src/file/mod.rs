@@ -96,7 +96,10 @@ struct Control {
 struct Shared {
     label: String,
     info: MediaInfo,
-    /// Lock order: `sinks` before `control`, never the other way.
+    /// Lock order: `sinks` before `control`, never the other way. The player ends playback
+    /// (state `Ended`, then `Ended` to every sink) under this lock, so a sink is either
+    /// there for that `Ended` or registered after it, seeing the state `Ended` (a restart's
+    /// new sinks: `Playing` again, and no `Ended` of the old playback).
     sinks: Mutex<Vec<SinkEntry>>,
     /// A std mutex: the player waits on it with `clock::wait_until`.
     control: std::sync::Mutex<Control>,
@@ -314,7 +317,10 @@ impl MediaFile {
     /// MediaStreamTrack instances to be created": every stream [`MediaFile::capture_stream`]
     /// gave gets new tracks (made with the same constraints), firing `removetrack` for each
     /// ended track of this file and then `addtrack` for each new one, in queued tasks, as
-    /// the user agent does for a media element whose selected tracks change.
+    /// the user agent does for a media element whose selected tracks change. The streams'
+    /// track sets change before `play` returns (as Chromium's do; only the events wait), and
+    /// the new tracks belong to the new playback only: the end of the previous one does not
+    /// end them.
     ///
     /// Spec: <https://w3c.github.io/mediacapture-fromelement/#dom-htmlmediaelement-capturestream>
     pub fn play(&self) -> Result<()> {
@@ -352,14 +358,10 @@ impl MediaFile {
                     Vec::new()
                 }
             };
-            for old in c.tracks.drain(..) {
-                // Ended at the end of playback: "a MediaStreamTrack MUST end prior to being
-                // removed from the MediaStream".
-                c.stream.ua_remove_track(&old);
-            }
-            for t in &new {
-                c.stream.ua_add_track(t);
-            }
+            // The old tracks ended at the end of playback ("a MediaStreamTrack MUST end
+            // prior to being removed from the MediaStream"). The set changes at once, so the
+            // stream never holds neither the old nor the new tracks; the events are queued.
+            c.stream.ua_replace_tracks_now(&c.tracks, &new);
             c.tracks = new;
         }
     }
@@ -562,8 +564,17 @@ impl Backend for FileBackend {
         let id = NEXT_SINK.fetch_add(1, Ordering::Relaxed);
         let mut sinks = self.shared.sinks.lock();
         let mut c = self.shared.control();
-        if c.state == PlaybackState::Paused {
-            sink.on_event(SourceEvent::Muted);
+        match c.state {
+            PlaybackState::Paused => sink.on_event(SourceEvent::Muted),
+            // After the player ended and sent `Ended` to the sinks there (a `capture_stream`
+            // that checked the state just before the end): a track opened now would never
+            // end, so the capture fails as it would have a moment later.
+            PlaybackState::Ended => {
+                return Err(Error::invalid_state(
+                    "playback has ended: call play() to start over, then capture_stream()",
+                ));
+            }
+            PlaybackState::Idle | PlaybackState::Playing => {}
         }
         sinks.push(SinkEntry {
             id,

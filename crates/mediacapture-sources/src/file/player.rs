@@ -72,7 +72,12 @@ pub(super) fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>, cloc
     };
     let mut held: Option<Media> = None;
     let mut muted = false;
+    // The end reaches exactly the sinks there when the state turns `Ended`: both under the
+    // sinks lock, which `FileBackend::open` takes to register a sink. A restart (`play()`
+    // sees `Ended`, sets `Playing`) opens its new tracks after this `Ended` went out, so
+    // they do not end with the old playback.
     let finish = |decoder: Box<dyn Decode>, error: Option<Error>| {
+        let sinks = shared.sinks.lock();
         {
             let mut c = shared.control();
             c.state = PlaybackState::Ended;
@@ -80,7 +85,9 @@ pub(super) fn play_loop(shared: &Arc<Shared>, mut decoder: Box<dyn Decode>, cloc
             c.decoder = Some(decoder);
         }
         shared.wake.notify_all();
-        broadcast(shared, &SourceEvent::Ended(error));
+        for s in sinks.iter() {
+            s.sink.on_event(SourceEvent::Ended(error.clone()));
+        }
     };
     loop {
         // Controls.
