@@ -306,7 +306,12 @@ impl Drop for VideoWindow {
             .conn
             .send_event(false, self.window, EventMask::NO_EVENT, wake);
         let _ = self.conn.destroy_window(self.window);
-        let _ = self.conn.flush();
+        // A round trip: the server has destroyed the window when this returns, not merely
+        // received the request (a process that exits right after would otherwise leave it
+        // to the server to notice the closed connection, later).
+        if let Ok(cookie) = self.conn.get_input_focus() {
+            let _ = cookie.reply();
+        }
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
