@@ -359,7 +359,7 @@ pub(crate) fn metadata_available(inner: &Arc<ElementInner>, load_id: u64) {
         notify_about_playing(inner, &mut st);
     }
     inner.fire(E::CanPlayThrough);
-    super::video::Video::show_current(inner, st.position_at(now));
+    inner.video.show_current();
     capture::metadata_available(inner, &mut st);
     update_playback(inner, &mut st, now);
     drop(st);
