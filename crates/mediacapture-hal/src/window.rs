@@ -157,7 +157,13 @@ impl VideoWindow {
         )
         .map_err(|e| x_err("gc")(&e))?;
         conn.map_window(window).map_err(|e| x_err("map")(&e))?;
-        conn.flush().map_err(|e| x_err("flush")(&e))?;
+        // A round trip: when `open` returns the server has mapped the window (without a
+        // window manager it is then viewable), not merely received the request; another
+        // client reading it at once (GetImage) would otherwise get a BadMatch.
+        conn.get_input_focus()
+            .map_err(|e| x_err("map")(&e))?
+            .reply()
+            .map_err(|e| x_err("map")(&e))?;
 
         let shared = Arc::new(Shared {
             slot: Mutex::new(Slot {
