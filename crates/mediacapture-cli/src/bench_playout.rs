@@ -352,8 +352,27 @@ fn measure(
             }));
         }
         player_stats = json!(stats);
+        // The last burst in may still be on its way out: wait (up to half a second, far over
+        // the element's latency and under the second between bursts) until the monitor has
+        // heard it, so that it is not counted lost for being in flight.
+        let (count, last_in) = input
+            .lock()
+            .map(|o| (o.times_us.len(), o.times_us.last().copied()))
+            .unwrap_or((0, None));
+        in_count = count;
+        let deadline = Instant::now() + Duration::from_millis(500);
+        while let Some(last) = last_in {
+            let heard = monitor
+                .0
+                .lock()
+                .map(|o| o.times_us.last().is_some_and(|t| *t >= last))
+                .unwrap_or(true);
+            if heard || Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10)); // polls the monitor: no event
+        }
         capture.stop();
-        in_count = input.lock().map(|o| o.times_us.len()).unwrap_or(0);
         // CPU phase: the element keeps playing, nothing captures.
         std::thread::sleep(Duration::from_secs(1));
         let c0 = cpu_seconds("self");
@@ -460,6 +479,10 @@ fn measure(
         "onsets_out": outs.len(),
         "paired": lat.len(),
         "latency_ms": in_order.iter().map(|l| *l as f64 / 1000.0).collect::<Vec<_>>(),
+        // When each onset went in and came out, in ms from the first one in (diagnostics:
+        // which bursts were lost).
+        "onsets_in_ms": ins.iter().map(|t| (t - ins.first().copied().unwrap_or(0)) as f64 / 1000.0).collect::<Vec<_>>(),
+        "onsets_out_ms": outs.iter().map(|t| (t - ins.first().copied().unwrap_or(0)) as f64 / 1000.0).collect::<Vec<_>>(),
         "latency_p50_ms": percentile(&lat, 0.5),
         "latency_p99_ms": percentile(&lat, 0.99),
         "cpu_seconds_per_media_second": cpu,

@@ -111,6 +111,9 @@ test('a throwing listener does not stop delivery to the others or of later event
       v.addEventListener('ended', () => seen.push('video second listener'));
       a.onended = () => {
         seen.push('audio');
+        // Print from a timer, after the thrown listener's error report: Node's EventTarget
+        // reports it from process.nextTick, which runs before any timer (the length of the
+        // pause does not matter).
         setTimeout(() => console.log(JSON.stringify({ seen, errors })), 20);
       };
       mc.setPermission('camera', 'denied');

@@ -34,6 +34,8 @@ test('after every track stopped, a process with listeners exits within a few sec
       await it.next();
       const r = new mc.MediaRecorder(s);
       r.start();
+      // Record for a while (how long does not matter): the test is that the process exits
+      // after everything stops.
       await new Promise((res) => setTimeout(res, 200));
       r.stop();
       s.getTracks().forEach((t) => t.stop());
