@@ -470,6 +470,9 @@ fn measure(
     // percentiles from a sorted copy.
     let in_order = lat.clone();
     lat.sort_unstable();
+    let first_in = ins.first().copied().unwrap_or(0);
+    let since_first_in =
+        |ts: &[i64]| -> Vec<f64> { ts.iter().map(|t| (t - first_in) as f64 / 1000.0).collect() };
     let report = json!({
         "player": format!("{player:?}").to_lowercase(),
         "low_latency": low_latency,
@@ -481,8 +484,8 @@ fn measure(
         "latency_ms": in_order.iter().map(|l| *l as f64 / 1000.0).collect::<Vec<_>>(),
         // When each onset went in and came out, in ms from the first one in (diagnostics:
         // which bursts were lost).
-        "onsets_in_ms": ins.iter().map(|t| (t - ins.first().copied().unwrap_or(0)) as f64 / 1000.0).collect::<Vec<_>>(),
-        "onsets_out_ms": outs.iter().map(|t| (t - ins.first().copied().unwrap_or(0)) as f64 / 1000.0).collect::<Vec<_>>(),
+        "onsets_in_ms": since_first_in(&ins),
+        "onsets_out_ms": since_first_in(&outs),
         "latency_p50_ms": percentile(&lat, 0.5),
         "latency_p99_ms": percentile(&lat, 0.99),
         "cpu_seconds_per_media_second": cpu,

@@ -70,6 +70,16 @@ impl std::fmt::Debug for VideoWindow {
     }
 }
 
+/// A round trip to the server: when it returns, the server has carried out every request
+/// sent before it, not merely received them, so other clients see their effects.
+fn round_trip(conn: &RustConnection) -> std::result::Result<(), String> {
+    conn.get_input_focus()
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 fn x_err(what: &str) -> impl Fn(&dyn std::fmt::Display) -> Error + '_ {
     move |e| Error::not_readable(format!("X11 window: {what}: {e}"))
 }
@@ -157,13 +167,10 @@ impl VideoWindow {
         )
         .map_err(|e| x_err("gc")(&e))?;
         conn.map_window(window).map_err(|e| x_err("map")(&e))?;
-        // A round trip: when `open` returns the server has mapped the window (without a
-        // window manager it is then viewable), not merely received the request; another
-        // client reading it at once (GetImage) would otherwise get a BadMatch.
-        conn.get_input_focus()
-            .map_err(|e| x_err("map")(&e))?
-            .reply()
-            .map_err(|e| x_err("map")(&e))?;
+        // When `open` returns the server has mapped the window (without a window manager it
+        // is then viewable); another client reading it at once (GetImage) would otherwise
+        // get a BadMatch.
+        round_trip(&conn).map_err(|e| x_err("map")(&e))?;
 
         let shared = Arc::new(Shared {
             slot: Mutex::new(Slot {
@@ -312,12 +319,9 @@ impl Drop for VideoWindow {
             .conn
             .send_event(false, self.window, EventMask::NO_EVENT, wake);
         let _ = self.conn.destroy_window(self.window);
-        // A round trip: the server has destroyed the window when this returns, not merely
-        // received the request (a process that exits right after would otherwise leave it
-        // to the server to notice the closed connection, later).
-        if let Ok(cookie) = self.conn.get_input_focus() {
-            let _ = cookie.reply();
-        }
+        // The window is gone when this returns (a process that exits right after would
+        // otherwise leave it to the server to notice the closed connection, later).
+        let _ = round_trip(&self.conn);
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
@@ -509,12 +513,8 @@ fn draw(
         .map_err(|e| e.to_string())?;
         row += n;
     }
-    // A round trip: once it returns the server has drawn (another client reading the window
-    // sees the frame).
-    conn.get_input_focus()
-        .map_err(|e| e.to_string())?
-        .reply()
-        .map_err(|e| e.to_string())?;
+    // Another client reading the window now sees the frame.
+    round_trip(conn)?;
     Ok(())
 }
 
