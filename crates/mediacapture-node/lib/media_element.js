@@ -95,6 +95,7 @@ class HTMLMediaElement extends EventTarget {
   }
   #domListeners = 0; // listeners of the DOM element this one plays for (lib/dom_media.js)
   #pendingPlays = 0;
+  #stableStatePending = false;
   #frameCallbacks = new Map(); // handle -> callback
   #window = null;
   #attrs = { loop: false, controls: false, defaultMuted: false, crossOrigin: null, preload: 'auto', playsInline: false, width: 0, height: 0, poster: '' };
@@ -179,6 +180,7 @@ class HTMLMediaElement extends EventTarget {
     }
     this.#srcObject = v;
     this.#n.setSrcObject(v === null ? null : MediaStream[kTrackState](v));
+    this.#awaitStableState();
     this.#updateWatch();
   }
   get crossOrigin() {
@@ -202,7 +204,20 @@ class HTMLMediaElement extends EventTarget {
   }
   load() {
     this.#n.load();
+    this.#awaitStableState();
     this.#updateWatch();
+  }
+  // HTML's resource selection "awaits a stable state": the load goes on after the script
+  // that started it, so that script's play() or captureStream() comes before its
+  // loadedmetadata, however soon the stream's metadata is known. Chromium goes on a task
+  // later (networkState is NETWORK_NO_SOURCE until then, also after a microtask): so here.
+  #awaitStableState() {
+    if (this.#stableStatePending) return;
+    this.#stableStatePending = true;
+    setImmediate(() => {
+      this.#stableStatePending = false;
+      this.#n.stableState();
+    });
   }
   canPlayType(type) {
     idlString(type);

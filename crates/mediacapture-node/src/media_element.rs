@@ -38,6 +38,9 @@ pub fn create_media_element(
         _ => return Err(type_error(format!("unknown media element kind {kind:?}"))),
     };
     let el = HTMLMediaElement::new(kind, &devices.md, mediacapture_hal::clock::system());
+    // A load's resource selection goes on after the script that loaded (lib/media_element.js
+    // calls stableState() a task later, as Chromium does).
+    el.set_awaits_stable_state(true);
     Ok(NativeMediaElement {
         el,
         env: devices.env,
@@ -75,6 +78,12 @@ impl NativeMediaElement {
     #[napi]
     pub fn set_src_object(&self, stream: Option<&NativeStream>) {
         self.el.set_src_object(stream.map(|s| s.s.clone()));
+    }
+
+    /// The script that loaded has run: the load's resource selection goes on.
+    #[napi]
+    pub fn stable_state(&self) {
+        self.el.stable_state();
     }
 
     /// `play()`.

@@ -126,6 +126,10 @@ pub(crate) struct SourceHub {
     state: Mutex<HubState>,
     routes: Mutex<Arc<Vec<Route>>>,
     capture_thread: Mutex<Option<ThreadId>>,
+    /// The last video frame the device delivered, before any adapting: a track added after
+    /// it (getUserMedia delivers the camera's first frame while it builds the track) takes it
+    /// as its refresh frame when its settings are the device's size.
+    last_video: Mutex<Option<VideoFrame>>,
 }
 
 /// What opened a source.
@@ -182,6 +186,7 @@ impl SourceHub {
             }),
             routes: Mutex::new(Arc::new(Vec::new())),
             capture_thread: Mutex::new(None),
+            last_video: Mutex::new(None),
         });
         let source = hub.start(&config)?;
         hub.state.lock().source = Some(source);
@@ -450,12 +455,19 @@ impl SourceHub {
             s.closed = true;
             s.source.take()
         };
+        self.last_video.lock().take();
         if let Some(source) = source {
             self.stop_source(source);
         }
     }
 
+    /// The last video frame the device delivered (not adapted to any track), if any.
+    pub(crate) fn last_video(&self) -> Option<VideoFrame> {
+        self.last_video.lock().clone()
+    }
+
     fn deliver_video(&self, frame: VideoFrame) {
+        *self.last_video.lock() = Some(frame.clone());
         let routes = self.routes.lock().clone();
         // The scaled routes first: their threads start at once, and none of them waits for
         // the native-size routes' sinks, which run here after.

@@ -61,6 +61,9 @@ pub(crate) struct TrackInner {
     state: Mutex<TrackState>,
     events: EventTarget<TrackEvent>,
     sinks: Mutex<Vec<(SinkId, Arc<Sink>)>>,
+    /// The last video frame delivered (with or without sinks), for
+    /// [`MediaStreamTrack::refresh_frame`].
+    last_video: Mutex<Option<VideoFrame>>,
 }
 
 /// A single audio or video track from one source.
@@ -119,6 +122,7 @@ impl MediaStreamTrack {
             }),
             events: EventTarget::default(),
             sinks: Mutex::new(Vec::new()),
+            last_video: Mutex::new(None),
         });
         source.attach(&inner);
         MediaStreamTrack { inner }
@@ -209,6 +213,7 @@ impl MediaStreamTrack {
             }),
             events: EventTarget::default(),
             sinks: Mutex::new(Vec::new()),
+            last_video: Mutex::new(None),
         });
         let ended = s.ready_state == MediaStreamTrackState::Ended;
         drop(s);
@@ -364,6 +369,41 @@ impl MediaStreamTrack {
         self.inner.add_sink(Sink::VideoCallback(Arc::new(callback)))
     }
 
+    /// The last video frame this track delivered, as a sink would have received it (black
+    /// while disabled); `None` before the first frame, and while muted or ended.
+    ///
+    /// A sink added now gets the *next* frame, up to one frame interval later (or never, on
+    /// a still screen whose capture waits for damage); this is the frame it missed. Chromium
+    /// does the same for its media players and canvas capture (`RequestRefreshFrame` on a
+    /// new sink): the media element uses it to show a stream's current frame at once.
+    pub fn refresh_frame(&self) -> Option<VideoFrame> {
+        let (enabled, size) = {
+            let s = self.inner.state.lock();
+            if s.ready_state == MediaStreamTrackState::Ended || s.muted {
+                return None;
+            }
+            (s.enabled, (s.settings.width, s.settings.height))
+        };
+        let own = self.inner.last_video.lock().clone();
+        // None yet of its own (a track made after the device's last frame): the device's,
+        // when this track takes the device's frames at their size.
+        let frame = own.or_else(|| {
+            self.inner
+                .source
+                .last_video()
+                .filter(|f| size == (Some(f.display_width()), Some(f.display_height())))
+        })?;
+        Some(if enabled {
+            frame
+        } else {
+            black_frame(
+                frame.display_width(),
+                frame.display_height(),
+                frame.timestamp(),
+            )
+        })
+    }
+
     /// Calls `callback` with every block of audio this track delivers, on the capture thread.
     /// Dropped like [`MediaStreamTrack::on_video_frame`]'s when the track ends.
     pub fn on_audio_data(&self, callback: impl Fn(&AudioData) + Send + Sync + 'static) -> SinkId {
@@ -481,6 +521,7 @@ impl TrackInner {
         for (_, s) in sinks {
             s.close();
         }
+        self.last_video.lock().take();
         true
     }
 
@@ -602,6 +643,9 @@ impl TrackInner {
     }
 
     pub(crate) fn deliver_video(&self, frame: &VideoFrame) {
+        // Kept even without sinks: the frame delivered before a sink was added (a camera's
+        // first frame comes during getUserMedia) is what `refresh_frame` gives that sink.
+        *self.last_video.lock() = Some(frame.clone());
         let Some((enabled, sinks)) = self.sinks_snapshot() else {
             return;
         };

@@ -76,6 +76,40 @@ fn until(rx: &mpsc::Receiver<&'static str>, last: &str) -> Vec<&'static str> {
     }
 }
 
+/// `video.srcObject = stream; video.play()` in one script, then the stable state after it:
+/// the element waits for it (as the Node addon's elements do), so the order of events does
+/// not depend on how soon the track's current frame gives the element its metadata.
+fn load_and_play(
+    video: &HTMLMediaElement,
+    stream: &MediaStream,
+) -> impl std::future::Future<Output = mediacapture::Result<()>> + use<> {
+    video.set_awaits_stable_state(true);
+    video.set_src_object(Some(stream.clone()));
+    let play = video.play();
+    assert_eq!(video.network_state(), NetworkState::NoSource);
+    assert_eq!(video.ready_state(), ReadyState::HaveNothing);
+    video.stable_state();
+    assert_eq!(video.network_state(), NetworkState::Loading);
+    play
+}
+
+/// The events of [`load_and_play`] up to `canplaythrough`, in HTML's order: `play()` fires
+/// `play` and (no data yet) `waiting` before the load's `loadstart`; `playing` comes once
+/// the element can play, before `canplaythrough`. Chromium 156's order for
+/// `v.srcObject = s; v.play()` is the same (with a `resize` before `loadedmetadata`, which
+/// HTML does not fire while `readyState` is `HAVE_NOTHING`).
+const PLAYED_BEFORE_METADATA: [&str; 9] = [
+    "play",
+    "waiting",
+    "loadstart",
+    "durationchange",
+    "loadedmetadata",
+    "loadeddata",
+    "canplay",
+    "playing",
+    "canplaythrough",
+];
+
 #[test]
 fn a_video_loads_at_its_first_frame_and_plays() {
     let r = rig();
@@ -86,8 +120,8 @@ fn a_video_loads_at_its_first_frame_and_plays() {
     video.set_src_object(Some(stream.clone()));
     assert_eq!(video.network_state(), NetworkState::Loading);
     assert_eq!(until(&rx, "loadstart"), ["loadstart"]);
-    // Metadata comes with the next frame.
-    r.advance_ms(100);
+    // Metadata comes at once, with the frame the track delivered before the element took
+    // it (the clock does not move): no wait for the camera's next frame.
     assert_eq!(
         until(&rx, "canplaythrough"),
         [
@@ -104,7 +138,7 @@ fn a_video_loads_at_its_first_frame_and_plays() {
     assert!(video.paused());
     // A paused element shows its first frame and does not move.
     let first = video.current_frame().expect("the first frame is shown");
-    assert_eq!(mediacapture_hal::fake::read_frame_counter(&first), Some(2));
+    assert_eq!(mediacapture_hal::fake::read_frame_counter(&first), Some(1));
     r.advance_ms(500);
     assert_eq!(video.current_time(), 0.0);
     let playing = futures_executor::block_on(video.play());
@@ -155,8 +189,11 @@ fn pause_and_new_loads_reject_pending_play_promises() {
     let (video, rx) = r.element(MediaElementKind::Video);
     let e = futures_executor::block_on(video.play()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotSupportedError);
-    let stream = video_stream(&r, r#"{"video":true}"#);
-    // The camera's next frame waits for the clock: play() waits for data.
+    // A track scaled from the camera's size has no frame until the camera's next one, which
+    // waits for the clock: play() waits for data.
+    // (Made after the camera's frames 0 and 1 were out.)
+    let camera = video_stream(&r, r#"{"video":true}"#);
+    let stream = gum(&r.md, r#"{"video":{"width":{"exact":200}}}"#).unwrap();
     video.set_src_object(Some(stream.clone()));
     let pending = video.play();
     video.pause();
@@ -172,6 +209,50 @@ fn pause_and_new_loads_reject_pending_play_promises() {
     let seen: Vec<_> = rx.try_iter().collect();
     assert!(seen.ends_with(&["abort", "emptied"]), "{seen:?}");
     stream.get_tracks().iter().for_each(|t| t.stop());
+    camera.get_tracks().iter().for_each(|t| t.stop());
+}
+
+#[test]
+fn a_load_awaits_its_stable_state_and_a_newer_load_replaces_it() {
+    let r = rig();
+    let stream = video_stream(&r, r#"{"video":{"width":320}}"#);
+    let (video, rx) = r.element(MediaElementKind::Video);
+    video.set_awaits_stable_state(true);
+    video.set_src_object(Some(stream.clone()));
+    assert_eq!(video.network_state(), NetworkState::NoSource);
+    // Set again in the same script: the first load never selected anything, so it is
+    // emptied but not aborted.
+    video.set_src_object(Some(stream.clone()));
+    flush_events();
+    assert_eq!(rx.try_iter().collect::<Vec<_>>(), ["emptied"]);
+    assert_eq!(video.ready_state(), ReadyState::HaveNothing);
+    video.stable_state();
+    video.stable_state(); // nothing waits any more
+    assert_eq!(
+        until(&rx, "canplaythrough"),
+        [
+            "loadstart",
+            "durationchange",
+            "loadedmetadata",
+            "loadeddata",
+            "canplay",
+            "canplaythrough"
+        ]
+    );
+    flush_events();
+    assert!(rx.try_recv().is_err(), "one load, once");
+    // load() waits too; an element emptied before its stable state selects nothing.
+    video.load();
+    assert_eq!(video.network_state(), NetworkState::NoSource);
+    video.set_src_object(None);
+    video.stable_state();
+    flush_events();
+    assert_eq!(
+        rx.try_iter().collect::<Vec<_>>(),
+        ["abort", "emptied", "emptied"]
+    );
+    assert_eq!(video.network_state(), NetworkState::Empty);
+    stream.get_tracks().iter().for_each(|t| t.stop());
 }
 
 #[test]
@@ -179,16 +260,8 @@ fn the_stream_becoming_inactive_ends_playback() {
     let r = rig();
     let stream = video_stream(&r, r#"{"video":true,"audio":true}"#);
     let (video, rx) = r.element(MediaElementKind::Video);
-    video.set_src_object(Some(stream.clone()));
-    let play = video.play();
-    r.advance_ms(100);
-    futures_executor::block_on(play).unwrap();
-    // Played before the metadata: `playing` comes before `canplaythrough`.
-    let events = until(&rx, "canplaythrough");
-    assert!(
-        events.ends_with(&["canplay", "playing", "canplaythrough"]),
-        "{events:?}"
-    );
+    futures_executor::block_on(load_and_play(&video, &stream)).unwrap();
+    assert_eq!(until(&rx, "canplaythrough"), PLAYED_BEFORE_METADATA);
     // stop() fires no event at the track, but the element notices the stream is inactive.
     stream.get_tracks().iter().for_each(|t| t.stop());
     assert_eq!(until(&rx, "ended"), ["timeupdate", "pause", "ended"]);
@@ -219,16 +292,8 @@ fn a_new_frame_size_fires_resize() {
     let r = rig();
     let stream = video_stream(&r, r#"{"video":{"width":320}}"#);
     let (video, rx) = r.element(MediaElementKind::Video);
-    video.set_src_object(Some(stream.clone()));
-    let play = video.play();
-    r.advance_ms(100);
-    futures_executor::block_on(play).unwrap();
-    // Played before the metadata: `playing` comes before `canplaythrough`.
-    let events = until(&rx, "canplaythrough");
-    assert!(
-        events.ends_with(&["canplay", "playing", "canplaythrough"]),
-        "{events:?}"
-    );
+    futures_executor::block_on(load_and_play(&video, &stream)).unwrap();
+    assert_eq!(until(&rx, "canplaythrough"), PLAYED_BEFORE_METADATA);
     let track = stream.get_video_tracks()[0].clone();
     futures_executor::block_on(
         track.apply_constraints(MediaTrackConstraints::from_json(r#"{"width":160}"#).unwrap()),
@@ -248,16 +313,8 @@ fn video_frame_callbacks_get_each_presented_frame_once() {
     let r = rig();
     let stream = video_stream(&r, r#"{"video":{"width":320}}"#);
     let (video, rx) = r.element(MediaElementKind::Video);
-    video.set_src_object(Some(stream.clone()));
-    let play = video.play();
-    r.advance_ms(100);
-    futures_executor::block_on(play).unwrap();
-    // Played before the metadata: `playing` comes before `canplaythrough`.
-    let events = until(&rx, "canplaythrough");
-    assert!(
-        events.ends_with(&["canplay", "playing", "canplaythrough"]),
-        "{events:?}"
-    );
+    futures_executor::block_on(load_and_play(&video, &stream)).unwrap();
+    assert_eq!(until(&rx, "canplaythrough"), PLAYED_BEFORE_METADATA);
     let (tx, frames) = mpsc::channel();
     let t2 = tx.clone();
     video.request_video_frame_callback(move |now, m| {
@@ -270,10 +327,10 @@ fn video_frame_callbacks_get_each_presented_frame_once() {
     r.advance_ms(100);
     let (now, m) = frames.recv_timeout(SAFETY).expect("a frame callback");
     assert_eq!((m.width, m.height), (320, 240));
-    assert_eq!(m.capture_time, 300.0, "frame 3 was captured at 300 ms");
-    assert_eq!(now, 300.0);
-    assert_eq!(m.media_time, 0.1, "playing since frame 2, at 200 ms");
-    assert!(m.presented_frames >= 1);
+    assert_eq!(m.capture_time, 200.0, "frame 2 was captured at 200 ms");
+    assert_eq!(now, 200.0);
+    assert_eq!(m.media_time, 0.1, "playing since frame 1, at 100 ms");
+    assert_eq!(m.presented_frames, 2, "frames 1 and 2");
     r.advance_ms(100);
     flush_events();
     assert!(
@@ -281,6 +338,60 @@ fn video_frame_callbacks_get_each_presented_frame_once() {
         "once only, and the cancelled one never"
     );
     stream.get_tracks().iter().for_each(|t| t.stop());
+}
+
+#[test]
+fn a_paused_element_shows_the_tracks_current_frame_at_once_and_presents_it_once() {
+    let r = rig();
+    let stream = video_stream(&r, r#"{"video":{"width":320}}"#);
+    let track = stream.get_video_tracks()[0].clone();
+    // The frame the track delivered last (frame 1, at 100 ms), with no sink to take it.
+    let last = track.refresh_frame().expect("the track's last frame");
+    assert_eq!(mediacapture_hal::fake::read_frame_counter(&last), Some(1));
+    // A new track at the camera's size (a clone) takes the camera's last frame; one scaled
+    // from it has none before its first frame.
+    let clone = track
+        .clone_track()
+        .refresh_frame()
+        .expect("the camera's last frame");
+    assert_eq!(mediacapture_hal::fake::read_frame_counter(&clone), Some(1));
+    let scaled = gum(&r.md, r#"{"video":{"width":{"exact":200}}}"#).unwrap();
+    assert!(scaled.get_video_tracks()[0].refresh_frame().is_none());
+    scaled.get_tracks().iter().for_each(|t| t.stop());
+    let (video, rx) = r.element(MediaElementKind::Video);
+    let (tx, frames) = mpsc::channel();
+    let first_cb = tx.clone();
+    video.request_video_frame_callback(move |now, m| {
+        let _ = first_cb.send((now, *m));
+    });
+    video.set_src_object(Some(stream.clone()));
+    until(&rx, "canplaythrough");
+    // Shown without the clock moving, and presented: its frame callback runs.
+    let (now, m) = frames
+        .recv_timeout(SAFETY)
+        .expect("a callback for the first frame");
+    assert!(video.paused());
+    assert_eq!(now, 100.0);
+    assert_eq!(m.capture_time, 100.0, "frame 1");
+    assert_eq!(m.presented_frames, 1);
+    assert_eq!(m.media_time, 0.0);
+    // Paused: the camera's next frames are not presented.
+    video.request_video_frame_callback(move |now, m| {
+        let _ = tx.send((now, *m));
+    });
+    let reader = track.video_frames(); // after the element's sink: gets each frame after it
+    r.advance_ms(200);
+    loop {
+        let f = reader.recv_timeout(SAFETY).expect("a frame");
+        if mediacapture_hal::fake::read_frame_counter(&f) == Some(3) {
+            break;
+        }
+    }
+    flush_events();
+    assert!(frames.try_recv().is_err(), "nothing presented while paused");
+    assert_eq!(video.presented_frames(), 1);
+    track.stop();
+    assert!(track.refresh_frame().is_none(), "an ended track has none");
 }
 
 #[test]

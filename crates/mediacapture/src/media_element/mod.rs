@@ -289,12 +289,54 @@ impl HTMLMediaElement {
     /// Sets `srcObject` and runs the media element load algorithm: the previous stream is
     /// let go (pending `play()` promises reject with `AbortError`, `emptied` fires), and the
     /// new one starts loading (`loadstart`, then `loadedmetadata`… once its metadata is
-    /// known: at once for a stream without a live video track, at the first frame
-    /// otherwise). `None` empties the element.
+    /// known: at once for a stream without a live video track, or with the frame its video
+    /// track shows now; at the track's first frame otherwise). `None` empties the element.
+    ///
+    /// The load's resource selection "awaits a stable state" in HTML: it goes on after the
+    /// script that set the source, so that script's `play()` comes before any
+    /// `loadedmetadata`. Rust has no script: here it goes on at once, and `loadedmetadata` can
+    /// come before the caller's next call, unless the element
+    /// [awaits stable states](HTMLMediaElement::set_awaits_stable_state).
     ///
     /// Spec: <https://html.spec.whatwg.org/multipage/media.html#dom-media-srcobject>
     pub fn set_src_object(&self, stream: Option<MediaStream>) {
         state::load(&self.inner, stream);
+    }
+
+    /// For a host that runs scripts (the Node addon): `true` makes every later load (a
+    /// new `srcObject`, [`HTMLMediaElement::load`]) stop at HTML's "await a stable state",
+    /// with `networkState` `NETWORK_NO_SOURCE`, until the host calls
+    /// [`HTMLMediaElement::stable_state`] once the script that loaded has run. `false` (the
+    /// default): loads go on at once.
+    ///
+    /// ```
+    /// use mediacapture::media_element::{HTMLMediaElement, NetworkState};
+    /// use mediacapture::MediaDevices;
+    /// # futures_executor::block_on(async {
+    /// let devices = MediaDevices::builder().fake_devices(true).build();
+    /// let stream = devices.get_user_media_json(r#"{"video": true}"#).await?;
+    /// let video = HTMLMediaElement::video(&devices);
+    /// video.set_awaits_stable_state(true);
+    /// video.set_src_object(Some(stream.clone()));
+    /// let playing = video.play(); // `play` is queued before `loadstart`
+    /// assert_eq!(video.network_state(), NetworkState::NoSource);
+    /// video.stable_state(); // the "script" is over
+    /// assert_eq!(video.network_state(), NetworkState::Loading);
+    /// playing.await?;
+    /// stream.get_tracks().iter().for_each(|t| t.stop());
+    /// # Ok::<(), mediacapture::Error>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// Spec: <https://html.spec.whatwg.org/multipage/webappapis.html#await-a-stable-state>
+    pub fn set_awaits_stable_state(&self, awaits: bool) {
+        self.inner.state.lock().awaits_stable_state = awaits;
+    }
+
+    /// The host's script has run (a stable state): a load waiting for it goes on (see
+    /// [`HTMLMediaElement::set_awaits_stable_state`]). Does nothing if none waits.
+    pub fn stable_state(&self) {
+        state::stable_state(&self.inner);
     }
 
     /// `paused`.
@@ -409,7 +451,7 @@ impl HTMLMediaElement {
     /// sources").
     ///
     /// Spec: <https://html.spec.whatwg.org/multipage/media.html#dom-media-play>
-    pub fn play(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+    pub fn play(&self) -> impl Future<Output = Result<()>> + Send + use<> {
         let (tx, rx) = oneshot::channel();
         self.play_with(move |r| {
             let _ = tx.send(r);

@@ -42,6 +42,11 @@ pub(crate) struct State {
     /// Sinks that notice when a track ends (`stop()` fires no event).
     watchers: Vec<(MediaStreamTrack, SinkId)>,
     pub(crate) captures: Vec<Arc<capture::Capture>>,
+    /// The host runs a script: a load's resource selection waits for
+    /// [`stable_state`] (see [`super::HTMLMediaElement::set_awaits_stable_state`]).
+    pub(crate) awaits_stable_state: bool,
+    /// A load's resource selection waits for the next stable state.
+    selection_pending: bool,
 }
 
 impl Default for State {
@@ -68,6 +73,8 @@ impl Default for State {
             audio_tracks: Vec::new(),
             watchers: Vec::new(),
             captures: Vec::new(),
+            awaits_stable_state: false,
+            selection_pending: false,
         }
     }
 }
@@ -163,10 +170,40 @@ pub(crate) fn load(inner: &Arc<ElementInner>, stream: Option<MediaStream>) {
     st.error = None;
     inner.video.reset();
     capture::source_changed(inner, &mut st);
-    st.src = stream.clone();
-    let Some(stream) = stream else {
+    st.src = stream;
+    st.selection_pending = false;
+    if st.src.is_none() {
         st.network_state = NetworkState::Empty;
         update_playback(inner, &mut st, now);
+        return;
+    }
+    // The resource selection algorithm: NETWORK_NO_SOURCE until it goes on after "await a
+    // stable state", which for a host with a script is after the script that set the
+    // source (Chromium: a task later; until then `networkState` reads 3).
+    st.network_state = NetworkState::NoSource;
+    if st.awaits_stable_state {
+        st.selection_pending = true;
+        update_playback(inner, &mut st, now);
+        return;
+    }
+    select_resource(inner, &mut st, now);
+}
+
+/// The host reached a stable state: a load's pending resource selection goes on.
+pub(crate) fn stable_state(inner: &Arc<ElementInner>) {
+    let now = super::HTMLMediaElement::now_us(inner);
+    let mut st = inner.state.lock();
+    if std::mem::take(&mut st.selection_pending) {
+        select_resource(inner, &mut st, now);
+    }
+}
+
+/// The resource selection algorithm after its stable state, for a `srcObject`: loading
+/// starts (`loadstart`) and the element attaches to the stream's tracks.
+///
+/// Spec: <https://html.spec.whatwg.org/multipage/media.html#concept-media-load-resource>
+fn select_resource(inner: &Arc<ElementInner>, st: &mut State, now: i64) {
+    let Some(stream) = st.src.clone() else {
         return;
     };
     st.network_state = NetworkState::Loading;
@@ -179,11 +216,11 @@ pub(crate) fn load(inner: &Arc<ElementInner>, stream: Option<MediaStream>) {
         }
     });
     st.observer = Some((stream, id));
-    sync_tracks(inner, &mut st);
-    if !video::needs_first_frame(&st, inner.kind) {
+    sync_tracks(inner, st);
+    if !video::needs_first_frame(st, inner.kind) {
         inner.queue(move |inner| metadata_available(inner, load_id));
     }
-    update_playback(inner, &mut st, now);
+    update_playback(inner, st, now);
 }
 
 /// Attaches to the stream's tracks as the track set is now: every audio track is played,
@@ -359,7 +396,7 @@ pub(crate) fn metadata_available(inner: &Arc<ElementInner>, load_id: u64) {
         notify_about_playing(inner, &mut st);
     }
     inner.fire(E::CanPlayThrough);
-    inner.video.show_current();
+    super::video::Video::show_current(inner, st.position_at(now));
     capture::metadata_available(inner, &mut st);
     update_playback(inner, &mut st, now);
     drop(st);

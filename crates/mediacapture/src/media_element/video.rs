@@ -70,22 +70,33 @@ pub(crate) fn needs_first_frame(st: &State, kind: MediaElementKind) -> bool {
 pub(crate) fn attach(inner: &Arc<ElementInner>, track: &MediaStreamTrack, load_id: u64) {
     debug_assert_eq!(track.kind(), TrackKind::Video);
     let weak = Arc::downgrade(inner);
-    let sink = track.on_video_frame(move |f| on_frame(&weak, f, load_id));
+    let on_video = weak.clone();
+    let sink = track.on_video_frame(move |f| on_frame(&on_video, f, load_id, false));
     let mut v = inner.video.state.lock();
     if let Some((t, id)) = v.attached.take() {
         t.remove_sink(id);
     }
     v.attached = Some((track.clone(), sink));
     v.load_id = load_id;
+    drop(v);
+    // The frame the track delivered before this sink was added (a camera's first frame
+    // comes during getUserMedia): shown now rather than a frame interval later, as
+    // Chromium's media player asks its track for a refresh frame when it starts. Queued: the
+    // caller holds the element's state.
+    if let Some(f) = track.refresh_frame() {
+        inner.queue(move |_| on_frame(&weak, &f, load_id, true));
+    }
 }
 
-fn on_frame(weak: &Weak<ElementInner>, frame: &VideoFrame, load_id: u64) {
+/// A frame from the selected track; `refresh`: the track's last frame, given on attaching
+/// (ignored if a frame came first).
+fn on_frame(weak: &Weak<ElementInner>, frame: &VideoFrame, load_id: u64, refresh: bool) {
     let Some(inner) = weak.upgrade() else {
         return;
     };
     let (w, h) = (frame.display_width(), frame.display_height());
     let mut v = inner.video.state.lock();
-    if v.load_id != load_id {
+    if v.load_id != load_id || (refresh && v.latest.is_some()) {
         return;
     }
     let first = v.latest.is_none();
@@ -111,15 +122,17 @@ fn on_frame(weak: &Weak<ElementInner>, frame: &VideoFrame, load_id: u64) {
         inner.queue(move |inner| metadata_available(inner, load_id));
     }
     if v.presenting {
-        present(&inner, v, frame);
+        present(&inner, v, frame, None);
     }
 }
 
-/// Shows `frame`: the outputs get it, pending frame callbacks are queued.
+/// Shows `frame`: the outputs get it, pending frame callbacks are queued. `position_us`:
+/// the element's position now, if the caller holds its state (else read here).
 fn present(
     inner: &Arc<ElementInner>,
     mut v: parking_lot::MutexGuard<'_, VState>,
     frame: &VideoFrame,
+    position_us: Option<i64>,
 ) {
     v.current = Some(frame.clone());
     v.presented += 1;
@@ -132,7 +145,8 @@ fn present(
     }
     if !callbacks.is_empty() {
         let now = HTMLMediaElement::now_us(inner);
-        let media_time = inner.state.lock().position_at(now) as f64 / 1e6;
+        let position = position_us.unwrap_or_else(|| inner.state.lock().position_at(now));
+        let media_time = position as f64 / 1e6;
         let meta = VideoFrameCallbackMetadata {
             presentation_time: now as f64 / 1e3,
             expected_display_time: now as f64 / 1e3,
@@ -193,24 +207,20 @@ impl Video {
         self.state.lock().presenting = presenting;
     }
 
-    /// Metadata arrived: the last frame received is shown (a paused element shows its
-    /// first frame, as browsers do).
-    pub(crate) fn show_current(&self) {
-        let (frame, outputs) = {
-            let mut v = self.state.lock();
-            if v.current.is_some() {
-                return;
-            }
-            let Some(f) = v.latest.clone() else {
-                return;
-            };
-            v.current = Some(f.clone());
-            let outputs: Vec<FrameOutput> = v.outputs.iter().map(|(_, o)| o.clone()).collect();
-            (f, outputs)
-        };
-        for o in outputs {
-            o(&frame);
+    /// Metadata arrived: the last frame received is shown, paused or not (a paused element
+    /// shows its first frame, as browsers do). Showing it is presenting it: frame callbacks
+    /// run for it (requestVideoFrameCallback's "sent to the compositor"; Chromium composites
+    /// a paused video's first frame, and its callbacks fire). `position_us`: the element's
+    /// position now (the caller holds its state).
+    pub(crate) fn show_current(inner: &Arc<ElementInner>, position_us: i64) {
+        let v = inner.video.state.lock();
+        if v.current.is_some() {
+            return;
         }
+        let Some(f) = v.latest.clone() else {
+            return;
+        };
+        present(inner, v, &f, Some(position_us));
     }
 
     pub(crate) fn add_output(&self, output: FrameOutput) -> u64 {
