@@ -486,6 +486,8 @@ fn measure(
         // which bursts were lost).
         "onsets_in_ms": since_first_in(&ins),
         "onsets_out_ms": since_first_in(&outs),
+        // When play() resolved (the element only), on the same scale.
+        "played_from_ms": (played_from != i64::MIN).then(|| since_first_in(&[played_from])[0]),
         "latency_p50_ms": percentile(&lat, 0.5),
         "latency_p99_ms": percentile(&lat, 0.99),
         "cpu_seconds_per_media_second": cpu,
