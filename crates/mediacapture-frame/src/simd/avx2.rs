@@ -710,3 +710,62 @@ fn rgb_to_uv_in<const L: u8>(
     }
     j
 }
+
+/// [`super::scalar::area_three_to_two`], 16 outputs per row from 24 source bytes per step:
+/// each 16-byte lane takes 12 source bytes (lane 1 loaded 12 bytes further on), a `pshufb`
+/// pairs them as `(c0, c1), (c1, c2)` and a `pmaddubsw` by `(2, 1), (1, 2)` makes the
+/// horizontal sums; the rows are weighed and added in 16 bits, and `(x + 4) / 9` is a
+/// multiply-high by 7282 (exact for every sum up to 2299, the largest). Returns the outputs
+/// written per row.
+///
+/// # Safety
+/// The CPU has AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn area_three_to_two(
+    r0: &[u8],
+    r1: &[u8],
+    r2: &[u8],
+    out0: &mut [u8],
+    out1: &mut [u8],
+) -> usize {
+    let pairs = _mm256_setr_epi8(
+        0, 1, 1, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10, 11, //
+        0, 1, 1, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10, 11,
+    );
+    let weights = _mm256_setr_epi8(
+        2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, //
+        2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2,
+    );
+    let four = _mm256_set1_epi16(4);
+    let ninth = _mm256_set1_epi16(7282);
+    let len = r0.len().min(r1.len()).min(r2.len());
+    let (mut x, mut j) = (0, 0);
+    // A step reads bytes x..x + 28 of each row and writes j..j + 16 of each output.
+    while x + 28 <= len && j + 16 <= out0.len() && j + 16 <= out1.len() {
+        // SAFETY: x + 28 <= the length of each row: both 16-byte loads (at x and x + 12)
+        // lie inside it.
+        let h = |r: &[u8]| unsafe {
+            let v = _mm256_inserti128_si256::<1>(
+                _mm256_castsi128_si256(load16(r, x)),
+                load16(r, x + 12),
+            );
+            _mm256_maddubs_epi16(_mm256_shuffle_epi8(v, pairs), weights)
+        };
+        let (a, b, c) = (h(r0), h(r1), h(r2));
+        let top = _mm256_add_epi16(_mm256_add_epi16(_mm256_add_epi16(a, a), b), four);
+        let bottom = _mm256_add_epi16(_mm256_add_epi16(_mm256_add_epi16(c, c), b), four);
+        let top = _mm256_mulhi_epu16(top, ninth);
+        let bottom = _mm256_mulhi_epu16(bottom, ninth);
+        // Per lane: 8 top bytes, then 8 bottom ones; the permute makes it top 0..16 in the
+        // low lane, bottom 0..16 in the high one.
+        let packed = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packus_epi16(top, bottom));
+        // SAFETY: j + 16 <= the length of each output.
+        unsafe {
+            store16(out0, j, _mm256_castsi256_si128(packed));
+            store16(out1, j, _mm256_extracti128_si256::<1>(packed));
+        }
+        x += 24;
+        j += 16;
+    }
+    j
+}

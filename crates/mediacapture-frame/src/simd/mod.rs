@@ -6,8 +6,9 @@
 //! # What is here and why
 //!
 //! Row kernels for YUYV/UYVY -> I420 (luma de-interleave, chroma averaged over the row
-//! pair), NV12/NV21 -> I420 (the chroma split) and RGBA/BGRA/RGB24 -> I420 (BT.601 limited
-//! range in 8-bit fixed point). Each has a scalar reference (`scalar.rs`) that defines the
+//! pair), NV12/NV21 -> I420 (the chroma split), RGBA/BGRA/RGB24 -> I420 (BT.601 limited
+//! range in 8-bit fixed point), and the 3:2 area downscale (1080p -> 720p; AVX2 only, as
+//! the compiler's SSE2 for the general area code was already there for the rest). Each has a scalar reference (`scalar.rs`) that defines the
 //! result; the SSE4.1 and AVX2 kernels give exactly the same bytes (tested against it on
 //! random rows and frames) and leave the tail of a row, shorter than one vector step, to the
 //! scalar one. [`SimdLevel::detect`] picks the best the CPU has; [`crate::convert_with_level`]
@@ -137,6 +138,36 @@ pub(crate) fn take_every_other(level: SimdLevel, src: &[u8], first: usize, dst: 
         _ => 0,
     };
     scalar::take_every_other(&src[2 * done..], first, &mut dst[done..]);
+}
+
+/// A 3:2 area downscale (both axes) of source rows `r0`, `r1`, `r2` into output rows
+/// `out0`, `out1` (see [`scalar::area_three_to_two`]): 1080p to 720p, and its chroma. Stops
+/// early, without panicking, where a slice is too short.
+pub(crate) fn area_three_to_two(
+    level: SimdLevel,
+    r0: &[u8],
+    r1: &[u8],
+    r2: &[u8],
+    out0: &mut [u8],
+    out1: &mut [u8],
+) {
+    let done = match level.supported() {
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 => {
+            // SAFETY: `supported` returned AVX2, so this CPU has it.
+            unsafe { avx2::area_three_to_two(r0, r1, r2, out0, out1) }
+        }
+        _ => 0,
+    };
+    let from = done / 2 * 3;
+    fn rest(r: &[u8], from: usize) -> &[u8] {
+        r.get(from..).unwrap_or(&[])
+    }
+    let (o0, o1) = (
+        out0.get_mut(done..).unwrap_or(&mut []),
+        out1.get_mut(done..).unwrap_or(&mut []),
+    );
+    scalar::area_three_to_two(rest(r0, from), rest(r1, from), rest(r2, from), o0, o1);
 }
 
 /// `even[j] = src[2j]`, `odd[j] = src[2j + 1]`: an NV12 chroma row into U and V (an NV21 one

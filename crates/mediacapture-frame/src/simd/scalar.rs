@@ -100,3 +100,22 @@ pub(crate) fn rgb_to_uv(
         (*u, *v) = chroma_of_sums(r, g, bl);
     }
 }
+
+/// A 3:2 area downscale of three source rows into two output rows: per three source
+/// columns, `h = (2*c0 + c1, c1 + 2*c2)` on each row, then `out0 = (2*h(r0) + h(r1) + 4) / 9`
+/// and `out1 = (h(r1) + 2*h(r2) + 4) / 9` (the box average of the area each output pixel
+/// covers, rounded half up once).
+pub(crate) fn area_three_to_two(r0: &[u8], r1: &[u8], r2: &[u8], out0: &mut [u8], out1: &mut [u8]) {
+    let h = |r: &[u8], k: usize| -> (u16, u16) {
+        let c = |i: usize| u16::from(r.get(3 * k + i).copied().unwrap_or(0));
+        (2 * c(0) + c(1), c(1) + 2 * c(2))
+    };
+    let groups = out0.len().min(out1.len()) / 2;
+    for k in 0..groups.min(r0.len() / 3).min(r1.len() / 3).min(r2.len() / 3) {
+        let (a, b, c) = (h(r0, k), h(r1, k), h(r2, k));
+        out0[2 * k] = ((2 * a.0 + b.0 + 4) / 9) as u8;
+        out0[2 * k + 1] = ((2 * a.1 + b.1 + 4) / 9) as u8;
+        out1[2 * k] = ((b.0 + 2 * c.0 + 4) / 9) as u8;
+        out1[2 * k + 1] = ((b.1 + 2 * c.1 + 4) / 9) as u8;
+    }
+}

@@ -35,6 +35,38 @@ proptest! {
     }
 
     #[test]
+    fn area_three_to_two_matches_scalar(
+        r0 in bytes(400), r1 in bytes(400), r2 in bytes(400), n in 0usize..280,
+    ) {
+        let (mut w0, mut w1) = (vec![0u8; n], vec![0u8; n]);
+        area_three_to_two(SimdLevel::Scalar, &r0, &r1, &r2, &mut w0, &mut w1);
+        for level in vector_levels() {
+            let (mut o0, mut o1) = (vec![0u8; n], vec![0u8; n]);
+            area_three_to_two(level, &r0, &r1, &r2, &mut o0, &mut o1);
+            prop_assert_eq!((&o0, &o1), (&w0, &w1), "{:?}", level);
+        }
+    }
+
+    #[test]
+    fn area_three_to_two_of_extremes(n in 0usize..200, seed in any::<u64>()) {
+        // Rows of 0s and 255s only, where the sums are largest: the multiply-high divide
+        // must stay exact there.
+        let row = |k: u64| -> Vec<u8> {
+            (0..3 * n as u64 / 2 + 40)
+                .map(|i| if (seed.rotate_left((i * 7 + k) as u32 % 64) >> (i % 61)) & 1 == 1 { 255 } else { 0 })
+                .collect()
+        };
+        let (r0, r1, r2) = (row(1), row(2), row(3));
+        let (mut w0, mut w1) = (vec![0u8; n], vec![0u8; n]);
+        area_three_to_two(SimdLevel::Scalar, &r0, &r1, &r2, &mut w0, &mut w1);
+        for level in vector_levels() {
+            let (mut o0, mut o1) = (vec![0u8; n], vec![0u8; n]);
+            area_three_to_two(level, &r0, &r1, &r2, &mut o0, &mut o1);
+            prop_assert_eq!((&o0, &o1), (&w0, &w1), "{:?}", level);
+        }
+    }
+
+    #[test]
     fn split_pairs_matches_scalar(src in bytes(700), skip in 0usize..5, n in 0usize..340) {
         let src = &src[skip.min(src.len())..];
         let (mut we, mut wo) = (vec![0u8; n], vec![0u8; n]);
