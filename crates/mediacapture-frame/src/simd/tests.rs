@@ -17,6 +17,23 @@ fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), 0..max)
 }
 
+/// Every vector level's 3:2 area rows are the scalar kernel's, for `n` outputs per row.
+fn area_three_to_two_levels_agree(
+    r0: &[u8],
+    r1: &[u8],
+    r2: &[u8],
+    n: usize,
+) -> Result<(), TestCaseError> {
+    let (mut w0, mut w1) = (vec![0u8; n], vec![0u8; n]);
+    area_three_to_two(SimdLevel::Scalar, r0, r1, r2, &mut w0, &mut w1);
+    for level in vector_levels() {
+        let (mut o0, mut o1) = (vec![0u8; n], vec![0u8; n]);
+        area_three_to_two(level, r0, r1, r2, &mut o0, &mut o1);
+        prop_assert_eq!((&o0, &o1), (&w0, &w1), "{:?}", level);
+    }
+    Ok(())
+}
+
 const LAYOUTS: [RgbLayout; 3] = [RgbLayout::Rgba, RgbLayout::Bgra, RgbLayout::Rgb24];
 
 proptest! {
@@ -38,13 +55,7 @@ proptest! {
     fn area_three_to_two_matches_scalar(
         r0 in bytes(400), r1 in bytes(400), r2 in bytes(400), n in 0usize..280,
     ) {
-        let (mut w0, mut w1) = (vec![0u8; n], vec![0u8; n]);
-        area_three_to_two(SimdLevel::Scalar, &r0, &r1, &r2, &mut w0, &mut w1);
-        for level in vector_levels() {
-            let (mut o0, mut o1) = (vec![0u8; n], vec![0u8; n]);
-            area_three_to_two(level, &r0, &r1, &r2, &mut o0, &mut o1);
-            prop_assert_eq!((&o0, &o1), (&w0, &w1), "{:?}", level);
-        }
+        area_three_to_two_levels_agree(&r0, &r1, &r2, n)?;
     }
 
     #[test]
@@ -56,14 +67,7 @@ proptest! {
                 .map(|i| if (seed.rotate_left((i * 7 + k) as u32 % 64) >> (i % 61)) & 1 == 1 { 255 } else { 0 })
                 .collect()
         };
-        let (r0, r1, r2) = (row(1), row(2), row(3));
-        let (mut w0, mut w1) = (vec![0u8; n], vec![0u8; n]);
-        area_three_to_two(SimdLevel::Scalar, &r0, &r1, &r2, &mut w0, &mut w1);
-        for level in vector_levels() {
-            let (mut o0, mut o1) = (vec![0u8; n], vec![0u8; n]);
-            area_three_to_two(level, &r0, &r1, &r2, &mut o0, &mut o1);
-            prop_assert_eq!((&o0, &o1), (&w0, &w1), "{:?}", level);
-        }
+        area_three_to_two_levels_agree(&row(1), &row(2), &row(3), n)?;
     }
 
     #[test]
