@@ -8,10 +8,10 @@
 //! libyuv's `kFilterBox` for these ratios, and what fast_image_resize's widened bilinear
 //! kernel approximates with a softer (wider) filter.
 //!
-//! 3:2 on both axes (1080p -> 720p, the most common camera scale) has a kernel of its own
-//! in [`crate::simd`]: three source rows make two output rows in one pass, AVX2 where the
-//! CPU has it (a `pshufb` + `pmaddubsw` per 12 source bytes and row), the same bytes as its
-//! scalar reference; it took the 1080p -> 720p scale from 0.53-0.64 ms to 0.18-0.24 ms
+//! 3:2 on both axes (1080p -> 720p, the most common camera scale) has an AVX2 kernel of its
+//! own in [`crate::simd`], used where the CPU has AVX2: three source rows make two output
+//! rows in one pass (a `pshufb` + `pmaddubsw` per 12 source bytes and row), the same bytes as
+//! its scalar reference; it took the 1080p -> 720p scale from 0.53-0.64 ms to 0.18-0.24 ms
 //! (BENCHMARKS.md). The other ratios are plain Rust the compiler vectorises (baseline SSE2
 //! on x86-64): the source rows of one output row are summed (weighted, two rows per pass)
 //! into a reusable `u16` row, then each horizontal group of that row is summed in
@@ -121,6 +121,8 @@ impl Divider {
 pub(crate) struct AreaScaler {
     /// One output row's vertically weighted sums, one per source column.
     acc: Vec<u16>,
+    /// Never the vector kernel (tests check the general path on any CPU).
+    general_only: bool,
 }
 
 /// One plane: its bytes, stride and rows.
@@ -149,10 +151,14 @@ impl AreaScaler {
         let (x, y, w) = (rect.x as usize, rect.y as usize, rect.width as usize);
         let (stride, ow) = (stride as usize, dst_w as usize);
         let short = || FrameError::Layout("area scale: plane too short".into());
-        if (hr, vr) == (Ratio::ThreeToTwo, Ratio::ThreeToTwo) {
+        let level = crate::SimdLevel::detect();
+        if (hr, vr) == (Ratio::ThreeToTwo, Ratio::ThreeToTwo)
+            && level == crate::SimdLevel::Avx2
+            && !self.general_only
+        {
             // 3:2 on both axes (1080p -> 720p): three source rows make two output rows in
-            // one pass, with the vector kernel where the CPU has one (the same bytes).
-            let level = crate::SimdLevel::detect();
+            // one pass with the AVX2 kernel (the same bytes). Without AVX2 the general path
+            // below, which the compiler vectorises (SSE2, NEON), stays.
             for (k, pair) in dst
                 .chunks_exact_mut(2 * ow)
                 .take(dst_h as usize / 2)
@@ -455,16 +461,22 @@ mod tests {
                         width: w,
                         height: h,
                     };
-                    let mut out = vec![0; (ow * oh) as usize];
                     let p = plan(w, h, ow, oh).unwrap();
-                    AreaScaler::default()
+                    let want = reference(&src, stride as usize, rect, ow, oh);
+                    // With the vector kernel where this CPU has one, and without.
+                    for general_only in [false, true] {
+                        let mut out = vec![0; (ow * oh) as usize];
+                        AreaScaler {
+                            general_only,
+                            ..AreaScaler::default()
+                        }
                         .scale_plane((&src, stride, rows), rect, &mut out, ow, oh, p)
                         .unwrap();
-                    let want = reference(&src, stride as usize, rect, ow, oh);
-                    assert_eq!(
-                        out, want,
-                        "{w}x{h} at ({x}, {y}) stride {stride} -> {ow}x{oh}"
-                    );
+                        assert_eq!(
+                            out, want,
+                            "{w}x{h} at ({x}, {y}) stride {stride} -> {ow}x{oh}, general only: {general_only}"
+                        );
+                    }
                     cases += 1;
                 }
             }
