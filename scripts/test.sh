@@ -19,7 +19,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
   cd crates/mediacapture-cli/tests/whip-server
   npm install --no-audit --no-fund
 )
-cargo test --workspace --locked
+# --no-fail-fast: one failing test binary does not hide the results of the rest.
+cargo test --workspace --locked --no-fail-fast
 # The library crates package for crates.io (metadata, licence, readme, files). The full check,
 # `cargo publish --dry-run --workspace --exclude mediacapture-node --exclude
 # mediacapture-test-support`, also builds every package against the others (cargo resolves

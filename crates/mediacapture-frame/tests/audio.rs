@@ -5,6 +5,7 @@
 )]
 
 use mediacapture_frame::{AudioAdapter, AudioData, FrameError, SampleFormat, silence};
+use mediacapture_test_support::signal::zero_crossing_frequency;
 use std::f64::consts::PI;
 
 /// `seconds` of a `freq` Hz sine of amplitude `amp` at `rate`, mono.
@@ -51,25 +52,6 @@ fn dft_amplitude(x: &[f32], rate: u32, freq: f64) -> f64 {
     }
     // Hann's coherent gain is 0.5; a sine of amplitude A gives A * n / 4.
     (re * re + im * im).sqrt() * 4.0 / n
-}
-
-/// Frequency from the count of rising zero crossings, interpolated to the sample.
-fn zero_crossing_frequency(x: &[f32], rate: u32) -> f64 {
-    let mut first = None;
-    let mut last = 0.0;
-    let mut count = 0;
-    for i in 1..x.len() {
-        if x[i - 1] < 0.0 && x[i] >= 0.0 {
-            let t = (i - 1) as f64 + f64::from(x[i - 1] / (x[i - 1] - x[i]));
-            if first.is_none() {
-                first = Some(t);
-            } else {
-                count += 1;
-            }
-            last = t;
-        }
-    }
-    f64::from(count) / ((last - first.unwrap_or(0.0)) / f64::from(rate))
 }
 
 fn db(ratio: f64) -> f64 {

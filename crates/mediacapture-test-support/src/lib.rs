@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod signal;
 #[cfg(feature = "pipewire-stack")]
 pub mod stack;
 

@@ -7,6 +7,7 @@ use mediacapture::playout::{AudioPlayer, PlayerOptions};
 use mediacapture::{ErrorKind, MediaDevices};
 use mediacapture_hal::fake::FakeBackend;
 use mediacapture_recorder::{MediaRecorder, RecorderEvent, RecorderOptions};
+use mediacapture_test_support::signal::zero_crossing_frequency;
 use mediacapture_webaudio::{SpeakerOutput, TrackDestination, audio_context, media_stream};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -161,24 +162,33 @@ fn a_graph_plays_on_a_speaker() {
     osc.start();
     // Waits for half a second of unbroken tone, not for a count of frames: the speaker
     // opened before the context, whose first render can come late on a loaded machine (one
-    // CI run counted a whole second of the speaker's silence before it). Unbroken: the
-    // longest run of 10 ms blocks that all carry the tone. The render thread and the
-    // speaker run with real-time scheduling where the process may (as in Chromium), so a
-    // loaded machine rarely starves them; but with several builds beside it, one run still
-    // saw a block missing (its edges, spliced together, read 760 Hz), and nothing can
-    // promise none at all on a machine that busy.
-    let longest_run = |left: &[f32]| -> Vec<f32> {
-        let mut best: &[[f32; 480]] = &[];
-        let blocks: Vec<[f32; 480]> = left
-            .chunks_exact(480)
-            .map(|c| std::array::from_fn(|i| c[i]))
-            .collect();
-        for run in blocks.split(|b| !b.iter().any(|s| s.abs() > 0.1)) {
-            if run.len() > best.len() {
-                best = run;
+    // CI run counted a whole second of the speaker's silence before it). The render thread
+    // and the speaker run with real-time scheduling where the process may (as in Chromium),
+    // so a loaded machine rarely starves them; but nothing can promise no dropout at all on
+    // a machine that busy. So a gap of silence (8 samples in a row below 0.05; the tone's
+    // zero crossings stay under 0.05 for 3 samples at most) ends a run, and the frequency is
+    // read from zero crossings, which a splice of dropped samples moves by one crossing at
+    // most. (A strongest-bin search once read such a splice as 760 Hz.)
+    let longest_run = |x: &[f32]| -> Vec<f32> {
+        let (mut best, mut start, mut quiet) = (0..0, None, 0);
+        let end_run = |start: Option<usize>, end: usize, best: &mut std::ops::Range<usize>| {
+            if let Some(start) = start.filter(|&s| end - s > best.len()) {
+                *best = start..end;
+            }
+        };
+        for (i, s) in x.iter().enumerate() {
+            if s.abs() < 0.05 {
+                quiet += 1;
+                if quiet == 8 {
+                    end_run(start.take(), i + 1 - 8, &mut best);
+                }
+            } else {
+                quiet = 0;
+                start.get_or_insert(i);
             }
         }
-        best.iter().flatten().copied().collect()
+        end_run(start, x.len() - quiet, &mut best);
+        x[best].to_vec()
     };
     let deadline = std::time::Instant::now() + SAFETY;
     loop {
@@ -195,8 +205,9 @@ fn a_graph_plays_on_a_speaker() {
     ctx.close_sync();
     let left = played.last_segment().unwrap().channel(0);
     let loud = longest_run(&left);
-    // 44.1 kHz in the graph, 48 kHz on the speaker.
-    assert_eq!(dominant(&loud, 48_000.0), 750.0);
+    // 44.1 kHz in the graph, 48 kHz on the speaker: a wrong rate would read 689 or 816 Hz.
+    let f = zero_crossing_frequency(&loud, 48_000);
+    assert!((f - 750.0).abs() < 5.0, "{f} Hz");
     let peak = loud.iter().fold(0.0f32, |m, s| m.max(s.abs()));
     assert!((peak - 0.5).abs() < 0.05, "peak {peak}");
 }
