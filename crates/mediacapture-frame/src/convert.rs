@@ -21,9 +21,14 @@ const RANGE: YuvRange = YuvRange::Limited;
 /// The YUV matrix of every YUV frame in this crate: BT.601, as Chromium assumes for cameras.
 const MATRIX: YuvStandardMatrix = YuvStandardMatrix::Bt601;
 
-/// Converts the visible part of `frame` to `to`, as a new tightly packed frame with the same
-/// timestamp and duration. Its coded size is the input's visible size.
+/// Converts the visible part of `frame` to `to`, as a new frame with the same timestamp and
+/// duration. Its coded size is the input's visible size.
 ///
+/// * The new frame is tightly packed in one buffer of its own, with one exception: NV12 and
+///   NV21 to I420 keep the source's luma plane, shared with its stride (no copy: the bytes
+///   are the same), and write only the chroma, into a buffer of its own
+///   ([`VideoFrame::with_plane_buffers`]). For the bytes in one tight buffer whatever the
+///   frame: [`VideoFrame::to_packed_vec`].
 /// * Any format converts to any uncompressed one; [`PixelFormat::Mjpeg`] input is decoded.
 ///   Encoding to MJPEG is [`FrameError::Unsupported`].
 /// * YUV is BT.601 limited range both ways (cameras' YUYV/NV12; MJPEG's full-range YCbCr is
@@ -75,6 +80,11 @@ pub fn convert_with_level(
     let rect = frame.visible_rect();
     let (w, h) = (rect.width, rect.height);
     let (ts, dur) = (frame.timestamp(), frame.duration());
+    if matches!(from, PixelFormat::Nv12 | PixelFormat::Nv21) && to == PixelFormat::I420 {
+        if let Some(out) = planes::nv12_to_i420_keeping_luma(frame, rect, level)? {
+            return Ok(out);
+        }
+    }
     let bytes = match (from, to) {
         (
             PixelFormat::Rgba | PixelFormat::Bgra | PixelFormat::Rgb24,

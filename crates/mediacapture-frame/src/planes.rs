@@ -7,8 +7,9 @@
 
 use crate::buffers::OutBuf;
 use crate::simd::{self, RgbLayout, SimdLevel};
-use crate::video::{PixelFormat, Rect, VideoFrame};
+use crate::video::{PixelFormat, PlaneLayout, Rect, VideoFrame};
 use crate::{FrameError, Result};
+use std::sync::Arc;
 
 /// A borrowed 4:2:0 planar picture: slices begin at the picture's first pixel.
 #[derive(Debug, Clone, Copy)]
@@ -194,17 +195,78 @@ pub(crate) fn copy_i420(src: &I420Ref<'_>) -> I420Buf {
 pub(crate) fn nv12_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> Result<I420Buf> {
     let (x, y) = (rect.x as usize, rect.y as usize);
     let (w, h) = (rect.width as usize, rect.height as usize);
-    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
     let ys = frame.stride(0);
-    let uvs = frame.stride(1);
     let src_y = sub_plane(frame, 0, y, x, w, h)?;
-    let src_uv = sub_plane(frame, 1, y / 2, (x / 2) * 2, cw * 2, ch)?;
-    let nv21 = frame.format() == PixelFormat::Nv21;
     let mut out = I420Buf::new(w, h);
     let (dy, du, dv) = out.planes_mut();
     for (r, dst) in dy.chunks_exact_mut(w).enumerate() {
         dst.copy_from_slice(&src_y[r * ys..r * ys + w]);
     }
+    split_nv_chroma(frame, rect, level, du, dv)?;
+    Ok(out)
+}
+
+/// NV12 or NV21 (`rect` of `frame`) to an I420 frame that keeps the source's luma plane, the
+/// same buffer at the rect's first pixel with the source's stride, and has only its chroma
+/// split into a new buffer: a third of the bytes [`nv12_to_i420`] writes. `None` when the
+/// rect's luma rows cannot be a plane of that buffer (its last row would need the padding
+/// past the buffer's end); then copy.
+pub(crate) fn nv12_to_i420_keeping_luma(
+    frame: &VideoFrame,
+    rect: Rect,
+    level: SimdLevel,
+) -> Result<Option<VideoFrame>> {
+    let (x, y) = (rect.x as usize, rect.y as usize);
+    let (w, h) = (rect.width as usize, rect.height as usize);
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let (Some(luma), Some(at)) = (frame.buffer(0), frame.planes().first()) else {
+        return Ok(None);
+    };
+    let stride = at.stride;
+    let offset = at.offset + y * stride + x;
+    if offset + stride * h > luma.len() {
+        return Ok(None);
+    }
+    let mut chroma = OutBuf::new(2 * cw * ch);
+    let (du, dv) = chroma.bytes_mut().split_at_mut(cw * ch);
+    split_nv_chroma(frame, rect, level, du, dv)?;
+    let chroma = chroma.into_shared();
+    let layout = |offset, stride, rows| PlaneLayout {
+        offset,
+        stride,
+        rows,
+    };
+    let frame_out = VideoFrame::with_plane_buffers(
+        PixelFormat::I420,
+        rect.width,
+        rect.height,
+        vec![
+            (Arc::clone(luma), layout(offset, stride, h)),
+            (Arc::clone(&chroma), layout(0, cw, ch)),
+            (chroma, layout(cw * ch, cw, ch)),
+        ],
+        frame.timestamp(),
+    )?;
+    Ok(Some(frame_out.with_duration(frame.duration())))
+}
+
+/// Splits the interleaved chroma of `rect` of an NV12 or NV21 frame into `du` and `dv`
+/// (tight, `rect`'s chroma width and height).
+fn split_nv_chroma(
+    frame: &VideoFrame,
+    rect: Rect,
+    level: SimdLevel,
+    du: &mut [u8],
+    dv: &mut [u8],
+) -> Result<()> {
+    let (x, y) = (rect.x as usize, rect.y as usize);
+    let (cw, ch) = (
+        (rect.width as usize).div_ceil(2),
+        (rect.height as usize).div_ceil(2),
+    );
+    let uvs = frame.stride(1);
+    let src_uv = sub_plane(frame, 1, y / 2, (x / 2) * 2, cw * 2, ch)?;
+    let nv21 = frame.format() == PixelFormat::Nv21;
     for (r, (u, v)) in du
         .chunks_exact_mut(cw)
         .zip(dv.chunks_exact_mut(cw))
@@ -217,7 +279,7 @@ pub(crate) fn nv12_to_i420(frame: &VideoFrame, rect: Rect, level: SimdLevel) -> 
             simd::split_pairs(level, row, u, v);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// YUYV or UYVY 4:2:2 (`rect` of `frame`) to I420. Chroma of each output row pair is the

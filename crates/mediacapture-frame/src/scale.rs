@@ -141,6 +141,22 @@ impl Scaler {
         check_size(width, height)?;
         // I420 frames are read in place, whatever their strides and visible rect; other
         // formats are first made a tight I420 picture of their visible rect.
+        // NV12 and NV21 become an I420 frame that keeps their luma plane: only the chroma
+        // is written before scaling.
+        let shared;
+        let frame = match frame.format() {
+            PixelFormat::Nv12 | PixelFormat::Nv21 => {
+                let level = crate::SimdLevel::detect();
+                match planes::nv12_to_i420_keeping_luma(frame, frame.visible_rect(), level)? {
+                    Some(f) => {
+                        shared = f;
+                        &shared
+                    }
+                    None => frame,
+                }
+            }
+            _ => frame,
+        };
         let owned;
         let src = if frame.format() == PixelFormat::I420 {
             let vis = frame.visible_rect();

@@ -142,7 +142,9 @@ pub struct VideoFrame {
     visible_rect: Rect,
     timestamp: i64,
     duration: Option<i64>,
-    data: Arc<[u8]>,
+    /// The buffer of each plane, in plane order: clones of one `Arc` for a frame in one
+    /// buffer (most frames), different ones for a frame assembled from several.
+    buffers: Vec<Arc<[u8]>>,
     planes: Vec<PlaneLayout>,
 }
 
@@ -189,6 +191,45 @@ impl VideoFrame {
         timestamp: i64,
     ) -> Result<Self> {
         let data = data.into();
+        let planes = planes.into_iter().map(|p| (Arc::clone(&data), p)).collect();
+        Self::with_plane_buffers(format, width, height, planes, timestamp)
+    }
+
+    /// A frame whose planes live in buffers of their own: each plane is a buffer and where
+    /// the plane lies in it. Planes may share a buffer or not. This is how a frame reuses
+    /// another's plane without copying it: [`convert`](crate::convert) from NV12 to I420
+    /// keeps the source's luma plane and writes only the chroma.
+    ///
+    /// ```
+    /// use mediacapture_frame::{PixelFormat, PlaneLayout, VideoFrame};
+    /// use std::sync::Arc;
+    /// // A 4x2 I420 frame: luma in one buffer, both chroma planes (2x1 each) in another.
+    /// let luma: Arc<[u8]> = vec![16u8; 8].into();
+    /// let chroma: Arc<[u8]> = vec![128u8; 4].into();
+    /// let layout = |offset, stride, rows| PlaneLayout { offset, stride, rows };
+    /// let frame = VideoFrame::with_plane_buffers(
+    ///     PixelFormat::I420,
+    ///     4,
+    ///     2,
+    ///     vec![
+    ///         (luma.clone(), layout(0, 4, 2)),
+    ///         (chroma.clone(), layout(0, 2, 1)),
+    ///         (chroma, layout(2, 2, 1)),
+    ///     ],
+    ///     0,
+    /// )?;
+    /// assert!(Arc::ptr_eq(frame.buffer(0).unwrap(), &luma));
+    /// assert_eq!(frame.byte_len(), 12);
+    /// assert_eq!(frame.to_packed_vec(), [&[16u8; 8][..], &[128; 4]].concat());
+    /// # Ok::<(), mediacapture_frame::FrameError>(())
+    /// ```
+    pub fn with_plane_buffers(
+        format: PixelFormat,
+        width: u32,
+        height: u32,
+        planes: Vec<(Arc<[u8]>, PlaneLayout)>,
+        timestamp: i64,
+    ) -> Result<Self> {
         if width == 0 || height == 0 {
             return Err(FrameError::InvalidSize { width, height });
         }
@@ -200,7 +241,7 @@ impl VideoFrame {
             )));
         }
         if let Some(min) = format.tight_layout(width, height) {
-            for (i, (p, m)) in planes.iter().zip(&min).enumerate() {
+            for (i, ((_, p), m)) in planes.iter().zip(&min).enumerate() {
                 if p.stride < m.stride || p.rows < m.rows {
                     return Err(FrameError::Layout(format!(
                         "plane {i}: stride {} x rows {} is smaller than {} x {}",
@@ -209,15 +250,16 @@ impl VideoFrame {
                 }
             }
         }
-        for (i, p) in planes.iter().enumerate() {
+        for (i, (data, p)) in planes.iter().enumerate() {
             let end = p.offset.checked_add(p.stride.saturating_mul(p.rows));
             if end.is_none_or(|e| e > data.len()) {
                 return Err(FrameError::Layout(format!(
-                    "plane {i} ends past the buffer ({} bytes)",
+                    "plane {i} ends past its buffer ({} bytes)",
                     data.len()
                 )));
             }
         }
+        let (buffers, planes) = planes.into_iter().unzip();
         Ok(VideoFrame {
             format,
             coded_width: width,
@@ -230,7 +272,7 @@ impl VideoFrame {
             },
             timestamp,
             duration: None,
-            data,
+            buffers,
             planes,
         })
     }
@@ -263,7 +305,7 @@ impl VideoFrame {
             },
             timestamp,
             duration: None,
-            data,
+            buffers: vec![data; planes.len()],
             planes,
         }
     }
@@ -335,18 +377,52 @@ impl VideoFrame {
     }
     /// The bytes of plane `i`, from its first row to the end of its last row.
     pub fn plane(&self, i: usize) -> &[u8] {
-        match self.planes.get(i) {
-            Some(p) => &self.data[p.offset..p.offset + p.stride * p.rows],
-            None => &[],
-        }
+        let (Some(p), Some(data)) = (self.planes.get(i), self.buffers.get(i)) else {
+            return &[];
+        };
+        // Inside the buffer: every constructor checked it.
+        data.get(p.offset..p.offset + p.stride * p.rows)
+            .unwrap_or(&[])
     }
     /// The stride of plane `i` in bytes (0 for a plane that does not exist).
     pub fn stride(&self, i: usize) -> usize {
         self.planes.get(i).map_or(0, |p| p.stride)
     }
-    /// The whole shared buffer.
-    pub fn data(&self) -> &Arc<[u8]> {
-        &self.data
+    /// The shared buffer that holds plane `i` (`None` for a plane that does not exist). For
+    /// most frames every plane is in one buffer, `buffer(0)`; a frame made with
+    /// [`VideoFrame::with_plane_buffers`] can have one per plane.
+    pub fn buffer(&self, i: usize) -> Option<&Arc<[u8]>> {
+        self.buffers.get(i)
+    }
+    /// The bytes of the distinct buffers this frame holds (what keeping it costs), each
+    /// counted once however many planes share it.
+    pub fn byte_len(&self) -> usize {
+        let mut total = 0;
+        for (i, b) in self.buffers.iter().enumerate() {
+            if !self.buffers[..i].iter().any(|o| Arc::ptr_eq(o, b)) {
+                total += b.len();
+            }
+        }
+        total
+    }
+    /// The coded picture's planes packed one after another with no padding, in a new
+    /// `Vec`: the layout of [`PixelFormat::tight_layout`] at the coded size, whatever this
+    /// frame's strides and buffers (for MJPEG, the JPEG bytes).
+    pub fn to_packed_vec(&self) -> Vec<u8> {
+        let Some(tight) = self
+            .format
+            .tight_layout(self.coded_width, self.coded_height)
+        else {
+            return self.plane(0).to_vec();
+        };
+        let mut out = Vec::with_capacity(tight.iter().map(|p| p.stride * p.rows).sum());
+        for (i, t) in tight.iter().enumerate() {
+            let stride = self.stride(i);
+            for row in self.plane(i).chunks(stride.max(1)).take(t.rows) {
+                out.extend_from_slice(&row[..t.stride.min(row.len())]);
+            }
+        }
+        out
     }
     /// The visible rectangle of an I420 frame as what an encoder takes: its three planes,
     /// each sliced from the rectangle's top-left sample to the end of the plane, with the

@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use mediacapture_frame::{FrameError, PixelFormat, Rect, VideoFrame, convert};
+use mediacapture_frame::{FrameError, PixelFormat, PlaneLayout, Rect, VideoFrame, convert};
 use std::sync::Arc;
 
 const ALL: [PixelFormat; 5] = [
@@ -201,7 +201,7 @@ fn yuv_shuffles_are_lossless_at_odd_sizes() {
             let mid = convert(&frame, via).unwrap();
             assert_eq!((mid.coded_width(), mid.coded_height()), (w, h));
             assert_eq!(
-                mid.data().len(),
+                mid.byte_len(),
                 via.frame_size(w, h).unwrap(),
                 "{via:?} {w}x{h}"
             );
@@ -210,7 +210,7 @@ fn yuv_shuffles_are_lossless_at_odd_sizes() {
         }
         // RGB round trip is close, at every odd size too.
         let rgba = convert(&frame, PixelFormat::Rgba).unwrap();
-        assert_eq!(rgba.data().len(), (w * h * 4) as usize);
+        assert_eq!(rgba.byte_len(), (w * h * 4) as usize);
     }
 }
 
@@ -218,7 +218,10 @@ fn yuv_shuffles_are_lossless_at_odd_sizes() {
 fn same_format_whole_frame_shares_the_buffer() {
     let frame = noisy_i420(8, 8, 1);
     let out = convert(&frame, PixelFormat::I420).unwrap();
-    assert!(Arc::ptr_eq(frame.data(), out.data()));
+    assert!(Arc::ptr_eq(
+        frame.buffer(0).unwrap(),
+        out.buffer(0).unwrap()
+    ));
 }
 
 #[test]
@@ -364,6 +367,108 @@ fn timestamps_and_durations_are_kept() {
             (out.timestamp(), out.duration()),
             (123_456, Some(33_333)),
             "{to:?}"
+        );
+    }
+}
+
+#[test]
+fn nv12_to_i420_keeps_the_luma_plane_and_writes_the_chroma() {
+    let frame = noisy_i420(18, 10, 21);
+    for nv in [PixelFormat::Nv12, PixelFormat::Nv21] {
+        let src = convert(&frame, nv).unwrap();
+        // Whole, and a rect at an odd origin.
+        let odd = Rect {
+            x: 3,
+            y: 1,
+            width: 11,
+            height: 7,
+        };
+        for (src, want) in [
+            (src.clone(), frame.clone()),
+            (
+                src.clone().with_visible_rect(odd).unwrap(),
+                frame.clone().with_visible_rect(odd).unwrap(),
+            ),
+        ] {
+            let out = convert(&src, PixelFormat::I420).unwrap();
+            assert_eq!(i420_planes(&out), i420_planes(&want), "{nv:?}");
+            // The same luma bytes, not a copy of them; chroma in a buffer of its own.
+            assert!(Arc::ptr_eq(out.buffer(0).unwrap(), src.buffer(0).unwrap()));
+            assert!(Arc::ptr_eq(out.buffer(1).unwrap(), out.buffer(2).unwrap()));
+            assert!(!Arc::ptr_eq(out.buffer(1).unwrap(), src.buffer(0).unwrap()));
+            let r = src.visible_rect();
+            let chroma = 2 * (r.width.div_ceil(2) * r.height.div_ceil(2)) as usize;
+            assert_eq!(out.byte_len(), src.byte_len() + chroma);
+            // Packed, it is the tight I420 of the rect.
+            let tight = convert(&want, PixelFormat::I420).unwrap();
+            assert_eq!(out.to_packed_vec(), tight.to_packed_vec(), "{nv:?} {r:?}");
+            // And I420 -> I420 of it makes one tight buffer again.
+            let copy = convert(&out, PixelFormat::I420).unwrap();
+            assert_eq!(copy.byte_len(), tight.byte_len());
+            assert_eq!(i420_planes(&copy), i420_planes(&want));
+        }
+    }
+}
+
+#[test]
+fn nv12_luma_that_cannot_be_shared_is_copied() {
+    // NV12 with its luma alone in a buffer that ends at the last row: a rect that starts at
+    // x = 1 and reaches the bottom cannot be a plane of that buffer (its last row would end
+    // one byte past it), so the conversion copies, and the result is the same.
+    let frame = noisy_i420(8, 4, 5);
+    let nv12 = convert(&frame, PixelFormat::Nv12).unwrap();
+    let (luma, chroma) = (nv12.plane(0), nv12.plane(1));
+    let layout = |offset, stride, rows| PlaneLayout {
+        offset,
+        stride,
+        rows,
+    };
+    let apart = VideoFrame::with_plane_buffers(
+        PixelFormat::Nv12,
+        8,
+        4,
+        vec![
+            (Arc::from(luma), layout(0, 8, 4)),
+            (Arc::from(chroma), layout(0, 8, 2)),
+        ],
+        0,
+    )
+    .unwrap();
+    let rect = Rect {
+        x: 1,
+        y: 2,
+        width: 7,
+        height: 2,
+    };
+    let out = convert(
+        &apart.clone().with_visible_rect(rect).unwrap(),
+        PixelFormat::I420,
+    )
+    .unwrap();
+    assert!(!Arc::ptr_eq(
+        out.buffer(0).unwrap(),
+        apart.buffer(0).unwrap()
+    ));
+    let want = frame.with_visible_rect(rect).unwrap();
+    assert_eq!(i420_planes(&out), i420_planes(&want));
+    // The whole frame's luma can be shared.
+    let whole = convert(&apart, PixelFormat::I420).unwrap();
+    assert!(Arc::ptr_eq(
+        whole.buffer(0).unwrap(),
+        apart.buffer(0).unwrap()
+    ));
+}
+
+#[test]
+fn packed_bytes_leave_out_the_padding() {
+    let frame = noisy_i420(10, 6, 8);
+    for format in [PixelFormat::I420, PixelFormat::Nv12, PixelFormat::Yuyv] {
+        let tight = convert(&frame, format).unwrap();
+        let pad = padded(&tight, 7, 3);
+        assert_eq!(pad.to_packed_vec(), tight.to_packed_vec(), "{format:?}");
+        assert_eq!(
+            tight.to_packed_vec().len(),
+            format.frame_size(10, 6).unwrap()
         );
     }
 }

@@ -214,10 +214,7 @@ fn odd_and_tiny_sizes() {
     for (w, h) in [(333, 187), (1, 1), (2, 1), (1279, 719), (17, 31)] {
         let out = crop_and_scale(&frame, w, h).unwrap();
         assert_eq!((out.coded_width(), out.coded_height()), (w, h));
-        assert_eq!(
-            out.data().len(),
-            PixelFormat::I420.frame_size(w, h).unwrap()
-        );
+        assert_eq!(out.byte_len(), PixelFormat::I420.frame_size(w, h).unwrap());
     }
     // A 1x1 frame scaled up (the function itself may upscale; adapters never ask it to).
     let dot = i420_from(1, 1, |_, _| 200, |_, _| (60, 70), 0);
@@ -262,8 +259,8 @@ fn black_frames() {
     // sizes were made in between (here, or by other tests running at the same time).
     let other = black_frame(642, 362, 15);
     let b = black_frame(641, 361, 20);
-    assert!(Arc::ptr_eq(a.data(), b.data()));
-    assert!(!Arc::ptr_eq(a.data(), other.data()));
+    assert!(Arc::ptr_eq(a.buffer(0).unwrap(), b.buffer(0).unwrap()));
+    assert!(!Arc::ptr_eq(a.buffer(0).unwrap(), other.buffer(0).unwrap()));
     // Nonsense sizes are clamped, not a panic.
     let c = black_frame(0, 0, 0);
     assert_eq!((c.coded_width(), c.coded_height()), (1, 1));
@@ -278,11 +275,17 @@ fn adapter_passes_matching_frames_through_without_copying() {
     });
     let frame = noisy_i420(640, 480, 1);
     let out = adapter.adapt(&frame).unwrap().unwrap();
-    assert!(Arc::ptr_eq(out.data(), frame.data()));
+    assert!(Arc::ptr_eq(
+        out.buffer(0).unwrap(),
+        frame.buffer(0).unwrap()
+    ));
     // Smaller source: not upscaled, still passed through.
     let small = noisy_i420(320, 240, 2).with_timestamp(40_000);
     let out = adapter.adapt(&small).unwrap().unwrap();
-    assert!(Arc::ptr_eq(out.data(), small.data()));
+    assert!(Arc::ptr_eq(
+        out.buffer(0).unwrap(),
+        small.buffer(0).unwrap()
+    ));
     // Another format at the right size: converted to I420.
     let nv12 = convert(&frame, PixelFormat::Nv12)
         .unwrap()

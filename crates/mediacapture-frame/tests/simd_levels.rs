@@ -84,11 +84,11 @@ proptest! {
             let want = convert_with_level(&frame, PixelFormat::I420, SimdLevel::Scalar).unwrap();
             for level in levels() {
                 let got = convert_with_level(&frame, PixelFormat::I420, level).unwrap();
-                prop_assert_eq!(got.data(), want.data(), "{:?} {:?} {:?}", format, level, frame.visible_rect());
+                prop_assert_eq!(got.to_packed_vec(), want.to_packed_vec(), "{:?} {:?} {:?}", format, level, frame.visible_rect());
             }
             // The default (best) level too.
             let best = convert(&frame, PixelFormat::I420).unwrap();
-            prop_assert_eq!(best.data(), want.data());
+            prop_assert_eq!(best.to_packed_vec(), want.to_packed_vec());
         }
     }
 }
@@ -101,7 +101,11 @@ fn full_hd_frames_match_at_every_level() {
         let want = convert_with_level(&frame, PixelFormat::I420, SimdLevel::Scalar).unwrap();
         for level in levels() {
             let got = convert_with_level(&frame, PixelFormat::I420, level).unwrap();
-            assert_eq!(got.data(), want.data(), "{format:?} {level:?}");
+            assert_eq!(
+                got.to_packed_vec(),
+                want.to_packed_vec(),
+                "{format:?} {level:?}"
+            );
         }
     }
 }
@@ -119,8 +123,8 @@ fn byte_order_twins_convert_alike() {
         let fa = convert(&i420, a).unwrap();
         let fb = convert(&i420, b).unwrap();
         assert_ne!(
-            fa.data(),
-            fb.data(),
+            fa.to_packed_vec(),
+            fb.to_packed_vec(),
             "{a:?} and {b:?} should differ in bytes"
         );
         let (ia, ib) = (

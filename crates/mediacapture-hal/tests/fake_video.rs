@@ -136,11 +136,11 @@ fn every_pixel_format_carries_the_counter() {
         for (i, f) in frames.iter().enumerate() {
             assert_eq!(f.format(), format);
             match format.frame_size(640, 360) {
-                Some(size) => assert_eq!(f.data().len(), size),
+                Some(size) => assert_eq!(f.byte_len(), size),
                 // A baseline JPEG: SOI marker first, EOI last.
                 None => {
-                    assert_eq!(&f.data()[..2], &[0xFF, 0xD8]);
-                    assert_eq!(&f.data()[f.data().len() - 2..], &[0xFF, 0xD9]);
+                    assert_eq!(&f.plane(0)[..2], &[0xFF, 0xD8]);
+                    assert_eq!(&f.plane(0)[f.plane(0).len() - 2..], &[0xFF, 0xD9]);
                 }
             }
             assert!(read_frame_counter(f).is_some(), "{name} frame {i}");
@@ -200,7 +200,7 @@ fn corrupted_code_is_not_misread() {
     let f = &frames[0];
     assert!(read_frame_counter(f).is_some());
     // Flip one payload cell of the counter band: the check must reject it.
-    let mut data = f.data().to_vec();
+    let mut data = f.to_packed_vec();
     for y in 0..240 / 24 {
         for x in 10 * 320 / 56..11 * 320 / 56 {
             data[y * 320 + x] = 255 - data[y * 320 + x];

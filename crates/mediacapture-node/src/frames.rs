@@ -384,7 +384,7 @@ fn video_chunk(f: &VideoFrame, want: Option<PixelFormat>) -> MediaChunk {
         width: tight.display_width(),
         height: tight.display_height(),
         format: format_name(target).into(),
-        data: Some(Buffer::from(tight.data().to_vec())),
+        data: Some(Buffer::from(tight.to_packed_vec())),
         sample_rate: 0,
         number_of_channels: 0,
         number_of_frames: 0,

@@ -134,7 +134,7 @@ impl Inbox {
     /// Queues a frame; when the encoder is behind, the oldest waiting frame is dropped
     /// (newest wins) and counted.
     pub(crate) fn push_video(&self, track: &Arc<str>, frame: &VideoFrame) {
-        let bytes = frame.data().len();
+        let bytes = frame.byte_len();
         let mut s = self.lock();
         if s.closed {
             return;
@@ -152,7 +152,7 @@ impl Inbox {
             };
             if let Some(Msg::Video(_, old)) = s.items.remove(i) {
                 s.video_frames -= 1;
-                s.video_bytes -= old.data().len();
+                s.video_bytes -= old.byte_len();
                 self.dropped(&mut s, &old);
             }
         }
@@ -196,7 +196,7 @@ impl Inbox {
                 match &m {
                     Msg::Video(track, f) => {
                         s.video_frames -= 1;
-                        s.video_bytes -= f.data().len();
+                        s.video_bytes -= f.byte_len();
                         // Stopping: waiting video is dropped, except a track's newest frame
                         // when none of its frames reached the encoder yet (a short recording
                         // on a slow machine), so that every video track holds a picture.

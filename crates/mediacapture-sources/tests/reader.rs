@@ -273,14 +273,14 @@ fn webm_seek_decodes_from_the_last_keyframe_exactly() {
     };
     assert_eq!(first.timestamp(), 1_210_000);
     assert_eq!(
-        first.data(),
-        all[36].data(),
+        first.to_packed_vec(),
+        all[36].to_packed_vec(),
         "the seek decoded another picture"
     );
     let Some(Media::Video(second)) = r.next_media().unwrap() else {
         panic!("no second frame");
     };
-    assert_eq!(second.data(), all[37].data());
+    assert_eq!(second.to_packed_vec(), all[37].to_packed_vec());
 }
 
 #[test]

@@ -84,7 +84,7 @@ fn sinks_share_one_frame_buffer() {
         let s2 = seen.clone();
         track.on_video_frame(move |f| {
             s2.lock()
-                .push((f.timestamp(), Arc::as_ptr(f.data()) as *const u8 as usize))
+                .push((f.timestamp(), f.plane(0).as_ptr() as usize))
         });
         seen
     };
