@@ -24,7 +24,7 @@
 #include <time.h>
 #include <turbojpeg.h>
 
-enum { W = 1920, H = 1080, OW = 1280, OH = 720 };
+enum { W = 1920, H = 1080 };
 
 static double thread_cpu_ns(void) {
   struct timespec t;
@@ -89,8 +89,14 @@ int main(int argc, char **argv) {
   struct input in = input_of(c);
   size_t len;
   uint8_t *src = read_file(dir, in.file, &len);
-  int scale = !strcmp(c, "scale_i420_to_720p");
-  int ow = scale ? OW : W, oh = scale ? OH : H;
+  // scale_i420_to_720p, _360p, _180p: 3:2, 3:1 and 6:1, the four-track pipeline's sizes.
+  int scale = !strncmp(c, "scale_i420_to_", 14);
+  int oh = scale ? atoi(c + 14) : H;
+  int ow = scale ? oh * 16 / 9 : W;
+  if (scale && oh != 720 && oh != 360 && oh != 180) {
+    fprintf(stderr, "unknown CASE %s\n", c);
+    return 2;
+  }
   int to_rgb = !strcmp(c, "i420_to_rgba") || !strcmp(c, "i420_to_bgra");
   size_t out_len = to_rgb ? (size_t)W * H * 4 : (size_t)ow * oh * 3 / 2;
   uint8_t *dst = av_malloc(out_len + 64);
@@ -161,8 +167,8 @@ int main(int argc, char **argv) {
       rc |= I420ToABGR(sy, W, su, W / 2, sv, W / 2, dst, W * 4, W, H);
     } else if (!strcmp(c, "i420_to_bgra")) {
       rc |= I420ToARGB(sy, W, su, W / 2, sv, W / 2, dst, W * 4, W, H);
-    } else if (!strcmp(c, "scale_i420_to_720p")) {
-      rc |= I420Scale(sy, W, su, W / 2, sv, W / 2, W, H, dy, OW, du, OW / 2, dv, OW / 2, OW, OH,
+    } else if (scale) {
+      rc |= I420Scale(sy, W, su, W / 2, sv, W / 2, W, H, dy, ow, du, ow / 2, dv, ow / 2, ow, oh,
                       kFilterBox);
     } else if (!strcmp(c, "mjpeg_to_i420")) {
       // Chromium's path for MJPEG cameras: libjpeg-turbo to planes, then to I420.

@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 FRAMES=${FRAMES:-200}
 ROUNDS=${ROUNDS:-5}
-CASES=${CASES:-"yuyv_to_i420 uyvy_to_i420 nv12_to_i420 nv21_to_i420 rgb24_to_i420 bgra_to_i420 i420_to_rgba i420_to_bgra scale_i420_to_720p mjpeg_to_i420"}
+CASES=${CASES:-"yuyv_to_i420 uyvy_to_i420 nv12_to_i420 nv21_to_i420 rgb24_to_i420 bgra_to_i420 i420_to_rgba i420_to_bgra scale_i420_to_720p scale_i420_to_360p scale_i420_to_180p mjpeg_to_i420"}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

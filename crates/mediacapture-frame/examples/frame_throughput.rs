@@ -5,7 +5,8 @@
 //! `frame_throughput CASE DIR N [LEVEL]`
 //!
 //! * CASE: `yuyv_to_i420`, `uyvy_to_i420`, `nv12_to_i420`, `nv21_to_i420`, `rgb24_to_i420`,
-//!   `bgra_to_i420`, `i420_to_rgba`, `i420_to_bgra`, `scale_i420_to_720p`, `mjpeg_to_i420`.
+//!   `bgra_to_i420`, `i420_to_rgba`, `i420_to_bgra`, `scale_i420_to_720p`, `scale_i420_to_360p`,
+//!   `scale_i420_to_180p`, `mjpeg_to_i420`.
 //! * DIR: the raw inputs (`in_yuyv.raw`, `in_i420.raw`, `in_mjpeg.jpg`, ...).
 //! * LEVEL: the highest SIMD level to use: `best` (default), `avx2`, `sse41` or
 //!   `scalar` ([`mediacapture_frame::SimdLevel`]); capped to what this CPU has.
@@ -49,16 +50,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "bgra_to_i420" => ("in_bgra.raw", PixelFormat::Bgra, PixelFormat::I420),
         "i420_to_rgba" => ("in_i420.raw", PixelFormat::I420, PixelFormat::Rgba),
         "i420_to_bgra" => ("in_i420.raw", PixelFormat::I420, PixelFormat::Bgra),
-        "scale_i420_to_720p" => ("in_i420.raw", PixelFormat::I420, PixelFormat::I420),
+        "scale_i420_to_720p" | "scale_i420_to_360p" | "scale_i420_to_180p" => {
+            ("in_i420.raw", PixelFormat::I420, PixelFormat::I420)
+        }
         "mjpeg_to_i420" => ("in_mjpeg.jpg", PixelFormat::Mjpeg, PixelFormat::I420),
         other => return Err(format!("unknown case {other}").into()),
     };
     let input = VideoFrame::new(format, W, H, std::fs::read(dir.join(file))?, 0)?;
-    let scale = case == "scale_i420_to_720p";
+    // The output height of a scale case (3:2, 3:1, 6:1: the four-track pipeline's sizes).
+    let scale_to = case
+        .strip_prefix("scale_i420_to_")
+        .and_then(|h| h.strip_suffix('p'))
+        .map(str::parse::<u32>)
+        .transpose()?;
+    let scale = scale_to.is_some();
+    let height = scale_to.unwrap_or(720);
     // The adapter keeps its scaler (and buffers) between frames, as a track does.
     let mut adapter = VideoAdapter::new(VideoAdapterConfig {
-        width: 1280,
-        height: 720,
+        width: height * 16 / 9,
+        height,
         frame_rate: 0.0,
     });
     let mut start = 0.0;

@@ -12,8 +12,10 @@
 //! own in [`crate::simd`], used where the CPU has AVX2: three source rows make two output
 //! rows in one pass (a `pshufb` + `pmaddubsw` per 12 source bytes and row), the same bytes as
 //! its scalar reference; it took the 1080p -> 720p scale from 0.53-0.64 ms to 0.18-0.24 ms
-//! (BENCHMARKS.md). The other ratios are plain Rust the compiler vectorises (baseline SSE2
-//! on x86-64): the source rows of one output row are summed (weighted, two rows per pass)
+//! (BENCHMARKS.md). 3:1 and 6:1 on both axes (-> 360p, -> 180p) have AVX2 kernels too,
+//! which sum an output row's source rows and columns in one pass. The other ratios, and
+//! these ones without AVX2, are plain Rust the compiler vectorises (baseline SSE2 on x86-64,
+//! NEON on aarch64): the source rows of one output row are summed (weighted, two rows per pass)
 //! into a reusable `u16` row, then each horizontal group of that row is summed in
 //! fixed-size blocks of 16 outputs and divided by a multiply-high (no division, no
 //! per-pixel branch).
@@ -170,6 +172,23 @@ impl AreaScaler {
                 };
                 let (out0, out1) = pair.split_at_mut(ow);
                 crate::simd::area_three_to_two(level, row(0)?, row(1)?, row(2)?, out0, out1);
+            }
+            return Ok(());
+        }
+        if let (Ratio::Whole(n @ (3 | 6)), true) = (hr, hr == vr)
+            && level == crate::SimdLevel::Avx2
+            && !self.general_only
+        {
+            // 3:1 and 6:1 on both axes (1080p -> 360p and 180p): the AVX2 kernel sums each
+            // output row's n source rows and n columns in one pass (the same bytes).
+            let n = usize::from(n);
+            for (oy, out) in dst.chunks_exact_mut(ow).take(dst_h as usize).enumerate() {
+                let mut rows: [&[u8]; 6] = [&[]; 6];
+                for (t, row) in rows.iter_mut().take(n).enumerate() {
+                    let start = (y + n * oy + t) * stride + x;
+                    *row = data.get(start..start + w).ok_or_else(short)?;
+                }
+                crate::simd::area_whole(level, &rows[..n], out);
             }
             return Ok(());
         }

@@ -769,3 +769,88 @@ pub(super) unsafe fn area_three_to_two(
     }
     j
 }
+
+/// [`super::scalar::area_whole`] for 3 or 6 rows (3:1 and 6:1; other counts do nothing and
+/// return 0), 48 source bytes of each row per step: per 12-byte group of a 128-bit lane, a
+/// `pshufb` spreads the bytes as `a b c 0` fours and `pmaddubsw` by 1 sums them in word
+/// pairs, the rows are added, `pmaddwd` by 1 makes each three columns' sum a dword; for 6:1
+/// a second `pmaddwd` adds neighbouring threes. The division by 9 or 36 is
+/// [`crate::area`]'s multiply-high and shift (exact for every sum, tested there). Returns
+/// how many outputs were written (16 or 8 per step).
+///
+/// # Safety
+/// The CPU has AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn area_whole(rows: &[&[u8]], out: &mut [u8]) -> usize {
+    let n = rows.len();
+    if n != 3 && n != 6 {
+        return 0;
+    }
+    let fours = _mm256_setr_epi8(
+        0, 1, 2, -128, 3, 4, 5, -128, 6, 7, 8, -128, 9, 10, 11, -128, //
+        0, 1, 2, -128, 3, 4, 5, -128, 6, 7, 8, -128, 9, 10, 11, -128,
+    );
+    let ones8 = _mm256_set1_epi8(1);
+    let ones16 = _mm256_set1_epi16(1);
+    let len = rows.iter().map(|r| r.len()).min().unwrap_or(0);
+    let per_step = 48 / n;
+    let (mut x, mut j) = (0, 0);
+    // A step reads bytes x..x + 52 of each row (its last load, at x + 36, is 16 bytes long
+    // and uses 12) and writes j..j + per_step.
+    while x + 52 <= len && j + per_step <= out.len() {
+        let (mut s0, mut s1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        for r in rows {
+            // SAFETY: at + 28 <= x + 52 <= the row's length: both 16-byte loads (at `at`
+            // and at + 12) lie inside it.
+            let h = |at: usize| unsafe {
+                let v = _mm256_inserti128_si256::<1>(
+                    _mm256_castsi128_si256(load16(r, at)),
+                    load16(r, at + 12),
+                );
+                _mm256_maddubs_epi16(_mm256_shuffle_epi8(v, fours), ones8)
+            };
+            s0 = _mm256_add_epi16(s0, h(x));
+            s1 = _mm256_add_epi16(s1, h(x + 24));
+        }
+        // Dwords: the sums of columns 3t..3t + 3 over the rows. s0's low lane holds threes
+        // 0..4, its high lane 4..8; s1's 8..12 and 12..16.
+        let (d0, d1) = (_mm256_madd_epi16(s0, ones16), _mm256_madd_epi16(s1, ones16));
+        // Words: threes 0..4, 8..12 | 4..8, 12..16 (at most 6 * 765, no saturation).
+        let threes = _mm256_packs_epi32(d0, d1);
+        if n == 3 {
+            let ordered = _mm256_permute4x64_epi64::<0b11_01_10_00>(threes);
+            let q = div_words(ordered, 4, 58255, 3);
+            let bytes =
+                _mm_packus_epi16(_mm256_castsi256_si128(q), _mm256_extracti128_si256::<1>(q));
+            // SAFETY: j + 16 <= out.len().
+            unsafe { store16(out, j, bytes) };
+        } else {
+            // Dwords: outputs 0, 1, 4, 5 | 2, 3, 6, 7; then in order.
+            let sixes = _mm256_madd_epi16(threes, ones16);
+            let ordered = _mm256_permute4x64_epi64::<0b11_01_10_00>(sixes);
+            let words = _mm_packs_epi32(
+                _mm256_castsi256_si128(ordered),
+                _mm256_extracti128_si256::<1>(ordered),
+            );
+            let q = _mm256_castsi256_si128(div_words(_mm256_castsi128_si256(words), 18, 58255, 5));
+            let bytes = _mm_packus_epi16(q, q);
+            // SAFETY: j + 8 <= out.len(): the low 8 bytes are stored.
+            unsafe { _mm_storel_epi64(out.as_mut_ptr().add(j).cast(), bytes) };
+        }
+        x += 48;
+        j += per_step;
+    }
+    j
+}
+
+/// `(w + half) * mul >> 16 >> shift` in every unsigned word lane: [`crate::area`]'s division
+/// by a multiply-high.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn div_words(w: __m256i, half: i16, mul: u16, shift: i32) -> __m256i {
+    let high = _mm256_mulhi_epu16(
+        _mm256_add_epi16(w, _mm256_set1_epi16(half)),
+        _mm256_set1_epi16(mul as i16),
+    );
+    _mm256_srl_epi16(high, _mm_cvtsi32_si128(shift))
+}

@@ -140,6 +140,28 @@ pub(crate) fn take_every_other(level: SimdLevel, src: &[u8], first: usize, dst: 
     scalar::take_every_other(&src[2 * done..], first, &mut dst[done..]);
 }
 
+/// An `n:1` area downscale (both axes) of the `n` source rows `rows` into one output row
+/// (see [`scalar::area_whole`]); AVX2 has kernels for 3:1 and 6:1 (1080p to 360p and 180p,
+/// and their chroma), other `n` and the rest of a row are scalar. Stops early, without
+/// panicking, where a slice is too short.
+pub(crate) fn area_whole(level: SimdLevel, rows: &[&[u8]], out: &mut [u8]) {
+    let n = rows.len();
+    let done = match level.supported() {
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 if n == 3 || n == 6 => {
+            // SAFETY: `supported` returned AVX2, so this CPU has it.
+            unsafe { avx2::area_whole(rows, out) }
+        }
+        _ => 0,
+    };
+    let mut rest: [&[u8]; 8] = [&[]; 8];
+    for (r, rest) in rows.iter().zip(rest.iter_mut()) {
+        *rest = r.get(done * n..).unwrap_or(&[]);
+    }
+    let out = out.get_mut(done..).unwrap_or(&mut []);
+    scalar::area_whole(&rest[..n.min(8)], out);
+}
+
 /// A 3:2 area downscale (both axes) of source rows `r0`, `r1`, `r2` into output rows
 /// `out0`, `out1` (see [`scalar::area_three_to_two`]): 1080p to 720p, and its chroma. Stops
 /// early, without panicking, where a slice is too short.

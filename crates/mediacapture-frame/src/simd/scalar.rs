@@ -119,3 +119,23 @@ pub(crate) fn area_three_to_two(r0: &[u8], r1: &[u8], r2: &[u8], out0: &mut [u8]
         out1[2 * k + 1] = ((b.1 + 2 * c.1 + 4) / 9) as u8;
     }
 }
+
+/// An `n:1` area downscale (both axes) of the `n` source rows `rows` into one output row:
+/// `out[i]` is the sum of the `n` x `n` block at columns `n * i .. n * i + n` of every row,
+/// plus `n * n / 2`, divided by `n * n` (the box average, rounded half up once). Stops where
+/// a row or `out` ends.
+pub(crate) fn area_whole(rows: &[&[u8]], out: &mut [u8]) {
+    let n = rows.len();
+    let Some(groups) = rows.iter().map(|r| r.len() / n).min() else {
+        return;
+    };
+    let d = (n * n) as u32;
+    for (i, o) in out.iter_mut().take(groups).enumerate() {
+        let sum: u32 = rows
+            .iter()
+            .flat_map(|r| &r[n * i..n * i + n])
+            .map(|&s| u32::from(s))
+            .sum();
+        *o = ((sum + d / 2) / d) as u8;
+    }
+}

@@ -34,6 +34,19 @@ fn area_three_to_two_levels_agree(
     Ok(())
 }
 
+/// Every vector level's n:1 area row is the scalar kernel's, for `len` outputs.
+fn area_whole_levels_agree(rows: &[Vec<u8>], len: usize) -> Result<(), TestCaseError> {
+    let rows: Vec<&[u8]> = rows.iter().map(Vec::as_slice).collect();
+    let mut want = vec![0u8; len];
+    area_whole(SimdLevel::Scalar, &rows, &mut want);
+    for level in vector_levels() {
+        let mut got = vec![0u8; len];
+        area_whole(level, &rows, &mut got);
+        prop_assert_eq!(&got, &want, "{:?} {} rows", level, rows.len());
+    }
+    Ok(())
+}
+
 const LAYOUTS: [RgbLayout; 3] = [RgbLayout::Rgba, RgbLayout::Bgra, RgbLayout::Rgb24];
 
 proptest! {
@@ -68,6 +81,28 @@ proptest! {
                 .collect()
         };
         area_three_to_two_levels_agree(&row(1), &row(2), &row(3), n)?;
+    }
+
+    #[test]
+    fn area_whole_matches_scalar(
+        six in any::<bool>(), rows in prop::collection::vec(bytes(500), 6), len in 0usize..180,
+    ) {
+        let n = if six { 6 } else { 3 };
+        area_whole_levels_agree(&rows[..n], len)?;
+    }
+
+    #[test]
+    fn area_whole_of_extremes(six in any::<bool>(), len in 0usize..120, seed in any::<u64>()) {
+        // Rows of 0s and 255s only, where the sums are largest.
+        let n = if six { 6 } else { 3 };
+        let rows: Vec<Vec<u8>> = (0..n as u64)
+            .map(|k| {
+                (0..n as u64 * len as u64 + 50)
+                    .map(|i| if (seed.rotate_left((i * 7 + k) as u32 % 64) >> (i % 61)) & 1 == 1 { 255 } else { 0 })
+                    .collect()
+            })
+            .collect();
+        area_whole_levels_agree(&rows, len)?;
     }
 
     #[test]
