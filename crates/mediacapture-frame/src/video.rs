@@ -120,6 +120,17 @@ pub struct PlaneLayout {
     pub rows: usize,
 }
 
+impl PlaneLayout {
+    /// A plane at byte `offset` of its buffer, `rows` rows `stride` bytes apart.
+    pub const fn new(offset: usize, stride: usize, rows: usize) -> Self {
+        PlaneLayout {
+            offset,
+            stride,
+            rows,
+        }
+    }
+}
+
 /// A rectangle in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Rect {
@@ -206,15 +217,14 @@ impl VideoFrame {
     /// // A 4x2 I420 frame: luma in one buffer, both chroma planes (2x1 each) in another.
     /// let luma: Arc<[u8]> = vec![16u8; 8].into();
     /// let chroma: Arc<[u8]> = vec![128u8; 4].into();
-    /// let layout = |offset, stride, rows| PlaneLayout { offset, stride, rows };
     /// let frame = VideoFrame::with_plane_buffers(
     ///     PixelFormat::I420,
     ///     4,
     ///     2,
     ///     vec![
-    ///         (luma.clone(), layout(0, 4, 2)),
-    ///         (chroma.clone(), layout(0, 2, 1)),
-    ///         (chroma, layout(2, 2, 1)),
+    ///         (luma.clone(), PlaneLayout::new(0, 4, 2)),
+    ///         (chroma.clone(), PlaneLayout::new(0, 2, 1)),
+    ///         (chroma, PlaneLayout::new(2, 2, 1)),
     ///     ],
     ///     0,
     /// )?;

@@ -418,18 +418,13 @@ fn nv12_luma_that_cannot_be_shared_is_copied() {
     let frame = noisy_i420(8, 4, 5);
     let nv12 = convert(&frame, PixelFormat::Nv12).unwrap();
     let (luma, chroma) = (nv12.plane(0), nv12.plane(1));
-    let layout = |offset, stride, rows| PlaneLayout {
-        offset,
-        stride,
-        rows,
-    };
     let apart = VideoFrame::with_plane_buffers(
         PixelFormat::Nv12,
         8,
         4,
         vec![
-            (Arc::from(luma), layout(0, 8, 4)),
-            (Arc::from(chroma), layout(0, 8, 2)),
+            (Arc::from(luma), PlaneLayout::new(0, 8, 4)),
+            (Arc::from(chroma), PlaneLayout::new(0, 8, 2)),
         ],
         0,
     )
