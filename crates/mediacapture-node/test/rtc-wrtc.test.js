@@ -20,6 +20,11 @@ try {
 // event loop is empty the test runner has written its results (stdout is a pipe, written
 // synchronously) and set process.exitCode for failures, which exit() keeps.
 process.once('beforeExit', () => process.exit());
+// It can also crash when the garbage collector finalizes a closed RTCPeerConnection while the
+// process runs on, as wrtc's issue tracker reports (~RTCPeerConnection run by a finalizer);
+// one CI run of this file died of SIGSEGV 160 ms into the second test, after the first had
+// passed. So every wrtc object the tests make is kept reachable until the process exits.
+const keepAlive = [];
 
 const AUDIO = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
 
@@ -48,7 +53,9 @@ function wrtcMedia() {
       audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
     }, 10),
   ];
-  return { tracks: [video.createTrack(), audio.createTrack()], stop: () => timers.forEach(clearInterval) };
+  const tracks = [video.createTrack(), audio.createTrack()];
+  keepAlive.push(video, audio, ...tracks);
+  return { tracks, stop: () => timers.forEach(clearInterval) };
 }
 
 /** Resolves once wrtc's sinks have seen `frames` video frames and `seconds` of audio. */
@@ -56,6 +63,7 @@ function wrtcSinks(pc, frames, seconds) {
   const { RTCVideoSink, RTCAudioSink } = wrtc.nonstandard;
   const got = { video: [], counters: [], audio: [], sampleRate: 48000 };
   const sinks = [];
+  keepAlive.push(sinks);
   const done = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrtc saw ${got.video.length} frames, ${got.audio.length} audio blocks`)), SAFETY_MS);
     let audioFrames = 0;
@@ -68,6 +76,7 @@ function wrtcSinks(pc, frames, seconds) {
     pc.addEventListener('track', (e) => {
       if (e.track.kind === 'video') {
         const sink = new RTCVideoSink(e.track);
+        keepAlive.push(e.track, e.receiver, e.transceiver);
         sink.onframe = ({ frame }) => {
           got.video.push({ width: frame.width, height: frame.height });
           const c = readFrameCounter({ width: frame.width, height: frame.height, format: 'I420', data: frame.data });
@@ -77,6 +86,7 @@ function wrtcSinks(pc, frames, seconds) {
         sinks.push(sink);
       } else {
         const sink = new RTCAudioSink(e.track);
+        keepAlive.push(e.track, e.receiver, e.transceiver);
         sink.ondata = (d) => {
           got.sampleRate = d.sampleRate;
           const mono = new Float32Array(d.numberOfFrames);
@@ -98,12 +108,14 @@ for (const weOffer of [true, false]) {
     const stream = await md.getUserMedia({ video: { width: 640, height: 480 }, audio: AUDIO });
     const ours = new mc.RTCPeerConnection();
     const theirs = new wrtc.RTCPeerConnection();
+    keepAlive.push(theirs);
     const media = wrtcMedia();
     const sinks = wrtcSinks(theirs, 30, 1.5);
     try {
       trickle(ours, theirs);
       for (const t of stream.getTracks()) ours.addTrack(t, stream);
       const theirStream = new wrtc.MediaStream(media.tracks);
+      keepAlive.push(theirStream);
       for (const t of media.tracks) theirs.addTrack(t, theirStream);
       const remote = [];
       const bothTracks = new Promise((resolve) => {
