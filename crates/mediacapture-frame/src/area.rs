@@ -11,7 +11,7 @@
 //! 3:2 on both axes (1080p -> 720p, the most common camera scale) has an AVX2 kernel of its
 //! own in [`crate::simd`], used where the CPU has AVX2: three source rows make two output
 //! rows in one pass (a `pshufb` + `pmaddubsw` per 12 source bytes and row), the same bytes as
-//! its scalar reference; it took the 1080p -> 720p scale from 0.53-0.64 ms to 0.18-0.24 ms
+//! its scalar reference; it took the 1080p -> 720p scale from 0.53-0.62 ms to 0.23-0.26 ms
 //! (BENCHMARKS.md). 3:1 and 6:1 on both axes (-> 360p, -> 180p) have AVX2 kernels too,
 //! which sum an output row's source rows and columns in one pass. The other ratios, and
 //! these ones without AVX2, are plain Rust the compiler vectorises (baseline SSE2 on x86-64,
@@ -154,10 +154,8 @@ impl AreaScaler {
         let (stride, ow) = (stride as usize, dst_w as usize);
         let short = || FrameError::Layout("area scale: plane too short".into());
         let level = crate::SimdLevel::detect();
-        if (hr, vr) == (Ratio::ThreeToTwo, Ratio::ThreeToTwo)
-            && level == crate::SimdLevel::Avx2
-            && !self.general_only
-        {
+        let vector = level == crate::SimdLevel::Avx2 && !self.general_only;
+        if vector && (hr, vr) == (Ratio::ThreeToTwo, Ratio::ThreeToTwo) {
             // 3:2 on both axes (1080p -> 720p): three source rows make two output rows in
             // one pass with the AVX2 kernel (the same bytes). Without AVX2 the general path
             // below, which the compiler vectorises (SSE2, NEON), stays.
@@ -175,10 +173,7 @@ impl AreaScaler {
             }
             return Ok(());
         }
-        if let (Ratio::Whole(n @ (3 | 6)), true) = (hr, hr == vr)
-            && level == crate::SimdLevel::Avx2
-            && !self.general_only
-        {
+        if let (Ratio::Whole(n @ (3 | 6)), true) = (hr, vector && hr == vr) {
             // 3:1 and 6:1 on both axes (1080p -> 360p and 180p): the AVX2 kernel sums each
             // output row's n source rows and n columns in one pass (the same bytes).
             let n = usize::from(n);

@@ -1,7 +1,7 @@
 //! Churn soak sized for CI: 2,000 getUserMedia({video, audio}) / stop cycles on fake devices.
 //! After a warm-up and at the end it reads the process's resident memory (VmRSS), open file
-//! descriptors (/proc/self/fd) and threads (/proc/self/task, once their count holds still),
-//! prints them, and asserts they stayed flat: threads and fds exactly as after the warm-up (stop() joins each capture
+//! descriptors (/proc/self/fd) and threads (/proc/self/task, once every other thread is
+//! asleep), prints them, and asserts they stayed flat: threads and fds exactly as after the warm-up (stop() joins each capture
 //! thread and closes what the source opened before it returns), RSS grown by less than 1 MiB.
 //!
 //! The RSS bound is tight on purpose: a source that leaves ~1 KiB behind per getUserMedia
@@ -58,24 +58,43 @@ fn thread_names() -> Vec<String> {
         .collect()
 }
 
+/// Whether every thread of the process but this one is asleep (state `S` in its
+/// `/proc/self/task/<tid>/stat`).
+fn others_asleep() -> bool {
+    let me = std::fs::read_link("/proc/thread-self").unwrap();
+    let me = me.file_name().unwrap().to_owned();
+    std::fs::read_dir("/proc/self/task").unwrap().all(|e| {
+        let Ok(e) = e else { return true };
+        if e.file_name() == me {
+            return true;
+        }
+        // A thread gone between the listing and this read has left.
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            return true;
+        };
+        // "tid (comm) S ...": the state follows the last ')'.
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            == Some('S')
+    })
+}
+
 fn figures() -> Figures {
     // Events queued by the last stop (ended, device changes) run first, so their task
     // allocations and the event thread are in the same state each time.
     mediacapture::flush_events();
-    // A scaled track's delivery thread is told to end when its route is dropped and ends on
-    // its own a moment later (it is not joined): wait until the count holds still, so that
-    // a thread on its way out is not counted at one end and not the other. A thread leaked
-    // per cycle still shows: it never leaves.
-    let mut threads = count("/proc/self/task");
-    for _ in 0..200 {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        mediacapture::flush_events();
-        let again = count("/proc/self/task");
-        if again == threads {
-            break;
-        }
-        threads = again;
+    // Threads that end on their own, not joined (a scaled track's delivery thread once its
+    // route is dropped, an event loop's thread once its last handle is), can still be on
+    // their way out here. Such a thread has nothing left to wait for, so it is never asleep:
+    // wait until every other thread is asleep (blocked on a lock, a condvar, a socket)
+    // before counting, so that one is not counted at one end and not the other. A thread
+    // leaked per cycle still counts: it sleeps and never leaves. (The deadline only keeps a
+    // thread that never sleeps from hanging the test; its count is then read as it is.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !others_asleep() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(1));
     }
+    let threads = count("/proc/self/task");
     Figures {
         rss_kib: status_kib("VmRSS:"),
         fds: count("/proc/self/fd"),

@@ -7,9 +7,9 @@
 //!
 //! Row kernels for YUYV/UYVY -> I420 (luma de-interleave, chroma averaged over the row
 //! pair), NV12/NV21 -> I420 (the chroma split), RGBA/BGRA/RGB24 -> I420 (BT.601 limited
-//! range in 8-bit fixed point), and the 3:2 area downscale (1080p -> 720p; AVX2 only, as
-//! the compiler's SSE2 for the general area code was already there for the rest). Each has a scalar reference (`scalar.rs`) that defines the
-//! result; the SSE4.1 and AVX2 kernels give exactly the same bytes (tested against it on
+//! range in 8-bit fixed point), and the 3:2, 3:1 and 6:1 area downscales (1080p -> 720p,
+//! 360p, 180p; AVX2 only: without it the general area code, which the compiler vectorises,
+//! does them). Each has a scalar reference (`scalar.rs`) that defines the result; the SSE4.1 and AVX2 kernels give exactly the same bytes (tested against it on
 //! random rows and frames) and leave the tail of a row, shorter than one vector step, to the
 //! scalar one. [`SimdLevel::detect`] picks the best the CPU has; [`crate::convert_with_level`]
 //! can force a lower one (benchmarks and tests do).
