@@ -159,17 +159,20 @@ impl AreaScaler {
             // 3:2 on both axes (1080p -> 720p): three source rows make two output rows in
             // one pass with the AVX2 kernel (the same bytes). Without AVX2 the general path
             // below, which the compiler vectorises (SSE2, NEON), stays.
-            for (k, pair) in dst
-                .chunks_exact_mut(2 * ow)
-                .take(dst_h as usize / 2)
-                .enumerate()
-            {
-                let row = |t: usize| {
-                    let start = (y + 3 * k + t) * stride + x;
-                    data.get(start..start + w).ok_or_else(short)
+            let pairs = dst_h as usize / 2;
+            let row = |t: usize| {
+                let start = (y + t) * stride + x;
+                data.get(start..start + w).ok_or_else(short)
+            };
+            for (k, pair) in dst.chunks_exact_mut(2 * ow).take(pairs).enumerate() {
+                let rows = [row(3 * k)?, row(3 * k + 1)?, row(3 * k + 2)?];
+                // The next pair's rows, fetched into the cache while this one is done.
+                let next = match k + 1 < pairs {
+                    true => [row(3 * k + 3)?, row(3 * k + 4)?, row(3 * k + 5)?],
+                    false => [&[][..]; 3],
                 };
                 let (out0, out1) = pair.split_at_mut(ow);
-                crate::simd::area_three_to_two(level, row(0)?, row(1)?, row(2)?, out0, out1);
+                crate::simd::area_three_to_two(level, rows, &next, out0, out1);
             }
             return Ok(());
         }
@@ -177,13 +180,24 @@ impl AreaScaler {
             // 3:1 and 6:1 on both axes (1080p -> 360p and 180p): the AVX2 kernel sums each
             // output row's n source rows and n columns in one pass (the same bytes).
             let n = usize::from(n);
-            for (oy, out) in dst.chunks_exact_mut(ow).take(dst_h as usize).enumerate() {
+            let oh = dst_h as usize;
+            // Output row `oy`'s source rows (none past the last output row).
+            let rows_of = |oy: usize| -> Result<[&[u8]; 6]> {
                 let mut rows: [&[u8]; 6] = [&[]; 6];
-                for (t, row) in rows.iter_mut().take(n).enumerate() {
-                    let start = (y + n * oy + t) * stride + x;
-                    *row = data.get(start..start + w).ok_or_else(short)?;
+                if oy < oh {
+                    for (t, row) in rows.iter_mut().take(n).enumerate() {
+                        let start = (y + n * oy + t) * stride + x;
+                        *row = data.get(start..start + w).ok_or_else(short)?;
+                    }
                 }
-                crate::simd::area_whole(level, &rows[..n], out);
+                Ok(rows)
+            };
+            let mut rows = rows_of(0)?;
+            for (oy, out) in dst.chunks_exact_mut(ow).take(oh).enumerate() {
+                // The next output row's, fetched into the cache while this one is done.
+                let next = rows_of(oy + 1)?;
+                crate::simd::area_whole(level, &rows[..n], &next[..n], out);
+                rows = next;
             }
             return Ok(());
         }

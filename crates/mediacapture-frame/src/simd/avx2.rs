@@ -59,6 +59,27 @@ fn prefetch(s: &[u8], at: usize) {
     }
 }
 
+/// For a pass over a group of rows that has read up to byte `x` of each: prefetches the
+/// same bytes of the rows of `next`, the group a scaler does next, 128 at a time
+/// (`fetched` is how far it has gone; start it at 0). A camera's frame arrives in memory
+/// the cache has not seen, and a downscale reads several rows at once, each for a short
+/// stretch (a 1080p luma row is 1920 bytes): the hardware prefetcher does not keep up, and
+/// a 1080p -> 720p scale of such a frame took 2.4 times the CPU time of a cached one's
+/// (0.40-0.43 against 0.17 ms; `examples/cold_scale.rs`). Fetching the next group while this
+/// one is worked on overlaps the two: 0.30-0.36 ms (BENCHMARKS.md).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn prefetch_rows(next: &[&[u8]], x: usize, fetched: &mut usize) {
+    if x >= *fetched {
+        for r in next {
+            if *fetched < r.len() {
+                prefetch(r, *fetched);
+            }
+        }
+        *fetched += 128;
+    }
+}
+
 /// Bytes 0, 2, 4, ... (`FIRST` = 0) or 1, 3, 5, ... (`FIRST` = 1) of each 16-bit word, as
 /// words.
 #[inline]
@@ -715,8 +736,9 @@ fn rgb_to_uv_in<const L: u8>(
 /// each 16-byte lane takes 12 source bytes (lane 1 loaded 12 bytes further on), a `pshufb`
 /// pairs them as `(c0, c1), (c1, c2)` and a `pmaddubsw` by `(2, 1), (1, 2)` makes the
 /// horizontal sums; the rows are weighed and added in 16 bits, and `(x + 4) / 9` is a
-/// multiply-high by 7282 (exact for every sum up to 2299, the largest). Returns the outputs
-/// written per row.
+/// multiply-high by 7282 (exact for every sum up to 2299, the largest). The rows of `next`
+/// (the next three, or none) are prefetched as this pass reads the same bytes of its own (see
+/// [`prefetch_rows`]). Returns the outputs written per row.
 ///
 /// # Safety
 /// The CPU has AVX2.
@@ -725,6 +747,7 @@ pub(super) unsafe fn area_three_to_two(
     r0: &[u8],
     r1: &[u8],
     r2: &[u8],
+    next: &[&[u8]],
     out0: &mut [u8],
     out1: &mut [u8],
 ) -> usize {
@@ -739,9 +762,10 @@ pub(super) unsafe fn area_three_to_two(
     let four = _mm256_set1_epi16(4);
     let ninth = _mm256_set1_epi16(7282);
     let len = r0.len().min(r1.len()).min(r2.len());
-    let (mut x, mut j) = (0, 0);
+    let (mut x, mut j, mut fetched) = (0, 0, 0);
     // A step reads bytes x..x + 28 of each row and writes j..j + 16 of each output.
     while x + 28 <= len && j + 16 <= out0.len() && j + 16 <= out1.len() {
+        prefetch_rows(next, x, &mut fetched);
         // SAFETY: x + 28 <= the length of each row: both 16-byte loads (at x and x + 12)
         // lie inside it.
         let h = |r: &[u8]| unsafe {
@@ -776,12 +800,13 @@ pub(super) unsafe fn area_three_to_two(
 /// pairs, the rows are added, `pmaddwd` by 1 makes each three columns' sum a dword; for 6:1
 /// a second `pmaddwd` adds neighbouring threes. The division by 9 or 36 is
 /// [`crate::area`]'s multiply-high and shift (exact for every sum, tested there). Returns
-/// how many outputs were written (16 or 8 per step).
+/// how many outputs were written (16 or 8 per step). The rows of `next` (the next output
+/// row's, or none) are prefetched as in [`area_three_to_two`].
 ///
 /// # Safety
 /// The CPU has AVX2.
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn area_whole(rows: &[&[u8]], out: &mut [u8]) -> usize {
+pub(super) unsafe fn area_whole(rows: &[&[u8]], next: &[&[u8]], out: &mut [u8]) -> usize {
     let n = rows.len();
     if n != 3 && n != 6 {
         return 0;
@@ -797,7 +822,9 @@ pub(super) unsafe fn area_whole(rows: &[&[u8]], out: &mut [u8]) -> usize {
     let (mut x, mut j) = (0, 0);
     // A step reads bytes x..x + 52 of each row (its last load, at x + 36, is 16 bytes long
     // and uses 12) and writes j..j + per_step.
+    let mut fetched = 0;
     while x + 52 <= len && j + per_step <= out.len() {
+        prefetch_rows(next, x, &mut fetched);
         let (mut s0, mut s1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         for r in rows {
             // SAFETY: at + 28 <= x + 52 <= the row's length: both 16-byte loads (at `at`

@@ -25,10 +25,13 @@ fn area_three_to_two_levels_agree(
     n: usize,
 ) -> Result<(), TestCaseError> {
     let (mut w0, mut w1) = (vec![0u8; n], vec![0u8; n]);
-    area_three_to_two(SimdLevel::Scalar, r0, r1, r2, &mut w0, &mut w1);
+    area_three_to_two(SimdLevel::Scalar, [r0, r1, r2], &[], &mut w0, &mut w1);
     for level in vector_levels() {
         let (mut o0, mut o1) = (vec![0u8; n], vec![0u8; n]);
-        area_three_to_two(level, r0, r1, r2, &mut o0, &mut o1);
+        // Rows to prefetch of other lengths than these, and none: a hint, never read.
+        area_three_to_two(level, [r0, r1, r2], &[r2, &[], r0], &mut o0, &mut o1);
+        prop_assert_eq!((&o0, &o1), (&w0, &w1), "{:?}", level);
+        area_three_to_two(level, [r0, r1, r2], &[], &mut o0, &mut o1);
         prop_assert_eq!((&o0, &o1), (&w0, &w1), "{:?}", level);
     }
     Ok(())
@@ -38,10 +41,12 @@ fn area_three_to_two_levels_agree(
 fn area_whole_levels_agree(rows: &[Vec<u8>], len: usize) -> Result<(), TestCaseError> {
     let rows: Vec<&[u8]> = rows.iter().map(Vec::as_slice).collect();
     let mut want = vec![0u8; len];
-    area_whole(SimdLevel::Scalar, &rows, &mut want);
+    area_whole(SimdLevel::Scalar, &rows, &[], &mut want);
     for level in vector_levels() {
         let mut got = vec![0u8; len];
-        area_whole(level, &rows, &mut got);
+        area_whole(level, &rows, &rows[1..], &mut got);
+        prop_assert_eq!(&got, &want, "{:?} {} rows", level, rows.len());
+        area_whole(level, &rows, &[], &mut got);
         prop_assert_eq!(&got, &want, "{:?} {} rows", level, rows.len());
     }
     Ok(())
