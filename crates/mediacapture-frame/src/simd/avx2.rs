@@ -65,7 +65,7 @@ fn prefetch(s: &[u8], at: usize) {
 /// the cache has not seen, and a downscale reads several rows at once, each for a short
 /// stretch (a 1080p luma row is 1920 bytes): the hardware prefetcher does not keep up, and
 /// a 1080p -> 720p scale of such a frame took 2.4 times the CPU time of a cached one's
-/// (0.40-0.43 against 0.17 ms; `examples/cold_scale.rs`). Fetching the next group while this
+/// (0.40-0.43 against 0.17 ms; `examples/cold_frames.rs`). Fetching the next group while this
 /// one is worked on overlaps the two: 0.30-0.36 ms (BENCHMARKS.md).
 #[inline]
 #[target_feature(enable = "avx2")]

@@ -34,7 +34,7 @@
 //!   kernels prefetch the next row pair, since the hardware prefetcher stops at every 4 KiB
 //!   page and an RGB row spans two; the area (downscale) kernels prefetch the next group of
 //!   rows, which cut the CPU time of a 1080p -> 720p scale of an uncached frame by a quarter
-//!   (`examples/cold_scale.rs`).
+//!   (`examples/cold_frames.rs`).
 //! * **RGB -> I420 in one pass over each row pair (AVX2).** [`rgb_to_i420_rows`] loads each
 //!   pixel once and makes both rows' luma and their chroma from it, where the separate luma
 //!   and chroma kernels loaded every pixel twice; RGB24 pixels are loaded 8 at a time with
