@@ -166,10 +166,11 @@ impl AreaScaler {
             };
             for (k, pair) in dst.chunks_exact_mut(2 * ow).take(pairs).enumerate() {
                 let rows = [row(3 * k)?, row(3 * k + 1)?, row(3 * k + 2)?];
-                // The next pair's rows, fetched into the cache while this one is done.
-                let next = match k + 1 < pairs {
-                    true => [row(3 * k + 3)?, row(3 * k + 4)?, row(3 * k + 5)?],
-                    false => [&[][..]; 3],
+                // The next three rows, fetched into the cache while these are done.
+                let next = if k + 1 < pairs {
+                    [row(3 * k + 3)?, row(3 * k + 4)?, row(3 * k + 5)?]
+                } else {
+                    [&[][..]; 3]
                 };
                 let (out0, out1) = pair.split_at_mut(ow);
                 crate::simd::area_three_to_two(level, rows, &next, out0, out1);
