@@ -28,13 +28,16 @@ ffmpeg_cpu=$(echo "$t" | tail -1 | awk -v s="$SECONDS_OF_MEDIA" '{print ($1 + $2
 # outputs with videorate and videoscale, a queue (a thread) per branch as GStreamer needs
 # behind a tee (without them the pipeline stalls), as ours has a thread per scaled track.
 frames=$((SECONDS_OF_MEDIA * 30))
-t=$( { time gst-launch-1.0 -q videotestsrc is-live=true num-buffers="$frames" \
-  ! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 ! tee name=t \
-  t. ! queue ! fakesink sync=false \
-  t. ! queue ! videoscale ! video/x-raw,width=1280,height=720 ! fakesink sync=false \
-  t. ! queue ! videorate ! video/x-raw,framerate=15/1 ! videoscale ! video/x-raw,width=640,height=360 ! fakesink sync=false \
-  t. ! queue ! videorate ! video/x-raw,framerate=5/1 ! videoscale ! video/x-raw,width=320,height=180 ! fakesink sync=false \
-  >/dev/null; } 2>&1 )
+# The pipeline, once for both GStreamer runs below (the sinks are named for the tracer).
+gst_pipeline=(videotestsrc is-live=true num-buffers="$frames"
+  ! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 ! tee name=t
+  t. ! queue ! fakesink name=native sync=false
+  t. ! queue ! videoscale ! video/x-raw,width=1280,height=720 ! fakesink name=s720 sync=false
+  t. ! queue ! videorate ! video/x-raw,framerate=15/1 ! videoscale
+     ! video/x-raw,width=640,height=360 ! fakesink name=s360 sync=false
+  t. ! queue ! videorate ! video/x-raw,framerate=5/1 ! videoscale
+     ! video/x-raw,width=320,height=180 ! fakesink name=s180 sync=false)
+t=$( { time gst-launch-1.0 -q "${gst_pipeline[@]}" >/dev/null; } 2>&1 )
 gst_cpu=$(echo "$t" | tail -1 | awk -v s="$SECONDS_OF_MEDIA" '{print ($1 + $2) / s}')
 
 # GStreamer's latency, the same pipeline again with its latency tracer (a separate run, so
@@ -45,13 +48,7 @@ gst_cpu=$(echo "$t" | tail -1 | awk -v s="$SECONDS_OF_MEDIA" '{print ($1 + $2) /
 gst_log=$(mktemp)
 trap 'rm -f "$gst_log"' EXIT
 GST_TRACERS="latency(flags=pipeline)" GST_DEBUG="GST_TRACER:7" GST_DEBUG_NO_COLOR=1 \
-  GST_DEBUG_FILE="$gst_log" gst-launch-1.0 -q videotestsrc is-live=true num-buffers="$frames" \
-  ! video/x-raw,format=I420,width=1920,height=1080,framerate=30/1 ! tee name=t \
-  t. ! queue ! fakesink name=native sync=false \
-  t. ! queue ! videoscale ! video/x-raw,width=1280,height=720 ! fakesink name=s720 sync=false \
-  t. ! queue ! videorate ! video/x-raw,framerate=15/1 ! videoscale ! video/x-raw,width=640,height=360 ! fakesink name=s360 sync=false \
-  t. ! queue ! videorate ! video/x-raw,framerate=5/1 ! videoscale ! video/x-raw,width=320,height=180 ! fakesink name=s180 sync=false \
-  >/dev/null
+  GST_DEBUG_FILE="$gst_log" gst-launch-1.0 -q "${gst_pipeline[@]}" >/dev/null
 
 echo "$ours_json" | python3 -c '
 import json,sys

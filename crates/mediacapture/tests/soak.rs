@@ -1,8 +1,9 @@
 //! Churn soak sized for CI: 2,000 getUserMedia({video, audio}) / stop cycles on fake devices.
 //! After a warm-up and at the end it reads the process's resident memory (VmRSS), open file
 //! descriptors (/proc/self/fd) and threads (/proc/self/task, once every other thread is
-//! asleep), prints them, and asserts they stayed flat: threads and fds exactly as after the warm-up (stop() joins each capture
-//! thread and closes what the source opened before it returns), RSS grown by less than 1 MiB.
+//! asleep), prints them, and asserts they stayed flat: threads and fds exactly as after the
+//! warm-up (stop() joins each capture thread and closes what the source opened before it
+//! returns), RSS grown by less than 1 MiB.
 //!
 //! The RSS bound is tight on purpose: a source that leaves ~1 KiB behind per getUserMedia
 //! (a dead `Weak<SourceHub>` kept in a list pins its allocation) grows RSS by ~3 MiB over
