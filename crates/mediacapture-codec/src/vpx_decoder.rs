@@ -2,7 +2,8 @@
 //!
 //! Frames come from the network, so nothing in them is trusted: libvpx checks the bitstream
 //! (sync codes, partition sizes, reference frames) and reports an error; a VP8 frame libvpx
-//! flags as corrupt is an error too; an output format other than 8-bit I420 is refused.
+//! flags as corrupt is an error too; 8-bit 4:2:2, 4:4:4 and 4:4:0 pictures come out as I420,
+//! and more than 8 bits per sample is refused.
 #![allow(unsafe_code)] // FFI to libvpx; every block has a SAFETY comment.
 
 use crate::VideoCodec;
@@ -108,11 +109,12 @@ impl VpxDecoder {
     }
 
     /// Decodes one frame (for VP9 possibly a superframe) and appends the pictures it shows,
-    /// as I420 `VideoFrame`s with `timestamp_us`.
+    /// as I420 `VideoFrame`s with `timestamp_us` (8-bit 4:2:2, 4:4:4 and 4:4:0 pictures are
+    /// brought to 4:2:0).
     ///
     /// Errors (`OperationError`): an empty, truncated or corrupt frame, or an inter frame
     /// without its references (before the first keyframe). `NotSupportedError`: a stream
-    /// that decodes to another format than 8-bit 4:2:0. After an error the decoder is still
+    /// that decodes to more than 8 bits per sample (VP9 profiles 2 and 3). After an error the decoder is still
     /// usable (with a fresh libvpx context); the next keyframe decodes.
     pub fn decode(
         &mut self,
@@ -186,37 +188,68 @@ impl VpxDecoder {
     }
 }
 
-/// Copies a decoded libvpx image into a tightly packed I420 `VideoFrame`.
+/// Copies a decoded libvpx image into a tightly packed I420 `VideoFrame`. 4:2:2, 4:4:4 and
+/// 4:4:0 chroma (VP9 profile 1, which WebM files may hold) is point-sampled down to 4:2:0;
+/// YV12 has its chroma planes swapped back.
 fn copy_image(img: &vpx_image_t, timestamp_us: i64) -> Result<VideoFrame> {
-    if img.fmt != vpx_img_fmt::VPX_IMG_FMT_I420 || img.bit_depth != 8 {
-        return Err(Error::not_supported(format!(
-            "decoded video in {:?} at {} bits; only 8-bit I420 (VP9 profile 0) is supported",
-            img.fmt, img.bit_depth
-        )));
-    }
+    let swap_uv = match img.fmt {
+        vpx_img_fmt::VPX_IMG_FMT_I420
+        | vpx_img_fmt::VPX_IMG_FMT_I422
+        | vpx_img_fmt::VPX_IMG_FMT_I444
+        | vpx_img_fmt::VPX_IMG_FMT_I440
+            if img.bit_depth == 8 =>
+        {
+            false
+        }
+        vpx_img_fmt::VPX_IMG_FMT_YV12 if img.bit_depth == 8 => true,
+        other => {
+            return Err(Error::not_supported(format!(
+                "decoded video in {other:?} at {} bits; only 8-bit YUV (VP9 profiles 0 and 1) \
+                 is supported",
+                img.bit_depth
+            )));
+        }
+    };
+    let (xs, ys) = (img.x_chroma_shift, img.y_chroma_shift);
     let (w, h) = (img.d_w as usize, img.d_h as usize);
-    if w == 0 || h == 0 || img.x_chroma_shift != 1 || img.y_chroma_shift != 1 {
+    if w == 0 || h == 0 || xs > 1 || ys > 1 {
         return Err(Error::operation(format!(
-            "libvpx gave a {w}x{h} picture with an unexpected layout"
+            "libvpx gave a {w}x{h} picture with an unexpected layout (chroma shift {xs}, {ys})"
         )));
     }
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
     let mut data = vec![0u8; w * h + 2 * cw * ch];
-    let mut at = 0;
-    for (i, (pw, ph)) in [(w, h), (cw, ch), (cw, ch)].into_iter().enumerate() {
-        let stride = usize::try_from(img.stride[i]).unwrap_or(0);
-        if img.planes[i].is_null() || stride < pw {
+    let (y_out, uv_out) = data.split_at_mut(w * h);
+    let (u_out, v_out) = uv_out.split_at_mut(cw * ch);
+    let (u_plane, v_plane) = if swap_uv { (2, 1) } else { (1, 2) };
+    // Source chroma plane size, and for each output sample the source column / row it takes.
+    let (sw, sh) = ((w + (1 << xs) - 1) >> xs, (h + (1 << ys) - 1) >> ys);
+    for (plane, out, pw, ph, src_w, src_h, step_x, step_y) in [
+        (0usize, y_out, w, h, w, h, 1usize, 1usize),
+        (u_plane, u_out, cw, ch, sw, sh, 2 >> xs, 2 >> ys),
+        (v_plane, v_out, cw, ch, sw, sh, 2 >> xs, 2 >> ys),
+    ] {
+        let stride = usize::try_from(img.stride[plane]).unwrap_or(0);
+        let base = img.planes[plane];
+        if base.is_null() || stride < src_w {
             return Err(Error::operation(format!(
-                "libvpx gave plane {i} with stride {} for width {pw}",
-                img.stride[i]
+                "libvpx gave plane {plane} with stride {} for width {src_w}",
+                img.stride[plane]
             )));
         }
-        for r in 0..ph {
-            // SAFETY: libvpx's I420 image holds `ph` rows of `stride` bytes (at least `pw`
-            // of them picture) per plane, valid while `img` is.
-            let row = unsafe { std::slice::from_raw_parts(img.planes[i].add(r * stride), pw) };
-            data[at..at + pw].copy_from_slice(row);
-            at += pw;
+        for row in 0..ph {
+            let src_row = (row * step_y).min(src_h - 1);
+            // SAFETY: libvpx's image holds `src_h` rows of `stride` bytes per plane, of which
+            // the first `src_w` are the picture's samples, valid while `img` is.
+            let src = unsafe { std::slice::from_raw_parts(base.add(src_row * stride), src_w) };
+            let dst = &mut out[row * pw..(row + 1) * pw];
+            if step_x == 1 {
+                dst.copy_from_slice(&src[..pw]);
+            } else {
+                for (x, d) in dst.iter_mut().enumerate() {
+                    *d = src[(x * step_x).min(src_w - 1)];
+                }
+            }
         }
     }
     VideoFrame::new(PixelFormat::I420, w as u32, h as u32, data, timestamp_us)

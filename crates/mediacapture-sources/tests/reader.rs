@@ -316,3 +316,75 @@ fn matroska_with_stereo_opus_decodes() {
     let secs = s.audio_frames as f64 / 48_000.0;
     assert!((secs - 1.0).abs() < 0.03, "{secs} s of stereo audio");
 }
+
+/// VP9 profile 1 (4:4:4 and 4:2:2 chroma) comes out as I420: luma as decoded, each chroma
+/// sample the decoded sample at its 4:2:0 position (top-left of its 2x2 block), compared
+/// with ffmpeg's own decode of the same file at the file's chroma resolution.
+#[test]
+fn webm_vp9_profile_1_comes_out_as_i420() {
+    let dir = tempfile::tempdir().unwrap();
+    let (w, h) = (65usize, 49usize);
+    for (pix_fmt, xs, ys) in [("yuv444p", 0usize, 0usize), ("yuv422p", 1, 0)] {
+        let path = common::ffmpeg(
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                &format!("testsrc=size={w}x{h}:rate=30"),
+                "-frames:v",
+                "1",
+                "-pix_fmt",
+                pix_fmt,
+                "-c:v",
+                "libvpx-vp9",
+                "-b:v",
+                "500k",
+            ],
+            &dir.path().join(format!("{pix_fmt}.webm")),
+        );
+        let raw = common::ffmpeg(
+            &[
+                "-i",
+                path.to_str().unwrap(),
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                pix_fmt,
+            ],
+            &dir.path().join(format!("{pix_fmt}.raw")),
+        );
+        let want = std::fs::read(raw).unwrap();
+        let mut r = MediaReader::open(&path).unwrap();
+        let Some(Media::Video(f)) = r.next_media().unwrap() else {
+            panic!("{pix_fmt}: no video frame");
+        };
+        assert_eq!(
+            f.format(),
+            mediacapture_frame::PixelFormat::I420,
+            "{pix_fmt}"
+        );
+        assert_eq!(
+            (f.display_width(), f.display_height()),
+            (w as u32, h as u32)
+        );
+        let got = f.to_packed_vec();
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        let (sw, sh) = (w.div_ceil(1 << xs), h.div_ceil(1 << ys));
+        assert_eq!(
+            want.len(),
+            w * h + 2 * sw * sh,
+            "{pix_fmt}: ffmpeg's raw size"
+        );
+        assert_eq!(got[..w * h], want[..w * h], "{pix_fmt}: luma");
+        for plane in 0..2 {
+            let src = &want[w * h + plane * sw * sh..][..sw * sh];
+            let out = &got[w * h + plane * cw * ch..][..cw * ch];
+            for y in 0..ch {
+                for x in 0..cw {
+                    let s = src[((y * 2) >> ys) * sw + ((x * 2) >> xs)];
+                    assert_eq!(out[y * cw + x], s, "{pix_fmt}: plane {plane} at {x},{y}");
+                }
+            }
+        }
+    }
+}

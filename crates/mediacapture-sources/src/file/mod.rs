@@ -18,7 +18,6 @@
 mod player;
 mod reader;
 mod timeline;
-mod vpx;
 mod wav;
 mod webm;
 mod webm_block;

@@ -5,10 +5,10 @@ use super::reader::{
     damaged, io_error,
 };
 use super::timeline::{MAX_GAP_US, MAX_GAP_WITH_AUDIO_US, Timeline};
-use super::vpx::{VpxCodec, VpxDecoder};
 use super::webm_block::parse_block;
+use mediacapture_codec::{VideoCodec, VpxDecoder};
 use mediacapture_frame::AudioData;
-use mediacapture_types::{Error, Result};
+use mediacapture_types::{Error, ErrorKind, Result};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::BufReader;
@@ -77,7 +77,7 @@ pub(crate) struct WebmDecoder {
     tags: Tags,
     scale_ns: u64,
     cluster_tc: i64,
-    video_track: Option<(u64, VpxCodec, Option<i64>)>,
+    video_track: Option<(u64, VideoCodec, Option<i64>)>,
     audio_track: Option<u64>,
     vpx: Option<VpxDecoder>,
     opus: Option<OpusState>,
@@ -258,9 +258,9 @@ impl WebmDecoder {
             match (t.kind, t.codec.as_str()) {
                 (1, "V_VP8" | "V_VP9") if video_track.is_none() => {
                     let codec = if t.codec == "V_VP8" {
-                        VpxCodec::Vp8
+                        VideoCodec::Vp8
                     } else {
-                        VpxCodec::Vp9
+                        VideoCodec::Vp9
                     };
                     if t.width == 0 || t.height == 0 || t.width > 16384 || t.height > 16384 {
                         return Err(damaged(
@@ -274,7 +274,11 @@ impl WebmDecoder {
                         .and_then(|d| i64::try_from(d / 1000).ok());
                     video_track = Some((t.number, codec, frame_dur));
                     video_info = Some(VideoInfo {
-                        codec: if codec == VpxCodec::Vp8 { "vp8" } else { "vp9" },
+                        codec: if codec == VideoCodec::Vp8 {
+                            "vp8"
+                        } else {
+                            "vp9"
+                        },
                         width: t.width,
                         height: t.height,
                         frame_rate: t.default_duration_ns.map_or(0.0, |d| 1e9 / d as f64),
@@ -513,7 +517,15 @@ impl WebmDecoder {
             let Some(vpx) = self.vpx.as_mut() else {
                 return Ok(());
             };
-            for f in vpx.decode(&p.data, p.pts_us)? {
+            let mut frames = Vec::new();
+            // Bytes that do not decode are a damaged file: NotReadableError, as every other
+            // damage in a file (the decoder calls them OperationError, as WebCodecs does).
+            vpx.decode(&p.data, p.pts_us, &mut frames)
+                .map_err(|e| match e.kind {
+                    ErrorKind::OperationError => Error::not_readable(e.message),
+                    _ => e,
+                })?;
+            for f in frames {
                 let f = f.with_duration(frame_dur);
                 match self.skip_before_us {
                     Some(t) if p.pts_us < t => self.held_video = Some(Media::Video(f)),
