@@ -13,7 +13,9 @@ use crate::delivery::{Tracks, VideoWorker};
 use crate::events::EventLoop;
 use crate::track::TrackInner;
 use crate::{Error, Result};
-use mediacapture_frame::{AudioAdapter, AudioData, VideoAdapter, VideoAdapterConfig, VideoFrame};
+use mediacapture_frame::{
+    AudioAdapter, AudioData, FrameRateDecimator, VideoAdapter, VideoAdapterConfig, VideoFrame,
+};
 use mediacapture_hal::{Backend, Source, SourceEvent, SourceSink};
 use mediacapture_types::native::{DeviceDescriptor, NativeConfig};
 use parking_lot::Mutex;
@@ -545,27 +547,35 @@ impl SourceHub {
 /// The adapter of a route to `target`, and where it runs: video at a size other than the
 /// native one on its own thread, the rest inline.
 fn make_route_adapter(native: &NativeConfig, target: Target) -> Result<RouteAdapter> {
-    let adapter = make_adapter(native, target)?;
-    let scaled = match (native, target) {
-        (
-            NativeConfig::Video(m),
-            Target::Video {
+    if let (
+        NativeConfig::Video(m),
+        Target::Video {
+            width,
+            height,
+            frame_rate,
+        },
+    ) = (native, target)
+    {
+        if (width, height) != (m.width, m.height) {
+            // The capture thread decimates (`VideoWorker::post`); the thread only scales.
+            let scaler = VideoAdapter::new(VideoAdapterConfig {
                 width,
                 height,
-                frame_rate,
-            },
-        ) => ((width, height) != (m.width, m.height))
-            .then(|| format!("{width}x{height}@{frame_rate}")),
-        _ => None,
-    };
-    match (adapter, scaled) {
-        (Adapter::Video(v), Some(name)) => {
-            let worker = VideoWorker::spawn(&name, Arc::new(Mutex::new(v)))
-                .map_err(|e| Error::not_readable(format!("cannot start a delivery thread: {e}")))?;
-            Ok(RouteAdapter::Threaded(Arc::new(worker)))
+                frame_rate: f64::INFINITY,
+            })
+            .keeping_alpha();
+            let worker = VideoWorker::spawn(
+                &format!("{width}x{height}@{frame_rate}"),
+                FrameRateDecimator::new(frame_rate),
+                Arc::new(Mutex::new(scaler)),
+            )
+            .map_err(|e| Error::not_readable(format!("cannot start a delivery thread: {e}")))?;
+            return Ok(RouteAdapter::Threaded(Arc::new(worker)));
         }
-        (a, _) => Ok(RouteAdapter::Inline(Arc::new(Mutex::new(a)))),
     }
+    Ok(RouteAdapter::Inline(Arc::new(Mutex::new(make_adapter(
+        native, target,
+    )?))))
 }
 
 fn make_adapter(native: &NativeConfig, target: Target) -> Result<Adapter> {
