@@ -6,6 +6,11 @@
 # CPU), and each track's capture-to-sink latency beside GStreamer's.
 # A p99 needs 100 frames to be more than the slowest frame: at 5 fps that is 20 seconds, so
 # shorter runs give the 320x180 track's maximum as its p99.
+# "added p99": a scaled track's latency beyond the native track's for the same source frame,
+# i.e. what its adapter and delivery thread added (the native track does no work: its latency
+# is the capture thread's lateness). "slowest": the track's slowest frame, and the native
+# track's latency for that same frame; when both are high, the frame was late before the
+# pipeline had it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_OF_MEDIA="${1:-30}"
@@ -54,7 +59,13 @@ echo "$ours_json" | python3 -c '
 import json,sys
 r=json.load(sys.stdin)
 for t in r["tracks"]:
-    print("  %-22s %6.2f fps  p50 %6.2f ms  p99 %6.2f ms" % (t["track"], t["fps"], t["latency_p50_ms"], t["latency_p99_ms"]))
+    added = t.get("added_latency_p99_ms")
+    worst = t["slowest_frames"][0] if t.get("slowest_frames") else None
+    print("  %-22s %6.2f fps  p50 %6.2f ms  p99 %6.2f ms  added p99 %s  slowest %s"
+          % (t["track"], t["fps"], t["latency_p50_ms"], t["latency_p99_ms"],
+             "   -   " if added is None else "%4.2f ms" % added,
+             "-" if worst is None else "%.2f ms (native %s)" % (worst["latency_ms"],
+                 "-" if worst["native_latency_ms"] is None else "%.2f ms" % worst["native_latency_ms"])))
 s=r["never_reading_sink"]
 print("  never-reading sink: %d buffered, %d dropped, peak RSS %d KiB" % (s["buffered"], s["dropped"], s["peak_rss_kib"]))'
 echo "GStreamer, the same four outputs (latency tracer: from the source's push to the sink):"

@@ -3,7 +3,10 @@
 //! A fake 1920x1080@30 camera feeds four tracks — native, 1280x720@30, 640x360@15 and
 //! 320x180@5 — each with a callback sink. Reported: process CPU time per second of media,
 //! delivered frames per second per track, capture-to-sink latency (p50/p99, from the frames'
-//! own capture timestamps), and then peak memory while one extra sink never reads. First of
+//! own capture timestamps) and, for the scaled tracks, the part of it beyond the native
+//! track's latency for the same source frame (what the track's adapter and delivery thread
+//! added), each track's slowest frames beside the native track's latency for them, and then
+//! peak memory while one extra sink never reads. First of
 //! all, the time from calling getUserMedia to the first frame delivered to a sink on the
 //! same fake camera, over [`FIRST_FRAME_RUNS`] runs (each opening the camera afresh).
 
@@ -90,9 +93,13 @@ fn median(v: &[f64]) -> f64 {
 #[derive(Default)]
 struct Stats {
     frames: u64,
-    latencies_us: Vec<i64>,
+    /// (capture timestamp, capture-to-sink latency) of each frame, µs.
+    samples: Vec<(i64, i64)>,
     wrong_size: u64,
 }
+
+/// How many of a track's slowest frames the report lists.
+const SLOWEST: usize = 3;
 
 /// CPU time (user + system) of this process in seconds, from /proc/self/stat. Linux reports
 /// it in USER_HZ ticks, which the kernel ABI fixes at 100 per second.
@@ -156,7 +163,7 @@ pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
             let latency = now_us() - f.timestamp();
             if let Ok(mut s) = s.lock() {
                 s.frames += 1;
-                s.latencies_us.push(latency);
+                s.samples.push((f.timestamp(), latency));
                 if (f.display_width(), f.display_height()) != (w, h) {
                     s.wrong_size += 1;
                 }
@@ -176,16 +183,53 @@ pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu1 = cpu_seconds();
     let mut per_track = Vec::new();
-    for (i, s) in stats.iter().enumerate() {
-        let mut s = s
-            .lock()
-            .map_err(|_| Failure::Other("stats lock poisoned".into()))?;
-        s.latencies_us.sort_unstable();
+    let mut taken = Vec::with_capacity(stats.len());
+    for s in &stats {
+        let s = std::mem::take(
+            &mut *s
+                .lock()
+                .map_err(|_| Failure::Other("stats lock poisoned".into()))?,
+        );
+        taken.push(s);
+    }
+    // The native track's latency of each source frame: the capture thread's own lateness
+    // (it does no work for that track). A scaled track's latency beyond it is what its
+    // adapter and delivery thread added; a frame late on every track at once was late
+    // before the pipeline had it (the machine did not run the capture thread in time).
+    let native: std::collections::HashMap<i64, i64> = taken
+        .first()
+        .map(|s| s.samples.iter().copied().collect())
+        .unwrap_or_default();
+    for (i, s) in taken.iter().enumerate() {
+        let mut latencies: Vec<i64> = s.samples.iter().map(|&(_, l)| l).collect();
+        latencies.sort_unstable();
+        let mut added: Vec<i64> = s
+            .samples
+            .iter()
+            .filter_map(|(ts, l)| native.get(ts).map(|n| l - n))
+            .collect();
+        added.sort_unstable();
+        let mut slowest = s.samples.clone();
+        slowest.sort_unstable_by_key(|&(_, l)| std::cmp::Reverse(l));
+        let slowest: Vec<_> = slowest
+            .iter()
+            .take(SLOWEST)
+            .map(|(ts, l)| {
+                json!({
+                    "timestamp_us": ts,
+                    "latency_ms": *l as f64 / 1000.0,
+                    "native_latency_ms": native.get(ts).map(|n| *n as f64 / 1000.0),
+                })
+            })
+            .collect();
         per_track.push(json!({
             "track": TARGETS[i].0,
             "fps": s.frames as f64 / elapsed,
-            "latency_p50_ms": percentile(&s.latencies_us, 0.5),
-            "latency_p99_ms": percentile(&s.latencies_us, 0.99),
+            "latency_p50_ms": percentile(&latencies, 0.5),
+            "latency_p99_ms": percentile(&latencies, 0.99),
+            "added_latency_p50_ms": (i > 0).then(|| percentile(&added, 0.5)),
+            "added_latency_p99_ms": (i > 0).then(|| percentile(&added, 0.99)),
+            "slowest_frames": slowest,
             "wrong_size_frames": s.wrong_size,
         }));
     }
@@ -238,16 +282,19 @@ pub(crate) fn run(g: &Global, args: &BenchArgs) -> CliResult {
             None => println!("CPU: not available (no /proc/self/stat)"),
         }
         println!(
-            "{:<22} {:>8} {:>12} {:>12}",
-            "track", "fps", "p50 ms", "p99 ms"
+            "{:<22} {:>8} {:>12} {:>12} {:>16}",
+            "track", "fps", "p50 ms", "p99 ms", "added p99 ms"
         );
         for t in &per_track {
             println!(
-                "{:<22} {:>8.2} {:>12.2} {:>12.2}",
+                "{:<22} {:>8.2} {:>12.2} {:>12.2} {:>16}",
                 t["track"].as_str().unwrap_or(""),
                 t["fps"].as_f64().unwrap_or(f64::NAN),
                 t["latency_p50_ms"].as_f64().unwrap_or(f64::NAN),
                 t["latency_p99_ms"].as_f64().unwrap_or(f64::NAN),
+                t["added_latency_p99_ms"]
+                    .as_f64()
+                    .map_or_else(|| "-".to_owned(), |a| format!("{a:.2}")),
             );
         }
         println!(
