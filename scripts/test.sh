@@ -14,6 +14,10 @@ cargo fmt --all -- --check
 # PipeWire and portal code, whose tests start private PipeWire + WirePlumber + headless sway +
 # xdg-desktop-portal stacks of their own (scripts/pipewire-stack.sh).
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The recorder without its `stream` feature (the sans-I/O core alone, as
+# scripts/bench-recorder.sh builds it): workspace builds always turn the feature on, so code
+# only that build leaves unused would go unseen.
+cargo clippy -p mediacapture-recorder --no-default-features --lib --examples --locked -- -D warnings
 # The JavaScript dependencies of simple-whip-server, the WHIP server of the CLI's WHIP test.
 (
   cd crates/mediacapture-cli/tests/whip-server

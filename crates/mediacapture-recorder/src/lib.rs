@@ -154,6 +154,7 @@ pub mod mime;
 pub mod mux;
 pub mod options;
 mod protocol;
+#[cfg(feature = "stream")]
 mod published;
 pub mod recording;
 mod timeline;
