@@ -114,8 +114,8 @@ impl VpxDecoder {
     ///
     /// Errors (`OperationError`): an empty, truncated or corrupt frame, or an inter frame
     /// without its references (before the first keyframe). `NotSupportedError`: a stream
-    /// that decodes to more than 8 bits per sample (VP9 profiles 2 and 3). After an error the decoder is still
-    /// usable (with a fresh libvpx context); the next keyframe decodes.
+    /// that decodes to more than 8 bits per sample (VP9 profiles 2 and 3). After an error the
+    /// decoder is still usable (with a fresh libvpx context); the next keyframe decodes.
     pub fn decode(
         &mut self,
         data: &[u8],

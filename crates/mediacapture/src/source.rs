@@ -558,12 +558,16 @@ fn make_route_adapter(native: &NativeConfig, target: Target) -> Result<RouteAdap
     {
         if (width, height) != (m.width, m.height) {
             // The capture thread decimates (`VideoWorker::post`); the thread only scales.
-            let scaler = VideoAdapter::new(VideoAdapterConfig {
+            let unlimited = Target::Video {
                 width,
                 height,
                 frame_rate: f64::INFINITY,
-            })
-            .keeping_alpha();
+            };
+            let Adapter::Video(scaler) = make_adapter(native, unlimited)? else {
+                return Err(Error::not_readable(
+                    "a video target got a non-video adapter",
+                ));
+            };
             let worker = VideoWorker::spawn(
                 &format!("{width}x{height}@{frame_rate}"),
                 FrameRateDecimator::new(frame_rate),

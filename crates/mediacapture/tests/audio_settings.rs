@@ -135,13 +135,13 @@ fn next_format(t: &MediaStreamTrack) -> (u32, u32) {
 /// every block must be in `to`.
 fn format_after_switch(t: &MediaStreamTrack, from: (u32, u32), to: (u32, u32)) {
     let data = t.audio_data();
-    let format = |data: &mediacapture::AudioDataStream| {
+    let format = || {
         let b = data.recv_timeout(SAFETY).expect("audio").unwrap();
         (b.sample_rate(), b.channels())
     };
     let mut old = 0;
     loop {
-        let f = format(&data);
+        let f = format();
         if f == to {
             break;
         }
@@ -150,11 +150,7 @@ fn format_after_switch(t: &MediaStreamTrack, from: (u32, u32), to: (u32, u32)) {
         assert!(old <= 4, "still {from:?} after {old} blocks");
     }
     for _ in 0..5 {
-        assert_eq!(
-            format(&data),
-            to,
-            "a block in the old format after the new one"
-        );
+        assert_eq!(format(), to, "a block in the old format after the new one");
     }
 }
 
