@@ -558,16 +558,7 @@ fn make_route_adapter(native: &NativeConfig, target: Target) -> Result<RouteAdap
     {
         if (width, height) != (m.width, m.height) {
             // The capture thread decimates (`VideoWorker::post`); the thread only scales.
-            let unlimited = Target::Video {
-                width,
-                height,
-                frame_rate: f64::INFINITY,
-            };
-            let Adapter::Video(scaler) = make_adapter(native, unlimited)? else {
-                return Err(Error::not_readable(
-                    "a video target got a non-video adapter",
-                ));
-            };
+            let scaler = video_adapter(width, height, f64::INFINITY);
             let worker = VideoWorker::spawn(
                 &format!("{width}x{height}@{frame_rate}"),
                 FrameRateDecimator::new(frame_rate),
@@ -618,16 +609,20 @@ fn make_adapter(native: &NativeConfig, target: Target) -> Result<Adapter> {
                 height,
                 frame_rate,
             },
-        ) => Ok(Adapter::Video(
-            VideoAdapter::new(VideoAdapterConfig {
-                width,
-                height,
-                frame_rate,
-            })
-            .keeping_alpha(),
-        )),
+        ) => Ok(Adapter::Video(video_adapter(width, height, frame_rate))),
         (_, Target::Audio { .. }) => Err(Error::not_readable("audio target on a video source")),
     }
+}
+
+/// A track's video adapter: crop-and-scale to `width` x `height`, decimation to `frame_rate`
+/// (not positive and finite: none), alpha kept where the source has it.
+fn video_adapter(width: u32, height: u32, frame_rate: f64) -> VideoAdapter {
+    VideoAdapter::new(VideoAdapterConfig {
+        width,
+        height,
+        frame_rate,
+    })
+    .keeping_alpha()
 }
 
 /// The sink a backend pushes into. Holds the hub weakly: the hub owns the source, the source
