@@ -214,6 +214,9 @@ impl AudioProcessor {
                 .iter_mut()
                 .map(|p| p.drain(..FRAME).collect())
                 .collect();
+            if let Some(tap) = &self.tap {
+                tap.before_capture_frame();
+            }
             self.apm
                 .process_capture_frame(frame.iter_mut())
                 .map_err(apm_error)?;
