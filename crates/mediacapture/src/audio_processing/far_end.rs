@@ -205,12 +205,11 @@ const TRIM_WINDOW: usize = 200;
 /// pairing by count rests on both running at the same rate; for two devices with their own
 /// clocks, [`TRIM_WINDOW`] keeps the far end from getting ever further ahead.
 ///
-/// Measured with `scripts/echo-stall.sh`: the `pulse_echo` test with the test process, the
-/// PulseAudio server or both stopped for 150 ms in the middle of the far end. Before, ERLE
-/// over the far end was 8.1, 9.1 and 12.4 dB (about 57 dB before the stall, 4-13 dB for the
-/// 300 active frames after it). With the pairing, over 8 runs: 15-59 dB for the 100 active
-/// frames after the stall (below 57 only when the server stopped: 15 and 16 dB), 31-58 dB
-/// for the next 100, and 20 dB or more over the whole far end in every run.
+/// Measured with `scripts/echo-stall.sh` (the `pulse_echo` test with the test process, the
+/// PulseAudio server or both stopped for 150 ms; BENCHMARKS.md, "Audio processing"): the
+/// 100 active frames of far end after the stall, 4-13 dB of ERLE before (and as little for
+/// the next 200), are 57-59 dB after in 6 of 9 runs; the server stops that still lose the
+/// echo (8-16 dB) have it back within the next 100 frames.
 #[derive(Debug)]
 pub(super) struct Pairing {
     /// Far-end frames waiting, oldest first.
