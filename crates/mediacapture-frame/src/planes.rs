@@ -230,15 +230,15 @@ pub(crate) fn nv12_to_i420_keeping_luma(
     let mut chroma = OutBuf::new(2 * cw * ch);
     let (du, dv) = chroma.bytes_mut().split_at_mut(cw * ch);
     split_nv_chroma(frame, rect, level, du, dv)?;
-    let chroma = chroma.into_shared();
+    let (chroma, at) = chroma.into_shared();
     let frame_out = VideoFrame::with_plane_buffers(
         PixelFormat::I420,
         rect.width,
         rect.height,
         vec![
             (Arc::clone(luma), PlaneLayout::new(offset, stride, h)),
-            (Arc::clone(&chroma), PlaneLayout::new(0, cw, ch)),
-            (chroma, PlaneLayout::new(cw * ch, cw, ch)),
+            (Arc::clone(&chroma), PlaneLayout::new(at, cw, ch)),
+            (chroma, PlaneLayout::new(at + cw * ch, cw, ch)),
         ],
         frame.timestamp(),
     )?;

@@ -200,17 +200,13 @@ fn yuv_shuffles_are_lossless_at_odd_sizes() {
         for via in [PixelFormat::Nv12, PixelFormat::Yuyv, PixelFormat::I420] {
             let mid = convert(&frame, via).unwrap();
             assert_eq!((mid.coded_width(), mid.coded_height()), (w, h));
-            assert_eq!(
-                mid.byte_len(),
-                via.frame_size(w, h).unwrap(),
-                "{via:?} {w}x{h}"
-            );
+            assert_holds(&mid, via.frame_size(w, h).unwrap());
             let back = convert(&mid, PixelFormat::I420).unwrap();
             assert_eq!(i420_planes(&back), i420_planes(&frame), "{via:?} {w}x{h}");
         }
         // RGB round trip is close, at every odd size too.
         let rgba = convert(&frame, PixelFormat::Rgba).unwrap();
-        assert_eq!(rgba.byte_len(), (w * h * 4) as usize);
+        assert_holds(&rgba, (w * h * 4) as usize);
     }
 }
 
@@ -398,13 +394,17 @@ fn nv12_to_i420_keeps_the_luma_plane_and_writes_the_chroma() {
             assert!(!Arc::ptr_eq(out.buffer(1).unwrap(), src.buffer(0).unwrap()));
             let r = src.visible_rect();
             let chroma = 2 * (r.width.div_ceil(2) * r.height.div_ceil(2)) as usize;
-            assert_eq!(out.byte_len(), src.byte_len() + chroma);
+            // The source's buffer, and a chroma buffer (aligned: up to 63 bytes more).
+            assert!((0..64).contains(&(out.byte_len() - src.byte_len() - chroma)));
             // Packed, it is the tight I420 of the rect.
             let tight = convert(&want, PixelFormat::I420).unwrap();
             assert_eq!(out.to_packed_vec(), tight.to_packed_vec(), "{nv:?} {r:?}");
             // And I420 -> I420 of it makes one tight buffer again.
             let copy = convert(&out, PixelFormat::I420).unwrap();
-            assert_eq!(copy.byte_len(), tight.byte_len());
+            assert_holds(
+                &copy,
+                PixelFormat::I420.frame_size(r.width, r.height).unwrap(),
+            );
             assert_eq!(i420_planes(&copy), i420_planes(&want));
         }
     }

@@ -145,3 +145,26 @@ pub fn i420_planes(frame: &VideoFrame) -> Planes {
         rows(2, r.x / 2, r.y / 2, cw, ch),
     )
 }
+
+/// Asserts that `frame` holds `size` bytes of picture and nothing more than the alignment
+/// padding of its buffers (under 64 bytes each: a converted frame's buffer starts on a
+/// cache line).
+#[track_caller]
+pub fn assert_holds(frame: &VideoFrame, size: usize) {
+    let buffers = (0..frame.planes().len())
+        .filter_map(|i| frame.buffer(i))
+        .enumerate()
+        .filter(|(i, b)| {
+            !(0..*i).any(|j| {
+                frame
+                    .buffer(j)
+                    .is_some_and(|o| std::sync::Arc::ptr_eq(o, b))
+            })
+        })
+        .count();
+    let held = frame.byte_len();
+    assert!(
+        held >= size && held < size + 64 * buffers.max(1),
+        "{held} bytes held in {buffers} buffers for {size} bytes of picture"
+    );
+}
