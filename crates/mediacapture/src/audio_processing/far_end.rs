@@ -293,6 +293,14 @@ mod tests {
         p.next().map(|f| f.map_or(-1, |f| f[0] as i64))
     }
 
+    /// A pairing that has paired one frame (number 0).
+    fn started() -> Pairing {
+        let mut p = Pairing::default();
+        p.push(frame(0));
+        assert_eq!(take(&mut p), Some(0));
+        p
+    }
+
     #[test]
     fn frames_pair_one_for_one_in_order() {
         let mut p = Pairing::default();
@@ -305,9 +313,7 @@ mod tests {
     #[test]
     fn a_burst_of_far_end_frames_waits_for_the_microphone() {
         // The microphone thread stalled: 15 far-end frames came first.
-        let mut p = Pairing::default();
-        p.push(frame(0));
-        assert_eq!(take(&mut p), Some(0));
+        let mut p = started();
         for n in 1..16 {
             p.push(frame(n));
         }
@@ -318,9 +324,7 @@ mod tests {
 
     #[test]
     fn far_end_frames_that_come_late_are_dropped_for_the_silence_given_in_their_place() {
-        let mut p = Pairing::default();
-        p.push(frame(0));
-        assert_eq!(take(&mut p), Some(0));
+        let mut p = started();
         // The output thread stalled: 12 microphone frames found nothing and took silence.
         for _ in 0..12 {
             assert_eq!(take(&mut p), Some(-1));
@@ -336,9 +340,7 @@ mod tests {
 
     #[test]
     fn a_far_end_that_stopped_starts_a_new_pairing() {
-        let mut p = Pairing::default();
-        p.push(frame(0));
-        assert_eq!(take(&mut p), Some(0));
+        let mut p = started();
         for _ in 0..MAX_OWED {
             assert_eq!(take(&mut p), Some(-1));
         }
