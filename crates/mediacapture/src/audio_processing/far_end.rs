@@ -20,10 +20,11 @@ pub enum FarEndOrigin {
 ///
 /// Push what is played, in playing order, as it is played: each block once, at the moment
 /// it goes to the output (the echo canceller finds the delay between the two by itself, up
-/// to a few hundred milliseconds). The block's timestamp is when it is heard: each canceller
-/// pairs far-end frames with microphone frames by that time (see `Pairing`), so a late or
-/// bursty output or microphone thread does not change the delay the canceller sees. Several streams played at once are pushed as their mix
-/// ([`FarEnd::push_mix`] keeps the peer-connection part apart for `"remote-only"`).
+/// to a few hundred milliseconds). Each canceller then takes the far end one 10 ms frame per
+/// microphone frame it processes (see `Pairing`), so a late or bursty output or microphone
+/// thread does not change the delay it sees. Several streams played at once are pushed as
+/// their mix ([`FarEnd::push_mix`] keeps the peer-connection part apart for
+/// `"remote-only"`).
 pub struct FarEnd {
     taps: Mutex<Vec<Weak<RenderTap>>>,
 }
@@ -185,17 +186,19 @@ const MAX_WAITING: usize = 50;
 /// (250 ms); after that the far end counts as stopped.
 const MAX_OWED: usize = 25;
 /// Microphone frames over which the fewest far-end frames left waiting is watched: when
-/// that never fell below 2, the output runs ahead of the microphone (two devices' clocks)
-/// and one waiting frame is dropped, so the delay does not grow.
+/// that never fell below 2, all but one of those frames were surplus all through the window
+/// (the output runs ahead of the microphone on its own clock, or the microphone lost audio
+/// while the far end played) and are dropped, so the delay does not grow or stay long.
 const TRIM_WINDOW: usize = 200;
 
 /// Pairs far-end frames with microphone frames: one for one, in order.
 ///
 /// AEC3 pairs far-end and microphone audio by when they reach it: it expects about one
-/// far-end frame between two microphone frames. When a thread stalls (a loaded machine, or
-/// a VM paused by its host), the output thread then writes a burst of frames and the
-/// microphone thread reads a burst; the bursts overrun or underrun AEC3's render buffer, it
-/// resets its delay estimate, and echo came through for about 3 s.
+/// far-end frame between two microphone frames. When a thread stalled (a loaded machine, or
+/// a VM paused by its host), the output thread then wrote a burst of frames and the
+/// microphone thread read a burst, and echo came through for about 3 s: as we read AEC3's
+/// buffering, the bursts overrun or underrun its render buffer and it resets its delay
+/// estimate (its own log was not seen).
 ///
 /// Here every microphone frame takes the oldest waiting far-end frame, so a burst on either
 /// side waits for the other and the canceller sees the delay it saw before. A microphone
@@ -258,7 +261,7 @@ impl Pairing {
         self.low = self.low.min(self.waiting.len());
         if self.window >= TRIM_WINDOW {
             if self.low >= 2 {
-                self.waiting.pop_front();
+                self.waiting.drain(..self.low - 1);
             }
             self.window = 0;
             self.low = usize::MAX;
@@ -357,7 +360,7 @@ mod tests {
         // One far-end frame more than the microphone takes every 300 frames (3,300 ppm,
         // far more than two real devices drift apart): untrimmed, 13 more would wait after
         // 4,000 microphone frames. Once two or more stay waiting through a whole window,
-        // one is dropped, so no more than 3 ever wait.
+        // all but one of them are dropped, so no more than 3 ever wait.
         let mut p = Pairing::default();
         let mut pushed = 0;
         let mut most = 0;
@@ -372,5 +375,23 @@ mod tests {
             most = most.max(p.waiting.len());
         }
         assert!(most <= 3, "{most} frames waited");
+    }
+
+    #[test]
+    fn far_end_frames_left_over_when_the_microphone_lost_audio_go_within_a_window() {
+        // The microphone delivered nothing for a while (its audio lost, not late) as the
+        // far end played on: MAX_WAITING frames wait, and would keep a 500 ms delay.
+        let mut p = started();
+        for n in 1..=2 * MAX_WAITING {
+            p.push(frame(n));
+        }
+        assert_eq!(p.waiting.len(), MAX_WAITING);
+        // Both run again, one for one: by the end of the next whole window at most the
+        // one frame of slack is left over.
+        for n in 0..2 * TRIM_WINDOW {
+            p.push(frame(1_000 + n));
+            assert!(matches!(p.next(), Some(Some(_))));
+        }
+        assert!(p.waiting.len() <= 1, "{} frames wait", p.waiting.len());
     }
 }
